@@ -1,0 +1,4671 @@
+# Copyright (c) 2026 The icsmail authors
+#
+# Permission is hereby granted, free of charge, to any person obtaining a copy
+# of this software and associated documentation files (the "Software"), to deal
+# in the Software without restriction, including without limitation the rights
+# to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
+# copies of the Software, and to permit persons to whom the Software is
+# furnished to do so, subject to the following conditions:
+#
+# The above copyright notice and this permission notice shall be included in
+# all copies or substantial portions of the Software.
+#
+# THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+# IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+# FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+# AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+# LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+# OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
+# SOFTWARE.
+"""Write, read and e-mail calendar invitations that real calendar clients accept.
+
+One file, standard library only.  It writes iCalendar text (RFC 5545) with
+faithful VTIMEZONEs built from the tz database, reads the files and mails that
+Outlook, Google, Apple and Thunderbird produce, builds iMIP invitations
+(RFC 5546, RFC 6047) and sends them over SMTP.
+
+    >>> from datetime import datetime, timedelta, timezone
+    >>> ev = Event("Design review", datetime(2026, 12, 1, 10, tzinfo=timezone.utc),
+    ...            duration=timedelta(minutes=45), uid="review-1@example.com",
+    ...            organizer="alice@example.com", attendees=["bob@example.com"])
+    >>> "DTSTART:20261201T100000Z" in dumps(ev, method="REQUEST")
+    True
+
+Command line (``python icsmail.py --help``)::
+
+    python icsmail.py invite --summary "Design review" --start "2026-12-01 10:00" \\
+        --tz Europe/London --duration 45m --organizer alice@example.com \\
+        --attendee bob@example.com          # writes invite.eml, or sends it via $ICSMAIL_SMTP
+    python icsmail.py show invite.eml
+"""
+from __future__ import annotations
+
+__version__ = "1.0.0"
+__license__ = "MIT"
+__all__ = [
+    # errors
+    "ParseError", "SendError",
+    # data model
+    "Organizer", "Attendee", "Alarm", "Property", "Component", "Event", "Calendar",
+    # writer
+    "dumps", "dump", "vtimezone",
+    # reader
+    "loads", "load", "iter_events",
+    # iTIP operations
+    "update", "cancel", "reply", "apply_reply",
+    # mail
+    "build_message", "send",
+]
+
+import bisect
+import functools
+import io
+import os
+import re
+import struct
+import sys
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence, Union
+import zoneinfo
+from zoneinfo import ZoneInfo
+
+if TYPE_CHECKING:  # only for annotations: these modules are imported lazily
+    import email.message
+    import smtplib
+
+UTC = timezone.utc
+CRLF = "\r\n"
+_FOLD_OCTETS = 75  # RFC 5545 3.1: lines SHOULD NOT be longer than 75 octets
+_PRODID = f"-//icsmail//icsmail {__version__}//EN"
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+# --------------------------------------------------------------------------
+# 1. Errors
+# --------------------------------------------------------------------------
+
+
+class ParseError(ValueError):
+    """An iCalendar text or e-mail that cannot be read.
+
+    ``lineno`` is the 1-based line of the input (0 when unknown), ``line`` its
+    text; the message ends with ``(line N)``.
+
+    >>> try:
+    ...     loads("BEGIN:VCALENDAR\\r\\nBEGIN:VEVENT\\r\\nEND:VCALENDAR\\r\\n")
+    ... except ParseError as e:
+    ...     print(e.lineno, e)
+    3 END:VCALENDAR does not close BEGIN:VEVENT of line 2 (line 3)
+    """
+
+    def __init__(self, msg: str, lineno: int = 0, line: str = "") -> None:
+        self.msg = msg
+        self.lineno = lineno
+        self.line = line
+        super().__init__(f"{msg} (line {lineno})" if lineno else msg)
+
+    def __reduce__(self):  # keep the fields through pickling (multiprocessing)
+        return type(self), (self.msg, self.lineno, self.line)
+
+
+class SendError(OSError):
+    """Sending over SMTP failed; says which server and what failed.
+
+    ``sent`` lists the Message-IDs the server accepted before the failure,
+    ``failed`` maps Message-IDs to the reason they were not accepted,
+    ``unknown`` lists messages whose fate the server never confirmed (the
+    connection dropped after the whole message was sent: do not resend
+    blindly) and ``refused`` maps Message-IDs to the recipients the server
+    refused while accepting the rest.
+    """
+
+    def __init__(self, msg: str, *, sent: Sequence[str] = (), failed: Mapping[str, str] | None = None,
+                 unknown: Sequence[str] = (), refused: Mapping[str, dict] | None = None) -> None:
+        super().__init__(msg)
+        self.sent = list(sent)
+        self.failed = dict(failed or {})
+        self.unknown = list(unknown)
+        self.refused = dict(refused or {})
+
+    def __str__(self) -> str:
+        return self.args[0]
+
+
+# --------------------------------------------------------------------------
+# 2. Text rules (RFC 5545 3.1-3.3, RFC 6868)
+# --------------------------------------------------------------------------
+
+# Characters no iCalendar value may carry (RFC 5545 3.3.11 TSAFE-CHAR and
+# 3.1 SAFE-CHAR exclude the controls); TAB is allowed, CR/LF only in TEXT.
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_LINE_BAD_RE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")  # one-line values: no controls, no CR/LF
+_NAME_RE = re.compile(r"[A-Za-z0-9-]+\Z")  # iana-token / x-name (RFC 5545 3.1)
+_PARAM_SPECIAL_RE = re.compile(r'[\^"\r\n:;,]')
+_PARAM_QUOTE_RE = re.compile(r"[:;,]")
+
+
+def _check_controls(value: str, what: str) -> None:
+    bad = _CONTROL_RE.search(value)
+    if bad:
+        raise ValueError(f"{what} contains the control character U+{ord(bad.group()):04X}: {value!r}")
+
+
+def _escape_text(value: str) -> str:
+    r"""Escape a TEXT value (RFC 5545 3.3.11); a CR/LF pair becomes one ``\n``.
+
+    >>> _escape_text('a,b;c\\d\r\ne')
+    'a\\,b\\;c\\\\d\\ne'
+    """
+    if "\r" in value:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+def _param_value(value: str) -> str:
+    """Encode a parameter value: RFC 6868 carets, then quotes around ``: ; ,``.
+
+    >>> _param_value('Doe, Jane "JD"')
+    '"Doe, Jane ^\\'JD^\\'"'
+    """
+    if _PARAM_SPECIAL_RE.search(value) is None:
+        return value
+    # '^' must be encoded first, or the carets introduced below are encoded again.
+    value = value.replace("^", "^^").replace('"', "^'")
+    value = value.replace("\r\n", "^n").replace("\r", "^n").replace("\n", "^n")
+    return f'"{value}"' if _PARAM_QUOTE_RE.search(value) else value
+
+
+def _fold(line: str) -> str:
+    """Fold a content line at 75 octets (RFC 5545 3.1).
+
+    A fold never splits a UTF-8 sequence, nor a backslash escape from its
+    letter (some readers unescape before they unfold).
+
+    >>> _fold("X:" + "é" * 40).split(CRLF)[0].encode()[-2:] == "é".encode()
+    True
+    """
+    if len(line) <= _FOLD_OCTETS and line.isascii():
+        return line
+    data = line.encode()
+    size = len(data)
+    if size <= _FOLD_OCTETS:
+        return line
+    chunks = []
+    start, limit = 0, _FOLD_OCTETS
+    while size - start > limit:
+        cut = start + limit
+        while data[cut] & 0xC0 == 0x80:  # a UTF-8 continuation byte: back off
+            cut -= 1
+        if data[cut - 1] == 0x5C:  # '\': keep an escape whole
+            first = cut - 1
+            while first > start and data[first - 1] == 0x5C:
+                first -= 1
+            if (cut - first) % 2:
+                cut -= 1
+        chunks.append(data[start:cut])
+        start, limit = cut, _FOLD_OCTETS - 1  # continuation lines start with a space
+    chunks.append(data[start:])
+    return b"\r\n ".join(chunks).decode()
+
+
+def _params_text(params: Iterable[tuple[str, Any]]) -> str:
+    """``;NAME=value`` text for (name, value) pairs; a tuple value is a list."""
+    out = []
+    for name, value in params:
+        if isinstance(value, (tuple, list)):
+            out.append(f";{name}={','.join(_param_value(v) for v in value)}")
+        else:
+            out.append(f";{name}={_param_value(value)}")
+    return "".join(out)
+
+
+def _fmt_date(d: date) -> str:
+    return "%04d%02d%02d" % (d.year, d.month, d.day)
+
+
+def _fmt_local(dt: datetime) -> str:
+    return "%04d%02d%02dT%02d%02d%02d" % (dt.year, dt.month, dt.day, dt.hour, dt.minute, dt.second)
+
+
+def _fmt_utc(dt: datetime) -> str:
+    if dt.tzinfo is not UTC:
+        dt = dt.astimezone(UTC)
+    return "%04d%02d%02dT%02d%02d%02dZ" % (dt.year, dt.month, dt.day, dt.hour, dt.minute, dt.second)
+
+
+def _fmt_offset(seconds: int) -> str:
+    """UTC-OFFSET (RFC 5545 3.3.14): ``+HHMM``, seconds only when not zero.
+
+    >>> _fmt_offset(-(44 * 60 + 30)), _fmt_offset(0)
+    ('-004430', '+0000')
+    """
+    sign = "-" if seconds < 0 else "+"
+    minutes, secs = divmod(abs(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{sign}{hours:02d}{minutes:02d}{secs:02d}" if secs else f"{sign}{hours:02d}{minutes:02d}"
+
+
+def _fmt_duration(value: timedelta) -> str:
+    """DURATION (RFC 5545 3.3.6): days are nominal, the rest exact.
+
+    >>> _fmt_duration(timedelta(days=1, minutes=30)), _fmt_duration(timedelta(minutes=-15))
+    ('P1DT30M', '-PT15M')
+    """
+    sign = ""
+    if value < timedelta(0):
+        sign, value = "-", -value
+    days, seconds = value.days, value.seconds
+    if not seconds:
+        if days and days % 7 == 0:
+            return f"{sign}P{days // 7}W"
+        return f"{sign}P{days}D"
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    text = f"{sign}P{days}DT" if days else f"{sign}PT"
+    if hours:
+        text += f"{hours}H"
+    if minutes or (hours and secs):
+        text += f"{minutes}M"
+    if secs:
+        text += f"{secs}S"
+    return text
+
+
+# --------------------------------------------------------------------------
+# 3. Time zones: TZif (RFC 8536) and POSIX TZ rules to VTIMEZONE, and back
+# --------------------------------------------------------------------------
+
+_WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")  # index = date.weekday()
+_TZIF_HEADER = struct.Struct(">4sc15x6l")  # magic, version, six counts (RFC 8536 3.1)
+
+# The POSIX TZ string of a TZif footer (RFC 8536 3.3), e.g. "CET-1CEST,M3.5.0,M10.5.0/3":
+#   std offset [dst [offset] [,start[/time],end[/time]]]
+# Offsets are west-positive ("CET-1" is UTC+1); names are alphabetic or <quoted>.
+_POSIX_TZ_RE = re.compile(r"""
+    (?P<std> <[^>]*> | [A-Za-z]+ )  (?P<stdoff> [+-]?\d+(?::\d+){0,2} )
+    (?: (?P<dst> <[^>]*> | [A-Za-z]+ ) (?P<dstoff> [+-]?\d+(?::\d+){0,2} )?
+        (?: ,(?P<start> [^,/]+ ) (?:/(?P<starttime> [+-]?\d+(?::\d+){0,2} ))?
+            ,(?P<end> [^,/]+ ) (?:/(?P<endtime> [+-]?\d+(?::\d+){0,2} ))? )?
+    )? \Z""", re.VERBOSE)
+# A rule date: Mm.w.d (w=5: last, d=0: Sunday), Jn (1-365, no Feb 29) or n (0-365).
+_POSIX_DATE_RE = re.compile(r"M(?P<m>\d{1,2})\.(?P<w>[1-5])\.(?P<d>[0-6])\Z|J(?P<j>\d{1,3})\Z|(?P<n>\d{1,3})\Z")
+
+
+def _hms(text: str) -> int:
+    """``[+-]hh[:mm[:ss]]`` to seconds."""
+    sign = -1 if text.startswith("-") else 1
+    parts = [int(p) for p in text.lstrip("+-").split(":")] + [0, 0]
+    return sign * (parts[0] * 3600 + parts[1] * 60 + parts[2])
+
+
+@dataclass(frozen=True)
+class _PosixRule:
+    """One rule date of a POSIX TZ string: ``kind`` M, J or N, with ``time`` seconds."""
+    kind: str
+    month: int = 0
+    week: int = 0
+    weekday: int = 0  # POSIX: 0 = Sunday
+    day: int = 0
+    time: int = 7200
+
+    def local_date(self, year: int) -> date:
+        if self.kind == "J":  # 1-365, February 29 never counted
+            d = date(year, 1, 1) + timedelta(self.day - 1)
+            return d + timedelta(1) if self.day >= 60 and _is_leap(year) else d
+        if self.kind == "N":  # 0-365, February 29 counted
+            return date(year, 1, 1) + timedelta(self.day)
+        first = date(year, self.month, 1)
+        day = 1 + (((self.weekday - 1) % 7) - first.weekday()) % 7 + 7 * (self.week - 1)
+        if day > _month_days(year, self.month):
+            day -= 7
+        return first.replace(day=day)
+
+    def onset(self, year: int, offset_before: int) -> int:
+        """The UTC instant (epoch seconds) of this rule in ``year``."""
+        d = self.local_date(year)
+        return (d - date(1970, 1, 1)).days * 86400 + self.time - offset_before
+
+
+def _is_leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
+def _month_days(year: int, month: int) -> int:
+    if month == 2:
+        return 29 if _is_leap(year) else 28
+    return 30 if month in (4, 6, 9, 11) else 31
+
+
+@dataclass(frozen=True)
+class _PosixTZ:
+    std_abbr: str
+    std_offset: int  # seconds east of UTC
+    dst_abbr: str | None = None
+    dst_offset: int | None = None
+    start: _PosixRule | None = None  # DST begins, in local standard time
+    end: _PosixRule | None = None  # DST ends, in local daylight time
+
+    def transitions(self, year: int) -> list[tuple[int, int, int, bool, str]]:
+        """(utc, from, to, isdst, abbr) for the DST changes of ``year``, in order."""
+        if self.start is None:
+            return []
+        on = self.start.onset(year, self.std_offset)
+        off = self.end.onset(year, self.dst_offset)
+        out = [(on, self.std_offset, self.dst_offset, True, self.dst_abbr),
+               (off, self.dst_offset, self.std_offset, False, self.std_abbr)]
+        out.sort()
+        return out
+
+    def permanent_dst(self) -> bool:
+        """True for "DST all year" rules such as ``EST5EDT,0/0,J365/25`` (RFC 8536 3.3.1)."""
+        if self.start is None:
+            return False
+        year = 2001
+        off = self.end.onset(year, self.dst_offset)
+        return off >= self.start.onset(year + 1, self.std_offset) and self.start.onset(year, self.std_offset) < off
+
+
+def _parse_posix_tz(text: str) -> _PosixTZ | None:
+    """Parse a TZif footer; ``None`` for an empty or unusable one.
+
+    >>> _parse_posix_tz("<+0545>-5:45").std_offset
+    20700
+    """
+    m = _POSIX_TZ_RE.match(text)
+    if not m:
+        return None
+
+    def abbr(name: str) -> str:
+        return name[1:-1] if name.startswith("<") else name
+
+    std_offset = -_hms(m["stdoff"])
+    if not m["dst"]:
+        return _PosixTZ(abbr(m["std"]), std_offset)
+    dst_offset = -_hms(m["dstoff"]) if m["dstoff"] else std_offset + 3600
+    if not m["start"]:  # POSIX's implementation-defined default: the US rule
+        start, end = ("M3.2.0", "2"), ("M11.1.0", "2")
+    else:
+        start, end = (m["start"], m["starttime"]), (m["end"], m["endtime"])
+    rules = []
+    for spec, when in (start, end):
+        dm = _POSIX_DATE_RE.match(spec)
+        if not dm:
+            return None
+        seconds = _hms(when) if when else 7200
+        if dm["m"]:
+            rules.append(_PosixRule("M", int(dm["m"]), int(dm["w"]), int(dm["d"]), time=seconds))
+        elif dm["j"]:
+            rules.append(_PosixRule("J", day=int(dm["j"]), time=seconds))
+        else:
+            rules.append(_PosixRule("N", day=int(dm["n"]), time=seconds))
+    tz = _PosixTZ(abbr(m["std"]), std_offset, abbr(m["dst"]), dst_offset, rules[0], rules[1])
+    if tz.permanent_dst():
+        return _PosixTZ(tz.dst_abbr, dst_offset)
+    return tz
+
+
+@dataclass
+class _TzData:
+    """What a TZif file says, reduced to what a VTIMEZONE needs.
+
+    ``trans`` holds real changes only (offset changes; no-op entries such as
+    the 2038 sentinel of "fat" files are dropped) as tuples
+    (utc, from, to, isdst, abbr, previous isdst).  ``rule_from`` is the index
+    in ``trans`` from which every change is the footer's yearly rule, and
+    ``rule_start`` its UTC instant (``None`` without a DST footer).
+    """
+    key: str
+    initial: tuple[int, bool, str]  # offset, isdst, abbr before the first change
+    trans: list[tuple[int, int, int, bool, str, bool]]
+    times: list[int]
+    footer: _PosixTZ | None
+    rule_from: int
+    rule_start: int | None
+
+
+def _no_tz_database() -> ValueError:
+    return ValueError("no time zone database found: install the tzdata package (pip install tzdata)")
+
+
+def _zoneinfo(key: str) -> ZoneInfo:
+    """``ZoneInfo(key)`` with errors that say what is wrong and how to fix it."""
+    try:
+        return ZoneInfo(key)
+    except zoneinfo.ZoneInfoNotFoundError:
+        if not _tz_database_present():
+            raise _no_tz_database() from None
+        raise ValueError(f"unknown time zone {key!r}") from None
+    except (ValueError, OSError, TypeError) as exc:  # bad keys: absolute paths, '..', NUL
+        raise ValueError(f"invalid time zone name {key!r}: {exc}") from None
+
+
+@functools.lru_cache(maxsize=None)
+def _tz_database_present() -> bool:
+    if any(os.path.isfile(os.path.join(p, "UTC")) for p in zoneinfo.TZPATH):
+        return True
+    try:
+        import importlib.util
+        return importlib.util.find_spec("tzdata") is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def _tzif_bytes(key: str) -> bytes:
+    """The TZif file ``ZoneInfo(key)`` reads: TZPATH first, then the tzdata package."""
+    _zoneinfo(key)  # validates the key (no absolute path, no '..') before it touches a path
+    for root in zoneinfo.TZPATH:
+        path = os.path.join(root, key)
+        if os.path.isfile(path):
+            with open(path, "rb") as f:
+                return f.read()
+    try:
+        from importlib import resources
+        *package, name = key.split("/")
+        return resources.files(".".join(["tzdata", "zoneinfo"] + package)).joinpath(name).read_bytes()
+    except (ImportError, OSError, ValueError) as exc:
+        raise ValueError(f"cannot read the tz database entry for {key!r}: {exc}") from None
+
+
+def _parse_tzif(data: bytes, key: str) -> tuple[list[int], list[int], list[tuple[int, bool, str]], str]:
+    """Transition times, their type indices, the types and the footer of a TZif file."""
+    if len(data) < 44 or data[:4] != b"TZif":
+        raise ValueError(f"time zone {key!r}: not a TZif file")
+    _, version, isutcnt, isstdcnt, leapcnt, timecnt, typecnt, charcnt = _TZIF_HEADER.unpack_from(data)
+    pos, fmt, size = 44, "l", 4
+    if version >= b"2":  # skip the 32-bit block: version 2+ data follows it
+        pos += (timecnt * 5  # transition times and their type indices
+                + typecnt * 6  # ttinfo records
+                + charcnt  # abbreviation characters
+                + leapcnt * 8  # leap second records
+                + isstdcnt + isutcnt)  # indicator bytes
+        _, _, isutcnt, isstdcnt, leapcnt, timecnt, typecnt, charcnt = _TZIF_HEADER.unpack_from(data, pos)
+        pos, fmt, size = pos + 44, "q", 8
+    times = list(struct.unpack_from(f">{timecnt}{fmt}", data, pos))
+    pos += timecnt * size
+    indices = list(data[pos:pos + timecnt])
+    pos += timecnt
+    records = [struct.unpack_from(">lBB", data, pos + 6 * i) for i in range(typecnt)]
+    pos += typecnt * 6
+    chars = data[pos:pos + charcnt]
+    pos += charcnt + leapcnt * (size + 4) + isstdcnt + isutcnt
+    types = []
+    for utoff, isdst, abbrind in records:
+        end = chars.find(b"\0", abbrind)
+        types.append((utoff, bool(isdst), chars[abbrind:end if end >= 0 else None].decode("ascii", "replace")))
+    footer = ""
+    if version >= b"2":
+        tail = data[pos:].split(b"\n")
+        footer = tail[1].decode("ascii", "replace") if len(tail) > 2 else ""
+    return times, indices, types, footer
+
+
+@functools.lru_cache(maxsize=None)
+def _tzdata(key: str) -> _TzData:
+    times, indices, types, footer_text = _parse_tzif(_tzif_bytes(key), key)
+    if not types:
+        raise ValueError(f"time zone {key!r}: TZif file has no types")
+    # Before the first transition: the first non-DST type (as zoneinfo and zic do).
+    first = next((t for t in types if not t[1]), types[0])
+    trans = []
+    prev = first
+    for utc, index in zip(times, indices):
+        cur = types[index]
+        if cur[0] != prev[0]:
+            trans.append((utc, prev[0], cur[0], cur[1], cur[2], prev[1]))
+        prev = cur
+    footer = _parse_posix_tz(footer_text)
+    if footer is not None and trans and footer.start is None and footer.std_offset != trans[-1][2]:
+        # The footer takes over after the last transition with another offset.
+        last = times[-1] if times else trans[-1][0]
+        trans.append((last, trans[-1][2], footer.std_offset, False, footer.std_abbr, trans[-1][3]))
+    rule_from, rule_start = len(trans), None
+    if footer is not None and footer.start is not None:
+        rule_from, rule_start = _rule_era(trans, footer)
+    return _TzData(key, (first[0], first[1], first[2]), trans, [t[0] for t in trans], footer,
+                   rule_from, rule_start)
+
+
+def _rule_era(trans: list, footer: _PosixTZ) -> tuple[int, int]:
+    """Where the footer's yearly rule starts to describe every change.
+
+    Walk back over the explicit tail while each change is one the rule makes,
+    then move forward until the rule makes exactly that tail (a zone may have
+    left and rejoined the rule, like America/Grand_Turk in 2015-2018).
+    """
+    def made_by_rule(t: tuple) -> bool:
+        year = _utc_of(t[0]).year
+        return any(r[:3] == t[:3] for y in (year - 1, year, year + 1) for r in footer.transitions(y))
+
+    k = len(trans)
+    while k > 0 and made_by_rule(trans[k - 1]):
+        k -= 1
+    while k < len(trans):
+        first_year = _utc_of(trans[k][0]).year
+        last_year = _utc_of(trans[-1][0]).year
+        made = [r[:3] for y in range(first_year - 1, last_year + 2) for r in footer.transitions(y)
+                if trans[k][0] <= r[0] <= trans[-1][0]]
+        if made == [t[:3] for t in trans[k:]]:
+            break
+        k += 1
+    if k < len(trans):
+        return k, trans[k][0]
+    # The rule starts after the last explicit change: its first transition.
+    after = trans[-1][0] if trans else -(2 ** 62)
+    year = _utc_of(after).year if trans else 1900
+    for y in range(year, year + 3):
+        for r in footer.transitions(y):
+            if r[0] > after:
+                return k, r[0]
+    return k, after  # unreachable for a well-formed rule
+
+
+_MIN_SECONDS = -62135596800  # 0001-01-01T00:00:00Z
+_MAX_SECONDS = 253402300799  # 9999-12-31T23:59:59Z
+
+
+def _utc_of(seconds: int) -> datetime:
+    """Epoch seconds to a naive UTC datetime, clamped to datetime's range (TZif has -2**59)."""
+    return datetime(1970, 1, 1) + timedelta(seconds=min(max(seconds, _MIN_SECONDS), _MAX_SECONDS))
+
+
+def _epoch_seconds(value: date | datetime) -> int:
+    if isinstance(value, datetime):
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"vtimezone() needs dates or aware datetimes, got the naive {value!r}")
+        return int((value - _EPOCH).total_seconds())
+    return (value - date(1970, 1, 1)).days * 86400
+
+
+def _wall(utc: int, offset: int) -> str:
+    """The local wall time ``utc + offset`` as a floating DATE-TIME."""
+    return _fmt_local(_utc_of(utc + offset))
+
+
+def _observance_kind(to: int, frm: int, isdst: bool, prev_isdst: bool) -> str:
+    """DAYLIGHT or STANDARD, in the tz "rearguard" view where DST is never negative.
+
+    Europe/Dublin's summer IST (+01) is DAYLIGHT although the tz database
+    marks its winter GMT as the DST type; offsets are the same either way.
+    """
+    if (isdst and to >= frm) or (not isdst and prev_isdst and to > frm):
+        return "DAYLIGHT"
+    return "STANDARD"
+
+
+def _rrule_for(rule: _PosixRule) -> str | None:
+    """The RRULE that repeats a POSIX ``Mm.w.d/time`` rule, or None if none can.
+
+    Times outside 0-24 h move the day: America/Nuuk's ``M3.5.0/-1`` is the
+    Saturday before the last Sunday of March, ``BYMONTHDAY=24,...,30;BYDAY=SA``;
+    Africa/Cairo's ``M10.5.4/24`` crosses into November, so its days are
+    counted from the year's end (``BYYEARDAY``, the same in leap years).
+    """
+    if rule.kind != "M":
+        return None
+    shift = rule.time // 86400
+    weekday = _WEEKDAYS[(rule.weekday - 1 + shift) % 7]
+    if shift == 0:
+        nth = -1 if rule.week == 5 else rule.week
+        return f"FREQ=YEARLY;BYMONTH={rule.month};BYDAY={nth}{weekday}"
+    if rule.month == 2:
+        return None  # February's length varies: no day list holds every year
+    length = _month_days(2001, rule.month)
+    days = range(length - 6, length + 1) if rule.week == 5 else range(7 * rule.week - 6, 7 * rule.week + 1)
+    moved = [d + shift for d in days]
+    if all(1 <= d <= length for d in moved):
+        return f"FREQ=YEARLY;BYMONTH={rule.month};BYMONTHDAY={','.join(map(str, moved))};BYDAY={weekday}"
+    dates = [date(2001, rule.month, 1) + timedelta(d - 1) for d in moved]
+    if any(d.year != 2001 or d.month < 3 for d in dates):
+        return None  # into another year, or around February
+    yeardays = [(d - date(2002, 1, 1)).days for d in dates]  # -1 is December 31
+    return f"FREQ=YEARLY;BYYEARDAY={','.join(map(str, yeardays))};BYDAY={weekday}"
+
+
+def _vtimezone_lines(key: str, start: int, end: int | None) -> list[str]:
+    """VTIMEZONE content lines for ``key`` covering UTC seconds [start, end].
+
+    One base observance in force at ``start``, one component per explicit
+    change inside the span, then the footer rule as one STANDARD and one
+    DAYLIGHT with an open-ended yearly RRULE: the pair Outlook reads (it takes
+    the components with the largest DTSTART, MS-OXCICAL 2.1.3.1.1.19).
+    """
+    tz = _tzdata(key)
+    lines = ["BEGIN:VTIMEZONE", f"TZID:{key}"]
+    rule_start = tz.rule_start
+
+    def component(kind: str, onset: int, frm: int, to: int, abbr: str, rrule: str | None = None) -> None:
+        lines.append(f"BEGIN:{kind}")
+        lines.append(f"DTSTART:{_wall(onset, frm)}")
+        if rrule:
+            lines.append(f"RRULE:{rrule}")
+        lines.append(f"TZOFFSETFROM:{_fmt_offset(frm)}")
+        lines.append(f"TZOFFSETTO:{_fmt_offset(to)}")
+        if abbr:
+            lines.append(f"TZNAME:{_escape_text(abbr)}")
+        lines.append(f"END:{kind}")
+
+    if rule_start is None or start < rule_start:
+        i0 = bisect.bisect_right(tz.times, start) - 1
+        if i0 >= 0:
+            utc, frm, to, isdst, abbr, prev_isdst = tz.trans[i0]
+            component(_observance_kind(to, frm, isdst, prev_isdst), utc, to, to, abbr)
+        else:
+            offset, isdst, abbr = tz.initial
+            year = max(min(1970, _utc_of(start).year), 2)
+            onset = int((datetime(year, 1, 1) - datetime(1970, 1, 1)).total_seconds()) - offset
+            component("STANDARD", onset, offset, offset, abbr)
+        stop = tz.rule_from if rule_start is not None else len(tz.trans)
+        for utc, frm, to, isdst, abbr, prev_isdst in tz.trans[i0 + 1:stop]:
+            if end is not None and utc > end:
+                break
+            component(_observance_kind(to, frm, isdst, prev_isdst), utc, frm, to, abbr)
+    if rule_start is not None and (end is None or end >= rule_start):
+        footer = tz.footer
+        year = _utc_of(rule_start).year - 1
+        firsts: dict[bool, tuple] = {}
+        while len(firsts) < 2 and year < 9000:
+            for t in footer.transitions(year):
+                if t[0] >= rule_start and t[3] not in firsts:
+                    firsts[t[3]] = (t, year)
+            year += 1
+        pair = sorted(firsts.values())
+        rrules = {t[3]: _rrule_for(footer.start if t[3] else footer.end) for t, y in pair}
+        if all(rrules.values()):
+            big = max(footer.std_offset, footer.dst_offset)
+            for (utc, frm, to, isdst, abbr), _ in pair:
+                component("DAYLIGHT" if to == big else "STANDARD", utc, frm, to, abbr, rrules[isdst])
+        else:  # a rule no RRULE can express: list its changes up to the end
+            limit = end if end is not None else _epoch_seconds(date(2100, 1, 1))
+            year = _utc_of(rule_start).year - 1
+            while True:
+                stop_now = False
+                for utc, frm, to, isdst, abbr in footer.transitions(year):
+                    if utc > limit:
+                        stop_now = True
+                        break
+                    if utc >= rule_start:
+                        big = max(frm, to)
+                        component("DAYLIGHT" if to == big else "STANDARD", utc, frm, to, abbr)
+                if stop_now:
+                    break
+                year += 1
+    lines.append("END:VTIMEZONE")
+    return lines
+
+
+def _zone_key(zone: ZoneInfo | str) -> str:
+    if isinstance(zone, str):
+        return _zoneinfo(zone).key
+    if isinstance(zone, ZoneInfo):
+        if zone.key is None:
+            raise ValueError("vtimezone() needs a ZoneInfo with a key (not one made by ZoneInfo.from_file)")
+        return zone.key
+    raise TypeError(f"zone must be a ZoneInfo or an IANA name, not {type(zone).__name__}")
+
+
+def vtimezone(zone: ZoneInfo | str, start: date | datetime, end: date | datetime | None = None) -> str:
+    """VTIMEZONE text for ``zone``, faithful to the tz database from ``start`` to ``end``.
+
+    ``end=None`` covers an open-ended recurrence.  Lines end in CRLF.
+
+    >>> print(vtimezone("Europe/Berlin", date(2026, 1, 1), date(2026, 12, 31)), end="")
+    ... # doctest: +NORMALIZE_WHITESPACE
+    BEGIN:VTIMEZONE
+    TZID:Europe/Berlin
+    BEGIN:DAYLIGHT
+    DTSTART:19960331T020000
+    RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU
+    TZOFFSETFROM:+0100
+    TZOFFSETTO:+0200
+    TZNAME:CEST
+    END:DAYLIGHT
+    BEGIN:STANDARD
+    DTSTART:19961027T030000
+    RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU
+    TZOFFSETFROM:+0200
+    TZOFFSETTO:+0100
+    TZNAME:CET
+    END:STANDARD
+    END:VTIMEZONE
+    """
+    key = _zone_key(zone)
+    lo = _epoch_seconds(start)
+    hi = None if end is None else _epoch_seconds(end) + (86400 if not isinstance(end, datetime) else 0)
+    if hi is not None and hi < lo:
+        raise ValueError(f"vtimezone(): end {end} is before start {start}")
+    return CRLF.join(_fold(line) for line in _vtimezone_lines(key, lo, hi)) + CRLF
+
+
+@functools.lru_cache(maxsize=None)
+def _is_utc_zone(key: str) -> bool:
+    """A zone that is UTC in all but name (``UTC``, ``Etc/UTC``, ``GMT``, ...): written as ``Z``."""
+    tz = _tzdata(key)
+    return not tz.trans and tz.initial[0] == 0 and (tz.footer is None or tz.footer.start is None)
+
+
+
+class _UnknownZone(tzinfo):
+    """A TZID the reader could not resolve: the times stay floating, the name is kept.
+
+    ``utcoffset()`` is None, so Python treats such datetimes as naive; the
+    reader warns about every one.
+    """
+
+    def __init__(self, tzid: str) -> None:
+        self.tzid = tzid
+
+    def utcoffset(self, dt: datetime | None) -> None:
+        return None
+
+    def dst(self, dt: datetime | None) -> None:
+        return None
+
+    def tzname(self, dt: datetime | None) -> str:
+        return self.tzid
+
+    def __repr__(self) -> str:
+        return f"<unresolved TZID {self.tzid!r}>"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _UnknownZone) and other.tzid == self.tzid
+
+    def __hash__(self) -> int:
+        return hash(self.tzid)
+
+
+@dataclass(frozen=True)
+class _Observance:
+    """One STANDARD or DAYLIGHT of a VTIMEZONE that was read."""
+    start: datetime  # DTSTART: local wall time in the offset before the onset
+    frm: int
+    to: int
+    daylight: bool
+    name: str | None
+    rrule: dict | None  # parsed YEARLY rule, or None
+    rdates: tuple  # more onsets, local wall times
+
+
+class _VZone(tzinfo):
+    """A time zone defined by a VTIMEZONE of the file being read (RFC 5545 3.6.5).
+
+    It follows the file's own rules, so a custom or unknown TZID still gives
+    the time its author meant.  Offsets are computed per year, lazily: an
+    Outlook DTSTART in 1601 costs nothing.
+    """
+
+    def __init__(self, tzid: str, observances: Sequence[_Observance], component: Component | None) -> None:
+        self.tzid = tzid
+        self.component = component
+        self._observances = tuple(observances)
+        self._tables: dict[int, tuple] = {}
+        fixed = []
+        for ob in self._observances:
+            for onset in (ob.start,) + ob.rdates:
+                fixed.append((_naive_seconds(onset) - ob.frm, ob))
+        self._fixed = fixed
+
+    def _table(self, year: int) -> tuple:
+        table = self._tables.get(year)
+        if table is None:
+            onsets = [t for t in self._fixed if t[1].rrule is None or t[0] != _naive_seconds(t[1].start) - t[1].frm]
+            for ob in self._observances:
+                if ob.rrule is not None:
+                    onsets.extend((_naive_seconds(w) - ob.frm, ob) for w in _yearly_onsets(ob, year))
+            onsets.sort(key=lambda t: t[0])
+            utcs = [t[0] for t in onsets]
+            obs = [t[1] for t in onsets]
+            first = obs[0].frm if obs else 0
+            walls = ([], [])  # fold=0 uses the later wall time of each change, fold=1 the earlier
+            prev = first
+            for utc, ob in zip(utcs, obs):
+                lo, hi = sorted((prev, ob.to))
+                walls[0].append(utc + hi)
+                walls[1].append(utc + lo)
+                prev = ob.to
+            table = self._tables[year] = (utcs, obs, walls, first)
+        return table
+
+    def _lookup(self, dt: datetime) -> _Observance | None:
+        utcs, obs, walls, first = self._table(dt.year)
+        i = bisect.bisect_right(walls[dt.fold], _naive_seconds(dt))
+        return obs[i - 1] if i else None
+
+    def utcoffset(self, dt: datetime | None) -> timedelta | None:
+        if dt is None:
+            return None
+        ob = self._lookup(dt)
+        return timedelta(seconds=ob.to if ob else self._table(dt.year)[3])
+
+    def dst(self, dt: datetime | None) -> timedelta | None:
+        if dt is None:
+            return None
+        ob = self._lookup(dt)
+        if ob is None or not ob.daylight:
+            return timedelta(0)
+        return timedelta(seconds=ob.to - ob.frm) if ob.to > ob.frm else timedelta(hours=1)
+
+    def tzname(self, dt: datetime | None) -> str:
+        ob = self._lookup(dt) if dt is not None else None
+        return (ob.name if ob and ob.name else None) or self.tzid
+
+    def fromutc(self, dt: datetime) -> datetime:
+        utcs, obs, walls, first = self._table(dt.year)
+        ts = _naive_seconds(dt)
+        i = bisect.bisect_right(utcs, ts)
+        offset = obs[i - 1].to if i else first
+        local = dt + timedelta(seconds=offset)
+        if i:
+            before = obs[i - 2].to if i >= 2 else first
+            if before > offset and ts - utcs[i - 1] < before - offset:
+                local = local.replace(fold=1)  # the second pass through a repeated hour
+        return local
+
+    def __repr__(self) -> str:
+        return f"<VTIMEZONE {self.tzid!r}>"
+
+
+def _naive_seconds(dt: datetime) -> int:
+    """Seconds from 1970-01-01 of a wall time, its tzinfo ignored."""
+    return (dt.toordinal() - 719163) * 86400 + dt.hour * 3600 + dt.minute * 60 + dt.second
+
+
+def _yearly_onsets(ob: _Observance, year: int) -> list[datetime]:
+    """Onsets of a VTIMEZONE observance's yearly RRULE in ``year - 1 .. year + 1``.
+
+    Only what time zone rules use: YEARLY with BYMONTH, BYDAY (+n/-n),
+    BYMONTHDAY, BYYEARDAY, BYHOUR/BYMINUTE, INTERVAL, UNTIL and COUNT.  When
+    the rule ended earlier, its last years are given so the lookup still sees
+    the last change.
+    """
+    rule = ob.rrule
+    first_year = ob.start.year
+    until = rule.get("_until")
+    last_year = until.year if until else 9998
+    count = int(rule["COUNT"]) if "COUNT" in rule else None
+    interval = int(rule.get("INTERVAL", "1"))
+    if count is not None:  # count from DTSTART: expand all the years it covers
+        years = range(first_year, min(first_year + count * interval + 1, 9998))
+    else:
+        lo, hi = max(first_year, year - 1), min(last_year, year + 1)
+        years = range(lo, hi + 1) if lo <= hi else range(max(first_year, last_year - 1), last_year + 1)
+    out = []
+    for y in years:
+        if (y - first_year) % interval:
+            continue
+        out.extend(_rule_days(rule, y, ob.start))
+    out = [d for d in out if d >= ob.start and (until is None or d <= until)]
+    if count is not None:
+        out = sorted(set(out) | {ob.start})[:count]
+        out = [d for d in out if year - 1 <= d.year <= year + 1] or out[-1:]
+    return out
+
+
+def _rule_days(rule: dict, year: int, start: datetime) -> list[datetime]:
+    months = [int(m) for m in rule["BYMONTH"].split(",")] if "BYMONTH" in rule else [start.month]
+    hours = [int(h) for h in rule["BYHOUR"].split(",")] if "BYHOUR" in rule else [start.hour]
+    minutes = [int(m) for m in rule["BYMINUTE"].split(",")] if "BYMINUTE" in rule else [start.minute]
+    days: list[date] = []
+    if "BYYEARDAY" in rule:
+        length = 366 if _is_leap(year) else 365
+        for n in rule["BYYEARDAY"].split(","):
+            n = int(n)
+            days.append(date(year, 1, 1) + timedelta((n - 1) if n > 0 else length + n))
+        if "BYMONTH" in rule:
+            days = [d for d in days if d.month in months]
+    else:
+        for month in months:
+            length = _month_days(year, month)
+            if "BYMONTHDAY" in rule:
+                cands = []
+                for n in rule["BYMONTHDAY"].split(","):
+                    n = int(n)
+                    n = n if n > 0 else length + n + 1
+                    if 1 <= n <= length:
+                        cands.append(date(year, month, n))
+            elif "BYDAY" in rule:
+                cands = []
+                for spec in rule["BYDAY"].split(","):
+                    m = _BYDAY_RE.match(spec)
+                    wd = _WEEKDAYS.index(m.group(3))
+                    matching = [date(year, month, d) for d in range(1, length + 1)
+                                if date(year, month, d).weekday() == wd]
+                    if m.group(2):
+                        n = int(m.group(2)) * (-1 if m.group(1) == "-" else 1)
+                        if -len(matching) <= n <= len(matching) and n:
+                            cands.append(matching[n - 1 if n > 0 else n])
+                    else:
+                        cands.extend(matching)
+                days.extend(cands)
+                continue
+            else:
+                cands = [date(year, month, start.day)] if start.day <= length else []
+            days.extend(cands)
+    if "BYDAY" in rule and ("BYMONTHDAY" in rule or "BYYEARDAY" in rule):
+        allowed = {_WEEKDAYS.index(_BYDAY_RE.match(s).group(3)) for s in rule["BYDAY"].split(",")}
+        days = [d for d in days if d.weekday() in allowed]
+    return [datetime(d.year, d.month, d.day, h, mi, start.second) for d in sorted(set(days))
+            for h in hours for mi in minutes]
+
+
+# --------------------------------------------------------------------------
+# 4. Data model
+# --------------------------------------------------------------------------
+
+_METHODS = frozenset({"PUBLISH", "REQUEST", "REPLY", "ADD", "CANCEL", "REFRESH", "COUNTER", "DECLINECOUNTER"})
+_ROLES = frozenset({"CHAIR", "REQ-PARTICIPANT", "OPT-PARTICIPANT", "NON-PARTICIPANT"})
+_PARTSTATS = frozenset({"NEEDS-ACTION", "ACCEPTED", "DECLINED", "TENTATIVE", "DELEGATED",
+                        "COMPLETED", "IN-PROCESS"})
+_CUTYPES = frozenset({"INDIVIDUAL", "GROUP", "RESOURCE", "ROOM", "UNKNOWN"})
+_EVENT_STATUSES = frozenset({"TENTATIVE", "CONFIRMED", "CANCELLED"})
+_TRANSPARENCIES = frozenset({"OPAQUE", "TRANSPARENT"})
+_CLASSES = frozenset({"PUBLIC", "PRIVATE", "CONFIDENTIAL"})
+_ACTIONS = frozenset({"AUDIO", "DISPLAY", "EMAIL"})
+_RELATED = frozenset({"START", "END"})
+
+# An e-mail address as calendars carry it: addr-spec, no spaces, brackets or separators.
+_EMAIL_RE = re.compile(r'[^\s@<>()\[\]\\,;:"]+@(?:[^\s@<>()\[\]\\,;:"]+|\[[^\s\]\\]+\])\Z')
+_MAILTO_RE = re.compile(r"mailto:", re.IGNORECASE)
+
+
+def _token(value: str, allowed: frozenset, what: str) -> str:
+    """An enumerated value, upper-cased: a registered one or an ``X-`` name."""
+    if value in allowed:
+        return value
+    if not isinstance(value, str):
+        raise TypeError(f"{what} must be a str, not {type(value).__name__}")
+    upper = value.upper()
+    if upper in allowed or (upper.startswith("X-") and _NAME_RE.match(upper)):
+        return upper
+    raise ValueError(f"unknown {what} {value!r}: expected one of {', '.join(sorted(allowed))} or an X- name")
+
+
+def _check_text(value: str | None, what: str) -> str | None:
+    """A TEXT field: a str without control characters (CR, LF and TAB are fine)."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise TypeError(f"{what} must be a str, not {type(value).__name__}")
+    _check_controls(value, what)
+    return value
+
+
+def _check_line(value: str, what: str) -> str:
+    """A one-line value: no CR, LF or other control characters (header and URI safe)."""
+    if not isinstance(value, str):
+        raise TypeError(f"{what} must be a str, not {type(value).__name__}")
+    if "\r" in value or "\n" in value:
+        raise ValueError(f"{what} contains CR or LF: {value!r}")
+    _check_controls(value, what)
+    return value
+
+
+def _person_parts(text: str, what: str) -> tuple[str, str | None]:
+    """Split ``"Name <a@x>"``, ``"a@x"`` or ``"mailto:a@x"`` into (address, name).
+
+    >>> _person_parts('"Doe, Jane" <jane@example.com>', "attendee")
+    ('jane@example.com', 'Doe, Jane')
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"{what} must be a str, not {type(text).__name__}")
+    if "\r" in text or "\n" in text:
+        raise ValueError(f"{what} contains CR or LF: {text!r}")
+    name = None
+    text = text.strip()
+    if text.endswith(">") and "<" in text:
+        name, _, text = text[:-1].rpartition("<")
+        name = name.strip()
+        if len(name) >= 2 and name[0] == name[-1] == '"':
+            name = name[1:-1].replace('\\"', '"').replace("\\\\", "\\")
+        name = name or None
+        text = text.strip()
+    if text[:7].lower() == "mailto:":
+        text = text[7:]
+    if not _EMAIL_RE.match(text):
+        raise ValueError(f"{what}: malformed e-mail address {text!r}")
+    return text, name
+
+
+def _clean_params(params: Any, what: str) -> tuple[tuple[str, Any], ...]:
+    """Extra parameters as ((NAME, value), ...); a value is a str or a tuple of str."""
+    if not params:
+        return ()
+    items = params.items() if isinstance(params, Mapping) else params
+    out = []
+    for name, value in items:
+        if not isinstance(name, str) or not _NAME_RE.match(name):
+            raise ValueError(f"{what}: invalid parameter name {name!r}")
+        if isinstance(value, (list, tuple)):
+            value = tuple(_check_param_value(v, f"{what} parameter {name}") for v in value)
+        else:
+            value = _check_param_value(value, f"{what} parameter {name}")
+        out.append((name.upper(), value))
+    return tuple(out)
+
+
+def _check_param_value(value: Any, what: str) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{what} must be a str, not {type(value).__name__}")
+    _check_controls(value, what)  # CR/LF are fine: RFC 6868 encodes them
+    return value
+
+
+@dataclass
+class Organizer:
+    """The organizer of an event: ``Organizer("alice@example.com", name="Alice")``.
+
+    ``sent_by`` is the address of someone acting on the organizer's behalf
+    (``SENT-BY``); ``params`` holds any other parameter, as (NAME, value) pairs.
+
+    >>> Organizer("Alice Smith <alice@example.com>")
+    Organizer(email='alice@example.com', name='Alice Smith', sent_by=None, params=())
+    """
+    email: str
+    name: str | None = None
+    sent_by: str | None = None
+    params: tuple = ()
+
+    def __post_init__(self) -> None:
+        email = self.email
+        if type(email) is str and _EMAIL_RE.match(email):  # the usual bare address
+            name = None
+        else:
+            self.email, name = _person_parts(email, "organizer")
+        if self.name is None:
+            self.name = name
+        elif type(self.name) is not str or _LINE_BAD_RE.search(self.name):
+            _check_line(self.name, "organizer name")
+        if self.sent_by is not None:
+            self.sent_by = _person_parts(self.sent_by, "organizer sent_by")[0]
+        self.params = _clean_params(self.params, "organizer")
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>" if self.name else self.email
+
+
+@dataclass
+class Attendee:
+    """A participant: address, display name and RFC 5545 participation parameters.
+
+    >>> a = Attendee("carol@example.com", name="Carol", role="opt-participant", rsvp=False)
+    >>> a.role, a.partstat
+    ('OPT-PARTICIPANT', 'NEEDS-ACTION')
+    """
+    email: str
+    name: str | None = None
+    role: str = "REQ-PARTICIPANT"
+    partstat: str = "NEEDS-ACTION"
+    rsvp: bool = True
+    cutype: str | None = None
+    delegated_to: tuple = ()
+    delegated_from: tuple = ()
+    sent_by: str | None = None
+    params: tuple = ()
+
+    def __post_init__(self) -> None:
+        email = self.email
+        if type(email) is str and _EMAIL_RE.match(email):  # the usual bare address
+            name = None
+        else:
+            self.email, name = _person_parts(email, "attendee")
+        if self.name is None:
+            self.name = name
+        elif type(self.name) is not str or _LINE_BAD_RE.search(self.name):
+            _check_line(self.name, "attendee name")
+        if self.role not in _ROLES:
+            self.role = _token(self.role, _ROLES, "attendee role")
+        if self.partstat not in _PARTSTATS:
+            self.partstat = _token(self.partstat, _PARTSTATS, "attendee partstat")
+        if self.rsvp is not True and self.rsvp is not False:
+            raise TypeError(f"attendee rsvp must be True or False, not {self.rsvp!r}")
+        if self.cutype is not None:
+            self.cutype = _token(self.cutype, _CUTYPES, "attendee cutype")
+        if self.delegated_to or self.delegated_from:
+            self.delegated_to = tuple(_person_parts(p, "delegated_to")[0] for p in _as_tuple(self.delegated_to))
+            self.delegated_from = tuple(_person_parts(p, "delegated_from")[0]
+                                        for p in _as_tuple(self.delegated_from))
+        if self.sent_by is not None:
+            self.sent_by = _person_parts(self.sent_by, "attendee sent_by")[0]
+        if self.params:
+            self.params = _clean_params(self.params, "attendee")
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>" if self.name else self.email
+
+
+def _as_tuple(value: Any) -> tuple:
+    """A sequence argument as a tuple; one item (a str, a date, ...) alone becomes a 1-tuple."""
+    kind = type(value)
+    if kind is tuple:
+        return value
+    if kind is list:
+        return tuple(value)
+    if value is None:
+        return ()
+    if isinstance(value, (str, bytes, date, timedelta, Mapping)) or not hasattr(value, "__iter__"):
+        return (value,)
+    return tuple(value)
+
+
+def _organizer(value: Organizer | str | None) -> Organizer | None:
+    if value is None or isinstance(value, Organizer):
+        return value
+    if isinstance(value, Attendee):
+        return Organizer(value.email, value.name)
+    return Organizer(value)
+
+
+def _attendee(value: Attendee | str) -> Attendee:
+    if isinstance(value, Attendee):
+        return value
+    if isinstance(value, Organizer):
+        return Attendee(value.email, value.name)
+    return Attendee(value)
+
+
+@dataclass
+class Property:
+    """Any other property, written safely: ``Property("X-MICROSOFT-CDO-BUSYSTATUS", "FREE")``.
+
+    ``value`` is text (escaped on output, unescaped on input) for TEXT
+    properties, which include every ``X-`` property without a ``VALUE``
+    parameter; for other value types (URI, DATE-TIME, ...) it is the value
+    as written.  A tuple is a list of values.  ``params`` holds
+    (NAME, value) pairs.  Events also take the shorthand ``(name, value)``
+    and ``(name, params, value)`` tuples.
+    """
+    name: str
+    value: Any
+    params: tuple = ()
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not _NAME_RE.match(self.name):
+            raise ValueError(f"invalid property name {self.name!r}")
+        self.name = self.name.upper()
+        self.params = _clean_params(self.params, self.name)
+        if isinstance(self.value, (list, tuple)):
+            self.value = tuple(self._check(v) for v in self.value)
+        else:
+            self.value = self._check(self.value)
+
+    def _check(self, value: Any) -> str:
+        if not isinstance(value, str):
+            raise TypeError(f"{self.name} value must be a str, not {type(value).__name__}")
+        if _is_text(self.name, self.params):
+            _check_controls(value, self.name)
+        else:
+            _check_line(value, self.name)
+        return value
+
+
+@dataclass
+class Component:
+    """Any other component (VTODO, VJOURNAL, VFREEBUSY, X-...), kept as read."""
+    name: str
+    properties: tuple = ()
+    components: tuple = ()
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not _NAME_RE.match(self.name):
+            raise ValueError(f"invalid component name {self.name!r}")
+        self.name = self.name.upper()
+        self.properties = tuple(_property(p) for p in _as_tuple(self.properties))
+        self.components = tuple(self.components)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        """The value of the first property called ``name``."""
+        name = name.upper()
+        return next((p.value for p in self.properties if p.name == name), default)
+
+
+def _property(value: Property | tuple) -> Property:
+    if isinstance(value, Property):
+        return value
+    if isinstance(value, tuple) and len(value) == 2:
+        return Property(value[0], value[1])
+    if isinstance(value, tuple) and len(value) == 3:
+        return Property(value[0], value[2], value[1])
+    raise TypeError(f"extra properties are Property objects or (name, value) / (name, params, value) "
+                    f"tuples, not {value!r}")
+
+
+@dataclass
+class Alarm:
+    """A reminder (VALARM): ``Alarm(trigger=timedelta(minutes=-15))``.
+
+    ``trigger`` is relative to the event's start (negative = before; to its
+    end with ``related="END"``) or an aware datetime, written in UTC.  DISPLAY
+    and EMAIL alarms need a description: "Reminder" unless one is given.
+    """
+    trigger: timedelta | datetime = timedelta(minutes=-15)
+    action: str = "DISPLAY"
+    description: str | None = None
+    related: str = "START"
+    repeat: int = 0
+    interval: timedelta | None = None
+    summary: str | None = None
+    attendees: tuple = ()
+    extra: tuple = ()
+
+    def __post_init__(self) -> None:
+        if type(self.trigger) is timedelta:
+            pass
+        elif isinstance(self.trigger, datetime):
+            if self.trigger.tzinfo is None or self.trigger.utcoffset() is None:
+                raise ValueError(f"alarm trigger {self.trigger} is a naive datetime: give it a time zone")
+            self.trigger = self.trigger.astimezone(UTC).replace(microsecond=0)
+        elif not isinstance(self.trigger, timedelta):
+            raise TypeError(f"alarm trigger must be a timedelta or an aware datetime, not "
+                            f"{type(self.trigger).__name__}")
+        if self.action not in _ACTIONS:
+            self.action = _token(self.action, _ACTIONS, "alarm action")
+        if self.related not in _RELATED:
+            self.related = _token(self.related, _RELATED, "alarm related")
+        if self.description is None:
+            if self.action in ("DISPLAY", "EMAIL"):
+                self.description = "Reminder"
+        elif type(self.description) is not str or _CONTROL_RE.search(self.description):
+            _check_text(self.description, "alarm description")
+        if self.summary is not None:
+            _check_text(self.summary, "alarm summary")
+        elif self.action == "EMAIL":
+            self.summary = self.description
+        if type(self.repeat) is not int or self.repeat < 0:
+            raise ValueError(f"alarm repeat must be a whole number >= 0, not {self.repeat!r}")
+        if bool(self.repeat) != (self.interval is not None):
+            raise ValueError("alarm repeat and interval go together (RFC 5545 3.6.6)")
+        if self.interval is not None and not isinstance(self.interval, timedelta):
+            raise TypeError(f"alarm interval must be a timedelta, not {type(self.interval).__name__}")
+        self.attendees = tuple(_attendee(a) for a in _as_tuple(self.attendees)) if self.attendees else ()
+        if self.action == "EMAIL" and not self.attendees:
+            raise ValueError("an EMAIL alarm needs attendees to mail (RFC 5545 3.6.6)")
+        self.extra = tuple(_property(p) for p in _as_tuple(self.extra)) if self.extra else ()
+
+
+_RRULE_FREQS = ("SECONDLY", "MINUTELY", "HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY")
+_RRULE_ORDER = ("FREQ", "UNTIL", "COUNT", "INTERVAL", "BYSECOND", "BYMINUTE", "BYHOUR", "BYDAY",
+                "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO", "BYMONTH", "BYSETPOS", "WKST", "RSCALE", "SKIP")
+# Each BYxxx list: the range of its numbers, and whether they may be negative (RFC 5545 3.3.10).
+_RRULE_RANGES = MappingProxyType({
+    "BYSECOND": (0, 60, False), "BYMINUTE": (0, 59, False), "BYHOUR": (0, 23, False),
+    "BYMONTHDAY": (1, 31, True), "BYYEARDAY": (1, 366, True), "BYWEEKNO": (1, 53, True),
+    "BYMONTH": (1, 12, False), "BYSETPOS": (1, 366, True),
+})
+_BYDAY_RE = re.compile(r"([+-]?)(\d{1,2})?(MO|TU|WE|TH|FR|SA|SU)\Z")
+_INT_RE = re.compile(r"[+-]?\d{1,4}\Z")
+_DATE_RE = re.compile(r"(\d{4})(\d\d)(\d\d)\Z")
+_DATETIME_RE = re.compile(r"(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)(Z?)\Z")
+
+
+def _parse_rrule(text: str) -> dict[str, str]:
+    """Check an RRULE value against RFC 5545 3.3.10; its parts, names upper-cased.
+
+    >>> _parse_rrule("FREQ=WEEKLY;BYDAY=MO,WE;COUNT=10")
+    {'FREQ': 'WEEKLY', 'BYDAY': 'MO,WE', 'COUNT': '10'}
+    """
+    parts: dict[str, str] = {}
+    for item in text.split(";"):
+        name, eq, value = item.partition("=")
+        name = name.strip().upper()
+        if not eq or not name or not value:
+            raise ValueError(f"RRULE part {item!r} is not NAME=VALUE")
+        if name in parts:
+            raise ValueError(f"RRULE has {name} twice")
+        if name not in _RRULE_ORDER and not name.startswith("X-"):
+            raise ValueError(f"RRULE has the unknown part {name}")
+        parts[name] = value.upper() if name != "UNTIL" else value
+    freq = parts.get("FREQ")
+    if freq is None:
+        raise ValueError("RRULE has no FREQ")
+    if freq not in _RRULE_FREQS:
+        raise ValueError(f"RRULE FREQ={freq} is not one of {', '.join(_RRULE_FREQS)}")
+    if "COUNT" in parts and "UNTIL" in parts:
+        raise ValueError("RRULE has both COUNT and UNTIL")
+    for name in ("COUNT", "INTERVAL"):
+        if name in parts and (not parts[name].isdigit() or int(parts[name]) < 1):
+            raise ValueError(f"RRULE {name}={parts[name]} is not a positive whole number")
+    if "UNTIL" in parts and not (_DATE_RE.match(parts["UNTIL"]) or _DATETIME_RE.match(parts["UNTIL"].upper())):
+        raise ValueError(f"RRULE UNTIL={parts['UNTIL']} is neither a DATE nor a DATE-TIME")
+    for name, (lo, hi, signed) in _RRULE_RANGES.items():
+        for number in parts[name].split(",") if name in parts else ():
+            if not _INT_RE.match(number) or not lo <= abs(int(number)) <= hi \
+                    or (int(number) < 0 and not signed) or number.startswith(("-0", "+0")) and int(number) == 0:
+                raise ValueError(f"RRULE {name}={parts[name]}: {number!r} is outside {lo}..{hi}")
+    for day in parts["BYDAY"].split(",") if "BYDAY" in parts else ():
+        m = _BYDAY_RE.match(day)
+        if not m or (m.group(2) and not 1 <= int(m.group(2)) <= 53):
+            raise ValueError(f"RRULE BYDAY={parts['BYDAY']}: {day!r} is not a weekday like MO, 2TU or -1FR")
+        if m.group(2) and freq not in ("MONTHLY", "YEARLY"):
+            raise ValueError(f"RRULE BYDAY={day} with a number needs FREQ=MONTHLY or YEARLY")
+        if m.group(2) and freq == "YEARLY" and "BYWEEKNO" in parts:
+            raise ValueError(f"RRULE BYDAY={day} with a number cannot go with BYWEEKNO")
+    if "BYWEEKNO" in parts and freq != "YEARLY":
+        raise ValueError("RRULE BYWEEKNO needs FREQ=YEARLY")
+    if "BYYEARDAY" in parts and freq in ("DAILY", "WEEKLY", "MONTHLY"):
+        raise ValueError(f"RRULE BYYEARDAY cannot go with FREQ={freq}")
+    if "BYMONTHDAY" in parts and freq == "WEEKLY":
+        raise ValueError("RRULE BYMONTHDAY cannot go with FREQ=WEEKLY")
+    if "BYSETPOS" in parts and not any(n.startswith("BY") and n != "BYSETPOS" for n in parts):
+        raise ValueError("RRULE BYSETPOS needs another BYxxx part")
+    if "WKST" in parts and parts["WKST"] not in _WEEKDAYS:
+        raise ValueError(f"RRULE WKST={parts['WKST']} is not a weekday")
+    return parts
+
+
+def _rrule_until(value: date | datetime, start: date | datetime | None, floating: bool) -> str:
+    """UNTIL in DTSTART's value type: DATE, floating, or UTC for a zoned start."""
+    if not isinstance(start, datetime):  # all-day
+        if isinstance(value, datetime):
+            raise ValueError("rrule until must be a date when the event is all-day")
+        return _fmt_date(value)
+    if floating:
+        if not isinstance(value, datetime):
+            value = datetime.combine(value, time(23, 59, 59))
+        if value.tzinfo is not None:
+            raise ValueError("rrule until must be naive (floating) when the event is floating")
+        return _fmt_local(value)
+    if not isinstance(value, datetime):  # the whole of that day, in the event's zone
+        value = datetime.combine(value, time(23, 59, 59), tzinfo=start.tzinfo)
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"rrule until {value} is naive: give it a time zone, or a date")
+    return _fmt_utc(value)
+
+
+def _rrule_text(value: str | Mapping, start: date | datetime | None, floating: bool) -> str:
+    """Validate an RRULE (RFC text or mapping) against its event; the canonical text."""
+    if isinstance(value, Mapping):
+        parts = {}
+        for name, part in value.items():
+            name = str(name).upper()
+            if name == "UNTIL" and isinstance(part, date):
+                part = _rrule_until(part, start, floating)
+            elif isinstance(part, (list, tuple)):
+                part = ",".join(str(p) for p in part)
+            elif isinstance(part, bool) or not isinstance(part, (str, int)):
+                raise TypeError(f"rrule {name} must be a str, int or list, not {type(part).__name__}")
+            parts[name] = str(part)
+        order = {n: i for i, n in enumerate(_RRULE_ORDER)}
+        text = ";".join(f"{n}={parts[n]}" for n in sorted(parts, key=lambda n: order.get(n, 99)))
+    elif isinstance(value, str):
+        text = value.strip()
+        if text[:6].upper() == "RRULE:":
+            text = text[6:]
+    else:
+        raise TypeError(f"rrule must be RFC 5545 text or a mapping, not {type(value).__name__}")
+    _check_line(text, "rrule")
+    try:
+        parts = _parse_rrule(text)
+    except ValueError as exc:
+        raise ValueError(f"invalid rrule {text!r}: {exc}") from None
+    until = parts.get("UNTIL")
+    if until and start is not None:
+        is_date = bool(_DATE_RE.match(until))
+        if is_date != (not isinstance(start, datetime)):
+            kind = "a DATE" if not isinstance(start, datetime) else "a DATE-TIME"
+            raise ValueError(f"invalid rrule {text!r}: UNTIL must be {kind} like the event's start")
+        if isinstance(start, datetime) and not floating and not until.upper().endswith("Z"):
+            raise ValueError(f"invalid rrule {text!r}: UNTIL must be in UTC (…Z) when the start has a time zone")
+    return ";".join(f"{n}={v}" for n, v in parts.items())
+
+
+def _check_when(value: Any, what: str, floating: bool) -> date | datetime:
+    """A date or datetime as events carry them: aware unless floating, whole seconds."""
+    if type(value) is datetime and not floating and not value.microsecond and value.tzinfo is not None \
+            and value.utcoffset() is not None:
+        return value  # the usual case
+    if isinstance(value, datetime):
+        aware = value.tzinfo is not None and value.utcoffset() is not None
+        if not aware and not floating and not isinstance(value.tzinfo, _UnknownZone):
+            raise ValueError(f"{what} {value.isoformat()} is a naive datetime: give it a tzinfo "
+                             f"(e.g. ZoneInfo('Europe/London')) or pass floating=True for floating time")
+        if aware and floating:
+            raise ValueError(f"{what} {value.isoformat()} has a time zone but the event is floating")
+        return value.replace(microsecond=0) if value.microsecond else value
+    if isinstance(value, date):
+        return value
+    raise TypeError(f"{what} must be a date or datetime, not {type(value).__name__}")
+
+
+def _check_utc_stamp(value: Any, what: str) -> datetime | None:
+    if value is None:
+        return None
+    if not isinstance(value, datetime):
+        raise TypeError(f"{what} must be a datetime, not {type(value).__name__}")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{what} {value.isoformat()} is a naive datetime: give it a time zone")
+    return value.astimezone(UTC).replace(microsecond=0)
+
+
+def _new_uid() -> str:
+    import uuid
+    return str(uuid.uuid4())
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+@dataclass
+class Event:
+    """One event (VEVENT).  Only ``summary`` and ``start`` are needed.
+
+    ``start`` is a ``date`` (all-day), an aware ``datetime`` (a ``ZoneInfo``
+    is written with its TZID and VTIMEZONE, UTC as ``Z``, any other tzinfo is
+    converted to UTC) or, with ``floating=True``, a naive one.  ``end`` is
+    exclusive (RFC 5545); ``duration`` is the alternative: whole days are
+    calendar days, the rest elapsed time (RFC 5545 3.3.6).  An all-day event
+    without either lasts one day.  ``uid`` and ``dtstamp`` are set when absent.
+
+    >>> ev = Event("Offsite", date(2027, 3, 3), date(2027, 3, 6))
+    >>> ev.end - ev.start
+    datetime.timedelta(days=3)
+    """
+    summary: str | None
+    start: date | datetime | None
+    end: date | datetime | None = None
+    duration: timedelta | None = None
+    uid: str | None = None
+    sequence: int = 0
+    description: str | None = None
+    location: str | None = None
+    url: str | None = None
+    organizer: Organizer | str | None = None
+    attendees: Sequence[Attendee | str] = ()
+    status: str | None = None
+    priority: int | None = None
+    categories: Sequence[str] = ()
+    transparency: str | None = None
+    classification: str | None = None
+    alarms: Sequence[Alarm] = ()
+    rrule: str | Mapping | None = None
+    exdates: Sequence[date | datetime] = ()
+    rdates: Sequence[Any] = ()
+    recurrence_id: date | datetime | None = None
+    created: datetime | None = None
+    last_modified: datetime | None = None
+    dtstamp: datetime | None = None
+    extra: Sequence[Property | tuple] = ()
+    floating: bool = False
+    components: Sequence[Component] = ()
+
+    def __post_init__(self) -> None:
+        # Written for speed as much as for clarity: the usual case runs no helper.
+        floating = self.floating
+        if floating is not True and floating is not False:
+            raise TypeError(f"floating must be True or False, not {floating!r}")
+        for name in ("summary", "description", "location"):
+            value = getattr(self, name)
+            if value is not None and (type(value) is not str or _CONTROL_RE.search(value)):
+                _check_text(value, name)
+        if self.url is not None:
+            self.url = _check_line(self.url, "url")
+        start = self.start
+        if start is not None:
+            start = self.start = _check_when(start, "start", floating)
+        allday = start is not None and not isinstance(start, datetime)
+        end, duration = self.end, self.duration
+        if end is not None:
+            if duration is not None:
+                raise ValueError("give end or duration, not both (RFC 5545 3.6.1)")
+            end = self.end = _check_when(end, "end", floating)
+            if start is not None:
+                if isinstance(end, datetime) != isinstance(start, datetime):
+                    raise ValueError(f"end {end} and start {start} must both be dates or both datetimes")
+                if end <= start:
+                    hint = " (end is exclusive: a one-day event ends the next day)" if allday else ""
+                    raise ValueError(f"end {end} is not after start {start}{hint}")
+        elif duration is not None:
+            if not isinstance(duration, timedelta):
+                raise TypeError(f"duration must be a timedelta, not {type(duration).__name__}")
+            if duration < timedelta(0):
+                raise ValueError(f"duration {duration} is negative")
+            if duration.microseconds:
+                self.duration = duration = duration - timedelta(microseconds=duration.microseconds)
+            if allday and (duration.seconds or not duration.days):
+                raise ValueError(f"an all-day event lasts whole days, not {duration}")
+        elif allday:
+            self.end = start + timedelta(days=1)
+        uid = self.uid
+        if uid is None:
+            self.uid = _new_uid()
+        elif type(uid) is not str or not uid.strip() or _LINE_BAD_RE.search(uid):
+            if isinstance(uid, str) and uid.strip():
+                _check_line(uid, "uid")
+            raise ValueError(f"uid must be a non-empty str, not {uid!r}")
+        if type(self.sequence) is not int or self.sequence < 0:
+            raise ValueError(f"sequence must be a whole number >= 0, not {self.sequence!r}")
+        if self.organizer is not None and type(self.organizer) is not Organizer:
+            self.organizer = _organizer(self.organizer)
+        attendees = _as_tuple(self.attendees)
+        for a in attendees:
+            if type(a) is not Attendee:
+                attendees = tuple(_attendee(x) for x in attendees)
+                break
+        self.attendees = attendees
+        if self.status is not None:
+            self.status = _token(self.status, _EVENT_STATUSES, "status")
+        if self.priority is not None and (type(self.priority) is not int or not 0 <= self.priority <= 9):
+            raise ValueError(f"priority must be a whole number from 0 to 9, not {self.priority!r}")
+        self.categories = tuple(_check_text(c, "category") for c in _as_tuple(self.categories)) \
+            if self.categories else ()
+        if self.transparency is not None:
+            self.transparency = _token(self.transparency, _TRANSPARENCIES, "transparency")
+        if self.classification is not None:
+            self.classification = _token(self.classification, _CLASSES, "classification")
+        alarms = _as_tuple(self.alarms)
+        for a in alarms:
+            if type(a) is not Alarm:
+                alarms = tuple(a if isinstance(a, Alarm) else Alarm(a) for a in alarms)
+                break
+        self.alarms = alarms
+        if self.rrule is not None:
+            self.rrule = _rrule_text(self.rrule, start, floating)
+        self.exdates = tuple(self._same_kind(d, "exdate") for d in _as_tuple(self.exdates)) \
+            if self.exdates else ()
+        self.rdates = tuple(self._rdate(d) for d in _as_tuple(self.rdates)) if self.rdates else ()
+        if self.recurrence_id is not None:
+            self.recurrence_id = self._same_kind(self.recurrence_id, "recurrence_id")
+        if self.created is not None:
+            self.created = _check_utc_stamp(self.created, "created")
+        if self.last_modified is not None:
+            self.last_modified = _check_utc_stamp(self.last_modified, "last_modified")
+        stamp = self.dtstamp
+        if stamp is None:
+            self.dtstamp = _now()
+        elif type(stamp) is not datetime or stamp.tzinfo is not UTC or stamp.microsecond:
+            self.dtstamp = _check_utc_stamp(stamp, "dtstamp")
+        self.extra = tuple(_property(p) for p in _as_tuple(self.extra)) if self.extra else ()
+        if self.components:
+            self.components = _as_tuple(self.components)
+            for c in self.components:
+                if not isinstance(c, Component):
+                    raise TypeError(f"components must be Component objects, not {type(c).__name__}")
+        else:
+            self.components = ()
+
+    def _same_kind(self, value: Any, what: str) -> date | datetime:
+        value = _check_when(value, what, self.floating)
+        if self.start is not None and isinstance(value, datetime) != isinstance(self.start, datetime):
+            kind = "a datetime" if isinstance(self.start, datetime) else "a date"
+            raise ValueError(f"{what} {value} must be {kind} like the event's start")
+        return value
+
+    def _rdate(self, value: Any) -> Any:
+        if isinstance(value, tuple) and len(value) == 2:  # a PERIOD: (start, end or duration)
+            first = self._same_kind(value[0], "rdate")
+            second = value[1] if isinstance(value[1], timedelta) else self._same_kind(value[1], "rdate")
+            return (first, second)
+        return self._same_kind(value, "rdate")
+
+    @property
+    def all_day(self) -> bool:
+        """True when the event has dates, not times."""
+        return self.start is not None and not isinstance(self.start, datetime)
+
+    @property
+    def end_time(self) -> date | datetime | None:
+        """``end``, or ``start + duration`` as RFC 5545 3.3.6 reads it.
+
+        >>> from zoneinfo import ZoneInfo
+        >>> ev = Event("x", datetime(2026, 3, 29, 0, 30, tzinfo=ZoneInfo("Europe/London")),
+        ...            duration=timedelta(hours=2))
+        >>> ev.end_time.isoformat()   # two hours later: the clocks went forward at 01:00
+        '2026-03-29T03:30:00+01:00'
+        """
+        if self.end is not None or self.start is None:
+            return self.end
+        if self.duration is None:
+            return self.start + timedelta(days=1) if self.all_day else self.start
+        return _add_duration(self.start, self.duration)
+
+
+def _add_duration(start: date | datetime, duration: timedelta) -> date | datetime:
+    """``start + duration`` with RFC 5545 3.3.6 semantics: days nominal, the rest exact."""
+    if not isinstance(start, datetime):
+        return start + timedelta(days=duration.days)
+    wall = start + timedelta(days=duration.days)  # aware arithmetic is wall-clock: right for days
+    if start.tzinfo is None or start.utcoffset() is None or not duration.seconds:
+        return wall + timedelta(seconds=duration.seconds)
+    tz = start.tzinfo
+    return (wall.astimezone(UTC) + timedelta(seconds=duration.seconds)).astimezone(tz)
+
+
+@dataclass
+class Calendar:
+    """Events (and other components) in one file: ``Calendar([ev1, ev2], method="PUBLISH")``.
+
+    ``warnings`` lists what the reader accepted but did not like.
+    """
+    events: Sequence[Event] = ()
+    method: str | None = None
+    prodid: str | None = None
+    name: str | None = None
+    components: Sequence[Component] = ()
+    extra: Sequence[Property | tuple] = ()
+    timezones: Sequence[Component] = field(default=(), compare=False, repr=False)
+    warnings: list = field(default_factory=list, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.events = tuple(_as_tuple(self.events))
+        for ev in self.events:
+            if not isinstance(ev, Event):
+                raise TypeError(f"Calendar events must be Event objects, not {type(ev).__name__}")
+        if self.method is not None:
+            self.method = _token(self.method, _METHODS, "method")
+        if self.prodid is not None:
+            _check_line(self.prodid, "prodid")
+        if self.name is not None:
+            _check_line(self.name, "calendar name")
+        self.components = tuple(self.components)
+        self.extra = tuple(_property(p) for p in _as_tuple(self.extra))
+        self.timezones = tuple(self.timezones)
+
+
+# --------------------------------------------------------------------------
+# 5. Writer
+# --------------------------------------------------------------------------
+
+# Default value types (RFC 5545 3.7-3.8, RFC 7986): TEXT values are escaped;
+# every other type is written as given.  X- properties default to TEXT (3.8.8.2).
+_TEXT_PROPS = frozenset({
+    "ACTION", "CALSCALE", "CLASS", "COLOR", "COMMENT", "CONTACT", "DESCRIPTION", "LOCATION", "METHOD",
+    "NAME", "PRODID", "RELATED-TO", "STATUS", "SUMMARY", "TRANSP", "TZID", "TZNAME", "UID", "VERSION",
+})
+_TEXT_LIST_PROPS = frozenset({"CATEGORIES", "RESOURCES"})
+
+
+def _is_text(name: str, params: Sequence[tuple[str, Any]]) -> bool:
+    """Whether a property's value is TEXT (escaped), from its VALUE parameter or its name."""
+    for pname, pvalue in params:
+        if pname == "VALUE":
+            return isinstance(pvalue, str) and pvalue.upper() == "TEXT"
+    return name in _TEXT_PROPS or name in _TEXT_LIST_PROPS or name.startswith("X-")
+
+
+def _property_line(prop: Property) -> str:
+    value = prop.value
+    if _is_text(prop.name, prop.params):
+        value = ",".join(map(_escape_text, value)) if isinstance(value, tuple) else _escape_text(value)
+    elif isinstance(value, tuple):
+        value = ",".join(value)
+    return _fold(f"{prop.name}{_params_text(prop.params)}:{value}")
+
+
+class _Zones:
+    """The time zones a calendar's events use, with the span each must cover."""
+
+    def __init__(self) -> None:
+        self.spans: dict[str, list] = {}  # IANA key -> [earliest, latest or None (open-ended)]
+        self.custom: dict[str, _VZone] = {}  # TZID -> zone read from a VTIMEZONE
+
+    def note(self, key: str, when: datetime) -> None:
+        span = self.spans.get(key)
+        if span is None:
+            self.spans[key] = [when, when]
+        elif when < span[0]:  # same tzinfo: a cheap wall-clock comparison
+            span[0] = when
+        elif span[1] is not None and when > span[1]:
+            span[1] = when
+
+
+_CHANGE_DAYS: dict[tuple[str, int], frozenset] = {}
+
+
+def _change_days(key: str, year: int) -> frozenset:
+    """The local dates of ``year`` on which zone ``key`` may change offset (with a day around).
+
+    Only on those can a wall time be missing or repeated.
+    """
+    days = _CHANGE_DAYS.get((key, year))
+    if days is None:
+        tz = _tzdata(key)
+        lo = _epoch_seconds(date(year, 1, 1)) - 3 * 86400
+        hi = _epoch_seconds(date(year + 1, 1, 1)) + 3 * 86400
+        changes = [(t[0], t[1], t[2]) for t in tz.trans[bisect.bisect_left(tz.times, lo):] if t[0] <= hi]
+        if tz.footer is not None:
+            changes += [t[:3] for y in (year - 1, year, year + 1) for t in tz.footer.transitions(y)]
+        found = set()
+        for utc, frm, to in changes:
+            if lo <= utc <= hi:
+                for offset in (frm, to):
+                    day = _utc_of(utc + offset).date()
+                    found.update((day - timedelta(1), day, day + timedelta(1)))
+        days = _CHANGE_DAYS[(key, year)] = frozenset(found)
+    return days
+
+
+def _zoned_wall(dt: datetime, key: str) -> datetime | None:
+    """The wall time to write with TZID, or None when only UTC can say it.
+
+    RFC 5545 3.3.5 reads a wall time in a gap as shifted forward and an
+    ambiguous one as its first occurrence: a gap time is written as the
+    instant it stands for, the second occurrence of a repeated hour in UTC.
+    """
+    if dt.date() not in _change_days(key, dt.year):
+        return dt
+    offset = dt.utcoffset()
+    if offset == dt.replace(fold=1 - dt.fold).utcoffset():
+        return dt
+    back = (dt.replace(tzinfo=None) - offset).replace(tzinfo=UTC).astimezone(dt.tzinfo)
+    if back.replace(tzinfo=None) != dt.replace(tzinfo=None):
+        return back  # a wall time in a gap: the instant it stands for
+    return dt if dt.fold == 0 else None
+
+
+_TZID_PARAMS: dict[Any, tuple[str, str] | None] = {}
+
+
+def _tzid_param(tz: ZoneInfo) -> tuple[str, str] | None:
+    """(key, ";TZID=key") for a ZoneInfo written with its name; None for UTC-like or keyless ones."""
+    try:
+        return _TZID_PARAMS[tz]
+    except KeyError:
+        pass
+    key = tz.key
+    found = None if key is None or _is_utc_zone(key) else (key, f";TZID={_param_value(key)}")
+    _TZID_PARAMS[tz] = found
+    return found
+
+
+def _dt_value(value: date | datetime, zones: _Zones) -> tuple[str, str]:
+    """(parameters, value) of a DATE or DATE-TIME, noting the zone it needs."""
+    if not isinstance(value, datetime):
+        return ";VALUE=DATE", _fmt_date(value)
+    tz = value.tzinfo
+    if tz is None:
+        return "", _fmt_local(value)
+    if tz is UTC:
+        return "", _fmt_utc(value)
+    if isinstance(tz, ZoneInfo):
+        found = _tzid_param(tz)
+        if found is not None:
+            wall = _zoned_wall(value, found[0])
+            if wall is not None:
+                zones.note(found[0], value)
+                return found[1], _fmt_local(wall)
+    elif isinstance(tz, _VZone):
+        zones.custom[tz.tzid] = tz
+        return f";TZID={_param_value(tz.tzid)}", _fmt_local(value)
+    elif isinstance(tz, _UnknownZone):
+        return f";TZID={_param_value(tz.tzid)}", _fmt_local(value)
+    return "", _fmt_utc(value)
+
+
+_LAST_STAMP: list = [None, ""]
+
+
+def _stamp_line(stamp: datetime) -> str:
+    """``DTSTAMP:...Z``; events written together mostly share one stamp."""
+    if stamp != _LAST_STAMP[0] or stamp.tzinfo is not _LAST_STAMP[0].tzinfo:
+        _LAST_STAMP[:] = [stamp, f"DTSTAMP:{_fmt_utc(stamp)}"]
+    return _LAST_STAMP[1]
+
+
+def _dt_line(name: str, value: date | datetime, zones: _Zones) -> str:
+    params, text = _dt_value(value, zones)
+    return f"{name}{params}:{text}"
+
+
+def _dt_list_lines(name: str, values: Sequence[Any], zones: _Zones) -> list[str]:
+    """EXDATE/RDATE lines: values with the same parameters share a line."""
+    groups: dict[str, list[str]] = {}
+    for value in values:
+        if isinstance(value, tuple):  # PERIOD: start/end or start/duration
+            params, first = _dt_value(value[0], zones)
+            if isinstance(value[1], timedelta):
+                second = _fmt_duration(value[1])
+            else:
+                end = value[1]
+                if isinstance(end, datetime) and end.tzinfo is not None and end.tzinfo is not value[0].tzinfo:
+                    end = end.astimezone(value[0].tzinfo) if params else end
+                second = _dt_value(end, zones)[1]
+            groups.setdefault(";VALUE=PERIOD" + params, []).append(f"{first}/{second}")
+        else:
+            params, text = _dt_value(value, zones)
+            groups.setdefault(params, []).append(text)
+    return [_fold(f"{name}{params}:{','.join(texts)}") for params, texts in groups.items()]
+
+
+def _cal_uri(address: str) -> str:
+    """A CAL-ADDRESS value: ``mailto:`` and the address, or a URI read from a file as it was."""
+    return address if ":" in address else "mailto:" + address
+
+
+def _organizer_line(org: Organizer) -> str:
+    params = f";CN={_param_value(org.name)}" if org.name else ""
+    if org.sent_by:
+        params += f';SENT-BY="{_cal_uri(org.sent_by)}"'
+    if org.params:
+        params += _params_text(org.params)
+    return _fold(f"ORGANIZER{params}:{_cal_uri(org.email)}")
+
+
+def _attendee_line(att: Attendee, name: str = "ATTENDEE") -> str:
+    cn = f";CN={_param_value(att.name)}" if att.name else ""
+    rsvp = ";RSVP=TRUE" if att.rsvp else ""
+    if not (att.cutype or att.delegated_to or att.delegated_from or att.sent_by or att.params):
+        return _fold(f"{name};ROLE={att.role};PARTSTAT={att.partstat}{rsvp}{cn}:{_cal_uri(att.email)}")
+    params = f";CUTYPE={att.cutype}" if att.cutype else ""
+    params += f";ROLE={att.role};PARTSTAT={att.partstat}{rsvp}"
+    if att.delegated_to:
+        params += ";DELEGATED-TO=" + ",".join(f'"{_cal_uri(a)}"' for a in att.delegated_to)
+    if att.delegated_from:
+        params += ";DELEGATED-FROM=" + ",".join(f'"{_cal_uri(a)}"' for a in att.delegated_from)
+    if att.sent_by:
+        params += f';SENT-BY="{_cal_uri(att.sent_by)}"'
+    if att.params:
+        params += _params_text(att.params)
+    return _fold(f"{name}{params}{cn}:{_cal_uri(att.email)}")
+
+
+_ALARM_CACHE: dict[tuple, tuple[str, ...]] = {}
+
+
+def _alarm_lines(alarm: Alarm, out: list[str]) -> None:
+    """VALARM lines; the common simple alarm is formatted once and reused."""
+    key = None
+    if not (alarm.attendees or alarm.extra or alarm.repeat or alarm.summary is not None) \
+            and type(alarm.trigger) is timedelta:
+        key = (alarm.action, alarm.trigger, alarm.related, alarm.description)
+        cached = _ALARM_CACHE.get(key)
+        if cached is not None:
+            out.extend(cached)
+            return
+    lines: list[str] = []
+    _alarm_lines_uncached(alarm, lines)
+    if key is not None and len(_ALARM_CACHE) < 256:
+        _ALARM_CACHE[key] = tuple(lines)
+    out.extend(lines)
+
+
+def _alarm_lines_uncached(alarm: Alarm, out: list[str]) -> None:
+    out.append("BEGIN:VALARM")
+    if alarm.action is not None:  # None only in alarms read from files that lack it
+        out.append(f"ACTION:{alarm.action}")
+    if isinstance(alarm.trigger, datetime):
+        trigger = alarm.trigger
+        text = _fmt_local(trigger) if trigger.tzinfo is None else _fmt_utc(trigger)  # floating: as read
+        out.append(f"TRIGGER;VALUE=DATE-TIME:{text}")
+    elif alarm.trigger is None:
+        pass
+    elif alarm.related == "END":
+        out.append(f"TRIGGER;RELATED=END:{_fmt_duration(alarm.trigger)}")
+    else:
+        out.append(f"TRIGGER:{_fmt_duration(alarm.trigger)}")
+    if alarm.description is not None:
+        out.append(_fold(f"DESCRIPTION:{_escape_text(alarm.description)}"))
+    if alarm.summary is not None:
+        out.append(_fold(f"SUMMARY:{_escape_text(alarm.summary)}"))
+    for att in alarm.attendees:
+        out.append(_attendee_line(att))
+    if alarm.repeat:
+        out.append(f"REPEAT:{alarm.repeat}")
+        out.append(f"DURATION:{_fmt_duration(alarm.interval)}")
+    for prop in alarm.extra:
+        out.append(_property_line(prop))
+    out.append("END:VALARM")
+
+
+def _component_lines(comp: Component, out: list[str]) -> None:
+    out.append(f"BEGIN:{comp.name}")
+    for prop in comp.properties:
+        out.append(_property_line(prop))
+    for sub in comp.components:
+        _component_lines(sub, out)
+    out.append(f"END:{comp.name}")
+
+
+# Methods whose messages carry no alarms (RFC 5546 3.2: VALARM "0" for these).
+_NO_ALARM_METHODS = frozenset({"REPLY", "CANCEL", "REFRESH", "DECLINECOUNTER"})
+
+
+def _event_lines(ev: Event, out: list[str], zones: _Zones, method: str | None) -> None:
+    esc = _escape_text
+    fold = _fold
+    out.append("BEGIN:VEVENT")
+    out.append(fold(f"UID:{esc(ev.uid if ev.uid is not None else _content_uid(ev))}"))
+    out.append(_stamp_line(ev.dtstamp or _now()))
+    out.append(f"SEQUENCE:{ev.sequence}")
+    start = ev.start
+    if start is not None:
+        out.append(_dt_line("DTSTART", start, zones))
+    if ev.end is not None:
+        end = ev.end
+        if isinstance(end, datetime) and isinstance(start, datetime) and end.tzinfo is not start.tzinfo \
+                and isinstance(start.tzinfo, (ZoneInfo, _VZone)) and end.utcoffset() is not None:
+            end = end.astimezone(start.tzinfo)  # one zone per event keeps clients simple
+        out.append(_dt_line("DTEND", end, zones))
+    elif ev.duration is not None:
+        out.append(f"DURATION:{_fmt_duration(ev.duration)}")
+    if ev.recurrence_id is not None:
+        out.append(_dt_line("RECURRENCE-ID", ev.recurrence_id, zones))
+    if ev.rrule is not None:
+        out.append(fold(f"RRULE:{ev.rrule}"))
+    if ev.rdates:
+        out.extend(_dt_list_lines("RDATE", ev.rdates, zones))
+    if ev.exdates:
+        out.extend(_dt_list_lines("EXDATE", ev.exdates, zones))
+    if ev.summary is not None:
+        out.append(fold(f"SUMMARY:{esc(ev.summary)}"))
+    elif method in ("REQUEST", "PUBLISH", "ADD"):
+        out.append("SUMMARY:")  # RFC 5546: required, may be empty
+    if ev.description is not None:
+        out.append(fold(f"DESCRIPTION:{esc(ev.description)}"))
+    if ev.location is not None:
+        out.append(fold(f"LOCATION:{esc(ev.location)}"))
+    if ev.url is not None:
+        out.append(fold(f"URL:{ev.url}"))
+    if ev.organizer is not None:
+        out.append(_organizer_line(ev.organizer))
+    for att in ev.attendees:
+        out.append(_attendee_line(att))
+    if ev.status is not None:
+        out.append(f"STATUS:{ev.status}")
+    if ev.priority is not None:
+        out.append(f"PRIORITY:{ev.priority}")
+    if ev.categories:
+        out.append(fold(f"CATEGORIES:{','.join(map(esc, ev.categories))}"))
+    if ev.transparency is not None:
+        out.append(f"TRANSP:{ev.transparency}")
+    if ev.classification is not None:
+        out.append(f"CLASS:{ev.classification}")
+    if ev.created is not None:
+        out.append(f"CREATED:{_fmt_utc(ev.created)}")
+    if ev.last_modified is not None:
+        out.append(f"LAST-MODIFIED:{_fmt_utc(ev.last_modified)}")
+    for prop in ev.extra:
+        out.append(_property_line(prop))
+    if method not in _NO_ALARM_METHODS or getattr(ev, "_as_read", False):
+        for alarm in ev.alarms:
+            _alarm_lines(alarm, out)
+    for comp in ev.components:
+        _component_lines(comp, out)
+    out.append("END:VEVENT")
+    if (ev.rrule or ev.duration or ev.rdates) and isinstance(start, datetime) \
+            and isinstance(start.tzinfo, ZoneInfo) and start.tzinfo.key in zones.spans:
+        _note_recurrence_span(ev, start, zones)
+
+
+def _content_uid(ev: Event) -> str:
+    """A UID for an event read without one: derived from its content, so it is stable."""
+    import hashlib
+    seed = f"{ev.start!r}|{ev.summary!r}|{ev.recurrence_id!r}|{ev.organizer!r}"
+    return hashlib.sha256(seed.encode("utf-8", "surrogatepass")).hexdigest()[:32] + "@icsmail"
+
+
+def _note_recurrence_span(ev: Event, start: datetime, zones: _Zones) -> None:
+    """Widen the zone's span to the event's end and its last recurrence."""
+    key = start.tzinfo.key
+    length = ev.end_time - start if ev.end is not None or ev.duration is not None else timedelta(0)
+    if ev.end is None and ev.duration is not None:
+        zones.note(key, _add_duration(start, ev.duration))
+    if not ev.rrule:
+        return
+    last = _rrule_last(ev.rrule, start)
+    if last is None:
+        zones.spans[key][1] = None  # open-ended: the zone's current rule is needed
+    else:
+        zones.note(key, last + length + timedelta(days=1))
+
+
+def _rrule_last(rrule: str, start: datetime) -> datetime | None:
+    """An instant at or after the last occurrence's start, or None when unbounded.
+
+    UNTIL bounds a rule exactly; COUNT does when the rule has no BYxxx part
+    that skips periods; anything else counts as open-ended, which only
+    costs a few more VTIMEZONE lines.
+    """
+    parts = dict(p.split("=", 1) for p in rrule.upper().split(";"))
+    until = parts.get("UNTIL")
+    if until:
+        m = _DATETIME_RE.match(until) or _DATE_RE.match(until)
+        y, mo, d = (int(x) for x in m.groups()[:3])
+        return datetime(y, mo, d, 23, 59, 59, tzinfo=UTC)
+    if "COUNT" not in parts:
+        return None
+    skipping = {"BYMONTH", "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO", "BYSETPOS", "BYHOUR", "BYMINUTE", "BYSECOND"}
+    if skipping & parts.keys() or any(c.isdigit() for c in parts.get("BYDAY", "")):
+        return None
+    step = {"SECONDLY": 1, "MINUTELY": 60, "HOURLY": 3600, "DAILY": 86400, "WEEKLY": 7 * 86400,
+            "MONTHLY": 31 * 86400, "YEARLY": 366 * 86400}[parts["FREQ"]]
+    seconds = step * int(parts.get("INTERVAL", "1")) * int(parts["COUNT"])
+    if seconds > 200 * 366 * 86400:
+        return None
+    return start.astimezone(UTC) + timedelta(seconds=seconds)
+
+
+# RFC 5546 3.2 for VEVENT: does the method need an ORGANIZER, how many
+# ATTENDEEs (none, exactly one, at least one, any), and a DTSTART?
+_ITIP_RULES = MappingProxyType({
+    "PUBLISH": (True, "none", True),
+    "REQUEST": (True, "some", True),
+    "REPLY": (True, "one", False),
+    "ADD": (True, "some", True),
+    "CANCEL": (True, "any", False),
+    "REFRESH": (True, "one", False),
+    "COUNTER": (True, "some", True),
+    "DECLINECOUNTER": (True, "some", False),
+})
+_ITIP_STATUSES = MappingProxyType({
+    "REQUEST": frozenset({"TENTATIVE", "CONFIRMED"}),
+    "ADD": frozenset({"TENTATIVE", "CONFIRMED"}),
+    "CANCEL": frozenset({"CANCELLED"}),
+})
+
+
+def _check_method(cal: Calendar, method: str | None) -> None:
+    """Refuse what RFC 5545/5546 forbid for this method, naming the event and the rule."""
+    for ev in cal.events:
+        if ev.start is None and method in (None, "PUBLISH", "REQUEST", "ADD", "COUNTER"):
+            raise ValueError(f"event {ev.uid!r} has no start (DTSTART is required{' for ' + method if method else ''})")
+    if method not in _ITIP_RULES:
+        return
+    needs_org, attendees, _ = _ITIP_RULES[method]
+    for ev in cal.events:
+        what = f"{method} event {ev.uid!r}"
+        if needs_org and ev.organizer is None:
+            raise ValueError(f"{what} needs an organizer (RFC 5546 3.2)")
+        n = len(ev.attendees)
+        if attendees == "none" and n:
+            raise ValueError(f"{what} has attendees, but PUBLISH carries none (RFC 5546 3.2.1): use "
+                             f"method='REQUEST' to invite them, or method=None to save them in a plain file")
+        if attendees == "one" and n != 1:
+            raise ValueError(f"{what} must have exactly one attendee, the one replying (RFC 5546 3.2.3), not {n}")
+        if attendees == "some" and not n:
+            raise ValueError(f"{what} needs at least one attendee (RFC 5546 3.2.2)")
+        allowed = _ITIP_STATUSES.get(method)
+        if allowed and ev.status is not None and ev.status not in allowed and not ev.status.startswith("X-"):
+            raise ValueError(f"{what} has STATUS:{ev.status}; {method} allows {', '.join(sorted(allowed))}")
+
+
+def _as_calendar(item: Event | Calendar | Iterable[Event], method: str | None) -> tuple[Calendar, str | None]:
+    if isinstance(item, Calendar):
+        cal = item
+    elif isinstance(item, Event):
+        cal = Calendar((item,))
+    elif isinstance(item, (list, tuple)):
+        cal = Calendar(tuple(item))
+    else:
+        raise TypeError(f"expected an Event or a Calendar, not {type(item).__name__}")
+    if method is not None:
+        method = _token(method, _METHODS, "method")
+    elif getattr(cal, "_as_read", False):
+        return cal, cal.method  # written back as it was read: what it lacks was lacking in the input
+    else:
+        method = cal.method
+    _check_method(cal, method)
+    return cal, method
+
+
+def _calendar_lines(cal: Calendar, method: str | None) -> list[str]:
+    """Every content line of ``cal``, folded; VTIMEZONEs before the events that use them."""
+    zones = _Zones()
+    body: list[str] = []
+    for ev in cal.events:
+        _event_lines(ev, body, zones, method)
+    for comp in cal.components:
+        _component_lines(comp, body)
+    head = ["BEGIN:VCALENDAR", "VERSION:2.0", _fold(f"PRODID:{_escape_text(cal.prodid or _PRODID)}"),
+            "CALSCALE:GREGORIAN"]
+    if method:
+        head.append(f"METHOD:{method}")
+    if cal.name is not None:
+        head.append(_fold(f"NAME:{_escape_text(cal.name)}"))
+        head.append(_fold(f"X-WR-CALNAME:{_escape_text(cal.name)}"))
+    for prop in cal.extra:
+        head.append(_property_line(prop))
+    for key, (lo, hi) in zones.spans.items():
+        hi = None if hi is None else _epoch_seconds(hi)
+        head.extend(_fold(line) for line in _vtimezone_lines(key, _epoch_seconds(lo), hi))
+    written = set(zones.spans)
+    for tzid, zone in zones.custom.items():
+        if zone.component is not None and tzid not in written:
+            _component_lines(zone.component, head)
+            written.add(tzid)
+    for tzid in _component_tzids(cal.components) - written:  # zones of components kept as read
+        original = next((c for c in cal.timezones if c.get("TZID") == tzid), None)
+        if original is not None:
+            _component_lines(original, head)
+    head.extend(body)
+    head.append("END:VCALENDAR")
+    return head
+
+
+def _component_tzids(components: Sequence[Component]) -> set:
+    found = set()
+    for comp in components:
+        for prop in comp.properties:
+            for name, value in prop.params:
+                if name == "TZID" and isinstance(value, str):
+                    found.add(value)
+        found |= _component_tzids(comp.components)
+    return found
+
+
+def dumps(item: Event | Calendar | Iterable[Event], *, method: str | None = None) -> str:
+    """iCalendar text for an Event, a Calendar or a list of events; CRLF line ends.
+
+    ``method`` (an iTIP METHOD: PUBLISH, REQUEST, REPLY, CANCEL, ...) overrides
+    the calendar's own and is checked against RFC 5546: a REQUEST needs an
+    organizer and attendees, a PUBLISH has no attendees (they are refused,
+    not dropped), a REPLY exactly one.  REPLY and CANCEL leave alarms out.
+
+    >>> ev = Event("Lunch", date(2026, 12, 24), uid="lunch-1", dtstamp=datetime(2026, 1, 1, tzinfo=UTC))
+    >>> print(dumps(ev).replace(CRLF, "\\n"), end="")
+    BEGIN:VCALENDAR
+    VERSION:2.0
+    PRODID:-//icsmail//icsmail 1.0.0//EN
+    CALSCALE:GREGORIAN
+    BEGIN:VEVENT
+    UID:lunch-1
+    DTSTAMP:20260101T000000Z
+    SEQUENCE:0
+    DTSTART;VALUE=DATE:20261224
+    DTEND;VALUE=DATE:20261225
+    SUMMARY:Lunch
+    END:VEVENT
+    END:VCALENDAR
+    """
+    cal, method = _as_calendar(item, method)
+    return CRLF.join(_calendar_lines(cal, method)) + CRLF
+
+
+class _Opened:
+    """A path or an open file, as a context manager that closes only what it opened."""
+
+    def __init__(self, target: Any, mode: str) -> None:
+        self.target, self.mode, self.file = target, mode, None
+
+    def __enter__(self) -> Any:
+        if isinstance(self.target, (str, bytes, os.PathLike)):
+            self.file = open(self.target, self.mode)
+            return self.file
+        return self.target
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.file is not None:
+            self.file.close()
+
+
+def dump(item: Event | Calendar | Iterable[Event], fp: Any, *, method: str | None = None) -> None:
+    """Write ``dumps(item)`` to a path, a binary file, or a text file opened with ``newline=""``.
+
+    >>> buf = io.BytesIO(); dump(Event("x", date(2026, 1, 1)), buf); buf.getvalue()[:15]
+    b'BEGIN:VCALENDAR'
+    """
+    text = dumps(item, method=method)
+    with _Opened(fp, "wb") as f:
+        if isinstance(f, io.TextIOBase):
+            f.write(text)
+        else:
+            f.write(text.encode())
+
+
+# --------------------------------------------------------------------------
+# 6. Reader
+# --------------------------------------------------------------------------
+
+# Windows time zone names (as Outlook and Exchange write them) to IANA names:
+# CLDR windowsZones.xml, territory 001 (the "golden" zone of each name).
+_WINDOWS_ZONES_TEXT = """\
+Afghanistan Standard Time	Asia/Kabul
+Alaskan Standard Time	America/Anchorage
+Aleutian Standard Time	America/Adak
+Altai Standard Time	Asia/Barnaul
+Arab Standard Time	Asia/Riyadh
+Arabian Standard Time	Asia/Dubai
+Arabic Standard Time	Asia/Baghdad
+Argentina Standard Time	America/Buenos_Aires
+Astrakhan Standard Time	Europe/Astrakhan
+Atlantic Standard Time	America/Halifax
+AUS Central Standard Time	Australia/Darwin
+Aus Central W. Standard Time	Australia/Eucla
+AUS Eastern Standard Time	Australia/Sydney
+Azerbaijan Standard Time	Asia/Baku
+Azores Standard Time	Atlantic/Azores
+Bahia Standard Time	America/Bahia
+Bangladesh Standard Time	Asia/Dhaka
+Belarus Standard Time	Europe/Minsk
+Bougainville Standard Time	Pacific/Bougainville
+Canada Central Standard Time	America/Regina
+Cape Verde Standard Time	Atlantic/Cape_Verde
+Caucasus Standard Time	Asia/Yerevan
+Cen. Australia Standard Time	Australia/Adelaide
+Central America Standard Time	America/Guatemala
+Central Asia Standard Time	Asia/Bishkek
+Central Brazilian Standard Time	America/Cuiaba
+Central Europe Standard Time	Europe/Budapest
+Central European Standard Time	Europe/Warsaw
+Central Pacific Standard Time	Pacific/Guadalcanal
+Central Standard Time	America/Chicago
+Central Standard Time (Mexico)	America/Mexico_City
+Chatham Islands Standard Time	Pacific/Chatham
+China Standard Time	Asia/Shanghai
+Cuba Standard Time	America/Havana
+Dateline Standard Time	Etc/GMT+12
+E. Africa Standard Time	Africa/Nairobi
+E. Australia Standard Time	Australia/Brisbane
+E. Europe Standard Time	Europe/Chisinau
+E. South America Standard Time	America/Sao_Paulo
+Easter Island Standard Time	Pacific/Easter
+Eastern Standard Time	America/New_York
+Eastern Standard Time (Mexico)	America/Cancun
+Egypt Standard Time	Africa/Cairo
+Ekaterinburg Standard Time	Asia/Yekaterinburg
+Fiji Standard Time	Pacific/Fiji
+FLE Standard Time	Europe/Kiev
+Georgian Standard Time	Asia/Tbilisi
+GMT Standard Time	Europe/London
+Greenland Standard Time	America/Godthab
+Greenwich Standard Time	Atlantic/Reykjavik
+GTB Standard Time	Europe/Bucharest
+Haiti Standard Time	America/Port-au-Prince
+Hawaiian Standard Time	Pacific/Honolulu
+India Standard Time	Asia/Calcutta
+Iran Standard Time	Asia/Tehran
+Israel Standard Time	Asia/Jerusalem
+Jordan Standard Time	Asia/Amman
+Kaliningrad Standard Time	Europe/Kaliningrad
+Korea Standard Time	Asia/Seoul
+Libya Standard Time	Africa/Tripoli
+Line Islands Standard Time	Pacific/Kiritimati
+Lord Howe Standard Time	Australia/Lord_Howe
+Magadan Standard Time	Asia/Magadan
+Magallanes Standard Time	America/Punta_Arenas
+Marquesas Standard Time	Pacific/Marquesas
+Mauritius Standard Time	Indian/Mauritius
+Middle East Standard Time	Asia/Beirut
+Montevideo Standard Time	America/Montevideo
+Morocco Standard Time	Africa/Casablanca
+Mountain Standard Time	America/Denver
+Mountain Standard Time (Mexico)	America/Mazatlan
+Myanmar Standard Time	Asia/Rangoon
+N. Central Asia Standard Time	Asia/Novosibirsk
+Namibia Standard Time	Africa/Windhoek
+Nepal Standard Time	Asia/Katmandu
+New Zealand Standard Time	Pacific/Auckland
+Newfoundland Standard Time	America/St_Johns
+Norfolk Standard Time	Pacific/Norfolk
+North Asia East Standard Time	Asia/Irkutsk
+North Asia Standard Time	Asia/Krasnoyarsk
+North Korea Standard Time	Asia/Pyongyang
+Omsk Standard Time	Asia/Omsk
+Pacific SA Standard Time	America/Santiago
+Pacific Standard Time	America/Los_Angeles
+Pacific Standard Time (Mexico)	America/Tijuana
+Pakistan Standard Time	Asia/Karachi
+Paraguay Standard Time	America/Asuncion
+Qyzylorda Standard Time	Asia/Qyzylorda
+Romance Standard Time	Europe/Paris
+Russia Time Zone 10	Asia/Srednekolymsk
+Russia Time Zone 11	Asia/Kamchatka
+Russia Time Zone 3	Europe/Samara
+Russian Standard Time	Europe/Moscow
+SA Eastern Standard Time	America/Cayenne
+SA Pacific Standard Time	America/Bogota
+SA Western Standard Time	America/La_Paz
+Saint Pierre Standard Time	America/Miquelon
+Sakhalin Standard Time	Asia/Sakhalin
+Samoa Standard Time	Pacific/Apia
+Sao Tome Standard Time	Africa/Sao_Tome
+Saratov Standard Time	Europe/Saratov
+SE Asia Standard Time	Asia/Bangkok
+Singapore Standard Time	Asia/Singapore
+South Africa Standard Time	Africa/Johannesburg
+South Sudan Standard Time	Africa/Juba
+Sri Lanka Standard Time	Asia/Colombo
+Sudan Standard Time	Africa/Khartoum
+Syria Standard Time	Asia/Damascus
+Taipei Standard Time	Asia/Taipei
+Tasmania Standard Time	Australia/Hobart
+Tocantins Standard Time	America/Araguaina
+Tokyo Standard Time	Asia/Tokyo
+Tomsk Standard Time	Asia/Tomsk
+Tonga Standard Time	Pacific/Tongatapu
+Transbaikal Standard Time	Asia/Chita
+Turkey Standard Time	Europe/Istanbul
+Turks And Caicos Standard Time	America/Grand_Turk
+Ulaanbaatar Standard Time	Asia/Ulaanbaatar
+US Eastern Standard Time	America/Indianapolis
+US Mountain Standard Time	America/Phoenix
+UTC	Etc/UTC
+UTC+12	Etc/GMT-12
+UTC+13	Etc/GMT-13
+UTC-02	Etc/GMT+2
+UTC-08	Etc/GMT+8
+UTC-09	Etc/GMT+9
+UTC-11	Etc/GMT+11
+Venezuela Standard Time	America/Caracas
+Vladivostok Standard Time	Asia/Vladivostok
+Volgograd Standard Time	Europe/Volgograd
+W. Australia Standard Time	Australia/Perth
+W. Central Africa Standard Time	Africa/Lagos
+W. Europe Standard Time	Europe/Berlin
+W. Mongolia Standard Time	Asia/Hovd
+West Asia Standard Time	Asia/Tashkent
+West Bank Standard Time	Asia/Hebron
+West Pacific Standard Time	Pacific/Port_Moresby
+Yakutsk Standard Time	Asia/Yakutsk
+Yukon Standard Time	America/Whitehorse
+"""
+
+
+@functools.lru_cache(maxsize=None)
+def _windows_zones() -> dict[str, str]:
+    return {w.lower(): iana for w, iana in (line.split("\t") for line in _WINDOWS_ZONES_TEXT.splitlines())}
+
+
+_UNESCAPE_RE = re.compile(r"\\(.?)", re.DOTALL)
+# TEXT escapes (RFC 5545 3.3.11); '\:' and '\"' come from common writers and mean the character.
+_UNESCAPES = MappingProxyType({"\\": "\\", ";": ";", ",": ",", "n": "\n", "N": "\n", ":": ":", '"': '"'})
+_VALID_ESCAPES = frozenset("\\;,nN")
+_CARET_RE = re.compile(r"\^([\^'nN])")
+_CARETS = MappingProxyType({"^": "^", "'": '"', "n": "\n", "N": "\n"})
+_LIST_PARAMS = frozenset({"DELEGATED-TO", "DELEGATED-FROM", "MEMBER", "DISPLAY", "FEATURE"})
+_PARAM_TEXT_RE = re.compile(r"[^,;:]*")
+# Slack for dates written by hand or by old exporters: 2026-12-01T10:00:00.000Z, 20261201t1000z.
+_LOOSE_DT_RE = re.compile(r"(\d{4})-?(\d\d)-?(\d\d)(?:[Tt ](\d\d):?(\d\d)(?::?(\d\d)(?:[.,]\d+)?)?)?\s*([Zz])?\Z")
+_DURATION_RE = re.compile(r"([+-])?P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?\Z")
+_OFFSET_RE = re.compile(r"([+-])(\d\d):?(\d\d)(?::?(\d\d))?\Z")
+_DISPLAY_TZ_RE = re.compile(r"\(?\s*(?:UTC|GMT)\s*(?:([+-])(\d{1,2})(?:[:.]?(\d\d))?)?\s*\)?\s*(.*)\Z", re.IGNORECASE)
+
+
+def _unescape_match(m: re.Match) -> str:
+    return _UNESCAPES.get(m.group(1), m.group(0))
+
+
+def _unescape(value: str) -> str:
+    r"""Undo TEXT escaping in one pass, so ``\\n`` stays a backslash and an ``n``.
+
+    >>> _unescape(r"C:\\new\, done\nok")
+    'C:\\new, done\nok'
+    """
+    if "\\" not in value:
+        return value
+    return _UNESCAPE_RE.sub(_unescape_match, value)
+
+
+def _split_text_list(value: str) -> list[str]:
+    """A TEXT list (CATEGORIES): split at the commas that are not escaped.
+
+    >>> _split_text_list(r"a\\,b,c")
+    ['a,b', 'c']
+    """
+    if "\\" not in value:
+        return value.split(",")
+    items, start, i, size = [], 0, 0, len(value)
+    while i < size:
+        c = value[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == ",":
+            items.append(value[start:i])
+            start = i + 1
+        i += 1
+    items.append(value[start:])
+    return [_unescape(v) for v in items]
+
+
+def _decode_param(value: str) -> str:
+    return _CARET_RE.sub(lambda m: _CARETS[m.group(1)], value) if "^" in value else value
+
+
+def _split_line(line: str, lineno: int) -> tuple[str, tuple, str]:
+    """A content line to (NAME, ((PARAM, value), ...), value); names upper-cased.
+
+    Quoted parameter values may hold ``: ; ,``; RFC 6868 carets are decoded;
+    list parameters (DELEGATED-TO, MEMBER) become tuples.
+    """
+    colon = line.find(":")
+    if colon < 0:
+        raise ParseError(f"a property line without a colon: {line[:60]!r}", lineno, line)
+    semi = line.find(";", 0, colon)
+    if semi < 0:
+        return line[:colon].upper(), (), line[colon + 1:]
+    if '"' not in line[semi:colon]:
+        params = []
+        for item in line[semi + 1:colon].split(";"):
+            pname, _, pvalue = item.partition("=")
+            pname = pname.upper()
+            if pname in _LIST_PARAMS:
+                params.append((pname, tuple(_decode_param(v) for v in pvalue.split(","))))
+            else:
+                params.append((pname, _decode_param(pvalue)))
+        return line[:semi].upper(), tuple(params), line[colon + 1:]
+    return _split_quoted(line, semi, lineno)
+
+
+def _split_quoted(line: str, pos: int, lineno: int) -> tuple[str, tuple, str]:
+    name = line[:pos].upper()
+    params = []
+    size = len(line)
+    while pos < size and line[pos] == ";":
+        eq = pos + 1
+        while eq < size and line[eq] not in "=;:":
+            eq += 1
+        pname = line[pos + 1:eq].upper()
+        values = []
+        i = eq + 1 if eq < size and line[eq] == "=" else eq
+        while True:
+            if i < size and line[i] == '"':
+                close = line.find('"', i + 1)
+                if close < 0:
+                    raise ParseError(f"{name}: the quoted value of parameter {pname} is never closed", lineno, line)
+                values.append(line[i + 1:close])
+                i = close + 1
+            else:
+                end = _PARAM_TEXT_RE.match(line, i).end()
+                values.append(line[i:end])
+                i = end
+            if i < size and line[i] == ",":
+                i += 1
+                continue
+            break
+        values = [_decode_param(v) for v in values]
+        if pname in _LIST_PARAMS:
+            params.append((pname, tuple(values)))
+        else:
+            params.append((pname, ",".join(values)))
+        pos = i
+    if pos >= size or line[pos] != ":":
+        raise ParseError(f"{name}: expected ':' after the parameters, found {line[pos:pos + 10]!r}", lineno, line)
+    return name, tuple(params), line[pos + 1:]
+
+
+def _split_lines(text: str) -> list[str]:
+    """Lines ending in CRLF, LF or a lone CR; no artefact after a final line end."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    if lines and not lines[-1]:
+        lines.pop()
+    return lines
+
+
+def _unfold(lines: Iterable[str], first: int = 1) -> Iterator[tuple[int, str]]:
+    """Logical lines with the number of their first physical line (RFC 5545 3.1).
+
+    A line starting with one space or tab continues the previous one; that
+    one character is removed.  Parts are joined once, so many continuation
+    lines cost linear time.  Blank lines are skipped.
+    """
+    current, current_no, parts = None, 0, None
+    lineno = first - 1
+    for lineno, line in enumerate(lines, first):
+        if not line:
+            continue
+        c = line[0]
+        if c == " " or c == "\t":
+            if current is None:
+                current, current_no = line[1:], lineno
+            elif parts is None:
+                parts = [current, line[1:]]
+            else:
+                parts.append(line[1:])
+            continue
+        if current is not None:
+            yield current_no, "".join(parts) if parts else current
+            parts = None
+        current, current_no = line, lineno
+    if current is not None:
+        yield current_no, "".join(parts) if parts else current
+
+
+class _Notes:
+    """Warnings of one read: each kind is listed up to three times, then counted."""
+
+    def __init__(self, strict: bool, sink: list | None = None) -> None:
+        self.strict = strict
+        self.items = sink if sink is not None else []
+        self.counts: dict[str, int] = {}
+
+    def warn(self, msg: str, lineno: int, kind: str | None = None) -> None:
+        if self.strict:
+            raise ParseError(f"{msg} (strict=True)", lineno)
+        kind = kind or msg
+        n = self.counts[kind] = self.counts.get(kind, 0) + 1
+        if n <= 3:
+            self.items.append(f"{msg} (line {lineno})" if lineno else msg)
+
+    def finish(self) -> None:
+        for kind, n in self.counts.items():
+            if n > 3:
+                self.items.append(f"{n - 3} more like: {kind}")
+        self.counts.clear()
+
+
+class _Pending(Exception):
+    """Streaming: an event names a TZID whose VTIMEZONE has not been read yet."""
+
+
+_DEFAULTS: dict[type, dict] = {}
+
+
+def _raw(cls: type, **values: Any) -> Any:
+    """An instance made from read values as they are: no validation, no normalisation."""
+    defaults = _DEFAULTS.get(cls)
+    if defaults is None:
+        from dataclasses import MISSING, fields
+        defaults = _DEFAULTS[cls] = {f.name: (None if f.default is MISSING else f.default) for f in fields(cls)}
+    obj = cls.__new__(cls)
+    obj.__dict__.update(defaults)
+    obj.__dict__.update(values)
+    return obj
+
+
+def _cal_address(value: str) -> str:
+    """A CAL-ADDRESS value: the address of a ``mailto:`` URI, any other URI whole."""
+    value = value.strip()
+    return value[7:] if value[:7].lower() == "mailto:" else value
+
+
+def _parse_dt(value: str) -> tuple[date | datetime, bool, bool] | None:
+    """(value, is UTC, was loose) of a DATE or DATE-TIME; None if it is neither."""
+    size = len(value)
+    try:
+        if size == 15 and value[8] == "T":
+            return datetime(int(value[:4]), int(value[4:6]), int(value[6:8]),
+                            int(value[9:11]), int(value[11:13]), int(value[13:15])), False, False
+        if size == 16 and value[8] == "T" and value[15] == "Z":
+            return datetime(int(value[:4]), int(value[4:6]), int(value[6:8]),
+                            int(value[9:11]), int(value[11:13]), int(value[13:15])), True, False
+        if size == 8 and value.isdigit():
+            return date(int(value[:4]), int(value[4:6]), int(value[6:8])), False, False
+    except ValueError:
+        pass
+    m = _LOOSE_DT_RE.match(value.strip())
+    if not m:
+        return None
+    y, mo, d, h, mi, s, z = m.groups()
+    try:
+        if h is None:
+            return date(int(y), int(mo), int(d)), False, True
+        second = min(int(s or 0), 59)  # a leap second (60) reads as 59 (RFC 5545 3.3.5)
+        return datetime(int(y), int(mo), int(d), int(h), int(mi), second), bool(z), True
+    except ValueError:
+        return None
+
+
+def _parse_duration(value: str) -> timedelta | None:
+    """A DURATION (RFC 5545 3.3.6) as a timedelta; None if unreadable or out of range.
+
+    >>> _parse_duration("-P1DT2H"), _parse_duration("PT")
+    (datetime.timedelta(days=-2, seconds=79200), None)
+    """
+    m = _DURATION_RE.match(value.strip().upper())
+    if not m or not any(m.groups()[1:]):
+        return None
+    sign, w, d, h, mi, s = m.groups()
+    try:
+        delta = timedelta(weeks=int(w or 0), days=int(d or 0), hours=int(h or 0), minutes=int(mi or 0),
+                          seconds=int(s or 0))
+    except OverflowError:
+        return None
+    return -delta if sign == "-" else delta
+
+
+def _parse_offset(value: str) -> int | None:
+    m = _OFFSET_RE.match(value.strip())
+    if not m:
+        return None
+    sign, h, mi, s = m.groups()
+    seconds = int(h) * 3600 + int(mi) * 60 + int(s or 0)
+    return -seconds if sign == "-" else seconds
+
+
+@functools.lru_cache(maxsize=1)
+def _zone_names() -> tuple[dict, dict]:
+    """IANA names by lower-case name, and by lower-case city (the last part)."""
+    by_name, by_city = {}, {}
+    for key in sorted(zoneinfo.available_timezones()):
+        by_name[key.lower()] = key
+        by_city.setdefault(key.rsplit("/", 1)[-1].lower(), []).append(key)
+    return by_name, by_city
+
+
+def _iana_zone(key: str) -> ZoneInfo | None:
+    """The ZoneInfo for an IANA name, or None; never touches a path zoneinfo would refuse."""
+    if not key or len(key) > 100 or not _ZONE_KEY_RE.match(key):
+        return None
+    try:
+        return ZoneInfo(key)
+    except Exception:  # ZoneInfoNotFoundError, ValueError for '..', OSError for directories
+        pass
+    exact = _zone_names()[0].get(key.lower())
+    if exact and exact != key:
+        try:
+            return ZoneInfo(exact)
+        except Exception:
+            return None
+    return None
+
+
+_ZONE_KEY_RE = re.compile(r"[A-Za-z0-9_+\-]+(?:/[A-Za-z0-9_+\-]+)*\Z")
+
+
+def _agrees(a: tzinfo, b: tzinfo, sample: datetime) -> bool:
+    """Whether two zones give the same offsets around ``sample`` (its year's seasons)."""
+    checks = (sample, sample.replace(month=1, day=15), sample.replace(month=7, day=15))
+    return all(a.utcoffset(dt) == b.utcoffset(dt) for dt in checks)
+
+
+class _Reader:
+    """One read of iCalendar text: content lines to components, components to the model.
+
+    Time zones resolve only within the calendar being read: nothing read
+    here changes what another read sees.
+    """
+
+    def __init__(self, notes: _Notes, streaming: bool = False) -> None:
+        self.notes = notes
+        self.streaming = streaming
+        self.final = not streaming
+        self.begin(None)
+
+    # -- content lines to frames [name, properties, children, lineno]
+
+    def frames(self, logical: Iterable[tuple[int, str]]) -> Iterator[tuple[str, list]]:
+        """('begin', frame) at BEGIN:VCALENDAR, ('item', frame) for each of its
+        components (and for components outside any VCALENDAR), ('end', frame)."""
+        notes = self.notes
+        stack: list[list] = []
+        lineno = 0
+        for lineno, line in logical:
+            c = line[0]
+            if (c == "B" or c == "b") and line[:6].upper() == "BEGIN:":
+                name = line[6:].strip().upper()
+                if not _NAME_RE.match(name):
+                    raise ParseError(f"invalid component name in {line[:60]!r}", lineno, line)
+                if line[:6] != "BEGIN:" or line[6:] != name:
+                    notes.warn("lower-case or padded BEGIN/END line", lineno, "lower-case names")
+                frame = [name, [], [], lineno]
+                if not stack:
+                    if name == "VCALENDAR":
+                        stack.append(frame)
+                        yield "begin", frame
+                        continue
+                    notes.warn(f"BEGIN:{name} outside a VCALENDAR", lineno, "component outside a VCALENDAR")
+                stack.append(frame)
+                continue
+            if (c == "E" or c == "e") and line[:4].upper() == "END:":
+                name = line[4:].strip().upper()
+                if not stack:
+                    raise ParseError(f"END:{name} without a BEGIN", lineno, line)
+                frame = stack.pop()
+                if frame[0] != name:
+                    raise ParseError(f"END:{name} does not close BEGIN:{frame[0]} of line {frame[3]}", lineno, line)
+                if not stack:
+                    yield ("end" if name == "VCALENDAR" else "item"), frame
+                elif len(stack) == 1 and stack[0][0] == "VCALENDAR":
+                    yield "item", frame
+                else:
+                    stack[-1][2].append(frame)
+                continue
+            name, params, value = _split_line(line, lineno)
+            if not _NAME_RE.match(name):
+                raise ParseError(f"invalid property name {name[:40]!r}", lineno, line)
+            if not line.startswith(name):
+                notes.warn(f"lower-case property name {line[:len(name)]!r}", lineno, "lower-case names")
+            if not stack:
+                notes.warn(f"{name} outside any component: ignored", lineno, "property outside any component")
+                continue
+            stack[-1][1].append((name, params, value, lineno))
+        if stack:
+            raise ParseError(f"the input ends inside BEGIN:{stack[-1][0]} of line {stack[-1][3]}: "
+                             f"the file is truncated", lineno)
+
+    # -- calendar state
+
+    def begin(self, frame: list | None) -> None:
+        self.cal = frame
+        self.zones: dict[str, tzinfo] = {}
+        self.vtimezones: dict[str, list] = {}
+        self.vzones: dict[str, _VZone | None] = {}
+        self.xwr: tzinfo | None | bool = False  # False: not looked up yet
+
+    def add_vtimezone(self, frame: list) -> None:
+        tzid = next((_unescape(v) for n, p, v, ln in frame[1] if n == "TZID"), None)
+        if tzid is None:
+            self.notes.warn("VTIMEZONE without TZID: ignored", frame[3])
+            return
+        if tzid in self.vtimezones:
+            self.notes.warn(f"VTIMEZONE {tzid!r} defined twice: the first one counts", frame[3])
+            return
+        self.vtimezones[tzid] = frame
+        self.zones.pop(tzid, None)
+
+    def x_wr_timezone(self) -> tzinfo | None:
+        """Google's X-WR-TIMEZONE: the zone of the calendar's floating times."""
+        if self.xwr is False:
+            self.xwr = None
+            for name, params, value, ln in (self.cal[1] if self.cal else ()):
+                if name == "X-WR-TIMEZONE":
+                    self.xwr = _iana_zone(_unescape(value).strip())
+                    if self.xwr is None:
+                        self.notes.warn(f"X-WR-TIMEZONE {value!r} is not a known time zone: ignored", ln)
+                    break
+        return self.xwr
+
+    # -- values
+
+    def text(self, value: str, lineno: int) -> str:
+        if "\\" not in value:
+            return value
+        text = _unescape(value)
+        if any(m.group(1) not in _VALID_ESCAPES for m in _UNESCAPE_RE.finditer(value)):
+            self.notes.warn(f"invalid backslash escape in {value[:40]!r}", lineno, "invalid backslash escapes")
+        return text
+
+    def when(self, params: tuple, value: str, lineno: int, what: str) -> date | datetime | None:
+        parsed = _parse_dt(value)
+        if parsed is None:
+            self.notes.warn(f"{what} {value[:40]!r} is not a DATE or DATE-TIME: kept as text", lineno)
+            return None
+        dt, utc, loose = parsed
+        if loose:
+            self.notes.warn(f"{what} {value[:40]!r} is not in RFC 5545 form: read as {dt.isoformat()}", lineno)
+        if not isinstance(dt, datetime):
+            return dt
+        tzid = None
+        for name, pvalue in params:
+            if name == "TZID":
+                tzid = pvalue
+            elif name == "VALUE" and pvalue.upper() == "DATE":
+                self.notes.warn(f"{what};VALUE=DATE has a time {value!r}: read as the date {dt.date()}", lineno)
+                return dt.date()
+        if utc:
+            return dt.replace(tzinfo=UTC)
+        if tzid is not None:
+            return dt.replace(tzinfo=self.zone(tzid, dt, lineno))
+        xwr = self.x_wr_timezone() if self.cal else None
+        return dt.replace(tzinfo=xwr) if xwr is not None else dt
+
+    def zone(self, tzid: str, sample: datetime, lineno: int) -> tzinfo:
+        zone = self.zones.get(tzid)
+        if zone is None:
+            zone = self.find_zone(tzid, sample, lineno)
+            if zone is None:
+                if not self.final:
+                    raise _Pending(tzid)
+                self.notes.warn(f"TZID {tzid!r} is defined nowhere (no VTIMEZONE, not an IANA or Windows "
+                                f"name): its times are kept as local times of an unknown zone", lineno)
+                zone = _UnknownZone(tzid)
+            self.zones[tzid] = zone
+        return zone
+
+    def vzone(self, tzid: str) -> _VZone | None:
+        if tzid not in self.vzones:
+            frame = self.vtimezones.get(tzid)
+            self.vzones[tzid] = self.build_vzone(tzid, frame) if frame else None
+        return self.vzones[tzid]
+
+    def find_zone(self, tzid: str, sample: datetime, lineno: int) -> tzinfo | None:
+        """IANA name, vendor-prefixed IANA name, Windows name, Exchange display
+        name (checked against the file's VTIMEZONE), then the VTIMEZONE itself."""
+        key = tzid.strip()
+        zone = _iana_zone(key)
+        if zone is not None:
+            return zone
+        if key.startswith("/"):  # "/citadel.org/20260414_1/Africa/Casablanca", "/mozilla.org/.../X"
+            parts = [p for p in key.split("/") if p]
+            for i in range(1, len(parts)):
+                zone = _iana_zone("/".join(parts[i:]))
+                if zone is not None:
+                    return zone
+        vz = self.vzone(tzid)
+        candidates: list[ZoneInfo] = []
+        windows = _windows_zones()
+        name = windows.get(key.lower()) or windows.get(re.sub(r"\s+\d+\Z", "", key).lower())
+        if name:
+            candidates.append(ZoneInfo(name))
+        else:
+            m = _DISPLAY_TZ_RE.match(key)
+            if m and m.group(4) is not None and (key[:1] == "(" or key[:3].upper() in ("UTC", "GMT")):
+                sign, hh, mm, rest = m.groups()
+                offset = (int(hh or 0) * 3600 + int(mm or 0) * 60) * (-1 if sign == "-" else 1)
+                by_city = _zone_names()[1]
+                for city in rest.split(","):
+                    for k in by_city.get(city.strip().replace(" ", "_").lower(), ()):
+                        candidates.append(ZoneInfo(k))
+                candidates.extend(ZoneInfo(k) for k in dict.fromkeys(windows.values()))
+                candidates = [z for z in candidates if offset in
+                              (z.utcoffset(sample.replace(month=1, day=15)).total_seconds(),
+                               z.utcoffset(sample.replace(month=7, day=15)).total_seconds())]
+                if vz is None and candidates:
+                    self.notes.warn(f"TZID {tzid!r} has no VTIMEZONE: read as {candidates[0].key}, "
+                                    f"guessed from its name", lineno)
+                    return candidates[0]
+        if candidates and vz is None:
+            return candidates[0]
+        if candidates:
+            for zone in candidates:
+                if _agrees(vz, zone, sample):
+                    return zone
+            self.notes.warn(f"TZID {tzid!r}: the file's VTIMEZONE differs from {candidates[0].key}; "
+                            f"using the VTIMEZONE", lineno)
+        return vz
+
+    def build_vzone(self, tzid: str, frame: list) -> _VZone | None:
+        observances = []
+        for name, props, _, lineno in frame[2]:
+            if name not in ("STANDARD", "DAYLIGHT"):
+                continue
+            found: dict[str, Any] = {}
+            rdates: list[datetime] = []
+            for pname, params, value, ln in props:
+                if pname == "DTSTART":
+                    parsed = _parse_dt(value)
+                    if parsed and isinstance(parsed[0], datetime):
+                        found["start"] = parsed[0]
+                elif pname in ("TZOFFSETFROM", "TZOFFSETTO"):
+                    found[pname] = _parse_offset(value)
+                elif pname == "RRULE":
+                    try:
+                        rule = _parse_rrule(value)
+                    except ValueError as exc:
+                        self.notes.warn(f"VTIMEZONE {tzid!r}: {exc}: rule ignored", ln)
+                        continue
+                    if rule["FREQ"] != "YEARLY":
+                        self.notes.warn(f"VTIMEZONE {tzid!r}: a {rule['FREQ']} rule: ignored", ln)
+                        continue
+                    found["rrule"] = rule
+                elif pname == "RDATE":
+                    for item in value.split(","):
+                        parsed = _parse_dt(item.split("/")[0])
+                        if parsed and isinstance(parsed[0], datetime):
+                            rdates.append(parsed[0])
+                elif pname == "TZNAME" and "name" not in found:
+                    found["name"] = _unescape(value)
+            to = found.get("TZOFFSETTO")
+            if "start" not in found or to is None:
+                self.notes.warn(f"VTIMEZONE {tzid!r}: {name} without a valid DTSTART or TZOFFSETTO: ignored", lineno)
+                continue
+            frm = found.get("TZOFFSETFROM")
+            if frm is None:
+                frm = to
+            rule = found.get("rrule")
+            if rule and "UNTIL" in rule:
+                until = _parse_dt(rule["UNTIL"])
+                if until is not None:
+                    u = until[0] if isinstance(until[0], datetime) else datetime.combine(until[0], time(23, 59, 59))
+                    rule["_until"] = u + timedelta(seconds=frm) if until[1] else u
+            observances.append(_Observance(found["start"], frm, to, name == "DAYLIGHT", found.get("name"),
+                                           rule, tuple(rdates)))
+        if not observances:
+            self.notes.warn(f"VTIMEZONE {tzid!r} has no usable STANDARD or DAYLIGHT", frame[3])
+            return None
+        return _VZone(tzid, observances, self.component(frame))
+
+    def prop(self, name: str, params: tuple, value: str, lineno: int) -> Property:
+        if _is_text(name, params):
+            if name in _TEXT_LIST_PROPS and "," in value:
+                items = _split_text_list(value)
+                decoded: Any = tuple(items) if len(items) > 1 else items[0]
+            else:
+                decoded = self.text(value, lineno)
+        else:
+            decoded = value
+        return _raw(Property, name=name, value=decoded, params=params)
+
+    def component(self, frame: list) -> Component:
+        name, props, children, _ = frame
+        return _raw(Component, name=name,
+                    properties=tuple(self.prop(n, p, v, ln) for n, p, v, ln in props),
+                    components=tuple(self.component(c) for c in children))
+
+    # -- people
+
+    def person(self, cls: type, params: tuple, value: str) -> Any:
+        fields: dict[str, Any] = {"email": _cal_address(value)}
+        other = []
+        for name, pvalue in params:
+            if name == "CN":
+                fields["name"] = pvalue
+            elif name == "SENT-BY":
+                fields["sent_by"] = _cal_address(pvalue)
+            elif cls is Attendee and name in _ATTENDEE_TOKENS:
+                fields[_ATTENDEE_TOKENS[name]] = pvalue.upper()
+            elif cls is Attendee and name == "RSVP":
+                fields["rsvp"] = pvalue.upper() == "TRUE"
+            elif cls is Attendee and name in ("DELEGATED-TO", "DELEGATED-FROM"):
+                values = pvalue if isinstance(pvalue, tuple) else (pvalue,)
+                fields[name.lower().replace("-", "_")] = tuple(_cal_address(v) for v in values)
+            else:
+                other.append((name, pvalue))
+        if cls is Attendee and "rsvp" not in fields:
+            fields["rsvp"] = False  # RFC 5545 3.2.17: FALSE unless said
+        if other:
+            fields["params"] = tuple(other)
+        return _raw(cls, **fields)
+
+    # -- components
+
+    def alarm(self, frame: list) -> Alarm:
+        fields: dict[str, Any] = {"trigger": None, "action": None, "related": "START"}
+        attendees, extra = [], []
+        for name, params, value, ln in frame[1]:
+            if name == "ACTION" and fields["action"] is None:
+                fields["action"] = value.strip().upper()
+            elif name == "TRIGGER" and fields["trigger"] is None:
+                pdict = dict(params)
+                if pdict.get("VALUE", "").upper() == "DATE-TIME":
+                    fields["trigger"] = self.when((), value, ln, "TRIGGER")
+                else:
+                    fields["trigger"] = _parse_duration(value)
+                    fields["related"] = pdict.get("RELATED", "START").upper()
+                if fields["trigger"] is None:
+                    self.notes.warn(f"VALARM TRIGGER {value!r} unreadable", ln)
+                    extra.append(self.prop(name, params, value, ln))
+            elif name == "DESCRIPTION" and "description" not in fields:
+                fields["description"] = self.text(value, ln)
+            elif name == "SUMMARY" and "summary" not in fields:
+                fields["summary"] = self.text(value, ln)
+            elif name == "ATTENDEE":
+                attendees.append(self.person(Attendee, params, value))
+            elif name == "REPEAT" and value.strip().isdigit():
+                fields["repeat"] = int(value)
+            elif name == "DURATION" and _parse_duration(value) is not None:
+                fields["interval"] = _parse_duration(value)
+            else:
+                extra.append(self.prop(name, params, value, ln))
+        if fields["trigger"] is None and not extra:
+            self.notes.warn("VALARM without TRIGGER", frame[3])
+        fields["attendees"] = tuple(attendees)
+        fields["extra"] = tuple(extra)
+        return _raw(Alarm, **fields)
+
+    def event(self, frame: list) -> Event:
+        """A VEVENT frame as an Event; deviations become warnings, nothing is dropped."""
+        notes = self.notes
+        _, props, children, lineno = frame
+        f: dict[str, Any] = {}
+        attendees, extra, categories, exdates, rdates = [], [], [], [], []
+        duration_line = None
+        for name, params, value, ln in props:
+            if name == "ATTENDEE":
+                attendees.append(self.person(Attendee, params, value))
+                continue
+            target = _EVENT_PROPS.get(name)
+            if target is None:
+                extra.append(self.prop(name, params, value, ln))
+                continue
+            field_name, kind = target
+            if field_name in f:
+                notes.warn(f"VEVENT has more than one {name}: the first counts, the others are kept as extra",
+                           ln, f"repeated {name}")
+                extra.append(self.prop(name, params, value, ln))
+                continue
+            if kind == "text":
+                f[field_name] = self.text(value, ln)
+            elif kind == "when":
+                got = self.when(params, value, ln, name)
+                if got is None:
+                    extra.append(self.prop(name, params, value, ln))
+                    continue
+                f[field_name] = got
+            elif kind == "stamp":
+                got = self.when(params, value, ln, name)
+                if isinstance(got, datetime) and got.tzinfo is None:
+                    notes.warn(f"{name} {value!r} is not in UTC: read as UTC", ln, f"{name} not in UTC")
+                    got = got.replace(tzinfo=UTC)
+                if isinstance(got, datetime) and got.utcoffset() is not None:
+                    f[field_name] = got.astimezone(UTC)
+                else:
+                    notes.warn(f"{name} {value!r} is not a UTC DATE-TIME: kept as extra", ln)
+                    extra.append(self.prop(name, params, value, ln))
+            elif kind == "token":
+                f[field_name] = value.strip().upper()
+            elif kind == "int":
+                text = value.strip()
+                if _INT_RE.match(text):
+                    f[field_name] = int(text)
+                else:
+                    notes.warn(f"{name} {value!r} is not a whole number: kept as extra", ln)
+                    extra.append(self.prop(name, params, value, ln))
+            elif kind == "uri":
+                f[field_name] = value
+            elif kind == "organizer":
+                f[field_name] = self.person(Organizer, params, value)
+            elif kind == "duration":
+                got = _parse_duration(value)
+                if got is None:
+                    notes.warn(f"DURATION {value!r} unreadable: kept as extra", ln)
+                    extra.append(self.prop(name, params, value, ln))
+                    continue
+                f[field_name] = got
+                duration_line = ln
+            elif kind == "rrule":  # kept exactly as written, even when it does not parse
+                try:
+                    _parse_rrule(value)
+                except ValueError as exc:
+                    notes.warn(f"RRULE {value!r}: {exc}", ln)
+                f[field_name] = value
+            elif kind == "list":  # CATEGORIES
+                categories.extend(_split_text_list(value))
+            elif kind == "dates":  # EXDATE, RDATE
+                self.date_list(name, params, value, ln, exdates if name == "EXDATE" else rdates, extra)
+        for child in children:
+            if child[0] == "VALARM":
+                f.setdefault("alarms", []).append(self.alarm(child))
+            else:
+                f.setdefault("components", []).append(self.component(child))
+        self.check_event(f, lineno, duration_line)
+        f["attendees"] = tuple(attendees)
+        f["categories"] = tuple(categories)
+        f["exdates"] = tuple(exdates)
+        f["rdates"] = tuple(rdates)
+        f["extra"] = tuple(extra)
+        f["alarms"] = tuple(f.get("alarms", ()))
+        f["components"] = tuple(f.get("components", ()))
+        f.setdefault("sequence", 0)
+        event = _raw(Event, **f)
+        event._as_read = True
+        return event
+
+    def date_list(self, name: str, params: tuple, value: str, lineno: int, out: list, extra: list) -> None:
+        is_period = any(n == "VALUE" and v.upper() == "PERIOD" for n, v in params)
+        for item in value.split(","):
+            item = item.strip()
+            if not item:
+                continue
+            if is_period or "/" in item:
+                first, _, second = item.partition("/")
+                start = self.when(params, first, lineno, name)
+                end: Any = _parse_duration(second) if second[:1] in "P+-" else self.when(params, second, lineno, name)
+                if start is None or end is None:
+                    extra.append(self.prop(name, params, item, lineno))
+                else:
+                    out.append((start, end))
+                continue
+            got = self.when(params, item, lineno, name)
+            if got is None:
+                extra.append(self.prop(name, params, item, lineno))
+            else:
+                out.append(got)
+
+    def check_event(self, f: dict, lineno: int, duration_line: int | None) -> None:
+        """Warn about what real exports get wrong; make the event whole where RFC 5545 says how."""
+        notes = self.notes
+        start, end = f.get("start"), f.get("end")
+        if "uid" not in f:
+            notes.warn("VEVENT without UID", lineno)
+        if end is not None and "duration" in f:
+            notes.warn(f"VEVENT has both DTEND and DURATION: DURATION {_fmt_duration(f['duration'])} ignored",
+                       duration_line or lineno)
+            del f["duration"]
+        if start is not None and end is not None:
+            if isinstance(start, datetime) != isinstance(end, datetime):
+                notes.warn("DTSTART and DTEND have different value types", lineno)
+            else:
+                try:
+                    if end == start and not isinstance(start, datetime):
+                        notes.warn(f"all-day DTEND {end} equals DTSTART: read as one day", lineno,
+                                   "all-day DTEND equals DTSTART")
+                        f["end"] = start + timedelta(days=1)
+                    elif end < start:
+                        notes.warn(f"DTEND {end} is before DTSTART {start}", lineno)
+                except TypeError:  # aware against floating
+                    notes.warn("DTSTART and DTEND mix floating and zoned times", lineno)
+        elif start is not None and not isinstance(start, datetime) and "duration" not in f:
+            f["end"] = start + timedelta(days=1)  # RFC 5545 3.6.1: a DATE start lasts one day
+        if isinstance(start, datetime) and start.tzinfo is None:
+            f["floating"] = True
+        rrule = f.get("rrule")
+        if rrule and start is not None:
+            until = re.search(r"UNTIL=([0-9TZtz]+)", rrule, re.IGNORECASE)
+            if until and (len(until.group(1)) == 8) == isinstance(start, datetime):
+                notes.warn(f"RRULE UNTIL={until.group(1)} does not have DTSTART's value type", lineno,
+                           "UNTIL with another value type than DTSTART")
+
+
+_ATTENDEE_TOKENS = MappingProxyType({"ROLE": "role", "PARTSTAT": "partstat", "CUTYPE": "cutype"})
+# VEVENT properties the model names: property -> (field, how to read it).
+_EVENT_PROPS = MappingProxyType({
+    "UID": ("uid", "text"), "SUMMARY": ("summary", "text"), "DESCRIPTION": ("description", "text"),
+    "LOCATION": ("location", "text"), "DTSTART": ("start", "when"), "DTEND": ("end", "when"),
+    "RECURRENCE-ID": ("recurrence_id", "when"), "DTSTAMP": ("dtstamp", "stamp"),
+    "CREATED": ("created", "stamp"), "LAST-MODIFIED": ("last_modified", "stamp"),
+    "SEQUENCE": ("sequence", "int"), "PRIORITY": ("priority", "int"), "STATUS": ("status", "token"),
+    "TRANSP": ("transparency", "token"), "CLASS": ("classification", "token"), "URL": ("url", "uri"),
+    "ORGANIZER": ("organizer", "organizer"), "DURATION": ("duration", "duration"),
+    "RRULE": ("rrule", "rrule"), "CATEGORIES": ("categories", "list"),
+    "EXDATE": ("exdates", "dates"), "RDATE": ("rdates", "dates"),
+})
+
+
+def _calendar_from(reader: _Reader, frame: list | None, items: list, notes: _Notes) -> Calendar:
+    """A VCALENDAR frame and its components as a Calendar; VTIMEZONEs are read first."""
+    fields: dict[str, Any] = {"method": None, "prodid": None, "name": None}
+    extra = []
+    version = None
+    for name, params, value, ln in (frame[1] if frame else ()):
+        if name == "METHOD" and fields["method"] is None:
+            fields["method"] = value.strip().upper()
+            if fields["method"] not in _METHODS and not fields["method"].startswith("X-"):
+                notes.warn(f"unknown METHOD {value!r}", ln)
+        elif name == "PRODID" and fields["prodid"] is None:
+            fields["prodid"] = reader.text(value, ln)
+        elif name == "VERSION" and version is None:
+            version = value.strip()
+        elif name == "CALSCALE" and value.strip().upper() == "GREGORIAN":
+            pass  # the default
+        elif name in ("NAME", "X-WR-CALNAME") and fields["name"] in (None, _unescape(value)):
+            fields["name"] = reader.text(value, ln)
+        else:
+            extra.append(reader.prop(name, params, value, ln))
+    if frame is not None:
+        if version is None:
+            notes.warn("VCALENDAR without VERSION", frame[3])
+        elif version != "2.0":
+            notes.warn(f"VERSION:{version}: read as iCalendar 2.0", frame[3])
+    items = _flatten(items, notes)
+    for item in items:
+        if item[0] == "VTIMEZONE":
+            reader.add_vtimezone(item)
+    events, components, timezones = [], [], []
+    for item in items:
+        if item[0] == "VEVENT":
+            events.append(reader.event(item))
+        elif item[0] == "VTIMEZONE":
+            timezones.append(reader.component(item))
+        else:
+            components.append(reader.component(item))
+    cal = _raw(Calendar, events=tuple(events), components=tuple(components), extra=tuple(extra),
+               timezones=tuple(timezones), warnings=notes.items, **fields)
+    cal._as_read = True
+    return cal
+
+
+def _flatten(items: list, notes: _Notes) -> list:
+    """A VCALENDAR nested in a VCALENDAR: its components count as the outer one's."""
+    out = []
+    for item in items:
+        if item[0] == "VCALENDAR":
+            notes.warn("a VCALENDAR inside a VCALENDAR: its components are read as the outer one's", item[3])
+            out.extend(_flatten(item[2], notes))
+        else:
+            out.append(item)
+    return out
+
+
+def _merge(calendars: list[Calendar], notes: _Notes) -> Calendar:
+    if not calendars:
+        cal = _raw(Calendar, events=(), components=(), extra=(), timezones=(), warnings=notes.items)
+        cal._as_read = True
+        return cal
+    if len(calendars) == 1:
+        return calendars[0]
+    first = calendars[0]
+    methods = {c.method for c in calendars}
+    if len(methods) > 1:
+        notes.warn(f"{len(calendars)} VCALENDARs with different METHODs ({', '.join(sorted(map(str, methods)))}):"
+                   f" the first one's applies", 0)
+    cal = _raw(Calendar, method=first.method, prodid=first.prodid, name=first.name,
+               events=tuple(e for c in calendars for e in c.events),
+               components=tuple(x for c in calendars for x in c.components),
+               extra=first.extra, timezones=tuple(t for c in calendars for t in c.timezones),
+               warnings=notes.items)
+    cal._as_read = True
+    return cal
+
+
+def _read_lines(lines: Iterable[str], notes: _Notes, first: int = 1) -> Calendar:
+    reader = _Reader(notes)
+    calendars: list[Calendar] = []
+    items: list = []
+    loose: list = []
+    for kind, frame in reader.frames(_unfold(lines, first)):
+        if kind == "item":
+            (items if reader.cal is not None else loose).append(frame)
+        elif kind == "begin":
+            if loose:
+                calendars.append(_loose_calendar(reader, loose, notes))
+                loose = []
+            reader.begin(frame)
+            items = []
+        else:
+            calendars.append(_calendar_from(reader, frame, items, notes))
+            reader.begin(None)
+            items = []
+    if loose:
+        calendars.append(_loose_calendar(reader, loose, notes))
+    if not calendars:
+        notes.warn("the input holds no calendar data", 0)
+    cal = _merge(calendars, notes)
+    notes.finish()
+    return cal
+
+
+def _loose_calendar(reader: _Reader, items: list, notes: _Notes) -> Calendar:
+    reader.begin(None)
+    return _calendar_from(reader, None, items, notes)
+
+
+# -- bytes, charsets and e-mail
+
+_MAIL_HEADER_RE = re.compile(
+    rb"(?:From |(?:Return-Path|Received|From|To|Subject|Date|Message-ID|MIME-Version|Content-Type|"
+    rb"Delivered-To|Reply-To|Sender|Thread-Topic|Thread-Index|X-[A-Za-z0-9-]+|DKIM-Signature|"
+    rb"Authentication-Results|Content-Class|Importance|Cc)\s*:)", re.IGNORECASE)
+
+
+def _looks_like_mail(head: bytes) -> bool:
+    """E-mail or iCalendar?  Decided by the content, never the file name."""
+    head = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head[:6].upper() == b"BEGIN:":
+        return False
+    return bool(_MAIL_HEADER_RE.match(head)) and (b"\n\n" in head or b"\r\n\r\n" in head or len(head) < 200)
+
+
+def _decode_bytes(data: bytes, charset: str | None, notes: _Notes, first_line: int = 1) -> str:
+    """UTF-8; else the declared charset; else Windows-1252 per line, with a warning."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    elif data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    if charset and charset.lower().replace("_", "-") not in ("utf-8", "utf8", "us-ascii"):
+        try:
+            return data.decode(charset)
+        except (LookupError, UnicodeDecodeError):
+            pass
+    out = []
+    warned = False
+    for n, raw in enumerate(data.split(b"\n"), first_line):
+        try:
+            out.append(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            if not warned:
+                notes.warn("the input is not UTF-8 and declares no charset: read as Windows-1252", n)
+                warned = True
+            try:
+                out.append(raw.decode("cp1252"))
+            except UnicodeDecodeError:
+                out.append(raw.decode("latin-1"))
+    return "\n".join(out)
+
+
+def _mail_calendars(data: bytes, notes: _Notes) -> list[tuple[bytes, str | None]]:
+    """The calendar parts of an e-mail: text/calendar, application/ics, ``*.ics`` attachments.
+
+    Identical copies (the text/calendar part and its ``invite.ics`` twin)
+    count once.
+    """
+    import email
+    import email.policy
+    msg = email.message_from_bytes(data, policy=email.policy.compat32)
+    found, seen = [], set()
+    for part in msg.walk():
+        if part.is_multipart():
+            continue
+        ctype = part.get_content_type()
+        filename = (part.get_filename() or part.get_param("name") or "")
+        filename = filename.lower() if isinstance(filename, str) else ""
+        if ctype not in ("text/calendar", "application/ics", "text/x-vcalendar", "application/x-ics") \
+                and not filename.endswith((".ics", ".vcs", ".ical", ".icalendar")):
+            continue
+        payload = part.get_payload(decode=True)
+        if not payload:
+            continue
+        key = payload.replace(b"\r\n", b"\n").strip()
+        if key in seen:
+            continue
+        seen.add(key)
+        found.append((payload, part.get_content_charset()))
+    if not found:
+        raise ParseError("the e-mail has no calendar part (text/calendar, application/ics or an .ics attachment)")
+    return found
+
+
+def _source_text(data: str | bytes, notes: _Notes) -> list[tuple[str]]:
+    """The iCalendar texts in ``data``: itself, or the calendar parts of an e-mail."""
+    if isinstance(data, str):
+        head = data[:4096].lstrip("\ufeff \t\r\n")
+        if head[:6].upper() != "BEGIN:" and _looks_like_mail(head.encode("utf-8", "replace")):
+            data = data.encode("utf-8", "surrogateescape")
+        else:
+            return [data[1:] if data.startswith("\ufeff") else data]
+    if isinstance(data, (bytearray, memoryview)):
+        data = bytes(data)
+    if not isinstance(data, bytes):
+        raise TypeError(f"expected str or bytes, not {type(data).__name__}")
+    if _looks_like_mail(data[:4096]):
+        return [_decode_bytes(payload, charset, notes) for payload, charset in _mail_calendars(data, notes)]
+    return [_decode_bytes(data, None, notes)]
+
+
+def loads(data: str | bytes, *, strict: bool = False) -> Calendar:
+    """Read iCalendar text, or an e-mail carrying it, into a Calendar.
+
+    Bytes are UTF-8, else the charset a MIME part declares, else Windows-1252
+    (with a warning).  Fatal problems raise ParseError with the line number;
+    deviations real exports make are accepted and listed in
+    ``calendar.warnings``; ``strict=True`` makes them errors.
+
+    >>> cal = loads("BEGIN:VCALENDAR\\nVERSION:2.0\\nBEGIN:VEVENT\\nUID:1\\nDTSTAMP:20260101T000000Z\\n"
+    ...             "DTSTART;TZID=W. Europe Standard Time:20261201T100000\\nSUMMARY:a\\\\, b\\n"
+    ...             "END:VEVENT\\nEND:VCALENDAR\\n")
+    >>> ev = cal.events[0]; ev.summary, ev.start.tzinfo.key
+    ('a, b', 'Europe/Berlin')
+    """
+    notes = _Notes(strict)
+    texts = _source_text(data, notes)
+    calendars = [_read_lines(_split_lines(text), notes) for text in texts]
+    if len(calendars) == 1:
+        return calendars[0]
+    return _merge_mail(calendars, notes)
+
+
+def _merge_mail(calendars: list[Calendar], notes: _Notes) -> Calendar:
+    """Several calendar parts of one mail: one calendar, the same event counted once."""
+    seen, events = set(), []
+    for cal in calendars:
+        for ev in cal.events:
+            key = (ev.uid, ev.recurrence_id, ev.sequence, ev.dtstamp)
+            if key not in seen:
+                seen.add(key)
+                events.append(ev)
+    merged = _merge(calendars, notes)
+    merged.events = tuple(events)
+    return merged
+
+
+def load(source: Any, *, strict: bool = False) -> Calendar:
+    """Read a path, or a binary or text file, holding iCalendar text or an e-mail.
+
+    >>> load(io.BytesIO(b"BEGIN:VCALENDAR\\r\\nVERSION:2.0\\r\\nEND:VCALENDAR\\r\\n")).events
+    ()
+    """
+    with _Opened(source, "rb") as f:
+        data = f.read()
+    return loads(data, strict=strict)
+
+
+_CHUNK = 1 << 20
+
+
+def _stream_lines(f: Any, notes: _Notes) -> Iterator[str]:
+    """Physical lines of a binary file, read in chunks: memory stays bounded by the longest line."""
+    pending: list[bytes] = []
+    lineno = 1
+    first = True
+    while True:
+        block = f.read(_CHUNK)
+        if not block:
+            break
+        if first:
+            first = False
+            if block.startswith(b"\xef\xbb\xbf"):
+                block = block[3:]
+        cut = block.rfind(b"\n")
+        if cut < 0:
+            cut = block.rfind(b"\r")
+        if cut < 0:
+            pending.append(block)
+            continue
+        head = b"".join(pending) + block[:cut + 1] if pending else block[:cut + 1]
+        pending = [block[cut + 1:]]
+        lines = _split_lines(_decode_bytes(head, None, notes, lineno))
+        lineno += len(lines)
+        yield from lines
+    tail = b"".join(pending)
+    if tail:
+        yield from _split_lines(_decode_bytes(tail, None, notes, lineno))
+
+
+def iter_events(source: Any, *, strict: bool = False, warnings: list | None = None) -> Iterator[Event]:
+    """Events of a path, file, text or bytes, one at a time, in constant memory.
+
+    An event whose TZID is defined by a VTIMEZONE further down is held back
+    until that VTIMEZONE is read.  Warnings are appended to ``warnings`` when
+    a list is given.
+
+    >>> [ev.summary for ev in iter_events(io.BytesIO(b"BEGIN:VEVENT\\nUID:1\\nSUMMARY:Hi\\nEND:VEVENT\\n"))]
+    ['Hi']
+    """
+    notes = _Notes(strict, warnings)
+    if isinstance(source, (str, bytes, bytearray)) and (isinstance(source, (bytes, bytearray)) or "\n" in source):
+        texts = _source_text(source, notes)
+        return _iter_lines((line for text in texts for line in _split_lines(text)), notes)
+    return _iter_file(source, notes)
+
+
+def _iter_file(source: Any, notes: _Notes) -> Iterator[Event]:
+    with _Opened(source, "rb") as f:
+        if isinstance(f, io.TextIOBase):
+            yield from _iter_lines(_split_lines(f.read()), notes)
+            return
+        head = f.read(4096)
+        rest = _Chained(head, f)
+        if _looks_like_mail(head):
+            texts = _source_text(head + f.read(), notes)
+            yield from _iter_lines((line for text in texts for line in _split_lines(text)), notes)
+        else:
+            yield from _iter_lines(_stream_lines(rest, notes), notes)
+
+
+class _Chained:
+    """A binary file whose first bytes were already read."""
+
+    def __init__(self, head: bytes, f: Any) -> None:
+        self.head, self.f = head, f
+
+    def read(self, size: int) -> bytes:
+        if self.head:
+            head, self.head = self.head, b""
+            return head + self.f.read(max(size - len(head), 0))
+        return self.f.read(size)
+
+
+def _iter_lines(lines: Iterable[str], notes: _Notes) -> Iterator[Event]:
+    reader = _Reader(notes, streaming=True)
+    held: list = []
+    for kind, frame in reader.frames(_unfold(lines)):
+        if kind == "begin":
+            reader.begin(frame)
+            held = []
+        elif kind == "item":
+            for item in _flatten([frame], notes):
+                if item[0] == "VTIMEZONE":
+                    reader.add_vtimezone(item)
+                    waiting, held = held, []
+                    for ev_frame in waiting:
+                        yield from _try_event(reader, ev_frame, held)
+                elif item[0] == "VEVENT":
+                    yield from _try_event(reader, item, held)
+        else:
+            reader.final = True
+            for ev_frame in held:
+                yield reader.event(ev_frame)
+            reader.final = False
+            reader.begin(None)
+            held = []
+    reader.final = True
+    for ev_frame in held:
+        yield reader.event(ev_frame)
+    notes.finish()
+
+
+def _try_event(reader: _Reader, frame: list, held: list) -> Iterator[Event]:
+    try:
+        event = reader.event(frame)
+    except _Pending:
+        held.append(frame)
+        return
+    yield event
+
+
+# --------------------------------------------------------------------------
+# 7. iTIP operations (RFC 5546): update, cancel, reply, apply a reply
+# --------------------------------------------------------------------------
+
+# RFC 5546 2.1.4: changing these must raise SEQUENCE (LOCATION too: a new place
+# puts the attendees' answers in question).
+_SIGNIFICANT = ("start", "end", "duration", "rrule", "rdates", "exdates", "status", "location")
+_REPLY_WORDS = MappingProxyType({
+    "ACCEPT": "ACCEPTED", "ACCEPTED": "ACCEPTED", "DECLINE": "DECLINED", "DECLINED": "DECLINED",
+    "TENTATIVE": "TENTATIVE", "MAYBE": "TENTATIVE", "DELEGATED": "DELEGATED",
+})
+
+
+def _same_address(a: str, b: str) -> bool:
+    return a.strip().lower() == b.strip().lower()
+
+
+def update(event: Event, **changes: Any) -> Event:
+    """The next version of an event, to send as a REQUEST: same UID, fresh DTSTAMP.
+
+    SEQUENCE goes up by one when a significant property changes (RFC 5546
+    2.1.4: times, recurrence, status, location), unless ``sequence`` is given.
+
+    >>> ev = Event("Sync", datetime(2026, 12, 1, 10, tzinfo=UTC), uid="s1", organizer="a@example.com")
+    >>> update(ev, start=datetime(2026, 12, 1, 11, tzinfo=UTC)).sequence
+    1
+    >>> update(ev, description="agenda attached").sequence
+    0
+    """
+    if "end" in changes and "duration" not in changes:
+        changes["duration"] = None
+    elif "duration" in changes and "end" not in changes:
+        changes["end"] = None
+    elif "start" in changes and event.all_day and event.end is not None and "end" not in changes:
+        changes["end"] = changes["start"] + (event.end - event.start)  # keep the length
+    changes.setdefault("dtstamp", _now())
+    new = replace(event, **changes)
+    if "sequence" not in changes and any(getattr(event, f) != getattr(new, f) for f in _SIGNIFICANT):
+        new.sequence = event.sequence + 1
+    return new
+
+
+def cancel(event: Event, *, attendees: Iterable[Attendee | str] | None = None,
+           recurrence_id: date | datetime | None = None) -> Event:
+    """The event to send as a CANCEL (RFC 5546 3.2.5): SEQUENCE + 1, fresh DTSTAMP.
+
+    By default the whole event is cancelled (STATUS:CANCELLED, every
+    attendee told).  ``recurrence_id`` cancels one occurrence (give its
+    original start); ``attendees`` only un-invites those people.
+
+    >>> ev = Event("Sync", date(2026, 12, 1), uid="s1", organizer="a@example.com", attendees=["b@example.com"])
+    >>> c = cancel(ev); (c.status, c.sequence)
+    ('CANCELLED', 1)
+    """
+    changes: dict[str, Any] = {"sequence": event.sequence + 1, "dtstamp": _now(), "alarms": ()}
+    if attendees is not None:
+        chosen = [_attendee(a) for a in _as_tuple(attendees)]
+        known = {a.email.lower(): a for a in event.attendees}
+        changes["attendees"] = tuple(known.get(a.email.lower(), a) for a in chosen)
+        changes["status"] = None  # RFC 5546 3.2.5: no STATUS when only un-inviting
+    else:
+        changes["status"] = "CANCELLED"
+    if recurrence_id is not None:
+        if not event.rrule and not event.rdates:
+            raise ValueError(f"event {event.uid!r} does not recur: cancel it whole, without recurrence_id")
+        length = (event.end_time - event.start) if event.start is not None else None
+        changes.update(recurrence_id=recurrence_id, start=recurrence_id, rrule=None, rdates=(), exdates=(),
+                       end=recurrence_id + length if length and event.end is not None else None,
+                       duration=event.duration)
+    return replace(event, **changes)
+
+
+def reply(event: Event, attendee: Attendee | str, partstat: str = "ACCEPTED", *,
+          comment: str | None = None, delegated_to: str | None = None) -> Event:
+    """An attendee's answer to an invitation, to send as a REPLY (RFC 5546 3.2.3).
+
+    ``partstat`` is ACCEPTED, DECLINED or TENTATIVE (also "accept",
+    "decline", "maybe"), or DELEGATED with ``delegated_to``.  The reply has
+    the same UID and SEQUENCE, a fresh DTSTAMP, and only the replying attendee.
+
+    >>> ev = Event("Sync", date(2026, 12, 1), uid="s1", organizer="a@example.com", attendees=["b@example.com"])
+    >>> r = reply(ev, "b@example.com", "decline"); [(a.email, a.partstat) for a in r.attendees]
+    [('b@example.com', 'DECLINED')]
+    """
+    word = str(partstat).strip().upper()
+    status = _REPLY_WORDS.get(word) or _token(partstat, _PARTSTATS, "reply partstat")
+    if status == "DELEGATED" and not delegated_to:
+        raise ValueError("a DELEGATED reply needs delegated_to (the delegate's address)")
+    if event.organizer is None:
+        raise ValueError(f"event {event.uid!r} has no organizer to reply to")
+    who = _attendee(attendee)
+    mine = next((a for a in event.attendees if _same_address(a.email, who.email)), None)
+    base = mine if mine is not None and not isinstance(attendee, Attendee) else who
+    answer = replace(base, partstat=status, rsvp=False,
+                     delegated_to=(delegated_to,) if delegated_to else base.delegated_to)
+    extra = (Property("COMMENT", _check_text(comment, "comment")),) if comment else ()
+    return Event(event.summary, event.start, event.end, event.duration, uid=event.uid, sequence=event.sequence,
+                 organizer=event.organizer, attendees=(answer,), recurrence_id=event.recurrence_id,
+                 floating=event.floating, extra=extra)
+
+
+def apply_reply(event: Event, answer: Event | Calendar) -> Event:
+    """The organizer's copy of ``event`` with the participation status a REPLY carries.
+
+    ``answer`` is the reply event, or the Calendar read from the reply mail.
+    A reply to an older version (lower SEQUENCE, RFC 5546 2.1.5) is refused
+    with ValueError; an attendee the event did not list is added.
+
+    >>> ev = Event("Sync", date(2026, 12, 1), uid="s1", organizer="a@example.com", attendees=["b@example.com"])
+    >>> apply_reply(ev, reply(ev, "b@example.com", "accept")).attendees[0].partstat
+    'ACCEPTED'
+    """
+    if isinstance(answer, Calendar):
+        matches = [e for e in answer.events if e.uid == event.uid]
+        if not matches:
+            raise ValueError(f"the reply is not about event {event.uid!r}")
+        answer = next((e for e in matches if e.recurrence_id == event.recurrence_id), matches[0])
+    if answer.uid != event.uid:
+        raise ValueError(f"the reply is about event {answer.uid!r}, not {event.uid!r}")
+    if answer.recurrence_id != event.recurrence_id:
+        raise ValueError(f"the reply is about the occurrence {answer.recurrence_id}, "
+                         f"not {event.recurrence_id or 'the whole series'}")
+    if answer.sequence < event.sequence:
+        raise ValueError(f"the reply answers version {answer.sequence} of the event, which is now at "
+                         f"version {event.sequence}: it is out of date (RFC 5546 2.1.5)")
+    if not answer.attendees:
+        raise ValueError("the reply names no attendee")
+    attendees = list(event.attendees)
+    for who in answer.attendees:
+        for i, mine in enumerate(attendees):
+            if _same_address(mine.email, who.email):
+                attendees[i] = replace(mine, partstat=who.partstat, rsvp=False,
+                                       delegated_to=who.delegated_to or mine.delegated_to)
+                break
+        else:  # RFC 5546 3.2.2.6: a forwarded invitation's recipient answered
+            attendees.append(replace(who, rsvp=False))
+    return replace(event, attendees=tuple(attendees))
+
+
+# --------------------------------------------------------------------------
+# 8. Mail (RFC 6047 iMIP): the invitation as an e-mail message
+# --------------------------------------------------------------------------
+
+_WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_DAY_WORDS = MappingProxyType({"MO": "Monday", "TU": "Tuesday", "WE": "Wednesday", "TH": "Thursday",
+                               "FR": "Friday", "SA": "Saturday", "SU": "Sunday"})
+_FREQ_WORDS = MappingProxyType({"SECONDLY": "second", "MINUTELY": "minute", "HOURLY": "hour", "DAILY": "day",
+                                "WEEKLY": "week", "MONTHLY": "month", "YEARLY": "year"})
+_SUBJECT_PREFIXES = MappingProxyType({"CANCEL": "Cancelled: ", "ACCEPTED": "Accepted: ", "DECLINED": "Declined: ",
+                                      "TENTATIVE": "Tentative: ", "DELEGATED": "Delegated: ",
+                                      "COUNTER": "New time proposed: ", "DECLINECOUNTER": "Declined: "})
+_PHRASE_SPECIALS_RE = re.compile(r'[()<>@,;:\\".\[\]]')
+
+
+def _fmt_day(d: date) -> str:
+    return f"{_WEEKDAY_NAMES[d.weekday()]} {d.day} {_MONTH_NAMES[d.month - 1]} {d.year}"
+
+
+def _zone_label(dt: datetime) -> str:
+    tz = dt.tzinfo
+    if tz is None:
+        return "floating time"
+    if tz is UTC:
+        return "UTC"
+    if isinstance(tz, ZoneInfo) and tz.key:
+        return tz.key
+    if isinstance(tz, (_VZone, _UnknownZone)):
+        return tz.tzid
+    return dt.strftime("UTC%z")
+
+
+def _describe_when(ev: Event, zone: tzinfo | None = None) -> str:
+    """``Tue 1 Dec 2026 10:00–10:45 (Europe/London)``; in ``zone`` when given.
+
+    >>> _describe_when(Event("x", date(2027, 3, 3), date(2027, 3, 6)))
+    'Wed 3 Mar 2027 – Fri 5 Mar 2027 (all day)'
+    """
+    start, end = ev.start, ev.end_time
+    if start is None:
+        return "(no start)"
+    if not isinstance(start, datetime):
+        last = end - timedelta(days=1) if end is not None and end > start else start
+        span = _fmt_day(start) if last == start else f"{_fmt_day(start)} – {_fmt_day(last)}"
+        return f"{span} (all day)"
+    if zone is not None and start.utcoffset() is not None:
+        start = start.astimezone(zone)
+        end = end.astimezone(zone) if isinstance(end, datetime) and end.utcoffset() is not None else end
+    text = f"{_fmt_day(start)} {start:%H:%M}"
+    if isinstance(end, datetime) and end != start:
+        text += f"–{end:%H:%M}" if end.date() == start.date() else f" – {_fmt_day(end)} {end:%H:%M}"
+    return f"{text} ({_zone_label(start)})"
+
+
+def _describe_rrule(rule: str) -> str:
+    """Words for the usual rules; the rule itself for the rest.
+
+    >>> _describe_rrule("FREQ=WEEKLY;BYDAY=MO,WE;COUNT=10")
+    'every week on Monday, Wednesday, 10 times'
+    """
+    try:
+        parts = _parse_rrule(rule)
+    except ValueError:
+        return rule
+    known = {"FREQ", "INTERVAL", "COUNT", "UNTIL", "BYDAY", "WKST"}
+    if set(parts) - known or any(c.isdigit() for c in parts.get("BYDAY", "")):
+        return rule
+    interval = int(parts.get("INTERVAL", "1"))
+    unit = _FREQ_WORDS[parts["FREQ"]]
+    text = f"every {unit}" if interval == 1 else f"every {interval} {unit}s"
+    if "BYDAY" in parts:
+        text += " on " + ", ".join(_DAY_WORDS[d] for d in parts["BYDAY"].split(","))
+    if "COUNT" in parts:
+        text += f", {parts['COUNT']} times"
+    if "UNTIL" in parts:
+        until = parts["UNTIL"]
+        text += f", until {until[:4]}-{until[4:6]}-{until[6:8]}"
+    return text
+
+
+def _person_text(p: Attendee | Organizer) -> str:
+    return f"{p.name} <{p.email}>" if p.name else p.email
+
+
+def _summary_text(ev: Event, method: str | None) -> str:
+    """The readable text/plain part: what, when, where, who, and the description."""
+    title = ev.summary or "(no title)"
+    lines = []
+    if method == "CANCEL":
+        lines += ["This event has been cancelled.", ""]
+    elif method == "REPLY" and ev.attendees:
+        a = ev.attendees[0]
+        lines += [f"{_person_text(a)} has replied: {a.partstat.lower()}.", ""]
+    elif method == "REQUEST" and ev.sequence > 0:
+        lines += ["This event has been updated.", ""]
+    lines.append(title)
+    lines.append("")
+    rows = [("When", _describe_when(ev))]
+    if ev.location:
+        rows.append(("Where", ev.location))
+    if ev.rrule:
+        rows.append(("Repeats", _describe_rrule(ev.rrule)))
+    if ev.organizer is not None:
+        rows.append(("Organizer", _person_text(ev.organizer)))
+    if ev.attendees and method != "REPLY":
+        who = [_person_text(a) + (" (optional)" if a.role == "OPT-PARTICIPANT" else "") for a in ev.attendees]
+        rows.append(("Attendees", ", ".join(who)))
+    if ev.url:
+        rows.append(("Link", ev.url))
+    lines += [f"{name + ':':<11}{value}".replace("\r\n", " ").replace("\n", " ") for name, value in rows]
+    comment = next((p.value for p in ev.extra if p.name == "COMMENT" and isinstance(p.value, str)), None)
+    if comment:
+        lines += ["", comment]
+    if ev.description:
+        lines += ["", ev.description.replace("\r\n", "\n").replace("\r", "\n")]
+    return "\n".join(lines) + "\n"
+
+
+# -- headers, encoded by hand (RFC 5322, RFC 2047) so none is parsed twice
+
+def _mail_address(value: Attendee | Organizer | str, what: str) -> tuple[str, str | None]:
+    """(addr-spec, display name) for a mail header; refuses what would break the header."""
+    if isinstance(value, (Attendee, Organizer)):
+        address, name = value.email, value.name
+    else:
+        address, name = _person_parts(value, what)
+    if ":" in address or not address.isascii():
+        raise ValueError(f"{what}: {address!r} cannot go into a mail header: internationalised addresses "
+                         f"are not supported (write the domain in its ASCII form, e.g. xn--...)")
+    if name is not None and _LINE_BAD_RE.search(name):
+        raise ValueError(f"{what}: the name {name!r} contains a control character (CR, LF, ...)")
+    return address, name
+
+
+def _encoded_words(text: str, first: int) -> str:
+    """``text`` as RFC 2047 "B" encoded-words, whole characters each, folded to 78 columns.
+
+    ``first`` is how many columns the header name already takes.
+    """
+    words, chunk, size = [], [], 0
+    for ch in text:
+        n = len(ch.encode())
+        if size + n > 45:  # 45 octets make 60 base64 characters: a 75-character word
+            words.append("".join(chunk))
+            chunk, size = [], 0
+        chunk.append(ch)
+        size += n
+    if chunk:
+        words.append("".join(chunk))
+    import base64
+    encoded = [f"=?utf-8?b?{base64.b64encode(w.encode()).decode()}?=" for w in words]
+    lines, line = [], ""
+    width = first
+    for word in encoded:
+        if line and width + 1 + len(word) > 78:
+            lines.append(line)
+            line, width = word, 1 + len(word)
+        else:
+            line = f"{line} {word}" if line else word
+            width += len(word) + (1 if line != word else 0)
+    lines.append(line)
+    return "\n ".join(lines)
+
+
+def _header_text(text: str, name: str) -> str:
+    """An unstructured header value (Subject): plain ASCII folded at spaces, else encoded-words."""
+    if _LINE_BAD_RE.search(text):
+        raise ValueError(f"{name} contains a control character (CR, LF, ...): {text!r}")
+    first = len(name) + 2
+    if text.isascii() and all(len(w) <= 70 for w in text.split(" ")):
+        lines, line = [], ""
+        for word in text.split(" "):
+            if line and first + len(line) + 1 + len(word) > 78:
+                lines.append(line)
+                line, first = word, 1
+            else:
+                line = f"{line} {word}" if line else word
+        lines.append(line)
+        return "\n ".join(lines)
+    return _encoded_words(text, first)
+
+
+def _address_header(people: Sequence[tuple[str, str | None]], name: str) -> str:
+    """``Name <a@x>, "Doe, Jane" <b@x>`` folded one address per line when long."""
+    items = []
+    for address, display in people:
+        if not display:
+            items.append(address)
+        elif display.isascii() and len(display) < 60:
+            phrase = display
+            if _PHRASE_SPECIALS_RE.search(display) or display != display.strip():
+                phrase = '"' + display.replace("\\", "\\\\").replace('"', '\\"') + '"'
+            items.append(f"{phrase} <{address}>")
+        else:
+            items.append(f"{_encoded_words(display, 1)} <{address}>")
+    return ",\n ".join(items) if len(", ".join(items)) + len(name) + 2 > 78 else ", ".join(items)
+
+
+def _encode_body(text: str) -> tuple[str, str]:
+    """(Content-Transfer-Encoding, payload) for a text part: 7bit when it can be, else quoted-printable."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if text.isascii() and all(len(line) <= 76 for line in text.split("\n")):
+        return "7bit", text
+    import quopri
+    return "quoted-printable", quopri.encodestring(text.encode()).decode("ascii")
+
+
+def _base64_body(data: bytes) -> str:
+    import base64
+    return base64.encodebytes(data).decode("ascii")
+
+
+def _mime_part(policy: Any, content_type: str, cte: str, payload: str, disposition: str | None = None) -> Any:
+    from email.message import MIMEPart
+    part = MIMEPart(policy)
+    part.set_raw("Content-Type", content_type)
+    part.set_raw("Content-Transfer-Encoding", cte)
+    if disposition:
+        part.set_raw("Content-Disposition", disposition)
+    part.set_payload(payload)
+    return part
+
+
+def _boundary() -> str:
+    return "=_icsmail_" + os.urandom(12).hex()
+
+
+def _sent_by(person: Any, sender: str) -> Any:
+    """``person`` with SENT-BY ``sender`` (RFC 5545 3.2.18) unless it is that person."""
+    if _same_address(person.email, sender):
+        return person
+    return replace(person, sent_by=sender)
+
+
+def build_message(item: Event | Calendar, *, method: str | None = None, sender: Any = None,
+                  recipients: Iterable[Any] | None = None, subject: str | None = None,
+                  text: str | None = None, html: str | None = None, cc: Iterable[Any] | None = None,
+                  bcc: Iterable[Any] | None = None) -> "email.message.EmailMessage":
+    """An iMIP e-mail (RFC 6047) that calendar clients show with Accept / Decline.
+
+    The tree is multipart/mixed: a multipart/alternative of text/plain (a
+    readable summary, or ``text``), optional text/html and
+    ``text/calendar; method=...``, then the same calendar bytes as an
+    ``invite.ics`` attachment, both base64 so no relay touches the CRLFs.
+    From is the organizer (the attendee for a REPLY); a different ``sender``
+    goes into From with ``SENT-BY`` on the organizer and Reply-To the
+    organizer.  To is the attendees (never the organizer) unless
+    ``recipients`` is given.  ``method`` defaults to the calendar's, else
+    REQUEST.  Bcc stays on the message object; ``send()`` never transmits it.
+
+    >>> ev = Event("Design review", datetime(2026, 12, 1, 10, tzinfo=UTC), uid="r1",
+    ...            organizer="alice@example.com", attendees=["Bob <bob@example.com>"])
+    >>> msg = build_message(ev)
+    >>> msg["To"], msg.get_content_type(), [p.get_content_type() for p in msg.walk()][1:]
+    ('Bob <bob@example.com>', 'multipart/mixed', ['multipart/alternative', 'text/plain', 'text/calendar', 'application/ics'])
+    """
+    import email.policy
+    import email.utils
+    from email.message import EmailMessage
+    if isinstance(item, Event):
+        cal = Calendar((item,), method=method or "REQUEST")
+    elif isinstance(item, Calendar):
+        cal = item
+    else:
+        raise TypeError(f"expected an Event or a Calendar, not {type(item).__name__}")
+    method = _token(method or cal.method or "REQUEST", _METHODS, "method")
+    if not cal.events:
+        raise ValueError("the calendar has no event to send")
+    if method != "PUBLISH" and len({e.uid for e in cal.events}) > 1:
+        raise ValueError(f"one {method} mail is about one event (one UID and its occurrences): "
+                         f"this calendar has {len({e.uid for e in cal.events})}; build one message per event")
+    _check_method(cal, method)
+    first = cal.events[0]
+    organizer = first.organizer
+    replying = method in ("REPLY", "COUNTER", "REFRESH")
+    author = first.attendees[0] if replying and first.attendees else organizer
+    if author is None:
+        raise ValueError(f"a {method} mail needs an organizer to send it")
+    events = cal.events
+    if sender is not None:
+        sender_address, sender_name = _mail_address(sender, "sender")
+        if not _same_address(sender_address, author.email):
+            if replying:
+                events = tuple(replace(e, attendees=tuple(_sent_by(a, sender_address) for a in e.attendees))
+                               for e in events)
+            else:
+                events = tuple(replace(e, organizer=_sent_by(e.organizer, sender_address)) for e in events)
+    else:
+        sender_address, sender_name = _mail_address(author, "organizer")
+    if recipients is None:
+        if replying:
+            people: list = [organizer] if organizer is not None else []
+        else:
+            people = [a for a in first.attendees if organizer is None or not _same_address(a.email, organizer.email)]
+    else:
+        people = list(_as_tuple(recipients))
+    to = [_mail_address(p, "recipient") for p in people]
+    to = [p for p in to if not _same_address(p[0], sender_address)] or to
+    if not to:
+        raise ValueError(f"nobody to send the {method} to: give recipients (a PUBLISH has no attendees)")
+    copies = [_mail_address(p, "cc") for p in _as_tuple(cc)] if cc else []
+    hidden = [_mail_address(p, "bcc") for p in _as_tuple(bcc)] if bcc else []
+    if subject is None:
+        key = first.attendees[0].partstat if method == "REPLY" and first.attendees else method
+        prefix = _SUBJECT_PREFIXES.get(key, "Updated: " if method == "REQUEST" and first.sequence else "")
+        subject = prefix + " ".join((first.summary or "(no title)").split())
+    elif not isinstance(subject, str):
+        raise TypeError(f"subject must be a str, not {type(subject).__name__}")
+
+    calendar = _raw(Calendar, events=events, method=method, prodid=cal.prodid, name=cal.name,
+                    components=cal.components, extra=cal.extra, timezones=cal.timezones, warnings=[])
+    ics = dumps(calendar, method=method).encode()
+    policy = email.policy.default
+    msg = EmailMessage(policy)
+    msg.set_raw("From", _address_header([(sender_address, sender_name)], "From"))
+    msg.set_raw("To", _address_header(to, "To"))
+    if copies:
+        msg.set_raw("Cc", _address_header(copies, "Cc"))
+    if hidden:
+        msg.set_raw("Bcc", _address_header(hidden, "Bcc"))
+    if not _same_address(sender_address, author.email):
+        msg.set_raw("Reply-To", _address_header([_mail_address(author, "organizer")], "Reply-To"))
+    msg.set_raw("Subject", _header_text(subject, "Subject"))
+    msg.set_raw("Date", email.utils.format_datetime(datetime.now(UTC)))
+    msg.set_raw("Message-ID", email.utils.make_msgid(domain=sender_address.rpartition("@")[2]))
+    msg.set_raw("MIME-Version", "1.0")
+    msg.set_raw("Content-Class", "urn:content-classes:calendarmessage")
+    outer, inner = _boundary(), _boundary()
+    msg.set_raw("Content-Type", f'multipart/mixed; boundary="{outer}"')
+    alternative = _mime_part(policy, f'multipart/alternative;\n boundary="{inner}"', "7bit", "")
+    alternative.set_payload(None)
+    del alternative["Content-Transfer-Encoding"]
+    cte, body = _encode_body(text if text is not None else _summary_text(events[0], method))
+    alternative.attach(_mime_part(policy, 'text/plain; charset="utf-8"', cte, body))
+    if html is not None:
+        cte, body = _encode_body(html)
+        alternative.attach(_mime_part(policy, 'text/html; charset="utf-8"', cte, body))
+    encoded = _base64_body(ics)
+    alternative.attach(_mime_part(policy, f'text/calendar; charset="UTF-8"; method={method}', "base64", encoded))
+    msg.attach(alternative)
+    msg.attach(_mime_part(policy, 'application/ics; name="invite.ics"', "base64", encoded,
+                          'attachment; filename="invite.ics"'))
+    return msg
+
+
+# --------------------------------------------------------------------------
+# 9. SMTP: one connection for many messages, TLS, faults reported exactly
+# --------------------------------------------------------------------------
+
+_DOT_RE = re.compile(rb"^\.", re.MULTILINE)
+_BCC_RE = re.compile(rb"^Bcc:[^\n]*\n(?:[ \t][^\n]*\n)*", re.IGNORECASE | re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class _Server:
+    scheme: str
+    host: str
+    port: int
+    user: str | None
+
+    def __str__(self) -> str:
+        return f"{self.host}:{self.port}"
+
+    @property
+    def loopback(self) -> bool:
+        if self.host.lower() == "localhost":
+            return True
+        import ipaddress
+        try:
+            return ipaddress.ip_address(self.host.strip("[]")).is_loopback
+        except ValueError:
+            return False
+
+
+def _parse_smtp_url(url: str) -> _Server:
+    """``smtp://[user@]host[:port]`` (STARTTLS when offered) or ``smtps://`` (TLS, port 465).
+
+    >>> _parse_smtp_url("smtp://alice%40example.com@mail.example.com:587")
+    _Server(scheme='smtp', host='mail.example.com', port=587, user='alice@example.com')
+    """
+    from urllib.parse import unquote, urlsplit
+    if not isinstance(url, str) or _LINE_BAD_RE.search(url):
+        raise ValueError("the SMTP URL must be a one-line str like smtp://user@host:587")
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("smtp", "smtps"):
+        raise ValueError(f"the SMTP URL must start with smtp:// or smtps://, not {parts.scheme or url!r}")
+    if parts.password is not None:
+        raise ValueError("the SMTP URL must not carry a password: set ICSMAIL_SMTP_PASSWORD instead")
+    try:
+        port = parts.port
+    except ValueError:
+        raise ValueError(f"the SMTP URL has an invalid port: {parts.netloc.rpartition('@')[2]!r}") from None
+    if not parts.hostname:
+        raise ValueError(f"the SMTP URL names no host: {url!r}")
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise ValueError(f"the SMTP URL has a path or query it does not need: {url!r}")
+    default = 465 if parts.scheme == "smtps" else 25
+    user = unquote(parts.username) if parts.username else None
+    return _Server(parts.scheme, parts.hostname, port or default, user)
+
+
+def _wire_bytes(msg: Any) -> tuple[bytes, str, list[str], str]:
+    """(bytes to transmit, envelope sender, envelope recipients, Message-ID) of one message.
+
+    The bytes have CRLF line ends and no Bcc header; the recipients are
+    To + Cc + Bcc, each once.
+    """
+    import email.utils
+    if isinstance(msg, (bytes, bytearray)):
+        import email.parser
+        import email.policy
+        data = bytes(msg)
+        if b"\r\n" not in data:
+            data = data.replace(b"\n", b"\r\n")
+        head, sep, body = data.partition(b"\r\n\r\n")
+        headers = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(head + sep)
+        head = _BCC_RE.sub(b"", head.replace(b"\r\n", b"\n") + b"\n").replace(b"\n", b"\r\n")[:-2]
+        data = head + sep + body
+    else:
+        import email.policy
+        headers = msg
+        bcc = msg.get_all("Bcc")
+        if bcc:
+            del msg["Bcc"]
+        try:
+            policy = (msg.policy if msg.policy is not None else email.policy.compat32).clone(linesep="\r\n")
+            data = msg.as_bytes(policy=policy)
+        finally:
+            for value in bcc or ():
+                msg["Bcc"] = value
+    sender = email.utils.getaddresses(headers.get_all("Sender") or headers.get_all("From") or [])
+    if not sender or not sender[0][1]:
+        raise ValueError("the message has no From address to send it from")
+    fields = (headers.get_all("To") or []) + (headers.get_all("Cc") or []) + (headers.get_all("Bcc") or [])
+    recipients = list(dict.fromkeys(a for _, a in email.utils.getaddresses([str(f) for f in fields]) if a))
+    if not recipients:
+        raise ValueError("the message has no recipients (To, Cc or Bcc)")
+    message_id = str(headers.get("Message-ID", "")).strip() or f"<message {len(data)} bytes>"
+    return data, sender[0][1], recipients, message_id
+
+
+def _password(server: _Server, password: str | None) -> str:
+    if password is not None:
+        return password
+    env = os.environ.get("ICSMAIL_SMTP_PASSWORD")
+    if env is not None:
+        return env
+    if sys.stdin is not None and sys.stdin.isatty():
+        import getpass
+        return getpass.getpass(f"SMTP password for {server.user} at {server}: ")
+    raise SendError(f"{server}: no password for {server.user}: set ICSMAIL_SMTP_PASSWORD")
+
+
+def _connect(server: _Server, password: str | None, timeout: float, context: Any) -> "smtplib.SMTP":
+    """An SMTP session, encrypted (STARTTLS, or TLS from the start for smtps://) and logged in."""
+    import smtplib
+    import socket
+    import ssl
+    context = context or ssl.create_default_context()
+    # local_hostname stops smtplib from asking DNS for this machine's name; the
+    # EHLO then names the connection's own address, as RFC 5321 4.1.4 allows.
+    cls = smtplib.SMTP_SSL if server.scheme == "smtps" else smtplib.SMTP
+    kwargs = {"context": context} if server.scheme == "smtps" else {}
+    smtp = cls(local_hostname="localhost", timeout=timeout, **kwargs)
+    try:
+        smtp.connect(server.host, server.port)
+        address = smtp.sock.getsockname()[0]
+        smtp.local_hostname = f"[IPv6:{address}]" if ":" in address else f"[{address}]"
+        smtp.ehlo()
+        if server.scheme == "smtp" and smtp.has_extn("starttls"):
+            smtp.starttls(context=context)
+            smtp.ehlo()
+        encrypted = server.scheme == "smtps" or isinstance(smtp.sock, ssl.SSLSocket)
+        if server.user is not None:
+            if not encrypted and not server.loopback:
+                raise SendError(f"{server}: the server does not offer STARTTLS; refusing to send the password "
+                                f"for {server.user} unencrypted")
+            smtp.login(server.user, _password(server, password))
+        return smtp
+    except BaseException as exc:
+        smtp.close()
+        if isinstance(exc, SendError):
+            raise
+        if isinstance(exc, smtplib.SMTPAuthenticationError):
+            raise SendError(f"{server}: authentication failed for {server.user} "
+                            f"({exc.smtp_code} {_reply_text(exc.smtp_error)})") from None
+        if isinstance(exc, smtplib.SMTPNotSupportedError):
+            raise SendError(f"{server}: {exc}") from None
+        if isinstance(exc, ssl.SSLError):
+            raise SendError(f"{server}: TLS failed: {exc.reason or exc}") from None
+        if isinstance(exc, (socket.timeout, TimeoutError)):
+            raise SendError(f"{server}: no answer within {timeout} s") from None
+        if isinstance(exc, smtplib.SMTPResponseException):
+            raise SendError(f"{server}: the server refused the session ({exc.smtp_code} "
+                            f"{_reply_text(exc.smtp_error)})") from None
+        if isinstance(exc, (OSError, smtplib.SMTPException)):
+            raise SendError(f"{server}: cannot talk to the server: {exc}") from None
+        raise
+
+
+def _reply_text(raw: Any) -> str:
+    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+    return " ".join(text.split())
+
+
+class _Refused(Exception):
+    """The server refused this message (not the connection)."""
+
+
+def _transmit(smtp: "smtplib.SMTP", data: bytes, sender: str, recipients: list[str]) -> dict:
+    """One message: MAIL, RCPT, DATA.  Returns the refused recipients.
+
+    Raises _Refused when the server refuses the message, and lets
+    connection errors through with ``data_sent`` set on them when the whole
+    message had gone out (its fate is then unknown).
+    """
+    options = []
+    head = data.partition(b"\r\n\r\n")[0]
+    if not head.isascii():
+        if not smtp.has_extn("smtputf8"):
+            raise _Refused("the message has non-ASCII headers and the server does not offer SMTPUTF8")
+        options.append("SMTPUTF8")
+    if not data.isascii() and smtp.has_extn("8bitmime"):
+        options.append("BODY=8BITMIME")
+    code, resp = smtp.mail(sender, options)
+    if code != 250:
+        smtp.rset()
+        raise _Refused(f"sender {sender} refused ({code} {_reply_text(resp)})", code)
+    refused = {}
+    for rcpt in recipients:
+        code, resp = smtp.rcpt(rcpt)
+        if code not in (250, 251):
+            refused[rcpt] = (code, resp)
+    if len(refused) == len(recipients):
+        smtp.rset()
+        listed = "; ".join(f"{r}: {c} {_reply_text(t)}" for r, (c, t) in refused.items())
+        raise _Refused(f"every recipient refused ({listed})")
+    code, resp = smtp.docmd("DATA")
+    if code != 354:
+        smtp.rset()
+        raise _Refused(f"DATA refused ({code} {_reply_text(resp)})")
+    body = _DOT_RE.sub(b"..", data)
+    if not body.endswith(b"\r\n"):
+        body += b"\r\n"
+    smtp.send(body + b".\r\n")
+    try:
+        code, resp = smtp.getreply()
+    except Exception as exc:
+        exc.data_sent = True  # the server has the message but never said whether it took it
+        raise
+    if code != 250:
+        raise _Refused(f"message refused after DATA ({code} {_reply_text(resp)})")
+    return refused
+
+
+def send(messages: Any, smtp: Any = None, *, password: str | None = None, timeout: float = 30,
+         ssl_context: Any = None) -> dict:
+    """Send one message or many over ONE SMTP connection.
+
+    ``smtp`` is ``smtp://[user@]host[:port]`` (STARTTLS when the server
+    offers it; required before AUTH unless the host is loopback),
+    ``smtps://host`` (TLS, port 465), an open ``smtplib.SMTP``, or None for
+    the ``ICSMAIL_SMTP`` environment variable.  The password comes from
+    ``password``, ``ICSMAIL_SMTP_PASSWORD``, or a prompt on a terminal; it is
+    never shown.  Certificates are checked with the default SSL context
+    (or ``ssl_context``).  Messages are EmailMessage objects or their bytes.
+
+    Returns ``{message_id: {recipient: (code, reply)}}`` for the messages
+    the server accepted while refusing some recipients; empty when everyone
+    got everything.  Anything less raises SendError, whose ``sent``,
+    ``failed`` and ``unknown`` say exactly what happened to each message.
+    """
+    import smtplib
+    import socket
+    batch = list(messages) if isinstance(messages, (list, tuple)) else [messages]
+    prepared = [_wire_bytes(m) for m in batch]  # bad messages fail before anything is sent
+    own = not isinstance(smtp, smtplib.SMTP)
+    if own:
+        url = smtp if smtp is not None else os.environ.get("ICSMAIL_SMTP")
+        if not url:
+            raise ValueError("no SMTP server: pass smtp='smtp://host:port' or set ICSMAIL_SMTP")
+        server = _parse_smtp_url(url)
+        connection = _connect(server, password, timeout, ssl_context)
+    else:
+        connection = smtp
+        server = f"{getattr(smtp, '_host', 'the server')}"
+    sent, failed, unknown, refused_by = [], {}, [], {}
+    try:
+        for index, (data, sender, recipients, message_id) in enumerate(prepared):
+            try:
+                refused = _transmit(connection, data, sender, recipients)
+            except _Refused as exc:
+                failed[message_id] = exc.args[0]
+                if len(exc.args) > 1 and exc.args[1] == 421 and own:  # closing: a new connection, once
+                    connection.close()
+                    connection = _connect(server, password, timeout, ssl_context)
+                    try:
+                        refused = _transmit(connection, data, sender, recipients)
+                        del failed[message_id]
+                    except _Refused as again:
+                        failed[message_id] = again.args[0]
+                        continue
+                else:
+                    continue
+            except (OSError, smtplib.SMTPException) as exc:
+                reason = "timed out" if isinstance(exc, (socket.timeout, TimeoutError)) else \
+                    f"connection lost: {exc}"
+                if getattr(exc, "data_sent", False):
+                    unknown.append(message_id)
+                else:
+                    failed[message_id] = reason
+                for _, _, _, later in prepared[index + 1:]:
+                    failed[later] = "not sent: the connection was lost before it"
+                raise SendError(f"{server}: {reason} while sending {message_id}; "
+                                f"{len(sent)} of {len(prepared)} accepted before",
+                                sent=sent, failed=failed, unknown=unknown, refused=refused_by) from None
+            sent.append(message_id)
+            if refused:
+                refused_by[message_id] = refused
+    finally:
+        if own:
+            try:
+                connection.quit()
+            except Exception:
+                connection.close()
+    if failed:
+        first = next(iter(failed.items()))
+        raise SendError(f"{server}: {len(failed)} of {len(prepared)} not accepted ({first[0]}: {first[1]})",
+                        sent=sent, failed=failed, refused=refused_by)
+    return refused_by
+
+
+# --------------------------------------------------------------------------
+# 10. Command line: python icsmail.py publish|invite|send|show|reply ...
+# --------------------------------------------------------------------------
+
+_CLI_DURATION_RE = re.compile(r"(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m(?:in)?)?(?:(\d+)s)?\Z", re.IGNORECASE)
+
+
+def _cli_duration(text: str) -> timedelta:
+    """``45m``, ``1h30m``, ``2d``, ``90`` (minutes) or ISO ``PT45M``.
+
+    >>> _cli_duration("1h30m"), _cli_duration("PT45M")
+    (datetime.timedelta(seconds=5400), datetime.timedelta(seconds=2700))
+    """
+    text = text.strip()
+    if text.isdigit():
+        return timedelta(minutes=int(text))
+    if text[:1].upper() in ("P", "+", "-") and text[:1] != "":
+        value = _parse_duration(text)
+    else:
+        m = _CLI_DURATION_RE.match(text)
+        value = None
+        if m and any(m.groups()):
+            w, d, h, mi, s = (int(x or 0) for x in m.groups())
+            value = timedelta(weeks=w, days=d, hours=h, minutes=mi, seconds=s)
+    if value is None or value <= timedelta(0):
+        raise ValueError(f"--duration {text!r} is not a duration like 45m, 1h30m, 2d or PT45M")
+    return value
+
+
+def _local_zone_name() -> str:
+    """This machine's time zone as an IANA name: $TZ, /etc/localtime, /etc/timezone, or Windows'."""
+    candidates = []
+    tz = os.environ.get("TZ", "").lstrip(":")
+    if tz:
+        candidates.append(tz)
+    try:
+        target = os.path.realpath("/etc/localtime")
+        if "zoneinfo" + os.sep in target:
+            candidates.append(target.split("zoneinfo" + os.sep, 1)[1])
+    except OSError:
+        pass
+    try:
+        with open("/etc/timezone", encoding="utf-8") as f:
+            candidates.append(f.read().strip())
+    except OSError:
+        pass
+    if sys.platform == "win32":  # pragma: no cover - Windows only
+        try:
+            import winreg
+            with winreg.OpenKey(winreg.HKEY_LOCAL_MACHINE,
+                                r"SYSTEM\CurrentControlSet\Control\TimeZoneInformation") as key:
+                name = winreg.QueryValueEx(key, "TimeZoneKeyName")[0]
+            candidates.append(_windows_zones().get(name.lower(), ""))
+        except OSError:
+            pass
+    for name in candidates:
+        if name and _iana_zone(name) is not None:
+            return _iana_zone(name).key
+    raise ValueError("cannot tell this machine's time zone: pass --tz Area/City (e.g. --tz Europe/London)")
+
+
+def _cli_time(text: str, zone: tzinfo, what: str) -> date | datetime:
+    """``2026-12-01 10:00``, ``2026-12-01T10:00``, a bare date (all-day), or with Z / an offset."""
+    value = text.strip()
+    if len(value) == 10:
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    iso = value[:-1] + "+00:00" if value[-1:] in "Zz" and len(value) > 10 else value
+    try:
+        parsed = datetime.fromisoformat(iso.replace(" ", "T", 1) if "T" not in iso else iso)
+    except ValueError:
+        raise ValueError(f"{what} {text!r} is not a date or time like 2026-12-01 or 2026-12-01 10:00") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=zone)
+    return parsed
+
+
+def _cli_event(args: Any, zone: tzinfo) -> Event:
+    start = _cli_time(args.start, zone, "--start")
+    end = _cli_time(args.end, zone, "--end") if args.end else None
+    duration = _cli_duration(args.duration) if args.duration else None
+    if end is None and duration is None and isinstance(start, datetime):
+        duration = timedelta(hours=1)
+    attendees = [Attendee(a) for a in args.attendee or ()]
+    attendees += [Attendee(a, role="OPT-PARTICIPANT") for a in args.optional or ()]
+    alarms = [Alarm(trigger=-_cli_duration(a)) for a in args.alarm or ()]
+    return Event(args.summary, start, end, duration, uid=args.uid, description=args.description,
+                 location=args.location, url=args.url, organizer=args.organizer, attendees=attendees,
+                 status=args.status, priority=args.priority, categories=args.category or (),
+                 transparency=args.transparency, alarms=alarms, rrule=args.rrule, sequence=args.sequence)
+
+
+def _fresh_path(name: str) -> str:
+    """``name``, or ``name-2``, ``name-3``... so nothing is overwritten."""
+    stem, ext = os.path.splitext(name)
+    path, n = name, 1
+    while os.path.exists(path):
+        n += 1
+        path = f"{stem}-{n}{ext}"
+    return path
+
+
+def _write_output(data: bytes, target: str | None, default: str, out: Any) -> str:
+    if target == "-":
+        out.buffer.write(data) if hasattr(out, "buffer") else out.write(data.decode())
+        out.flush()
+        return "standard output"
+    path = target or _fresh_path(default)
+    with open(path, "wb") as f:
+        f.write(data)
+    return path
+
+
+def _cmd_publish(args: Any, out: Any, err: Any) -> int:
+    zone = _zoneinfo(args.tz) if args.tz else _zoneinfo(_local_zone_name())
+    if args.attendee or args.optional:
+        raise ValueError("publish writes an announcement without attendees (RFC 5546 3.2.1): use invite")
+    event = _cli_event(args, zone)
+    method = "PUBLISH" if event.organizer is not None else None  # RFC 5546 needs an organizer for PUBLISH
+    where = _write_output(dumps(event, method=method).encode(), args.output, "event.ics", out)
+    if args.output != "-":
+        print(f"wrote {where}", file=err)
+    return 0
+
+
+def _cmd_invite(args: Any, out: Any, err: Any) -> int:
+    zone = _zoneinfo(args.tz) if args.tz else _zoneinfo(_local_zone_name())
+    if not args.organizer:
+        raise ValueError("invite needs --organizer (the address the invitation comes from)")
+    if not (args.attendee or args.optional):
+        raise ValueError("invite needs at least one --attendee")
+    msg = build_message(_cli_event(args, zone), method="REQUEST", sender=args.sender)
+    url = args.smtp or os.environ.get("ICSMAIL_SMTP")
+    data = msg.as_bytes(policy=msg.policy.clone(linesep="\r\n"))
+    if not url or args.output:
+        where = _write_output(data, args.output, "invite.eml", out)
+        if args.output != "-":
+            print(f"wrote {where} (no SMTP server given: set ICSMAIL_SMTP=smtp://host:port to send it)"
+                  if not url else f"wrote {where}", file=err)
+        return 0
+    try:
+        refused = send(msg, url)
+    except SendError as exc:
+        where = _write_output(data, None, "invite.eml", out)
+        print(f"icsmail: error: not sent: {exc}; the message is in {where}: "
+              f"retry with: python icsmail.py send {where}", file=err)
+        return 1
+    to = ", ".join(a for _, a in _addresses(msg))
+    print(f"sent to {to} via {_parse_smtp_url(url)}", file=err)
+    return _report_refused(refused, err)
+
+
+def _addresses(msg: Any) -> list:
+    import email.utils
+    return email.utils.getaddresses([str(v) for k in ("To", "Cc") for v in msg.get_all(k) or ()])
+
+
+def _report_refused(refused: dict, err: Any) -> int:
+    for message_id, recipients in refused.items():
+        for rcpt, (code, text) in recipients.items():
+            print(f"icsmail: error: {rcpt} refused ({code} {_reply_text(text)}) for {message_id}", file=err)
+    return 1 if refused else 0
+
+
+def _cmd_send(args: Any, out: Any, err: Any) -> int:
+    url = args.smtp or os.environ.get("ICSMAIL_SMTP")
+    if not url:
+        raise ValueError("no SMTP server: set ICSMAIL_SMTP=smtp://host:port or pass --smtp")
+    pending, datas = [], []
+    for path in args.files:
+        if os.path.exists(path + ".sent") and not args.force:
+            print(f"skipped {path}: already sent (see {path}.sent; --force sends it again)", file=err)
+            continue
+        if os.path.exists(path + ".unknown") and not args.force:
+            print(f"skipped {path}: the server never confirmed an earlier attempt (see {path}.unknown); "
+                  f"check the recipients' mail, then --force to send it again", file=err)
+            continue
+        with open(path, "rb") as f:
+            data = f.read()
+        ids = _wire_bytes(data)[3]
+        pending.append((path, ids))
+        datas.append(data)
+    if not datas:
+        return 0
+    stamp = datetime.now(UTC).isoformat(timespec="seconds")
+    try:
+        refused = send(datas, url)
+        status = 0
+        outcome = {ids: "sent" for _, ids in pending}
+    except SendError as exc:
+        refused = exc.refused
+        outcome = {ids: "sent" for ids in exc.sent}
+        outcome.update({ids: "unknown" for ids in exc.unknown})
+        status = 1
+        print(f"icsmail: error: {exc}", file=err)
+    for path, ids in pending:
+        state = outcome.get(ids)
+        if state in ("sent", "unknown"):
+            with open(f"{path}.{state}", "w", encoding="utf-8") as f:
+                f.write(f"{state} {stamp} {ids} via {_parse_smtp_url(url)}\n")
+        print(f"{state or 'NOT sent'}: {path}", file=err)
+    return max(status, _report_refused(refused, err))
+
+
+def _event_json(ev: Event) -> dict:
+    def when(value: Any) -> Any:
+        return value.isoformat() if isinstance(value, (date, datetime)) else value
+
+    zone = _zone_label(ev.start) if isinstance(ev.start, datetime) else None
+    person = (lambda p: {"email": p.email, "name": p.name}) if ev.organizer else None
+    return {
+        "uid": ev.uid, "summary": ev.summary, "start": when(ev.start), "end": when(ev.end_time),
+        "timezone": zone, "all_day": ev.all_day, "location": ev.location, "description": ev.description,
+        "url": ev.url, "status": ev.status, "sequence": ev.sequence, "recurrence_id": when(ev.recurrence_id),
+        "rrule": ev.rrule, "organizer": person(ev.organizer) if person else None,
+        "attendees": [{"email": a.email, "name": a.name, "role": a.role, "partstat": a.partstat,
+                       "rsvp": a.rsvp} for a in ev.attendees],
+        "categories": list(ev.categories),
+    }
+
+
+def _show_text(ev: Event, local: tzinfo | None) -> str:
+    lines = [ev.summary or "(no title)"]
+    when = _describe_when(ev)
+    start = ev.start
+    if isinstance(start, datetime) and start.utcoffset() is not None and local is not None \
+            and start.astimezone(local).utcoffset() != start.utcoffset():
+        when += f"; {_describe_when(ev, local)} here"
+    rows = [("when", when)]
+    if ev.location:
+        rows.append(("where", ev.location))
+    if ev.organizer is not None:
+        rows.append(("organizer", _person_text(ev.organizer)))
+    for i, a in enumerate(ev.attendees):
+        role = "" if a.role == "REQ-PARTICIPANT" else f", {a.role.lower()}"
+        rows.append(("attendees" if i == 0 else "", f"{_person_text(a)} ({a.partstat.lower()}{role})"))
+    if ev.rrule:
+        rows.append(("repeats", _describe_rrule(ev.rrule)))
+    if ev.recurrence_id is not None:
+        rows.append(("occurrence", str(ev.recurrence_id)))
+    if ev.status:
+        rows.append(("status", ev.status.lower()))
+    for name, value in rows:
+        label = f"{name}:" if name else ""
+        lines.append(f"  {label:<12}{value}".replace("\n", " "))
+    return "\n".join(lines)
+
+
+def _cmd_show(args: Any, out: Any, err: Any) -> int:
+    import json
+    local = _zoneinfo(args.tz) if args.tz else _try_local_zone()
+    status = 0
+    for path in args.files:
+        warnings: list[str] = []
+        source = sys.stdin.buffer if path == "-" else path
+        count = 0
+        for ev in iter_events(source, strict=args.strict, warnings=warnings):
+            if args.json:
+                out.write(json.dumps(_event_json(ev), ensure_ascii=False) + "\n")
+            else:
+                out.write(("\n" if count else "") + _show_text(ev, local) + "\n")
+            count += 1
+        for w in warnings:
+            print(f"icsmail: warning: {path}: {w}", file=err)
+        if not count:
+            print(f"icsmail: {path}: no events", file=err)
+    out.flush()
+    return status
+
+
+def _try_local_zone() -> tzinfo | None:
+    try:
+        return _zoneinfo(_local_zone_name())
+    except ValueError:
+        return None
+
+
+def _cmd_reply(args: Any, out: Any, err: Any) -> int:
+    cal = load(args.file)
+    if not cal.events:
+        raise ValueError(f"{args.file}: no event to reply to")
+    event = cal.events[0]
+    answer = reply(event, args.attendee, args.partstat, comment=args.comment)
+    msg = build_message(answer, method="REPLY")
+    url = args.smtp or os.environ.get("ICSMAIL_SMTP")
+    data = msg.as_bytes(policy=msg.policy.clone(linesep="\r\n"))
+    if not url or args.output:
+        where = _write_output(data, args.output, "reply.eml", out)
+        if args.output != "-":
+            print(f"wrote {where}", file=err)
+        return 0
+    return _report_refused(send(msg, url), err)
+
+
+def _add_event_options(p: Any) -> None:
+    p.add_argument("--summary", required=True, help="the title")
+    p.add_argument("--start", required=True, help="2026-12-01 10:00, 2026-12-01T10:00, or a date for all day")
+    p.add_argument("--end", help="the end (exclusive: an all-day event ends the next day)")
+    p.add_argument("--duration", help="45m, 1h30m, 2d or PT45M (default 1h; all-day: one day)")
+    p.add_argument("--tz", help="IANA time zone of --start/--end (default: this machine's)")
+    p.add_argument("--location")
+    p.add_argument("--description")
+    p.add_argument("--url")
+    p.add_argument("--organizer", help="Name <address> or address")
+    p.add_argument("--attendee", action="append", metavar="ADDRESS", help="a required attendee (repeatable)")
+    p.add_argument("--optional", action="append", metavar="ADDRESS", help="an optional attendee (repeatable)")
+    p.add_argument("--alarm", action="append", metavar="BEFORE", help="a reminder, e.g. 15m (repeatable)")
+    p.add_argument("--rrule", help="recurrence, e.g. FREQ=WEEKLY;BYDAY=MO;COUNT=10")
+    p.add_argument("--category", action="append")
+    p.add_argument("--status", choices=("TENTATIVE", "CONFIRMED", "CANCELLED"), type=str.upper)
+    p.add_argument("--priority", type=int, choices=range(10), metavar="0-9")
+    p.add_argument("--transparency", choices=("OPAQUE", "TRANSPARENT"), type=str.upper,
+                   help="TRANSPARENT shows you as free")
+    p.add_argument("--uid", help="keep the UID of an earlier version (updates)")
+    p.add_argument("--sequence", type=int, default=0, help="version number; raise it for updates")
+
+
+def _parser() -> Any:
+    import argparse
+    parser = argparse.ArgumentParser(
+        prog="icsmail", description="Write, read and e-mail calendar invitations.",
+        epilog="SMTP: set ICSMAIL_SMTP=smtp://[user@]host[:port] (or smtps://) and ICSMAIL_SMTP_PASSWORD.")
+    parser.add_argument("--version", action="version", version=f"icsmail {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    p = sub.add_parser("publish", help="write an event to an .ics file (METHOD:PUBLISH)")
+    _add_event_options(p)
+    p.add_argument("-o", "--output", help="the file to write; - for standard output (default event.ics)")
+    p.set_defaults(run=_cmd_publish)
+
+    p = sub.add_parser("invite", help="e-mail an invitation, or write it to invite.eml without an SMTP server")
+    _add_event_options(p)
+    p.add_argument("--sender", help="send as this address, on the organizer's behalf (SENT-BY)")
+    p.add_argument("--smtp", help="smtp://[user@]host[:port] or smtps://... (default $ICSMAIL_SMTP)")
+    p.add_argument("-o", "--output", help="write the message here instead of sending it; - for standard output")
+    p.set_defaults(run=_cmd_invite)
+
+    p = sub.add_parser("send", help="send prepared .eml files over one SMTP connection")
+    p.add_argument("files", nargs="+", metavar="FILE.eml")
+    p.add_argument("--smtp", help="smtp://[user@]host[:port] or smtps://... (default $ICSMAIL_SMTP)")
+    p.add_argument("--force", action="store_true", help="send again files already marked as sent")
+    p.set_defaults(run=_cmd_send)
+
+    p = sub.add_parser("show", help="print the events of .ics files and invitation e-mails")
+    p.add_argument("files", nargs="+", metavar="FILE", help=".ics or .eml; - for standard input")
+    p.add_argument("--json", action="store_true", help="one JSON object per event")
+    p.add_argument("--tz", help="show times also in this zone (default: this machine's)")
+    p.add_argument("--strict", action="store_true", help="treat deviations from RFC 5545 as errors")
+    p.set_defaults(run=_cmd_show)
+
+    p = sub.add_parser("reply", help="answer an invitation (accept, decline, tentative)")
+    p.add_argument("file", metavar="INVITE", help="the invitation (.eml or .ics)")
+    p.add_argument("--attendee", required=True, help="your address, as invited")
+    p.add_argument("partstat", metavar="ANSWER", type=str.upper,
+                   choices=("ACCEPT", "ACCEPTED", "DECLINE", "DECLINED", "TENTATIVE"),
+                   help="accept, decline or tentative")
+    p.add_argument("--comment")
+    p.add_argument("--smtp", help="smtp://[user@]host[:port] (default $ICSMAIL_SMTP)")
+    p.add_argument("-o", "--output", help="write the reply here instead of sending it")
+    p.set_defaults(run=_cmd_reply)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; ``argv`` defaults to ``sys.argv[1:]``.  Returns the exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    out, err = sys.stdout, sys.stderr
+    try:
+        return args.run(args, out, err)
+    except (ValueError, TypeError, OSError) as exc:  # ParseError and SendError included
+        message = str(exc).replace("\n", " ")
+        if isinstance(exc, OSError) and not isinstance(exc, SendError) and exc.filename:
+            message = f"{exc.filename}: {exc.strerror or exc}"
+        if isinstance(exc, BrokenPipeError):
+            return _broken_pipe()
+        print(f"icsmail: error: {message}", file=err)
+        return 1
+    except KeyboardInterrupt:
+        print("icsmail: interrupted", file=err)
+        return 130
+
+
+def _broken_pipe() -> int:
+    """``show big.ics | head``: the reader left; leave quietly (as json.tool does)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,620 @@
+"""Tests for icsmail: standard library only, loopback network only.
+
+Run: python -m unittest -v test_icsmail
+Heavy sweeps run by hand: ICSMAIL_ALL_ZONES=1 checks every zone of the tz
+database (see TestVTimezone.test_zones_read_back).
+"""
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import email
+import email.policy
+import io
+import json
+import os
+import random
+import re
+import smtplib
+import socket
+import socketserver
+import ssl
+import struct
+import subprocess
+import sys
+import tempfile
+import textwrap
+import threading
+import unittest
+import zoneinfo
+from datetime import date, datetime, timedelta, timezone
+from unittest import mock
+from zoneinfo import ZoneInfo
+
+import icsmail
+
+UTC = timezone.utc
+STAMP = datetime(2026, 1, 1, tzinfo=UTC)
+LONDON = ZoneInfo("Europe/London")
+NEW_YORK = ZoneInfo("America/New_York")
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def golden(text: str) -> str:
+    """An inline golden iCalendar text: dedented, CRLF line ends, one final CRLF."""
+    return textwrap.dedent(text).strip("\n").replace("\n", "\r\n") + "\r\n"
+
+
+def unfolded(text: str) -> str:
+    return text.replace("\r\n ", "").replace("\r\n\t", "")
+
+
+def event(**kw) -> icsmail.Event:
+    """A REQUEST-ready event with fixed UID and DTSTAMP, so outputs are stable."""
+    fields = dict(summary="Design review", start=datetime(2026, 12, 1, 10, tzinfo=LONDON),
+                  duration=timedelta(minutes=45), uid="review-1@example.com", dtstamp=STAMP,
+                  organizer="Alice Smith <alice@example.com>", attendees=["bob@example.com"])
+    fields.update(kw)
+    return icsmail.Event(**fields)
+
+
+def lines_of(text: str) -> list:
+    return unfolded(text).split("\r\n")
+
+
+# --------------------------------------------------------------------------
+# Text rules: escaping, parameters, folding
+# --------------------------------------------------------------------------
+
+class TestEscape(unittest.TestCase):
+    CASES = [
+        ("plain", "plain"),
+        ("a,b", "a\\,b"),
+        ("a;b", "a\\;b"),
+        ("back\\slash", "back\\\\slash"),
+        ("two\nlines", "two\\nlines"),
+        ("crlf\r\nbecomes one", "crlf\\nbecomes one"),
+        ("lone\rcr", "lone\\ncr"),
+        ("colon: stays", "colon: stays"),
+        ("C:\\new", "C:\\\\new"),
+    ]
+
+    def test_escape_table(self):
+        for raw, escaped in self.CASES:
+            with self.subTest(raw=raw):
+                self.assertEqual(icsmail._escape_text(raw), escaped)
+
+    def test_unescape_is_one_pass(self):
+        # "\\n" is an escaped backslash followed by n, not a newline
+        self.assertEqual(icsmail._unescape("C:\\\\new"), "C:\\new")
+        self.assertEqual(icsmail._unescape("a\\nb\\Nc"), "a\nb\nc")
+        self.assertEqual(icsmail._unescape("a\\,b\\;c"), "a,b;c")
+
+    def test_round_trip_random_unicode(self):
+        rng = random.Random(5545)
+        alphabet = "ab ,;:\\\n\r\"^é€😀中\t"
+        for _ in range(300):
+            text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 40)))
+            expected = text.replace("\r\n", "\n").replace("\r", "\n")
+            with self.subTest(text=text):
+                self.assertEqual(icsmail._unescape(icsmail._escape_text(text)), expected)
+
+
+class TestParameters(unittest.TestCase):
+    CASES = [
+        ("Alice", "Alice"),
+        ("Doe, Jane", '"Doe, Jane"'),
+        ("a:b", '"a:b"'),
+        ("a;b", '"a;b"'),
+        ('George "Babe" Ruth', "George ^'Babe^' Ruth"),
+        ("caret^", "caret^^"),
+        ("two\nlines", "two^nlines"),
+        ('Doe, "JD"', "\"Doe, ^'JD^'\""),
+    ]
+
+    def test_encode_table(self):
+        for raw, encoded in self.CASES:
+            with self.subTest(raw=raw):
+                self.assertEqual(icsmail._param_value(raw), encoded)
+
+    def test_rfc6868_round_trip(self):
+        for raw, _ in self.CASES:
+            if "\n" in raw:
+                continue  # names are one line: a newline in a name is refused
+            with self.subTest(raw=raw):
+                text = icsmail.dumps(event(attendees=[icsmail.Attendee("bob@example.com", name=raw)]))
+                self.assertEqual(icsmail.loads(text).events[0].attendees[0].name, raw)
+
+    def test_unknown_caret_kept(self):
+        self.assertEqual(icsmail._decode_param("a^b^^c"), "a^b^c")
+
+
+class TestFold(unittest.TestCase):
+    def assert_folded(self, text: str) -> None:
+        for line in text.split("\r\n"):
+            self.assertLessEqual(len(line.encode()), 75, line)
+
+    def test_short_line_untouched(self):
+        self.assertEqual(icsmail._fold("SUMMARY:short"), "SUMMARY:short")
+
+    def test_ascii_fold_positions(self):
+        folded = icsmail._fold("X:" + "a" * 200)
+        parts = folded.split("\r\n")
+        self.assertEqual(len(parts[0]), 75)
+        self.assertTrue(all(p.startswith(" ") for p in parts[1:]))
+        self.assertEqual(unfolded(folded), "X:" + "a" * 200)
+
+    def test_emoji_at_the_boundary_is_not_split(self):
+        for pad in range(60, 76):
+            line = "X:" + "a" * pad + "😀" * 5
+            with self.subTest(pad=pad):
+                folded = icsmail._fold(line)
+                self.assert_folded(folded)
+                for part in folded.split("\r\n"):
+                    part.encode()  # every part is whole characters
+                self.assertEqual(unfolded(folded), line)
+
+    def test_escape_is_not_split(self):
+        line = "DESCRIPTION:" + "a" * 62 + "\\,b"  # the backslash would be octet 75
+        first = icsmail._fold(line).split("\r\n")[0]
+        self.assertFalse(first.endswith("\\"))
+
+    def test_random_unicode_lines(self):
+        rng = random.Random(75)
+        alphabet = "aé€😀中\\,; "
+        for _ in range(300):
+            line = "X:" + "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 200)))
+            with self.subTest(line=line):
+                folded = icsmail._fold(line)
+                self.assert_folded(folded)
+                self.assertEqual(unfolded(folded), line)
+
+
+# --------------------------------------------------------------------------
+# Values: durations, offsets, dates
+# --------------------------------------------------------------------------
+
+class TestValues(unittest.TestCase):
+    def test_duration_text(self):
+        cases = [(timedelta(minutes=45), "PT45M"), (timedelta(hours=1, minutes=30), "PT1H30M"),
+                 (timedelta(days=1), "P1D"), (timedelta(weeks=2), "P2W"), (timedelta(minutes=-15), "-PT15M"),
+                 (timedelta(days=1, seconds=5), "P1DT5S"), (timedelta(hours=1, seconds=5), "PT1H0M5S"),
+                 (timedelta(0), "P0D")]
+        for value, text in cases:
+            with self.subTest(text=text):
+                self.assertEqual(icsmail._fmt_duration(value), text)
+                self.assertEqual(icsmail._parse_duration(text), value)
+
+    def test_duration_overflow_is_unreadable(self):
+        self.assertIsNone(icsmail._parse_duration("P999999999999999999W"))
+
+    def test_offsets(self):
+        self.assertEqual(icsmail._fmt_offset(5 * 3600 + 45 * 60), "+0545")
+        self.assertEqual(icsmail._fmt_offset(-(44 * 60 + 30)), "-004430")
+        self.assertEqual(icsmail._fmt_offset(0), "+0000")
+        self.assertEqual(icsmail._parse_offset("-004430"), -(44 * 60 + 30))
+
+    def test_duration_hours_are_elapsed_across_dst(self):
+        # London springs forward at 01:00 on 2026-03-29: two hours later is 03:30, not 02:30
+        ev = icsmail.Event("x", datetime(2026, 3, 29, 0, 30, tzinfo=LONDON), duration=timedelta(hours=2))
+        self.assertEqual(ev.end_time, datetime(2026, 3, 29, 3, 30, tzinfo=LONDON))
+        self.assertEqual(ev.end_time.astimezone(UTC) - ev.start.astimezone(UTC), timedelta(hours=2))
+
+    def test_duration_days_are_calendar_days(self):
+        ev = icsmail.Event("x", datetime(2026, 3, 28, 10, tzinfo=LONDON), duration=timedelta(days=1))
+        self.assertEqual(ev.end_time, datetime(2026, 3, 29, 10, tzinfo=LONDON))
+
+
+# --------------------------------------------------------------------------
+# Time zones: TZif, POSIX rules, VTIMEZONE
+# --------------------------------------------------------------------------
+
+def offsets_match(test: unittest.TestCase, key: str, start: int, end: int) -> int:
+    """Read vtimezone(key) back with icsmail's own VTIMEZONE engine; compare with zoneinfo."""
+    text = icsmail.vtimezone(key, date(1970, 1, 1), date(2037, 12, 31))
+    cal = icsmail.loads((golden("""
+        BEGIN:VCALENDAR
+        VERSION:2.0
+        PRODID:test
+        """) + text + golden(f"""
+        BEGIN:VEVENT
+        UID:x
+        DTSTAMP:20260101T000000Z
+        DTSTART;TZID=custom:20260101T000000
+        END:VEVENT
+        END:VCALENDAR
+        """)).replace(f"TZID:{key}\r\n", "TZID:custom\r\n"))
+    vz = cal.events[0].start.tzinfo
+    test.assertIsInstance(vz, icsmail._VZone)
+    zone = ZoneInfo(key)
+    data = icsmail._tzdata(key)
+    instants = [t for t in data.times if start <= t <= end]
+    if data.footer is not None and data.footer.start is not None:
+        instants += [t[0] for y in range(1970, 2038) for t in data.footer.transitions(y) if start <= t[0] <= end]
+    instants += list(range(start, end, 86400 * 97))  # and a sample between the changes
+    checked = 0
+    for t in instants:
+        for moment in (t - 1, t, t + 1):
+            instant = icsmail._EPOCH + timedelta(seconds=moment)
+            expected = instant.astimezone(zone).utcoffset()
+            got = instant.astimezone(vz).utcoffset()
+            if expected != got:
+                test.fail(f"{key} at {instant.isoformat()}: zoneinfo {expected}, VTIMEZONE {got}")
+            checked += 1
+    return checked
+
+
+NASTY_ZONES = ["Europe/Berlin", "America/New_York", "Australia/Sydney", "Europe/Dublin", "Africa/Casablanca",
+               "Asia/Gaza", "Asia/Jerusalem", "America/Nuuk", "Africa/Cairo", "America/Santiago",
+               "Australia/Lord_Howe", "Antarctica/Troll", "Pacific/Chatham", "Asia/Kathmandu", "Africa/Monrovia",
+               "Pacific/Apia", "Europe/Moscow", "America/Sao_Paulo", "Etc/GMT+5", "America/Vancouver",
+               "Pacific/Kiritimati", "America/Havana", "Asia/Tehran", "America/St_Johns", "Europe/London",
+               "Asia/Kolkata", "America/Grand_Turk", "Europe/Chisinau"]
+
+
+def zone_names() -> list:
+    names = sorted(zoneinfo.available_timezones() - {"localtime", "Factory"})
+    if os.environ.get("ICSMAIL_ALL_ZONES"):
+        return names
+    rng = random.Random(2037)
+    return sorted(set(n for n in NASTY_ZONES if n in names) | set(rng.sample(names, 30)))
+
+
+class TestVTimezone(unittest.TestCase):
+    def test_golden_new_york(self):
+        self.assertEqual(icsmail.vtimezone("America/New_York", date(2026, 1, 1), date(2026, 12, 31)), golden("""
+            BEGIN:VTIMEZONE
+            TZID:America/New_York
+            BEGIN:DAYLIGHT
+            DTSTART:20070311T020000
+            RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=2SU
+            TZOFFSETFROM:-0500
+            TZOFFSETTO:-0400
+            TZNAME:EDT
+            END:DAYLIGHT
+            BEGIN:STANDARD
+            DTSTART:20071104T020000
+            RRULE:FREQ=YEARLY;BYMONTH=11;BYDAY=1SU
+            TZOFFSETFROM:-0400
+            TZOFFSETTO:-0500
+            TZNAME:EST
+            END:STANDARD
+            END:VTIMEZONE
+            """))
+
+    def test_zone_without_dst_is_one_standard(self):
+        text = icsmail.vtimezone("Asia/Kolkata", date(2026, 1, 1), date(2026, 12, 31))
+        self.assertEqual(text.count("BEGIN:STANDARD"), 1)
+        self.assertNotIn("DAYLIGHT", text)
+        self.assertNotIn("RRULE", text)
+        self.assertIn("TZOFFSETTO:+0530", text)
+
+    def test_history_before_the_rule(self):
+        # New York in 2005: explicit changes of the old rule, then the 2007 rule pair
+        text = icsmail.vtimezone("America/New_York", date(2005, 6, 1), None)
+        self.assertIn("DTSTART:20051030T020000", text)
+        self.assertIn("DTSTART:20060402T020000", text)
+        self.assertIn("RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=2SU", text)
+
+    def test_outlook_reads_the_rule_pair_last(self):
+        text = icsmail.vtimezone("Europe/Berlin", date(1980, 1, 1), None)
+        components = re.findall(r"BEGIN:(STANDARD|DAYLIGHT)\r\nDTSTART:(\d+)", text)
+        latest = sorted(components, key=lambda c: c[1])[-2:]
+        self.assertEqual({kind for kind, _ in latest}, {"STANDARD", "DAYLIGHT"})
+        self.assertEqual(text.count("RRULE:"), 2)
+        self.assertNotIn("RDATE", text)
+
+    def test_shifted_rules(self):
+        cases = {
+            "America/Nuuk": "BYMONTHDAY=24,25,26,27,28,29,30;BYDAY=SA",
+            "Africa/Cairo": "BYYEARDAY=-67,-66,-65,-64,-63,-62,-61;BYDAY=FR",
+            "America/Santiago": "BYMONTHDAY=2,3,4,5,6,7,8;BYDAY=SU",
+            "Asia/Jerusalem": "BYMONTH=3;BYMONTHDAY=23,24,25,26,27,28,29;BYDAY=FR",
+        }
+        for key, rule in cases.items():
+            if icsmail._tzdata(key).footer is None or icsmail._tzdata(key).footer.start is None:
+                continue  # this tz database has no DST rule for the zone any more
+            with self.subTest(key=key):
+                self.assertIn(rule, icsmail.vtimezone(key, date(2026, 1, 1), None))
+
+    def test_negative_dst_is_written_as_summer_time(self):
+        text = icsmail.vtimezone("Europe/Dublin", date(2026, 1, 1), date(2026, 12, 31))
+        daylight = text[text.index("BEGIN:DAYLIGHT"):text.index("END:DAYLIGHT")]
+        self.assertIn("TZOFFSETTO:+0100", daylight)
+        self.assertIn("TZNAME:IST", daylight)
+
+    def test_utc_like_zones_are_written_with_z(self):
+        text = icsmail.dumps(event(start=datetime(2026, 12, 1, 10, tzinfo=ZoneInfo("Etc/UTC"))))
+        self.assertIn("DTSTART:20261201T100000Z", text)
+        self.assertNotIn("VTIMEZONE", text)
+
+    def test_span_of_a_single_event_is_small(self):
+        text = icsmail.dumps(event(start=datetime(2026, 7, 1, 10, tzinfo=ZoneInfo("Asia/Kathmandu"))))
+        self.assertEqual(text.count("BEGIN:STANDARD") + text.count("BEGIN:DAYLIGHT"), 1)
+
+    def test_every_vtimezone_is_faithful(self):
+        """A sample of zones here; ICSMAIL_ALL_ZONES=1 runs all of them (by hand)."""
+        start = int(datetime(1970, 1, 1, tzinfo=UTC).timestamp())
+        end = int(datetime(2037, 12, 31, tzinfo=UTC).timestamp())
+        for key in zone_names():
+            with self.subTest(key=key):
+                self.assertGreater(offsets_match(self, key, start, end), 0)
+
+    def test_one_year_is_fast_after_the_first_call(self):
+        import time as _time
+        icsmail.vtimezone("Europe/Paris", date(2026, 1, 1), date(2026, 12, 31))
+        began = _time.perf_counter()
+        for _ in range(200):
+            icsmail.vtimezone("Europe/Paris", date(2026, 1, 1), date(2026, 12, 31))
+        self.assertLess((_time.perf_counter() - began) / 200, 0.001)
+
+    def test_bad_zones(self):
+        with self.assertRaisesRegex(ValueError, "unknown time zone 'Mars/Olympus'"):
+            icsmail.vtimezone("Mars/Olympus", date(2026, 1, 1))
+        with self.assertRaisesRegex(ValueError, "invalid time zone name"):
+            icsmail.vtimezone("../../etc/passwd", date(2026, 1, 1))
+        with self.assertRaises(TypeError):
+            icsmail.vtimezone(5, date(2026, 1, 1))
+
+    def test_no_tz_database_says_how_to_fix_it(self):
+        with mock.patch.object(icsmail, "_tz_database_present", return_value=False):
+            with self.assertRaisesRegex(ValueError, "pip install tzdata"):
+                icsmail._zoneinfo("Nowhere/Atall")
+
+    def test_posix_footers(self):
+        tz = icsmail._parse_posix_tz("IST-1GMT0,M10.5.0,M3.5.0/1")
+        self.assertEqual((tz.std_offset, tz.dst_offset), (3600, 0))
+        self.assertEqual(icsmail._parse_posix_tz("<-02>2<-01>,M3.5.0/-1,M10.5.0/0").start.time, -3600)
+        self.assertEqual(icsmail._parse_posix_tz("<+0545>-5:45").std_offset, 20700)
+        permanent = icsmail._parse_posix_tz("EST5EDT,0/0,J365/25")
+        self.assertEqual((permanent.std_offset, permanent.start), (-4 * 3600, None))
+
+    def test_tzif_versions(self):
+        def tzif(version: bytes, times: list, types: list, footer: bytes) -> bytes:
+            chars = b"".join(abbr + b"\0" for _, _, abbr in types)
+            index, records = 0, b""
+            for off, dst, abbr in types:
+                records += struct.pack(">lBB", off, dst, index)
+                index += len(abbr) + 1
+
+            def block(size: str) -> bytes:
+                head = b"TZif" + version + b"\0" * 15 + struct.pack(">6l", 0, 0, 0, len(times), len(types),
+                                                                     len(chars))
+                return (head + struct.pack(f">{len(times)}{size}", *times) + bytes(range(len(times)))
+                        + records + chars)
+            data = block("l")
+            if version != b"\0":
+                data += block("q") + b"\n" + footer + b"\n"
+            return data
+        types = [(3600, 0, b"AAA"), (7200, 1, b"BBB")]
+        for version in (b"\0", b"2", b"3"):
+            with self.subTest(version=version):
+                times, indices, parsed, footer = icsmail._parse_tzif(
+                    tzif(version, [0, 86400], types, b"AAA-1BBB,M3.5.0,M10.5.0/3"), "test")
+                self.assertEqual(times, [0, 86400])
+                self.assertEqual(parsed, [(3600, False, "AAA"), (7200, True, "BBB")])
+                self.assertEqual(footer, "" if version == b"\0" else "AAA-1BBB,M3.5.0,M10.5.0/3")
+        with self.assertRaisesRegex(ValueError, "not a TZif file"):
+            icsmail._parse_tzif(b"nonsense" * 10, "test")
+
+
+# --------------------------------------------------------------------------
+# The data model: what is refused, and how
+# --------------------------------------------------------------------------
+
+class TestModel(unittest.TestCase):
+    def test_refusals(self):
+        naive = datetime(2026, 12, 1, 10)
+        aware = datetime(2026, 12, 1, 10, tzinfo=UTC)
+        cases = [
+            ("naive datetime", lambda: event(start=naive), ValueError, "naive datetime"),
+            ("end before start", lambda: event(start=aware, duration=None, end=aware - timedelta(hours=1)),
+             ValueError, "is not after start"),
+            ("end and duration", lambda: event(start=aware, end=aware + timedelta(hours=1)), ValueError,
+             "not both"),
+            ("bad address", lambda: event(attendees=["bob@"]), ValueError, "malformed e-mail address 'bob@'"),
+            ("CR in address", lambda: event(attendees=["bob@example.com\r\nBcc: x@y"]), ValueError, "CR or LF"),
+            ("LF in name", lambda: icsmail.Organizer("a@example.com", name="A\nB"), ValueError, "CR or LF"),
+            ("priority", lambda: event(priority=10), ValueError, "priority must be a whole number from 0 to 9"),
+            ("partstat", lambda: icsmail.Attendee("b@example.com", partstat="MAYBE"), ValueError,
+             "unknown attendee partstat 'MAYBE'"),
+            ("role", lambda: icsmail.Attendee("b@example.com", role="BOSS"), ValueError,
+             "unknown attendee role 'BOSS'"),
+            ("status", lambda: event(status="DONE"), ValueError, "unknown status 'DONE'"),
+            ("rrule", lambda: event(rrule="FREQ=FORTNIGHTLY"), ValueError, "invalid rrule"),
+            ("rrule count", lambda: event(rrule="FREQ=DAILY;COUNT=0"), ValueError, "COUNT=0"),
+            ("rrule byday", lambda: event(rrule="FREQ=DAILY;BYDAY=2MO"), ValueError, "needs FREQ=MONTHLY"),
+            ("rrule until type", lambda: event(rrule="FREQ=DAILY;UNTIL=20270101"), ValueError,
+             "UNTIL must be a DATE-TIME"),
+            ("rrule until zone", lambda: event(rrule="FREQ=DAILY;UNTIL=20270101T000000"), ValueError, "UTC"),
+            ("start type", lambda: event(start="tomorrow"), TypeError, "start must be a date or datetime"),
+            ("control char", lambda: event(summary="bell\x07"), ValueError, "U\\+0007"),
+            ("all-day duration", lambda: event(start=date(2026, 12, 1), duration=timedelta(hours=3)), ValueError,
+             "whole days"),
+            ("naive alarm", lambda: icsmail.Alarm(trigger=naive), ValueError, "naive datetime"),
+            ("email alarm", lambda: icsmail.Alarm(action="EMAIL"), ValueError, "needs attendees"),
+        ]
+        for name, make, exc, message in cases:
+            with self.subTest(name):
+                with self.assertRaisesRegex(exc, message):
+                    make()
+
+    def test_tokens_are_normalised(self):
+        a = icsmail.Attendee("b@example.com", role="opt-participant", partstat="accepted", cutype="room")
+        self.assertEqual((a.role, a.partstat, a.cutype), ("OPT-PARTICIPANT", "ACCEPTED", "ROOM"))
+        self.assertEqual(icsmail.Attendee("b@example.com", partstat="X-WAITING").partstat, "X-WAITING")
+
+    def test_people_from_strings(self):
+        ev = event(organizer="mailto:alice@example.com", attendees=['"Doe, Jane" <jane@example.com>'])
+        self.assertEqual(ev.organizer, icsmail.Organizer("alice@example.com"))
+        self.assertEqual((ev.attendees[0].email, ev.attendees[0].name), ("jane@example.com", "Doe, Jane"))
+
+    def test_defaults(self):
+        ev = icsmail.Event("x", date(2026, 12, 24))
+        self.assertEqual(ev.end, date(2026, 12, 25))  # all-day: one day, exclusive end
+        self.assertTrue(ev.uid)
+        self.assertEqual(ev.dtstamp.tzinfo, UTC)
+        self.assertEqual(icsmail.Event("x", date(2026, 1, 1), uid="keep").uid, "keep")
+
+    def test_rrule_mapping_form(self):
+        ev = event(rrule={"freq": "weekly", "byday": ["MO", "WE"], "until": date(2027, 6, 30)})
+        self.assertEqual(ev.rrule, "FREQ=WEEKLY;UNTIL=20270630T225959Z;BYDAY=MO,WE")  # 23:59:59 BST
+        self.assertEqual(event(rrule="RRULE:FREQ=DAILY;COUNT=3").rrule, "FREQ=DAILY;COUNT=3")
+
+    def test_floating_needs_to_be_asked_for(self):
+        ev = event(start=datetime(2026, 12, 1, 10), floating=True)
+        self.assertIn("DTSTART:20261201T100000\r\n", icsmail.dumps(ev))
+        with self.assertRaisesRegex(ValueError, "has a time zone but the event is floating"):
+            event(floating=True)
+
+
+# --------------------------------------------------------------------------
+# The writer
+# --------------------------------------------------------------------------
+
+class TestDumps(unittest.TestCase):
+    def test_golden_request(self):
+        ev = event(location="Room 4, 2nd floor", description="Agenda:\n1. budget; 2. roadmap",
+                   attendees=["bob@example.com", icsmail.Attendee("carol@example.com", name="Carol",
+                                                                   role="OPT-PARTICIPANT", rsvp=False)],
+                   alarms=[icsmail.Alarm(trigger=timedelta(minutes=-15))])
+        self.assertEqual(icsmail.dumps(ev, method="REQUEST"), golden("""
+            BEGIN:VCALENDAR
+            VERSION:2.0
+            PRODID:-//icsmail//icsmail 1.0.0//EN
+            CALSCALE:GREGORIAN
+            METHOD:REQUEST
+            BEGIN:VTIMEZONE
+            TZID:Europe/London
+            BEGIN:DAYLIGHT
+            DTSTART:19960331T010000
+            RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU
+            TZOFFSETFROM:+0000
+            TZOFFSETTO:+0100
+            TZNAME:BST
+            END:DAYLIGHT
+            BEGIN:STANDARD
+            DTSTART:19961027T020000
+            RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU
+            TZOFFSETFROM:+0100
+            TZOFFSETTO:+0000
+            TZNAME:GMT
+            END:STANDARD
+            END:VTIMEZONE
+            BEGIN:VEVENT
+            UID:review-1@example.com
+            DTSTAMP:20260101T000000Z
+            SEQUENCE:0
+            DTSTART;TZID=Europe/London:20261201T100000
+            DURATION:PT45M
+            SUMMARY:Design review
+            DESCRIPTION:Agenda:\\n1. budget\\; 2. roadmap
+            LOCATION:Room 4\\, 2nd floor
+            ORGANIZER;CN=Alice Smith:mailto:alice@example.com
+            ATTENDEE;ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:bob@ex
+             ample.com
+            ATTENDEE;ROLE=OPT-PARTICIPANT;PARTSTAT=NEEDS-ACTION;CN=Carol:mailto:carol@e
+             xample.com
+            BEGIN:VALARM
+            ACTION:DISPLAY
+            TRIGGER:-PT15M
+            DESCRIPTION:Reminder
+            END:VALARM
+            END:VEVENT
+            END:VCALENDAR
+            """))
+
+    def test_all_day(self):
+        text = icsmail.dumps(icsmail.Event("Offsite", date(2027, 3, 3), date(2027, 3, 6), uid="o", dtstamp=STAMP))
+        self.assertIn("DTSTART;VALUE=DATE:20270303\r\nDTEND;VALUE=DATE:20270306\r\n", text)
+        self.assertNotIn("VTIMEZONE", text)
+
+    def test_utc_and_other_tzinfos(self):
+        fixed = timezone(timedelta(hours=2))
+        text = icsmail.dumps(event(start=datetime(2026, 12, 1, 12, tzinfo=fixed)))
+        self.assertIn("DTSTART:20261201T100000Z", text)  # written in UTC
+        self.assertNotIn("TZID", text)
+
+    def test_gap_and_fold_times(self):
+        # 02:30 on 2026-03-08 does not exist in New York: it stands for 03:30 EDT
+        gap = icsmail.dumps(event(start=datetime(2026, 3, 8, 2, 30, tzinfo=NEW_YORK)))
+        self.assertIn("DTSTART;TZID=America/New_York:20260308T033000", gap)
+        # 01:30 on 2026-11-01 happens twice: the second one can only be said in UTC
+        first = icsmail.dumps(event(start=datetime(2026, 11, 1, 1, 30, tzinfo=NEW_YORK)))
+        self.assertIn("DTSTART;TZID=America/New_York:20261101T013000", first)
+        second = icsmail.dumps(event(start=datetime(2026, 11, 1, 1, 30, fold=1, tzinfo=NEW_YORK)))
+        self.assertIn("DTSTART:20261101T063000Z", second)
+
+    def test_only_crlf_and_short_lines(self):
+        text = icsmail.dumps(event(summary="😀" * 100, description="é" * 500 + "\n" + "x" * 300))
+        self.assertNotIn("\n", text.replace("\r\n", ""))
+        self.assertTrue(all(len(line.encode()) <= 75 for line in text.split("\r\n")))
+
+    def test_publish_refuses_attendees(self):
+        with self.assertRaisesRegex(ValueError, "PUBLISH carries none"):
+            icsmail.dumps(event(), method="PUBLISH")
+        text = icsmail.dumps(event(attendees=()), method="PUBLISH")
+        self.assertIn("METHOD:PUBLISH", text)
+
+    def test_method_requirements(self):
+        with self.assertRaisesRegex(ValueError, "needs an organizer"):
+            icsmail.dumps(event(organizer=None), method="REQUEST")
+        with self.assertRaisesRegex(ValueError, "needs at least one attendee"):
+            icsmail.dumps(event(attendees=()), method="REQUEST")
+        with self.assertRaisesRegex(ValueError, "exactly one attendee"):
+            icsmail.dumps(event(attendees=["b@example.com", "c@example.com"]), method="REPLY")
+        with self.assertRaisesRegex(ValueError, "unknown method 'invite'"):
+            icsmail.dumps(event(), method="invite")
+
+    def test_reply_and_cancel_carry_no_alarm(self):
+        ev = event(alarms=[icsmail.Alarm()])
+        self.assertNotIn("VALARM", icsmail.dumps(ev, method="CANCEL"))
+        self.assertIn("VALARM", icsmail.dumps(ev, method="REQUEST"))
+
+    def test_extra_properties_are_written_safely(self):
+        ev = event(extra=[("X-MICROSOFT-CDO-BUSYSTATUS", "FREE"),
+                          ("X-ALT-DESC", {"FMTTYPE": "text/html"}, "<p>a, b; c</p>"),
+                          icsmail.Property("CONFERENCE", "https://meet.example.com/x?a=1,2",
+                                           {"VALUE": "URI", "FEATURE": ("AUDIO", "VIDEO")})])
+        text = unfolded(icsmail.dumps(ev))
+        self.assertIn("X-MICROSOFT-CDO-BUSYSTATUS:FREE\r\n", text)
+        self.assertIn("X-ALT-DESC;FMTTYPE=text/html:<p>a\\, b\\; c</p>\r\n", text)
+        self.assertIn("CONFERENCE;VALUE=URI;FEATURE=AUDIO,VIDEO:https://meet.example.com/x?a=1,2\r\n", text)
+        with self.assertRaisesRegex(ValueError, "CR or LF"):
+            icsmail.Property("URL", "https://x\r\nATTENDEE:mailto:evil@example.com")
+        with self.assertRaisesRegex(ValueError, "invalid property name"):
+            icsmail.Property("X-BAD NAME", "v")
+
+    def test_many_events_and_zones(self):
+        cal = icsmail.Calendar([event(uid="a"), event(uid="b", start=datetime(2026, 5, 1, 9, tzinfo=NEW_YORK))],
+                               name="Team")
+        text = icsmail.dumps(cal)
+        self.assertEqual(text.count("BEGIN:VEVENT"), 2)
+        self.assertEqual(text.count("BEGIN:VTIMEZONE"), 2)
+        self.assertLess(text.index("END:VTIMEZONE"), text.index("BEGIN:VEVENT"))
+        self.assertIn("X-WR-CALNAME:Team", text)
+
+    def test_recurring_event_reaches_the_current_rule(self):
+        ev = event(start=datetime(2005, 1, 10, 10, tzinfo=NEW_YORK), rrule="FREQ=WEEKLY")
+        text = icsmail.dumps(ev)
+        self.assertIn("RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=2SU", text)
+
+    def test_dump_to_files(self):
+        ev = event()
+        expected = icsmail.dumps(ev)
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "a.ics")
+            icsmail.dump(ev, path)
+            with open(path, "rb") as f:
+                self.assertEqual(f.read(), expected.encode())
+            with open(path, "w", newline="", encoding="utf-8") as f:
+                icsmail.dump(ev, f)
+            with open(path, "rb") as f:
+                self.assertEqual(f.read(), expected.encode())
+        buf = io.BytesIO()
+        icsmail.dump(icsmail.Calendar([ev]), buf)
+        self.assertEqual(buf.getvalue(), expected.encode())
+
+
+if __name__ == "__main__":
+    unittest.main()
