@@ -1652,7 +1652,9 @@ class Calendar:
                 raise TypeError(f"Calendar events must be Event objects, not {type(ev).__name__}")
         if self.method is not None:
             self.method = _token(self.method, _METHODS, "method")
-        if self.prodid is not None:
+        if self.prodid is None:
+            self.prodid = _PRODID
+        else:
             _check_line(self.prodid, "prodid")
         if self.name is not None:
             _check_line(self.name, "calendar name")
@@ -2734,6 +2736,7 @@ class _Reader:
             return
         self.vtimezones[tzid] = frame
         self.zones.pop(tzid, None)
+        self.vzones.pop(tzid, None)
 
     def x_wr_timezone(self) -> tzinfo | None:
         """Google's X-WR-TIMEZONE: the zone of the calendar's floating times."""

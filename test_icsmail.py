@@ -616,5 +616,353 @@ class TestDumps(unittest.TestCase):
         self.assertEqual(buf.getvalue(), expected.encode())
 
 
+
+# --------------------------------------------------------------------------
+# The reader
+# --------------------------------------------------------------------------
+
+SIMPLE = golden("""
+    BEGIN:VCALENDAR
+    VERSION:2.0
+    PRODID:-//Example//EN
+    BEGIN:VEVENT
+    UID:abc@example.com
+    DTSTAMP:20260101T000000Z
+    DTSTART;TZID=Europe/London:20261201T100000
+    DTEND;TZID=Europe/London:20261201T104500
+    SUMMARY:Review\\, with a comma
+    ORGANIZER;CN="Smith, Alice":mailto:alice@example.com
+    ATTENDEE;CN=Bob;PARTSTAT=ACCEPTED;ROLE=CHAIR:MAILTO:bob@example.com
+    END:VEVENT
+    END:VCALENDAR
+    """)
+
+
+def calendar_with(*event_lines: str, head: str = "", zones: str = "") -> str:
+    """A calendar of one VEVENT (UID u1) with these lines, calendar properties and VTIMEZONEs."""
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:test"]
+    lines += [x for x in (head, zones) if x]
+    lines += ["BEGIN:VEVENT", "UID:u1", "DTSTAMP:20260101T000000Z", *event_lines, "END:VEVENT", "END:VCALENDAR"]
+    return "\n".join(lines).replace("\r\n", "\n").replace("\n", "\r\n") + "\r\n"
+
+
+class TestLoads(unittest.TestCase):
+    def test_simple(self):
+        cal = icsmail.loads(SIMPLE)
+        ev = cal.events[0]
+        self.assertEqual(ev.summary, "Review, with a comma")
+        self.assertEqual(ev.start, datetime(2026, 12, 1, 10, tzinfo=LONDON))
+        self.assertIs(ev.start.tzinfo, LONDON)
+        self.assertEqual(ev.end - ev.start, timedelta(minutes=45))
+        self.assertEqual(ev.organizer, icsmail.Organizer("alice@example.com", name="Smith, Alice"))
+        a = ev.attendees[0]
+        self.assertEqual((a.email, a.name, a.partstat, a.role, a.rsvp), ("bob@example.com", "Bob", "ACCEPTED",
+                                                                          "CHAIR", False))
+        self.assertEqual(cal.warnings, [])
+
+    def test_line_ends_and_folds(self):
+        folded = SIMPLE.replace("SUMMARY:Review", "SUMMARY:Re\r\n vi\r\n\tew")
+        for name, text in [("crlf", folded), ("lf", folded.replace("\r\n", "\n")),
+                           ("cr", folded.replace("\r\n", "\r")), ("bom", "\ufeff" + folded),
+                           ("bytes", folded.encode()), ("bom bytes", b"\xef\xbb\xbf" + folded.encode())]:
+            with self.subTest(name):
+                self.assertEqual(icsmail.loads(text).events[0].summary, "Review, with a comma")
+
+    def test_fold_inside_a_name_and_a_quoted_parameter(self):
+        text = SIMPLE.replace("ORGANIZER;CN=\"Smith, Alice\"", "ORGAN\r\n IZER;CN=\"Smith,\r\n  Alice\"")
+        self.assertEqual(icsmail.loads(text).events[0].organizer.name, "Smith, Alice")
+
+    def test_values_become_python_values(self):
+        cal = icsmail.loads(calendar_with(
+            "DTSTART;VALUE=DATE:20261224", "DURATION:P2D", "RRULE:FREQ=YEARLY;COUNT=3",
+            "EXDATE;VALUE=DATE:20271224", "RDATE;VALUE=PERIOD:20280101T100000Z/PT1H",
+            "CATEGORIES:a,b\\,c", "CATEGORIES:d", "PRIORITY:5", "SEQUENCE:2", "STATUS:confirmed",
+            "X-UNKNOWN;X-P=1:kept\\, unescaped", "URL:https://example.com/a,b"))
+        ev = cal.events[0]
+        self.assertEqual(ev.start, date(2026, 12, 24))
+        self.assertEqual(ev.duration, timedelta(days=2))
+        self.assertEqual(ev.rrule, "FREQ=YEARLY;COUNT=3")
+        self.assertEqual(ev.exdates, (date(2027, 12, 24),))
+        self.assertEqual(ev.rdates, ((datetime(2028, 1, 1, 10, tzinfo=UTC), timedelta(hours=1)),))
+        self.assertEqual(ev.categories, ("a", "b,c", "d"))
+        self.assertEqual((ev.priority, ev.sequence, ev.status), (5, 2, "CONFIRMED"))
+        self.assertEqual(ev.extra, (icsmail.Property("X-UNKNOWN", "kept, unescaped", {"X-P": "1"}),))
+        self.assertEqual(ev.url, "https://example.com/a,b")
+
+    def test_floating_and_x_wr_timezone(self):
+        floating = icsmail.loads(calendar_with("DTSTART:20261201T100000")).events[0]
+        self.assertIsNone(floating.start.tzinfo)
+        self.assertTrue(floating.floating)
+        google = icsmail.loads(calendar_with("DTSTART:20261201T100000", head="X-WR-TIMEZONE:America/New_York"))
+        self.assertEqual(google.events[0].start, datetime(2026, 12, 1, 10, tzinfo=NEW_YORK))
+
+    def test_windows_and_exchange_zone_names(self):
+        cases = {
+            "W. Europe Standard Time": "Europe/Berlin",
+            "Eastern Standard Time": "America/New_York",
+            "Pacific Standard Time 1": "America/Los_Angeles",
+            "/mozilla.org/20070129_1/Asia/Tokyo": "Asia/Tokyo",
+            "(UTC+01:00) Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna": "Europe/Amsterdam",
+        }
+        for tzid, key in cases.items():
+            with self.subTest(tzid=tzid):
+                quoted = f'"{tzid}"' if "," in tzid or ":" in tzid else tzid
+                ev = icsmail.loads(calendar_with(f"DTSTART;TZID={quoted}:20260701T100000")).events[0]
+                self.assertEqual(ev.start.tzinfo.key, key)
+
+    EXCHANGE_ZONE = """
+        BEGIN:VTIMEZONE
+        TZID:Customized Time Zone
+        BEGIN:STANDARD
+        DTSTART:16010101T030000
+        TZOFFSETFROM:+0200
+        TZOFFSETTO:+0100
+        RRULE:FREQ=YEARLY;INTERVAL=1;BYDAY=-1SU;BYMONTH=10
+        END:STANDARD
+        BEGIN:DAYLIGHT
+        DTSTART:16010101T020000
+        TZOFFSETFROM:+0100
+        TZOFFSETTO:+0200
+        RRULE:FREQ=YEARLY;INTERVAL=1;BYDAY=-1SU;BYMONTH=3
+        END:DAYLIGHT
+        END:VTIMEZONE"""
+
+    def test_custom_vtimezone_from_the_file(self):
+        zones = textwrap.dedent(self.EXCHANGE_ZONE).strip()
+        text = calendar_with('DTSTART;TZID="Customized Time Zone":20260701T100000',
+                             'DTEND;TZID="Customized Time Zone":20261201T100000', zones=zones)
+        ev = icsmail.loads(text).events[0]
+        self.assertEqual(ev.start.astimezone(UTC), datetime(2026, 7, 1, 8, tzinfo=UTC))  # summer: +02
+        self.assertEqual(ev.end.astimezone(UTC), datetime(2026, 12, 1, 9, tzinfo=UTC))  # winter: +01
+        again = icsmail.loads(icsmail.dumps(icsmail.loads(text)))  # written back with its VTIMEZONE
+        self.assertEqual(again.events[0].start, ev.start)
+
+    def test_windows_name_checked_against_its_vtimezone(self):
+        zones = textwrap.dedent(self.EXCHANGE_ZONE).strip().replace("Customized Time Zone", "Eastern Standard Time")
+        cal = icsmail.loads(calendar_with("DTSTART;TZID=Eastern Standard Time:20260701T100000", zones=zones))
+        self.assertIsInstance(cal.events[0].start.tzinfo, icsmail._VZone)  # the file's rules win
+        self.assertTrue(any("differs" in w for w in cal.warnings))
+
+    def test_forward_reference_to_a_vtimezone(self):
+        zones = textwrap.dedent(self.EXCHANGE_ZONE).strip()
+        text = calendar_with("DTSTART;TZID=Customized Time Zone:20260701T100000") \
+            .replace("END:VCALENDAR", zones.replace("\n", "\r\n") + "\r\nEND:VCALENDAR")
+        self.assertIsInstance(icsmail.loads(text).events[0].start.tzinfo, icsmail._VZone)
+        streamed = list(icsmail.iter_events(text.encode()))
+        self.assertIsInstance(streamed[0].start.tzinfo, icsmail._VZone)
+
+    def test_unknown_tzid_is_a_warning_not_a_wrong_time(self):
+        cal = icsmail.loads(calendar_with("DTSTART;TZID=Atlantis/Capital:20260701T100000"))
+        ev = cal.events[0]
+        self.assertIsNone(ev.start.utcoffset())  # no guessed offset
+        self.assertEqual(ev.start.tzinfo.tzid, "Atlantis/Capital")
+        self.assertTrue(any("Atlantis/Capital" in w and "defined nowhere" in w for w in cal.warnings))
+        self.assertIn("DTSTART;TZID=Atlantis/Capital:20260701T100000", icsmail.dumps(cal))
+
+    def test_tzid_is_never_a_path(self):
+        for tzid in ("../../../../etc/passwd", "/etc/passwd", "..\\..\\boot.ini", "Europe/../../etc/passwd"):
+            with self.subTest(tzid=tzid):
+                cal = icsmail.loads(calendar_with(f'DTSTART;TZID="{tzid}":20260701T100000'))
+                self.assertIsNone(cal.events[0].start.utcoffset())
+
+    def test_warnings_and_strict(self):
+        text = calendar_with("dtstart:20261201T100000Z", "DTEND:20261201T110000Z", "DURATION:PT2H",
+                             "DESCRIPTION:bad \\q escape").replace("VERSION:2.0\r\n", "")
+        cal = icsmail.loads(text)
+        joined = "\n".join(cal.warnings)
+        for expected in ("without VERSION", "lower-case property name 'dtstart'", "both DTEND and DURATION",
+                         "invalid backslash escape"):
+            self.assertIn(expected, joined)
+        self.assertEqual(cal.events[0].end, datetime(2026, 12, 1, 11, tzinfo=UTC))
+        with self.assertRaisesRegex(icsmail.ParseError, r"strict=True\) \(line \d+\)"):
+            icsmail.loads(text, strict=True)
+
+    def test_date_until_with_datetime_start(self):
+        cal = icsmail.loads(calendar_with("DTSTART:20261201T100000Z", "RRULE:FREQ=DAILY;UNTIL=20261210"))
+        self.assertEqual(cal.events[0].rrule, "FREQ=DAILY;UNTIL=20261210")  # kept exactly
+        self.assertTrue(any("UNTIL" in w for w in cal.warnings))
+
+    def test_fatal_errors_name_the_line(self):
+        cases = [
+            ("truncated", SIMPLE[:SIMPLE.index("END:VEVENT")],
+             r"the input ends inside BEGIN:VEVENT of line 4: the file is truncated \(line 11\)", 11),
+            ("mismatched", SIMPLE.replace("END:VEVENT", "END:VTODO"),
+             r"END:VTODO does not close BEGIN:VEVENT of line 4 \(line 12\)", 12),
+            ("no colon", SIMPLE.replace("SUMMARY:", "SUMMARY "),
+             r"a property line without a colon: 'SUMMARY Review.*' \(line 9\)", 9),
+            ("end without begin", "END:VEVENT\r\n", r"END:VEVENT without a BEGIN \(line 1\)", 1),
+            ("bad quote", SIMPLE.replace('CN="Smith, Alice"', 'CN="Smith'), r"never closed \(line 10\)", 10),
+        ]
+        for name, text, message, lineno in cases:
+            with self.subTest(name):
+                with self.assertRaisesRegex(icsmail.ParseError, message) as caught:
+                    icsmail.loads(text)
+                self.assertEqual(caught.exception.lineno, lineno)
+                self.assertIsInstance(caught.exception, ValueError)
+
+    def test_several_calendars_and_other_components(self):
+        todo = golden("""
+            BEGIN:VCALENDAR
+            VERSION:2.0
+            PRODID:test
+            BEGIN:VTODO
+            UID:t1
+            SUMMARY:File taxes\\; soon
+            BEGIN:VALARM
+            ACTION:DISPLAY
+            TRIGGER:-PT1H
+            DESCRIPTION:x
+            END:VALARM
+            END:VTODO
+            BEGIN:X-CUSTOM
+            X-A:1
+            END:X-CUSTOM
+            END:VCALENDAR
+            """)
+        cal = icsmail.loads(SIMPLE + todo)
+        self.assertEqual(len(cal.events), 1)
+        self.assertEqual([c.name for c in cal.components], ["VTODO", "X-CUSTOM"])
+        self.assertEqual(cal.components[0].get("SUMMARY"), "File taxes; soon")
+        self.assertEqual(cal.components[0].components[0].name, "VALARM")
+        again = icsmail.loads(icsmail.dumps(cal))
+        self.assertEqual(again.components, cal.components)
+
+    def test_windows_1252_fallback(self):
+        data = SIMPLE.replace("Review", "B\u00fcro").encode("cp1252")
+        cal = icsmail.loads(data)
+        self.assertEqual(cal.events[0].summary, "B\u00fcro, with a comma")
+        self.assertTrue(any("Windows-1252" in w for w in cal.warnings))
+
+    def test_nothing_is_lost_in_a_round_trip(self):
+        text = calendar_with("DTSTART;TZID=Europe/London:20261201T100000", "X-ALT-DESC;FMTTYPE=text/html:<b>hi</b>",
+                             "ATTACH:https://example.com/agenda.pdf", "GEO:51.5;-0.12",
+                             "ATTENDEE;CN=X;X-CUSTOM=yes;DELEGATED-TO=\"mailto:d@example.com\":mailto:x@example.com",
+                             "REQUEST-STATUS:2.0;Success", "RESOURCES:Projector,Whiteboard")
+        first = icsmail.loads(text)
+        second = icsmail.loads(icsmail.dumps(first))
+        self.assertEqual(second, first)
+        self.assertEqual(second.events[0].attendees[0].params, (("X-CUSTOM", "yes"),))
+        names = [p.name for p in second.events[0].extra]
+        self.assertEqual(names, ["X-ALT-DESC", "ATTACH", "GEO", "REQUEST-STATUS", "RESOURCES"])
+
+    def test_round_trip_random_events(self):
+        rng = random.Random(6868)
+        words = ["a", "b,c", "d;e", "f\\g", "h\ni", "é", "😀", "中文", "x:y", '"q"', "^c"]
+        zones = [LONDON, NEW_YORK, UTC, ZoneInfo("Asia/Kathmandu"), ZoneInfo("Australia/Lord_Howe")]
+        events = []
+        for i in range(60):
+            text = lambda: " ".join(rng.choice(words) for _ in range(rng.randrange(1, 6)))  # noqa: E731
+            zone = rng.choice(zones)
+            start = datetime(2026, 1, 1, tzinfo=zone) + timedelta(hours=rng.randrange(24 * 365))
+            allday = rng.random() < 0.2
+            events.append(icsmail.Event(
+                text(), start.date() if allday else start,
+                duration=timedelta(days=rng.randrange(1, 4)) if allday else timedelta(minutes=rng.randrange(15, 600)),
+                uid=f"r{i}@example.com", dtstamp=STAMP, description=text(), location=text(),
+                organizer=icsmail.Organizer(f"o{i}@example.com", name=text().replace("\n", " ")),
+                attendees=[icsmail.Attendee(f"a{i}.{k}@example.com", name=text().replace("\n", " "),
+                                            partstat=rng.choice(["ACCEPTED", "NEEDS-ACTION", "DECLINED"]),
+                                            rsvp=rng.random() < 0.5) for k in range(rng.randrange(0, 4))],
+                categories=[text() for _ in range(rng.randrange(0, 3))], priority=rng.randrange(0, 10),
+                alarms=[icsmail.Alarm(trigger=timedelta(minutes=-rng.randrange(1, 120)))],
+                rrule="FREQ=WEEKLY;COUNT=5" if rng.random() < 0.3 else None,
+                extra=[("X-TEST", text())]))
+        cal = icsmail.Calendar(events, name="random")
+        self.assertEqual(icsmail.loads(icsmail.dumps(cal)), cal)
+
+    def test_iter_events_streams(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "many.ics")
+            cal = icsmail.Calendar([event(uid=f"e{i}", summary=f"event {i}") for i in range(300)])
+            icsmail.dump(cal, path)
+            stream = icsmail.iter_events(path)
+            self.assertEqual(next(stream).summary, "event 0")  # a generator: nothing read ahead
+            self.assertEqual(sum(1 for _ in stream), 299)
+            with mock.patch.object(icsmail, "_CHUNK", 1000):  # many small reads, lines across them
+                self.assertEqual([e.uid for e in icsmail.iter_events(path)], [f"e{i}" for i in range(300)])
+
+    def test_long_lines_take_linear_time(self):
+        import time as _time
+        many = "X-A:" + "\r\n ".join(["y" * 70] * 20000)
+        body = calendar_with(many).encode()
+        began = _time.perf_counter()
+        cal = icsmail.loads(body)
+        self.assertLess(_time.perf_counter() - began, 2.0)
+        self.assertEqual(len(cal.events[0].extra[0].value), 70 * 20000)
+
+    def test_load_paths_and_files(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "a.ics")
+            with open(path, "w", encoding="utf-8", newline="") as f:
+                f.write(SIMPLE)
+            self.assertEqual(icsmail.load(path).events[0].uid, "abc@example.com")
+            with open(path, "rb") as f:
+                self.assertEqual(icsmail.load(f).events[0].uid, "abc@example.com")
+            with open(path, encoding="utf-8", newline="") as f:
+                self.assertEqual(icsmail.load(f).events[0].uid, "abc@example.com")
+
+
+MAIL = """From: Alice <alice@example.com>
+To: bob@example.com
+Subject: Invitation
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary="XX"
+
+--XX
+Content-Type: multipart/alternative; boundary="YY"
+
+--YY
+Content-Type: text/plain; charset=utf-8
+
+Hello
+--YY
+Content-Type: text/calendar; charset=utf-8; method=REQUEST
+Content-Transfer-Encoding: {cte}
+
+{body}
+--YY--
+--XX
+Content-Type: application/ics; name="invite.ics"
+Content-Disposition: attachment; filename="invite.ics"
+Content-Transfer-Encoding: {cte}
+
+{body}
+--XX--
+"""
+
+
+class TestLoadsMail(unittest.TestCase):
+    def mail(self, cte: str) -> bytes:
+        import base64
+        import quopri
+        raw = SIMPLE.replace("Review", "R\u00e9union").encode()
+        body = base64.encodebytes(raw) if cte == "base64" else quopri.encodestring(raw)
+        return MAIL.format(cte=cte, body=body.decode()).encode()
+
+    def test_invitation_mails(self):
+        for cte in ("base64", "quoted-printable"):
+            with self.subTest(cte):
+                cal = icsmail.loads(self.mail(cte))
+                self.assertEqual([e.summary for e in cal.events], ["R\u00e9union, with a comma"])  # the twin once
+
+    def test_top_level_calendar_and_latin1(self):
+        raw = ("Content-Type: text/calendar; method=REQUEST; charset=iso-8859-1\n"
+               "Content-Transfer-Encoding: 8bit\nSubject: x\n\n").encode() + \
+            SIMPLE.replace("Review", "B\u00fcro").encode("latin-1")
+        self.assertEqual(icsmail.loads(raw).events[0].summary, "B\u00fcro, with a comma")
+
+    def test_recognised_by_content(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "invite.ics")  # the name lies
+            with open(path, "wb") as f:
+                f.write(self.mail("base64"))
+            self.assertEqual(len(icsmail.load(path).events), 1)
+            self.assertEqual(len(list(icsmail.iter_events(path))), 1)
+
+    def test_mail_without_calendar(self):
+        with self.assertRaisesRegex(icsmail.ParseError, "no calendar part"):
+            icsmail.loads(b"From: a@example.com\nSubject: hi\n\nJust text\n")
+
+
 if __name__ == "__main__":
     unittest.main()
