@@ -4105,9 +4105,11 @@ def _connect(server: _Server, password: str | None, timeout: float, context: Any
     # EHLO then names the connection's own address, as RFC 5321 4.1.4 allows.
     cls = smtplib.SMTP_SSL if server.scheme == "smtps" else smtplib.SMTP
     kwargs = {"context": context} if server.scheme == "smtps" else {}
-    smtp = cls(local_hostname="localhost", timeout=timeout, **kwargs)
     try:
-        smtp.connect(server.host, server.port)
+        smtp = cls(server.host, server.port, local_hostname="localhost", timeout=timeout, **kwargs)
+    except BaseException as exc:
+        raise _session_error(exc, server, timeout) from None
+    try:
         address = smtp.sock.getsockname()[0]
         smtp.local_hostname = f"[IPv6:{address}]" if ":" in address else f"[{address}]"
         smtp.ehlo()
@@ -4123,23 +4125,40 @@ def _connect(server: _Server, password: str | None, timeout: float, context: Any
         return smtp
     except BaseException as exc:
         smtp.close()
-        if isinstance(exc, SendError):
-            raise
-        if isinstance(exc, smtplib.SMTPAuthenticationError):
-            raise SendError(f"{server}: authentication failed for {server.user} "
-                            f"({exc.smtp_code} {_reply_text(exc.smtp_error)})") from None
-        if isinstance(exc, smtplib.SMTPNotSupportedError):
-            raise SendError(f"{server}: {exc}") from None
-        if isinstance(exc, ssl.SSLError):
-            raise SendError(f"{server}: TLS failed: {exc.reason or exc}") from None
+        raise _session_error(exc, server, timeout) from None
+
+
+def _timed_out(exc: BaseException | None) -> bool:
+    """Whether a socket timeout is behind ``exc`` (smtplib reports one as a disconnection)."""
+    import socket
+    while exc is not None:
         if isinstance(exc, (socket.timeout, TimeoutError)):
-            raise SendError(f"{server}: no answer within {timeout} s") from None
-        if isinstance(exc, smtplib.SMTPResponseException):
-            raise SendError(f"{server}: the server refused the session ({exc.smtp_code} "
-                            f"{_reply_text(exc.smtp_error)})") from None
-        if isinstance(exc, (OSError, smtplib.SMTPException)):
-            raise SendError(f"{server}: cannot talk to the server: {exc}") from None
-        raise
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def _session_error(exc: BaseException, server: _Server, timeout: float) -> BaseException:
+    """The SendError that says which server and what failed; other exceptions unchanged."""
+    import smtplib
+    import ssl
+    if isinstance(exc, SendError):
+        return exc
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return SendError(f"{server}: authentication failed for {server.user} "
+                         f"({exc.smtp_code} {_reply_text(exc.smtp_error)})")
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        return SendError(f"{server}: {exc}")
+    if isinstance(exc, ssl.SSLError):
+        return SendError(f"{server}: TLS failed: {exc.reason or exc}")
+    if _timed_out(exc):
+        return SendError(f"{server}: no answer within {timeout} s")
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return SendError(f"{server}: the server refused the session ({exc.smtp_code} "
+                         f"{_reply_text(exc.smtp_error)})")
+    if isinstance(exc, (OSError, smtplib.SMTPException)):
+        return SendError(f"{server}: cannot talk to the server: {exc}")
+    return exc
 
 
 def _reply_text(raw: Any) -> str:
@@ -4168,7 +4187,8 @@ def _transmit(smtp: "smtplib.SMTP", data: bytes, sender: str, recipients: list[s
         options.append("BODY=8BITMIME")
     code, resp = smtp.mail(sender, options)
     if code != 250:
-        smtp.rset()
+        if code != 421:  # 421: the server is closing the connection
+            smtp.rset()
         raise _Refused(f"sender {sender} refused ({code} {_reply_text(resp)})", code)
     refused = {}
     for rcpt in recipients:
@@ -4247,8 +4267,7 @@ def send(messages: Any, smtp: Any = None, *, password: str | None = None, timeou
                 else:
                     continue
             except (OSError, smtplib.SMTPException) as exc:
-                reason = "timed out" if isinstance(exc, (socket.timeout, TimeoutError)) else \
-                    f"connection lost: {exc}"
+                reason = f"no answer within {timeout} s" if _timed_out(exc) else f"connection lost: {exc}"
                 if getattr(exc, "data_sent", False):
                     unknown.append(message_id)
                 else:

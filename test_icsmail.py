@@ -964,5 +964,622 @@ class TestLoadsMail(unittest.TestCase):
             icsmail.loads(b"From: a@example.com\nSubject: hi\n\nJust text\n")
 
 
+
+# --------------------------------------------------------------------------
+# iTIP: update, cancel, reply, apply a reply
+# --------------------------------------------------------------------------
+
+class TestITIP(unittest.TestCase):
+    def test_update_bumps_sequence_only_for_significant_changes(self):
+        ev = event()
+        moved = icsmail.update(ev, start=datetime(2026, 12, 2, 10, tzinfo=LONDON))
+        self.assertEqual((moved.uid, moved.sequence), (ev.uid, 1))
+        self.assertGreater(moved.dtstamp, ev.dtstamp)
+        self.assertEqual(icsmail.update(ev, description="agenda").sequence, 0)
+        self.assertEqual(icsmail.update(ev, location="Room 5").sequence, 1)
+        self.assertEqual(icsmail.update(ev, end=datetime(2026, 12, 1, 12, tzinfo=LONDON)).duration, None)
+
+    def test_cancel_whole_event(self):
+        c = icsmail.cancel(event(alarms=[icsmail.Alarm()]))
+        self.assertEqual((c.status, c.sequence, c.alarms), ("CANCELLED", 1, ()))
+        text = icsmail.dumps(c, method="CANCEL")
+        self.assertIn("STATUS:CANCELLED", text)
+        self.assertIn("SEQUENCE:1", text)
+
+    def test_cancel_one_occurrence(self):
+        ev = event(rrule="FREQ=DAILY;COUNT=10")
+        day = datetime(2026, 12, 3, 10, tzinfo=LONDON)
+        c = icsmail.cancel(ev, recurrence_id=day)
+        self.assertEqual((c.recurrence_id, c.start, c.rrule), (day, day, None))
+        self.assertIn("RECURRENCE-ID;TZID=Europe/London:20261203T100000", icsmail.dumps(c, method="CANCEL"))
+        with self.assertRaisesRegex(ValueError, "does not recur"):
+            icsmail.cancel(event(), recurrence_id=day)
+
+    def test_uninvite(self):
+        ev = event(attendees=["bob@example.com", "carol@example.com"], status="CONFIRMED")
+        c = icsmail.cancel(ev, attendees=["carol@example.com"])
+        self.assertEqual([a.email for a in c.attendees], ["carol@example.com"])
+        self.assertIsNone(c.status)
+
+    def test_reply_and_apply(self):
+        ev = event(attendees=["bob@example.com", icsmail.Attendee("carol@example.com", name="Carol")])
+        answer = icsmail.reply(ev, "Carol@Example.com", "accept", comment="See you")
+        self.assertEqual([(a.email, a.name, a.partstat) for a in answer.attendees],
+                         [("carol@example.com", "Carol", "ACCEPTED")])
+        self.assertEqual((answer.uid, answer.sequence, answer.alarms), (ev.uid, ev.sequence, ()))
+        text = icsmail.dumps(answer, method="REPLY")
+        self.assertIn("COMMENT:See you", text)
+        updated = icsmail.apply_reply(ev, icsmail.loads(text))
+        self.assertEqual([a.partstat for a in updated.attendees], ["NEEDS-ACTION", "ACCEPTED"])
+
+    def test_outdated_reply_is_refused(self):
+        ev = event(sequence=2)
+        answer = icsmail.reply(dataclasses.replace(ev, sequence=1), "bob@example.com", "decline")
+        with self.assertRaisesRegex(ValueError, "out of date"):
+            icsmail.apply_reply(ev, answer)
+
+    def test_uninvited_replier_is_added(self):
+        ev = event()
+        answer = icsmail.reply(ev, "dave@example.com", "tentative")
+        self.assertEqual(icsmail.apply_reply(ev, answer).attendees[-1].email, "dave@example.com")
+
+
+# --------------------------------------------------------------------------
+# Mail: the iMIP message
+# --------------------------------------------------------------------------
+
+def parse_mail(msg) -> email.message.EmailMessage:
+    return email.message_from_bytes(msg.as_bytes(), policy=email.policy.default)
+
+
+class TestBuildMessage(unittest.TestCase):
+    def test_tree_and_headers(self):
+        msg = parse_mail(icsmail.build_message(event(attendees=["Bob <bob@example.com>", "carol@example.com"])))
+        self.assertEqual([p.get_content_type() for p in msg.walk()],
+                         ["multipart/mixed", "multipart/alternative", "text/plain", "text/calendar",
+                          "application/ics"])
+        self.assertEqual(msg["From"], "Alice Smith <alice@example.com>")
+        self.assertEqual(msg["To"], "Bob <bob@example.com>, carol@example.com")
+        self.assertEqual(msg["Subject"], "Design review")
+        self.assertEqual(msg["Content-Class"], "urn:content-classes:calendarmessage")
+        self.assertEqual(msg["MIME-Version"], "1.0")
+        self.assertTrue(msg["Date"] and msg["Message-ID"].endswith("@example.com>"))
+        self.assertEqual(msg.defects, [])
+
+    def test_calendar_parts(self):
+        ev = event(summary="Réunion ✓")
+        msg = parse_mail(icsmail.build_message(ev))
+        calendar = next(p for p in msg.walk() if p.get_content_type() == "text/calendar")
+        attachment = next(p for p in msg.walk() if p.get_content_type() == "application/ics")
+        self.assertEqual(calendar.get_param("method"), "REQUEST")
+        self.assertEqual(calendar.get_content_charset(), "utf-8")
+        self.assertEqual(calendar["Content-Transfer-Encoding"], "base64")
+        self.assertEqual(attachment.get_filename(), "invite.ics")
+        data = calendar.get_payload(decode=True)
+        self.assertEqual(data, attachment.get_payload(decode=True))
+        self.assertIn(b"METHOD:REQUEST\r\n", data)
+        self.assertNotIn(b"\n", data.replace(b"\r\n", b""))  # CRLF kept
+        self.assertEqual(icsmail.loads(data).events[0].summary, "Réunion ✓")
+
+    def test_readable_text(self):
+        msg = parse_mail(icsmail.build_message(event(location="Room 4", description="Bring slides")))
+        text = msg.get_body(("plain",)).get_content()
+        for expected in ("Design review", "Tue 1 Dec 2026 10:00–10:45 (Europe/London)", "Room 4",
+                         "Alice Smith <alice@example.com>", "bob@example.com", "Bring slides"):
+            self.assertIn(expected, text)
+
+    def test_non_ascii_headers_are_encoded(self):
+        ev = event(summary="Réunion 会議", organizer="José Núñez <jose@example.com>")
+        built = icsmail.build_message(ev)
+        raw = built.as_bytes()
+        self.assertTrue(raw.isascii())
+        msg = parse_mail(built)
+        self.assertEqual(msg["Subject"], "Réunion 会議")
+        self.assertEqual(msg["From"].addresses[0].display_name, "José Núñez")
+        self.assertTrue(all(len(line) <= 78 for line in raw.split(b"\n")))
+
+    def test_method_and_subject_per_operation(self):
+        ev = event()
+        cancel = parse_mail(icsmail.build_message(icsmail.cancel(ev), method="CANCEL"))
+        self.assertEqual(cancel["Subject"], "Cancelled: Design review")
+        self.assertEqual(next(p for p in cancel.walk() if p.get_content_type() == "text/calendar")
+                         .get_param("method"), "CANCEL")
+        answer = parse_mail(icsmail.build_message(icsmail.reply(ev, "bob@example.com", "accept"), method="REPLY"))
+        self.assertEqual((answer["From"], answer["To"], answer["Subject"]),
+                         ("bob@example.com", "Alice Smith <alice@example.com>", "Accepted: Design review"))
+        updated = parse_mail(icsmail.build_message(icsmail.update(ev, location="Room 9")))
+        self.assertEqual(updated["Subject"], "Updated: Design review")
+
+    def test_sender_acts_for_the_organizer(self):
+        msg = parse_mail(icsmail.build_message(event(), sender="Bot <bot@example.com>"))
+        self.assertEqual(msg["From"], "Bot <bot@example.com>")
+        self.assertEqual(msg["Reply-To"], "Alice Smith <alice@example.com>")
+        data = next(p for p in msg.walk() if p.get_content_type() == "text/calendar").get_payload(decode=True)
+        self.assertIn('SENT-BY="mailto:bot@example.com"', unfolded(data.decode()))
+
+    def test_recipients_never_include_the_organizer(self):
+        ev = event(attendees=["alice@example.com", "bob@example.com"])
+        self.assertEqual(icsmail.build_message(ev)["To"], "bob@example.com")
+
+    def test_header_injection_is_refused(self):
+        with self.assertRaisesRegex(ValueError, "Subject contains a control character"):
+            icsmail.build_message(event(), subject="Hi\r\nBcc: victim@example.com")
+        with self.assertRaisesRegex(ValueError, "CR or LF"):
+            icsmail.build_message(event(), recipients=["x@example.com\nBcc: y@example.com"])
+        org = _unchecked_organizer("alice@example.com", "A\rB")  # changed after construction
+        with self.assertRaisesRegex(ValueError, "control character"):
+            icsmail.build_message(event(organizer=org))
+
+    def test_internationalised_address_is_refused_clearly(self):
+        with self.assertRaisesRegex(ValueError, "internationalised addresses are not supported"):
+            icsmail.build_message(event(attendees=["jörg@bücher.example"]))
+
+    def test_publish_needs_recipients(self):
+        with self.assertRaisesRegex(ValueError, "nobody to send"):
+            icsmail.build_message(event(attendees=()), method="PUBLISH")
+        msg = icsmail.build_message(event(attendees=()), method="PUBLISH", recipients=["list@example.com"])
+        self.assertEqual(msg["To"], "list@example.com")
+
+    def test_one_event_per_message(self):
+        cal = icsmail.Calendar([event(uid="a"), event(uid="b")], method="REQUEST")
+        with self.assertRaisesRegex(ValueError, "one message per event"):
+            icsmail.build_message(cal)
+
+    def test_bcc_and_cc(self):
+        msg = icsmail.build_message(event(), cc=["c@example.com"], bcc=["hidden@example.com"])
+        self.assertEqual((msg["Cc"], msg["Bcc"]), ("c@example.com", "hidden@example.com"))
+
+
+def _unchecked_organizer(address: str, name: str) -> icsmail.Organizer:
+    """An Organizer as a careless caller could build it after construction."""
+    org = icsmail.Organizer(address)
+    org.name = name
+    return org
+
+
+
+# --------------------------------------------------------------------------
+# SMTP: a small server of our own on 127.0.0.1, real conversations
+# --------------------------------------------------------------------------
+
+# A self-signed certificate for localhost / 127.0.0.1, valid 2020-2120; for these tests only.
+TEST_CERT = """\
+-----BEGIN CERTIFICATE-----
+MIIBrzCCAVWgAwIBAgIBATAKBggqhkjOPQQDAjAUMRIwEAYDVQQDDAlsb2NhbGhv
+c3QwIBcNMjAwMTAxMDAwMDAwWhgPMjEyMDAxMDEwMDAwMDBaMBQxEjAQBgNVBAMM
+CWxvY2FsaG9zdDBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABE+Y8brAGFlDwjNz
+nzgQFfziWETKstaQEy6wKqcOPfoNuvUSxSIFV9DhPsMMHDS/ZDG0MfHDZhZI8cew
+xJJ6FuWjgZUwgZIwGgYDVR0RBBMwEYIJbG9jYWxob3N0hwR/AAABMA8GA1UdEwEB
+/wQFMAMBAf8wDgYDVR0PAQH/BAQDAgKEMBMGA1UdJQQMMAoGCCsGAQUFBwMBMB0G
+A1UdDgQWBBTHSKxt/Og/QXxixAMAsC6mwMFToDAfBgNVHSMEGDAWgBTHSKxt/Og/
+QXxixAMAsC6mwMFToDAKBggqhkjOPQQDAgNIADBFAiEAl6oBMzVG8Cu4z995KbSP
+nhoCpZk/uNVH5EzqYbBjf6cCIBcQKtrbPE1DB3V6CAk7TtWUNIDUYPwq0nUgj3Ca
+hpxo
+-----END CERTIFICATE-----
+"""
+TEST_KEY = """\
+-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg9nThmb6lCfGWMUbN
+nMVV67BYsagn3XJ8RZCmBFByyYihRANCAARPmPG6wBhZQ8Izc584EBX84lhEyrLW
+kBMusCqnDj36Dbr1EsUiBVfQ4T7DDBw0v2QxtDHxw2YWSPHHsMSSehbl
+-----END PRIVATE KEY-----
+"""
+
+
+class SMTPHandler(socketserver.StreamRequestHandler):
+    """One SMTP session (RFC 5321), enough for smtplib: EHLO, STARTTLS, AUTH PLAIN, MAIL, RCPT, DATA."""
+
+    def reply(self, code: int, *lines: str) -> None:
+        lines = lines or ("ok",)
+        text = "".join(f"{code}{'-' if i < len(lines) - 1 else ' '}{line}\r\n" for i, line in enumerate(lines))
+        self.request.sendall(text.encode())
+
+    def handle(self) -> None:
+        server = self.server
+        server.connections += 1
+        if server.behaviour == "silent":
+            self.rfile.read()  # never answers
+            return
+        self.reply(220, "test.invalid ESMTP")
+        authenticated, envelope, accepted = False, None, 0
+        while True:
+            line = self.rfile.readline()
+            if not line:
+                return
+            command = line.decode("utf-8", "replace").rstrip("\r\n")
+            verb = command.split(" ", 1)[0].upper()
+            server.commands.append(command)
+            if verb in ("EHLO", "HELO"):
+                extensions = ["test.invalid", "8BITMIME", "PIPELINING"]
+                if server.tls_context is not None and not isinstance(self.request, ssl.SSLSocket):
+                    extensions.append("STARTTLS")
+                if server.users:
+                    extensions.append("AUTH PLAIN")
+                self.reply(250, *extensions)
+            elif verb == "STARTTLS":
+                self.reply(220, "go ahead")
+                self.request = server.tls_context.wrap_socket(self.request, server_side=True)
+                self.rfile = self.request.makefile("rb")
+            elif verb == "AUTH":
+                import base64
+                _, user, password = base64.b64decode(command.split()[2]).split(b"\0")
+                authenticated = server.users.get(user.decode()) == password.decode()
+                self.reply(235, "welcome") if authenticated else self.reply(535, "bad credentials")
+            elif verb == "MAIL":
+                if server.users and not authenticated:
+                    self.reply(530, "authentication required")
+                elif server.behaviour == "drop at mail":
+                    return
+                elif server.close_after is not None and accepted >= server.close_after:
+                    self.reply(421, "too many messages, closing")
+                    return
+                else:
+                    envelope = {"from": command[10:].strip("<> "), "to": []}
+                    self.reply(250)
+            elif verb == "RCPT":
+                address = command.split(":", 1)[1].strip().strip("<>")
+                if address in server.refuse:
+                    self.reply(550, "no such user")
+                else:
+                    envelope["to"].append(address)
+                    self.reply(250)
+            elif verb == "DATA":
+                self.reply(354, "end with .")
+                lines = []
+                while True:
+                    data = self.rfile.readline()
+                    if not data or (server.behaviour == "drop in data" and len(lines) == 5):
+                        return
+                    if data == b".\r\n":
+                        break
+                    lines.append(data[1:] if data.startswith(b"..") else data)
+                message = b"".join(lines)
+                with server.lock:
+                    server.messages.append((envelope, message))
+                accepted += 1
+                if server.behaviour == "drop after dot":
+                    return
+                self.reply(250, "queued")
+            elif verb == "RSET":
+                envelope = None
+                self.reply(250)
+            elif verb == "NOOP":
+                self.reply(250)
+            elif verb == "QUIT":
+                self.reply(221, "bye")
+                return
+            else:
+                self.reply(502, "not implemented")
+
+
+class SMTPServer(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, **behaviour) -> None:
+        super().__init__(("127.0.0.1", 0), SMTPHandler)
+        self.messages, self.commands, self.errors = [], [], []
+        self.lock = threading.Lock()
+        self.connections = 0
+        self.users, self.refuse = {}, set()
+        self.tls_context, self.behaviour, self.close_after = None, None, None
+        vars(self).update(behaviour)
+
+    def handle_error(self, request, client_address) -> None:
+        self.errors.append(sys.exc_info()[1])  # e.g. a refused TLS handshake: the test checks the client
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.server_address[1]}"
+
+
+def server_tls_context(tmp: str) -> ssl.SSLContext:
+    cert, key = os.path.join(tmp, "cert.pem"), os.path.join(tmp, "key.pem")
+    with open(cert, "w") as f:
+        f.write(TEST_CERT)
+    with open(key, "w") as f:
+        f.write(TEST_KEY)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    return context
+
+
+class SMTPTestCase(unittest.TestCase):
+    def start_server(self, **behaviour) -> SMTPServer:
+        server = SMTPServer(**behaviour)
+        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        thread.start()
+        self.addCleanup(server.server_close)
+        self.addCleanup(server.shutdown)
+        return server
+
+
+def invitation(n: int = 0, **kw) -> "email.message.EmailMessage":
+    fields = dict(uid=f"inv-{n}@example.com", attendees=["bob@example.com", "carol@example.com"])
+    fields.update(kw)
+    return icsmail.build_message(event(**fields))
+
+
+class TestSend(SMTPTestCase):
+    def test_send_one(self):
+        server = self.start_server()
+        msg = invitation()
+        self.assertEqual(icsmail.send(msg, server.url), {})
+        (envelope, data), = server.messages
+        self.assertEqual(envelope, {"from": "alice@example.com", "to": ["bob@example.com", "carol@example.com"]})
+        received = email.message_from_bytes(data, policy=email.policy.default)
+        self.assertEqual(received["Message-ID"], msg["Message-ID"])
+        calendar = next(p for p in received.walk() if p.get_content_type() == "text/calendar")
+        self.assertEqual(icsmail.loads(calendar.get_payload(decode=True)).events[0].uid, "inv-0@example.com")
+        self.assertIn("ehlo [127.0.0.1]", [c.lower() for c in server.commands])  # no DNS name asked
+
+    def test_many_over_one_connection(self):
+        server = self.start_server()
+        messages = [invitation(i) for i in range(500)]
+        self.assertEqual(icsmail.send(messages, server.url), {})
+        self.assertEqual(len(server.messages), 500)
+        self.assertEqual(server.connections, 1)
+
+    def test_refused_recipient(self):
+        server = self.start_server(refuse={"carol@example.com"})
+        msg = invitation()
+        refused = icsmail.send(msg, server.url)
+        self.assertEqual(refused, {msg["Message-ID"]: {"carol@example.com": (550, b"no such user")}})
+        self.assertEqual(server.messages[0][0]["to"], ["bob@example.com"])
+
+    def test_every_recipient_refused(self):
+        server = self.start_server(refuse={"bob@example.com", "carol@example.com"})
+        messages = [invitation(1), invitation(2, attendees=["dave@example.com"])]
+        with self.assertRaises(icsmail.SendError) as caught:
+            icsmail.send(messages, server.url)
+        error = caught.exception
+        self.assertEqual(error.sent, [messages[1]["Message-ID"]])  # the batch went on
+        self.assertIn("every recipient refused", error.failed[messages[0]["Message-ID"]])
+        self.assertIn("127.0.0.1", str(error))
+
+    def test_bcc_is_delivered_but_never_written(self):
+        server = self.start_server()
+        msg = icsmail.build_message(event(), bcc=["hidden@example.com"])
+        icsmail.send(msg, server.url)
+        envelope, data = server.messages[0]
+        self.assertIn("hidden@example.com", envelope["to"])
+        self.assertNotIn(b"hidden@example.com", data)
+        self.assertEqual(msg["Bcc"], "hidden@example.com")  # the caller's message is unchanged
+
+    def test_dropped_connections(self):
+        for behaviour, outcome in (("drop at mail", "failed"), ("drop in data", "unknown"),
+                                   ("drop after dot", "unknown")):
+            with self.subTest(behaviour):
+                server = self.start_server(behaviour=behaviour)
+                messages = [invitation(1), invitation(2)]
+                with self.assertRaises(icsmail.SendError) as caught:
+                    icsmail.send(messages, server.url)
+                error = caught.exception
+                first, second = (m["Message-ID"] for m in messages)
+                self.assertEqual(error.sent, [])
+                self.assertIn(first, error.unknown if outcome == "unknown" else error.failed)
+                self.assertIn(second, error.failed)  # never attempted, never reported as sent
+
+    def test_server_closing_after_some_messages(self):
+        server = self.start_server(close_after=2)
+        messages = [invitation(i) for i in range(5)]
+        self.assertEqual(icsmail.send(messages, server.url), {})
+        self.assertEqual(len(server.messages), 5)  # each exactly once
+        self.assertGreaterEqual(server.connections, 2)
+
+    def test_authentication_over_starttls(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            server = self.start_server(users={"alice": "s3cret"}, tls_context=server_tls_context(tmp))
+        trusted = ssl.create_default_context(cadata=TEST_CERT)
+        url = server.url.replace("smtp://", "smtp://alice@")
+        icsmail.send(invitation(), url, password="s3cret", ssl_context=trusted)
+        self.assertEqual(len(server.messages), 1)
+        self.assertIn("STARTTLS", server.commands)
+        self.assertLess(server.commands.index("STARTTLS"), next(i for i, c in enumerate(server.commands)
+                                                                  if c.startswith("AUTH")))
+        with self.assertRaises(icsmail.SendError) as caught:
+            icsmail.send(invitation(), url, password="wrong-s3cret", ssl_context=trusted)
+        self.assertIn("authentication failed for alice", str(caught.exception))
+        self.assertNotIn("s3cret", str(caught.exception))
+
+    def test_untrusted_certificate_is_refused(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            server = self.start_server(tls_context=server_tls_context(tmp))
+        with self.assertRaisesRegex(icsmail.SendError, "TLS failed"):
+            icsmail.send(invitation(), server.url)
+        self.assertEqual(server.messages, [])
+
+    def test_password_needs_encryption_off_loopback(self):
+        server = self.start_server(users={"alice": "pw"})
+        url = server.url.replace("smtp://", "smtp://alice@")
+        with mock.patch.object(icsmail._Server, "loopback", property(lambda self: False)):
+            with self.assertRaisesRegex(icsmail.SendError, "does not offer STARTTLS; refusing"):
+                icsmail.send(invitation(), url, password="pw")
+        icsmail.send(invitation(), url, password="pw")  # on loopback the password may go in clear
+        self.assertEqual(len(server.messages), 1)
+
+    def test_password_from_the_environment(self):
+        server = self.start_server(users={"alice": "from-env"})
+        url = server.url.replace("smtp://", "smtp://alice@")
+        with mock.patch.dict(os.environ, {"ICSMAIL_SMTP": url, "ICSMAIL_SMTP_PASSWORD": "from-env"}):
+            icsmail.send(invitation())
+        self.assertEqual(len(server.messages), 1)
+
+    def test_timeout_and_refused_connection(self):
+        server = self.start_server(behaviour="silent")
+        with self.assertRaisesRegex(icsmail.SendError, "no answer within 0.3 s"):
+            icsmail.send(invitation(), server.url, timeout=0.3)
+        port = server.server_address[1]
+        server.shutdown()
+        server.server_close()
+        with self.assertRaisesRegex(icsmail.SendError, f"127.0.0.1:{port}: cannot talk to the server"):
+            icsmail.send(invitation(), f"smtp://127.0.0.1:{port}")
+
+    def test_open_connection(self):
+        server = self.start_server()
+        with smtplib.SMTP("127.0.0.1", server.server_address[1], local_hostname="localhost") as smtp:
+            icsmail.send([invitation(1), invitation(2)], smtp)
+            smtp.noop()  # still open: the caller owns it
+        self.assertEqual(len(server.messages), 2)
+
+    def test_bad_urls(self):
+        cases = [("http://example.com", "must start with smtp://"),
+                 ("smtp://user:pw@example.com", "must not carry a password"),
+                 ("smtp://example.com:port", "invalid port"), ("smtp://", "names no host")]
+        for url, message in cases:
+            with self.subTest(url):
+                with self.assertRaisesRegex(ValueError, message):
+                    icsmail.send(invitation(), url)
+        with mock.patch.dict(os.environ, {}, clear=True):
+            with self.assertRaisesRegex(ValueError, "ICSMAIL_SMTP"):
+                icsmail.send(invitation())
+
+
+# --------------------------------------------------------------------------
+# The command line
+# --------------------------------------------------------------------------
+
+@contextlib.contextmanager
+def in_directory(path: str):
+    old = os.getcwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(old)
+
+
+class TestCLI(SMTPTestCase):
+    def run_main(self, *argv: str, env: dict | None = None) -> tuple:
+        out, err = io.StringIO(), io.StringIO()
+        environment = {k: v for k, v in os.environ.items() if not k.startswith("ICSMAIL_")}
+        environment.update(env or {})
+        with mock.patch.dict(os.environ, environment, clear=True), \
+                contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = icsmail.main(list(argv))
+        return code, out.getvalue(), err.getvalue()
+
+    def setUp(self) -> None:
+        self.tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(self.tmp.cleanup)
+        directory = in_directory(self.tmp.name)
+        directory.__enter__()
+        self.addCleanup(directory.__exit__, None, None, None)
+
+    INVITE = ("invite", "--summary", "Design review", "--start", "2026-12-01 10:00", "--tz", "Europe/London",
+              "--duration", "45m", "--organizer", "alice@example.com", "--attendee", "bob@example.com",
+              "--attendee", "carol@example.com")
+
+    def test_publish_all_day(self):
+        code, out, err = self.run_main("publish", "--summary", "Offsite", "--start", "2027-03-03",
+                                       "--end", "2027-03-06", "-o", "offsite.ics")
+        self.assertEqual((code, err), (0, "wrote offsite.ics\n"))
+        ev = icsmail.load("offsite.ics").events[0]
+        self.assertEqual((ev.start, ev.end), (date(2027, 3, 3), date(2027, 3, 6)))
+
+    def test_publish_to_stdout_with_organizer(self):
+        out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+        with mock.patch.object(sys, "stdout", out):
+            code = icsmail.main(["publish", "--summary", "Talk", "--start", "2026-12-01T18:00", "--tz",
+                                 "America/New_York", "--organizer", "Ann <ann@example.com>", "-o", "-"])
+        out.flush()
+        text = out.buffer.getvalue().decode()
+        self.assertEqual(code, 0)
+        self.assertIn("METHOD:PUBLISH", text)
+        self.assertIn("DTSTART;TZID=America/New_York:20261201T180000", text)
+        self.assertIn("DURATION:PT1H", text)
+
+    def test_invite_writes_a_file_without_smtp(self):
+        code, out, err = self.run_main(*self.INVITE)
+        self.assertEqual(code, 0)
+        self.assertIn("wrote invite.eml", err)
+        msg = email.message_from_bytes(open("invite.eml", "rb").read(), policy=email.policy.default)
+        self.assertEqual(msg["To"], "bob@example.com, carol@example.com")
+        code, _, err = self.run_main(*self.INVITE)
+        self.assertIn("wrote invite-2.eml", err)  # nothing overwritten
+
+    def test_invite_sends_with_smtp(self):
+        server = self.start_server()
+        code, out, err = self.run_main(*self.INVITE, env={"ICSMAIL_SMTP": server.url})
+        self.assertEqual(code, 0, err)
+        self.assertIn("sent to bob@example.com, carol@example.com", err)
+        self.assertEqual(len(server.messages), 1)
+        self.assertFalse(os.path.exists("invite.eml"))
+
+    def test_send_files_once(self):
+        server = self.start_server(refuse={"carol@example.com"})
+        for i in range(3):
+            with open(f"m{i}.eml", "wb") as f:
+                f.write(invitation(i).as_bytes())
+        files = ["m0.eml", "m1.eml", "m2.eml"]
+        code, _, err = self.run_main("send", *files, env={"ICSMAIL_SMTP": server.url})
+        self.assertEqual(code, 1)  # a recipient was refused: said, and the exit status shows it
+        self.assertIn("carol@example.com refused (550 no such user)", err)
+        self.assertEqual(len(server.messages), 3)
+        code, _, err = self.run_main("send", *files, env={"ICSMAIL_SMTP": server.url})
+        self.assertIn("skipped m0.eml: already sent", err)
+        self.assertEqual(len(server.messages), 3)  # a retry sends nothing twice
+
+    def test_send_after_an_unknown_outcome_is_not_repeated(self):
+        server = self.start_server(behaviour="drop after dot")
+        with open("m.eml", "wb") as f:
+            f.write(invitation().as_bytes())
+        code, _, err = self.run_main("send", "m.eml", env={"ICSMAIL_SMTP": server.url})
+        self.assertEqual(code, 1)
+        self.assertTrue(os.path.exists("m.eml.unknown"))
+        code, _, err = self.run_main("send", "m.eml", env={"ICSMAIL_SMTP": server.url})
+        self.assertIn("never confirmed", err)
+        self.assertEqual(len(server.messages), 1)
+
+    def test_show(self):
+        self.run_main(*self.INVITE)
+        code, out, err = self.run_main("show", "invite.eml", "--tz", "Asia/Tokyo")
+        self.assertEqual(code, 0, err)
+        self.assertIn("Design review\n  when:       Tue 1 Dec 2026 10:00–10:45 (Europe/London); "
+                      "Tue 1 Dec 2026 19:00–19:45 (Asia/Tokyo) here", out)
+        self.assertIn("attendees:  bob@example.com (needs-action)", out)
+        code, out, err = self.run_main("show", "--json", "invite.eml")
+        record = json.loads(out.splitlines()[0])
+        self.assertEqual((record["summary"], record["timezone"], record["start"]),
+                         ("Design review", "Europe/London", "2026-12-01T10:00:00+00:00"))
+
+    def test_reply(self):
+        self.run_main(*self.INVITE)
+        code, _, err = self.run_main("reply", "invite.eml", "decline", "--attendee", "bob@example.com",
+                                     "-o", "reply.eml")
+        self.assertEqual(code, 0, err)
+        answer = icsmail.load("reply.eml")
+        self.assertEqual((answer.method, answer.events[0].attendees[0].partstat), ("REPLY", "DECLINED"))
+
+    def test_errors_are_one_line(self):
+        with open("broken.ics", "w") as f:
+            f.write("BEGIN:VCALENDAR\nBEGIN:VEVENT\nSUMMARY oops\nEND:VEVENT\nEND:VCALENDAR\n")
+        cases = [
+            (("publish", "--summary", "x", "--start", "tomorrow", "--tz", "UTC"), "is not a date or time"),
+            (("publish", "--summary", "x", "--start", "2026-12-01 10:00", "--tz", "Mars/Base"),
+             "unknown time zone 'Mars/Base'"),
+            (("show", "broken.ics"), "a property line without a colon: 'SUMMARY oops' (line 3)"),
+            (("show", "missing.ics"), "missing.ics: No such file or directory"),
+            (("invite", "--summary", "x", "--start", "2026-12-01", "--organizer", "a@example.com",
+              "--attendee", "not-an-address"), "malformed e-mail address 'not-an-address'"),
+            (("send", "x.eml"), "no SMTP server"),
+        ]
+        for argv, message in cases:
+            with self.subTest(argv=argv):
+                code, out, err = self.run_main(*argv)
+                self.assertEqual(code, 1)
+                self.assertEqual(err.count("\n"), 1, err)
+                self.assertTrue(err.startswith("icsmail: error: "), err)
+                self.assertIn(message, err)
+
+    def test_script_runs(self):
+        with open("a.ics", "w", newline="") as f:
+            f.write(SIMPLE)
+        result = subprocess.run([sys.executable, os.path.join(HERE, "icsmail.py"), "show", "a.ics"],
+                                capture_output=True, text=True, timeout=60)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("Review, with a comma", result.stdout)
+
+
 if __name__ == "__main__":
     unittest.main()
