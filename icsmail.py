@@ -4354,8 +4354,16 @@ def _local_zone_name() -> str:
     raise ValueError("cannot tell this machine's time zone: pass --tz Area/City (e.g. --tz Europe/London)")
 
 
-def _cli_time(text: str, zone: tzinfo, what: str) -> date | datetime:
-    """``2026-12-01 10:00``, ``2026-12-01T10:00``, a bare date (all-day), or with Z / an offset."""
+def _cli_zone(name: str | None) -> tzinfo:
+    """``--tz``, or this machine's zone: looked up only when a time needs it."""
+    return _zoneinfo(name) if name else _zoneinfo(_local_zone_name())
+
+
+def _cli_time(text: str, zone: Any, what: str) -> date | datetime:
+    """``2026-12-01 10:00``, ``2026-12-01T10:00``, a bare date (all-day), or with Z / an offset.
+
+    ``zone`` is a callable giving the tzinfo for times without an offset.
+    """
     value = text.strip()
     if len(value) == 10:
         try:
@@ -4368,11 +4376,12 @@ def _cli_time(text: str, zone: tzinfo, what: str) -> date | datetime:
     except ValueError:
         raise ValueError(f"{what} {text!r} is not a date or time like 2026-12-01 or 2026-12-01 10:00") from None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=zone)
+        parsed = parsed.replace(tzinfo=zone())
     return parsed
 
 
-def _cli_event(args: Any, zone: tzinfo) -> Event:
+def _cli_event(args: Any) -> Event:
+    zone = functools.lru_cache(maxsize=None)(lambda: _cli_zone(args.tz))
     start = _cli_time(args.start, zone, "--start")
     end = _cli_time(args.end, zone, "--end") if args.end else None
     duration = _cli_duration(args.duration) if args.duration else None
@@ -4409,10 +4418,9 @@ def _write_output(data: bytes, target: str | None, default: str, out: Any) -> st
 
 
 def _cmd_publish(args: Any, out: Any, err: Any) -> int:
-    zone = _zoneinfo(args.tz) if args.tz else _zoneinfo(_local_zone_name())
     if args.attendee or args.optional:
         raise ValueError("publish writes an announcement without attendees (RFC 5546 3.2.1): use invite")
-    event = _cli_event(args, zone)
+    event = _cli_event(args)
     method = "PUBLISH" if event.organizer is not None else None  # RFC 5546 needs an organizer for PUBLISH
     where = _write_output(dumps(event, method=method).encode(), args.output, "event.ics", out)
     if args.output != "-":
@@ -4421,12 +4429,11 @@ def _cmd_publish(args: Any, out: Any, err: Any) -> int:
 
 
 def _cmd_invite(args: Any, out: Any, err: Any) -> int:
-    zone = _zoneinfo(args.tz) if args.tz else _zoneinfo(_local_zone_name())
     if not args.organizer:
         raise ValueError("invite needs --organizer (the address the invitation comes from)")
     if not (args.attendee or args.optional):
         raise ValueError("invite needs at least one --attendee")
-    msg = build_message(_cli_event(args, zone), method="REQUEST", sender=args.sender)
+    msg = build_message(_cli_event(args), method="REQUEST", sender=args.sender)
     url = args.smtp or os.environ.get("ICSMAIL_SMTP")
     data = msg.as_bytes(policy=msg.policy.clone(linesep="\r\n"))
     if not url or args.output:

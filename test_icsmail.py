@@ -1581,5 +1581,43 @@ class TestCLI(SMTPTestCase):
         self.assertIn("Review, with a comma", result.stdout)
 
 
+
+# --------------------------------------------------------------------------
+# The README: its examples run as written
+# --------------------------------------------------------------------------
+
+class TestReadme(SMTPTestCase):
+    def blocks(self, language: str) -> list:
+        with open(os.path.join(HERE, "README.md"), encoding="utf-8") as f:
+            text = f.read()
+        return re.findall(rf"```{language}\n(.*?)```", text, re.DOTALL)
+
+    def test_python_examples(self):
+        namespace: dict = {}
+        with tempfile.TemporaryDirectory() as tmp, in_directory(tmp), contextlib.redirect_stdout(io.StringIO()):
+            for block in self.blocks("python"):
+                exec(compile(block, "README.md", "exec"), namespace)  # noqa: S102 - our own README
+        self.assertEqual(namespace["mine"].attendees[0].partstat, "ACCEPTED")
+
+    def test_command_examples(self):
+        server = self.start_server()
+        import shlex
+        with tempfile.TemporaryDirectory() as tmp, in_directory(tmp):
+            for block in self.blocks("sh"):
+                for line in block.replace("\\\n", " ").splitlines():
+                    line = line.split("  #")[0].split("|")[0].strip()
+                    words = shlex.split(line)
+                    env = {}
+                    while words and "=" in words[0]:
+                        name, _, value = words.pop(0).partition("=")
+                        env[name] = server.url if name == "ICSMAIL_SMTP" else value
+                    if words[:2] != ["python", "icsmail.py"]:
+                        continue  # the test command itself
+                    with self.subTest(line=line), mock.patch.dict(os.environ, env), \
+                            contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+                        self.assertEqual(icsmail.main(words[2:]), 0)
+        self.assertEqual(len(server.messages), 2)
+
+
 if __name__ == "__main__":
     unittest.main()
