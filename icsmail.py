@@ -4043,43 +4043,94 @@ def _parse_smtp_url(url: str) -> _Server:
     return _Server(parts.scheme, parts.hostname, port or default, user)
 
 
+_BOUNDARY_RE = re.compile(r'boundary\s*=\s*(?:"([^"]+)"|([^\s;"]+))', re.IGNORECASE)
+
+
+def _flatten_mime(part: Any, out: list, top: bool) -> bool:
+    """Append the wire text of ``part`` when every header is raw text, as build_message
+    and the parser leave them; False when the email package's generator is needed.
+
+    Serialising this way costs almost nothing, where the generator parses every
+    Content-Type header again: that is most of the time of a send.
+    """
+    content_type = None
+    for name, value in part.raw_items():
+        if type(value) is not str:
+            return False
+        lower = name.lower()
+        if top and lower == "bcc":
+            continue
+        if lower == "content-type":
+            content_type = value
+        if "\n" in value:
+            value = value.replace("\r\n", "\n").replace("\n", "\r\n")
+        out.append(f"{name}: {value}\r\n")
+    out.append("\r\n")
+    payload = part.get_payload()
+    if isinstance(payload, list):
+        m = _BOUNDARY_RE.search(content_type or "")
+        if not payload or not m or part.preamble is not None or part.epilogue is not None:
+            return False
+        boundary = m.group(1) or m.group(2)
+        for i, sub in enumerate(payload):
+            out.append(f"--{boundary}\r\n" if i == 0 else f"\r\n--{boundary}\r\n")
+            if not _flatten_mime(sub, out, False):
+                return False
+        out.append(f"\r\n--{boundary}--\r\n")
+        return True
+    if type(payload) is not str:
+        return False
+    out.append(payload.replace("\r\n", "\n").replace("\n", "\r\n") if "\n" in payload else payload)
+    return True
+
+
+def _without_bcc(data: bytes) -> bytes:
+    """CRLF line ends, and the header block without its Bcc fields."""
+    if b"\r\n" not in data:
+        data = data.replace(b"\n", b"\r\n")
+    head, sep, body = data.partition(b"\r\n\r\n")
+    head = _BCC_RE.sub(b"", head.replace(b"\r\n", b"\n") + b"\n").replace(b"\n", b"\r\n")[:-2]
+    return head + sep + body
+
+
 def _wire_bytes(msg: Any) -> tuple[bytes, str, list[str], str]:
     """(bytes to transmit, envelope sender, envelope recipients, Message-ID) of one message.
 
     The bytes have CRLF line ends and no Bcc header; the recipients are
-    To + Cc + Bcc, each once.
+    To + Cc + Bcc, each once.  The message itself is not changed.
     """
     import email.utils
     if isinstance(msg, (bytes, bytearray)):
         import email.parser
         import email.policy
-        data = bytes(msg)
-        if b"\r\n" not in data:
-            data = data.replace(b"\n", b"\r\n")
-        head, sep, body = data.partition(b"\r\n\r\n")
-        headers = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(head + sep)
-        head = _BCC_RE.sub(b"", head.replace(b"\r\n", b"\n") + b"\n").replace(b"\n", b"\r\n")[:-2]
-        data = head + sep + body
+        data = _without_bcc(bytes(msg))
+        head = bytes(msg).replace(b"\r\n", b"\n").partition(b"\n\n")[0]
+        headers = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(head + b"\n\n")
+        fields = {k.lower(): [str(v) for v in headers.get_all(k) or ()] for k in ("From", "Sender", "To", "Cc",
+                                                                                 "Bcc", "Message-ID")}
     else:
-        import email.policy
-        headers = msg
-        bcc = msg.get_all("Bcc")
-        if bcc:
-            del msg["Bcc"]
-        try:
+        out: list[str] = []
+        data = None
+        if _flatten_mime(msg, out, True):
+            try:
+                data = "".join(out).encode("ascii")
+            except UnicodeEncodeError:
+                pass
+        if data is None:
+            import email.policy
             policy = (msg.policy if msg.policy is not None else email.policy.compat32).clone(linesep="\r\n")
-            data = msg.as_bytes(policy=policy)
-        finally:
-            for value in bcc or ():
-                msg["Bcc"] = value
-    sender = email.utils.getaddresses(headers.get_all("Sender") or headers.get_all("From") or [])
+            data = _without_bcc(msg.as_bytes(policy=policy))
+        fields = {}
+        for name, value in msg.raw_items():
+            fields.setdefault(name.lower(), []).append(str(value))
+    sender = email.utils.getaddresses(fields.get("sender") or fields.get("from") or [])
     if not sender or not sender[0][1]:
         raise ValueError("the message has no From address to send it from")
-    fields = (headers.get_all("To") or []) + (headers.get_all("Cc") or []) + (headers.get_all("Bcc") or [])
-    recipients = list(dict.fromkeys(a for _, a in email.utils.getaddresses([str(f) for f in fields]) if a))
+    found = fields.get("to", []) + fields.get("cc", []) + fields.get("bcc", [])
+    recipients = list(dict.fromkeys(a for _, a in email.utils.getaddresses(found) if a))
     if not recipients:
         raise ValueError("the message has no recipients (To, Cc or Bcc)")
-    message_id = str(headers.get("Message-ID", "")).strip() or f"<message {len(data)} bytes>"
+    message_id = " ".join(fields.get("message-id", [""])[0].split()) or f"<message of {len(data)} bytes>"
     return data, sender[0][1], recipients, message_id
 
 
