@@ -652,7 +652,8 @@ def _vtimezone_lines(key: str, start: int, end: int | None) -> list[str]:
             component(_observance_kind(to, frm, isdst, prev_isdst), utc, to, to, abbr)
         else:
             offset, isdst, abbr = tz.initial
-            year = max(min(1970, _utc_of(start).year), 2)
+            year = max(min(1970, _utc_of(start).year) - 1, 2)  # local 1 January of the year before: west of
+            # UTC that is still before the start, so readers have an offset from the first instant on
             onset = int((datetime(year, 1, 1) - datetime(1970, 1, 1)).total_seconds()) - offset
             component("STANDARD", onset, offset, offset, abbr)
         stop = tz.rule_from if rule_start is not None else len(tz.trans)
@@ -1560,6 +1561,9 @@ class Event:
         self.alarms = alarms
         if self.rrule is not None:
             self.rrule = _rrule_text(self.rrule, start, floating)
+            if isinstance(start, datetime) and start.fold and start.utcoffset() != start.replace(fold=0).utcoffset():
+                raise ValueError(f"start {start.isoformat()} is the second pass through a repeated hour, which "
+                                 f"a recurring event cannot start at (RFC 5545 3.3.5): use fold=0 or another time")
         self.exdates = tuple(self._same_kind(d, "exdate") for d in _as_tuple(self.exdates)) \
             if self.exdates else ()
         self.rdates = tuple(self._rdate(d) for d in _as_tuple(self.rdates)) if self.rdates else ()
@@ -1739,19 +1743,21 @@ def _change_days(key: str, year: int) -> frozenset:
 def _zoned_wall(dt: datetime, key: str) -> datetime | None:
     """The wall time to write with TZID, or None when only UTC can say it.
 
-    RFC 5545 3.3.5 reads a wall time in a gap as shifted forward and an
-    ambiguous one as its first occurrence: a gap time is written as the
-    instant it stands for, the second occurrence of a repeated hour in UTC.
+    RFC 5545 3.3.5 reads a wall time in a gap with the offset before the gap
+    and a repeated one as its first occurrence, as Python does with fold=0:
+    those are written as they are (a recurring series keeps its wall time).
+    With fold=1 Python means the other instant: a gap time is then written as
+    the instant it stands for, the second pass of a repeated hour in UTC.
     """
-    if dt.date() not in _change_days(key, dt.year):
+    if not dt.fold or dt.date() not in _change_days(key, dt.year):
         return dt
     offset = dt.utcoffset()
-    if offset == dt.replace(fold=1 - dt.fold).utcoffset():
+    if offset == dt.replace(fold=0).utcoffset():
         return dt
     back = (dt.replace(tzinfo=None) - offset).replace(tzinfo=UTC).astimezone(dt.tzinfo)
-    if back.replace(tzinfo=None) != dt.replace(tzinfo=None):
-        return back  # a wall time in a gap: the instant it stands for
-    return dt if dt.fold == 0 else None
+    if back.replace(tzinfo=None, fold=0) != dt.replace(tzinfo=None, fold=0):
+        return back  # fold=1 in a gap: the instant Python gives it
+    return None  # the second pass through a repeated hour
 
 
 _TZID_PARAMS: dict[Any, tuple[str, str] | None] = {}
@@ -3722,6 +3728,16 @@ def _describe_rrule(rule: str) -> str:
     return text
 
 
+def _describe_dates(values: Sequence[Any]) -> str:
+    """``Tue 8 Dec 2026 09:30, Tue 15 Dec 2026 09:30 and 3 more``; a PERIOD by its start."""
+    texts = []
+    for value in values[:5]:
+        when = value[0] if isinstance(value, tuple) else value
+        texts.append(f"{_fmt_day(when)} {when:%H:%M}" if isinstance(when, datetime) else _fmt_day(when))
+    more = f" and {len(values) - 5} more" if len(values) > 5 else ""
+    return ", ".join(texts) + more
+
+
 def _person_text(p: Attendee | Organizer) -> str:
     return f"{p.name} <{p.email}>" if p.name else p.email
 
@@ -3744,6 +3760,10 @@ def _summary_text(ev: Event, method: str | None) -> str:
         rows.append(("Where", ev.location))
     if ev.rrule:
         rows.append(("Repeats", _describe_rrule(ev.rrule)))
+    if ev.rdates:
+        rows.append(("Also on", _describe_dates(ev.rdates)))
+    if ev.exdates:
+        rows.append(("Except", _describe_dates(ev.exdates)))
     if ev.organizer is not None:
         rows.append(("Organizer", _person_text(ev.organizer)))
     if ev.attendees and method != "REPLY":
@@ -4066,7 +4086,9 @@ def _flatten_mime(part: Any, out: list, top: bool) -> bool:
             value = value.replace("\r\n", "\n").replace("\n", "\r\n")
         out.append(f"{name}: {value}\r\n")
     out.append("\r\n")
-    payload = part.get_payload()
+    # The payload as stored: get_payload() would parse Content-Transfer-Encoding
+    # again on every call, which costs more than all the rest of a send.
+    payload = getattr(part, "_payload", None)
     if isinstance(payload, list):
         m = _BOUNDARY_RE.search(content_type or "")
         if not payload or not m or part.preamble is not None or part.epilogue is not None:
@@ -4123,15 +4145,34 @@ def _wire_bytes(msg: Any) -> tuple[bytes, str, list[str], str]:
         fields = {}
         for name, value in msg.raw_items():
             fields.setdefault(name.lower(), []).append(str(value))
-    sender = email.utils.getaddresses(fields.get("sender") or fields.get("from") or [])
-    if not sender or not sender[0][1]:
+    sender = _header_addresses(fields.get("sender") or fields.get("from") or [])
+    if not sender:
         raise ValueError("the message has no From address to send it from")
     found = fields.get("to", []) + fields.get("cc", []) + fields.get("bcc", [])
-    recipients = list(dict.fromkeys(a for _, a in email.utils.getaddresses(found) if a))
+    recipients = list(dict.fromkeys(_header_addresses(found)))
     if not recipients:
         raise ValueError("the message has no recipients (To, Cc or Bcc)")
     message_id = " ".join(fields.get("message-id", [""])[0].split()) or f"<message of {len(data)} bytes>"
-    return data, sender[0][1], recipients, message_id
+    return data, sender[0], recipients, message_id
+
+
+# In an address header: a quoted display name (skipped), <addr-spec>, or a bare addr-spec.
+_HEADER_ADDRESS_RE = re.compile(r'"(?:[^"\\]|\\.)*"|\((?:[^()\\]|\\.)*\)|<([^<>\s]*)>|([^\s,<>":;()]+@[^\s,<>":;()]+)')
+
+
+def _header_addresses(values: Sequence[str]) -> list[str]:
+    """The addr-specs of address header values (``Name <a@x>, "Doe, J" <b@x>, c@x``).
+
+    >>> _header_addresses(['"Doe, Jane" <jane@example.com>, bob@example.com (Bob)'])
+    ['jane@example.com', 'bob@example.com']
+    """
+    found = []
+    for value in values:
+        for m in _HEADER_ADDRESS_RE.finditer(value):
+            address = m.group(1) or m.group(2)
+            if address:
+                found.append(address)
+    return found
 
 
 def _password(server: _Server, password: str | None) -> str:
@@ -4591,6 +4632,10 @@ def _show_text(ev: Event, local: tzinfo | None) -> str:
         rows.append(("attendees" if i == 0 else "", f"{_person_text(a)} ({a.partstat.lower()}{role})"))
     if ev.rrule:
         rows.append(("repeats", _describe_rrule(ev.rrule)))
+    if ev.rdates:
+        rows.append(("also on", _describe_dates(ev.rdates)))
+    if ev.exdates:
+        rows.append(("except", _describe_dates(ev.exdates)))
     if ev.recurrence_id is not None:
         rows.append(("occurrence", str(ev.recurrence_id)))
     if ev.status:

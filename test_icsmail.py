@@ -534,14 +534,27 @@ class TestDumps(unittest.TestCase):
         self.assertNotIn("TZID", text)
 
     def test_gap_and_fold_times(self):
-        # 02:30 on 2026-03-08 does not exist in New York: it stands for 03:30 EDT
-        gap = icsmail.dumps(event(start=datetime(2026, 3, 8, 2, 30, tzinfo=NEW_YORK)))
-        self.assertIn("DTSTART;TZID=America/New_York:20260308T033000", gap)
-        # 01:30 on 2026-11-01 happens twice: the second one can only be said in UTC
+        # 02:30 on 2026-03-08 does not exist in New York; RFC 5545 3.3.5 reads it as Python does (03:30
+        # EDT), and a daily series written this way stays at 02:30 on the other days
+        gap = datetime(2026, 3, 8, 2, 30, tzinfo=NEW_YORK)
+        text = icsmail.dumps(event(start=gap, rrule="FREQ=DAILY;COUNT=3", exdates=[gap]))
+        self.assertIn("DTSTART;TZID=America/New_York:20260308T023000", text)
+        self.assertIn("EXDATE;TZID=America/New_York:20260308T023000", text)
+        self.assertEqual(icsmail.loads(text).events[0].start.astimezone(UTC), gap.astimezone(UTC))
+        # with fold=1 Python means the instant before the gap: that instant is written
+        later = icsmail.dumps(event(start=gap.replace(fold=1)))
+        self.assertIn("DTSTART;TZID=America/New_York:20260308T013000", later)
+        # 01:30 on 2026-11-01 happens twice: the first is said in local time, the second only in UTC
         first = icsmail.dumps(event(start=datetime(2026, 11, 1, 1, 30, tzinfo=NEW_YORK)))
         self.assertIn("DTSTART;TZID=America/New_York:20261101T013000", first)
-        second = icsmail.dumps(event(start=datetime(2026, 11, 1, 1, 30, fold=1, tzinfo=NEW_YORK)))
-        self.assertIn("DTSTART:20261101T063000Z", second)
+        second = datetime(2026, 11, 1, 1, 30, fold=1, tzinfo=NEW_YORK)
+        self.assertIn("DTSTART:20261101T063000Z", icsmail.dumps(event(start=second)))
+        with self.assertRaisesRegex(ValueError, "second pass through a repeated hour"):
+            event(start=second, rrule="FREQ=MONTHLY")
+
+    def test_fixed_zone_west_of_utc_covers_the_start(self):
+        text = icsmail.vtimezone("Etc/GMT+5", date(1970, 1, 1), date(1970, 1, 2))
+        self.assertIn("DTSTART:19690101T000000", text)
 
     def test_only_crlf_and_short_lines(self):
         text = icsmail.dumps(event(summary="😀" * 100, description="é" * 500 + "\n" + "x" * 300))
