@@ -3920,7 +3920,7 @@ def build_message(item: Event | Calendar, *, method: str | None = None, sender: 
     """
     import email.policy
     import email.utils
-    from email.message import EmailMessage
+    from email.message import EmailMessage, MIMEPart
     if isinstance(item, Event):
         cal = Calendar((item,), method=method or "REQUEST")
     elif isinstance(item, Calendar):
@@ -3959,6 +3959,8 @@ def build_message(item: Event | Calendar, *, method: str | None = None, sender: 
     else:
         people = list(_as_tuple(recipients))
     to = [_mail_address(p, "recipient") for p in people]
+    if not replying and organizer is not None:  # the organizer answers nothing: never among the recipients
+        to = [p for p in to if not _same_address(p[0], organizer.email)]
     to = [p for p in to if not _same_address(p[0], sender_address)] or to
     if not to:
         raise ValueError(f"nobody to send the {method} to: give recipients (a PUBLISH has no attendees)")
@@ -3991,9 +3993,8 @@ def build_message(item: Event | Calendar, *, method: str | None = None, sender: 
     msg.set_raw("Content-Class", "urn:content-classes:calendarmessage")
     outer, inner = _boundary(), _boundary()
     msg.set_raw("Content-Type", f'multipart/mixed; boundary="{outer}"')
-    alternative = _mime_part(policy, f'multipart/alternative;\n boundary="{inner}"', "7bit", "")
-    alternative.set_payload(None)
-    del alternative["Content-Transfer-Encoding"]
+    alternative = MIMEPart(policy)
+    alternative.set_raw("Content-Type", f'multipart/alternative;\n boundary="{inner}"')
     cte, body = _encode_body(text if text is not None else _summary_text(events[0], method))
     alternative.attach(_mime_part(policy, 'text/plain; charset="utf-8"', cte, body))
     if html is not None:

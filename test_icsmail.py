@@ -1111,6 +1111,9 @@ class TestBuildMessage(unittest.TestCase):
     def test_recipients_never_include_the_organizer(self):
         ev = event(attendees=["alice@example.com", "bob@example.com"])
         self.assertEqual(icsmail.build_message(ev)["To"], "bob@example.com")
+        self.assertEqual(icsmail.build_message(ev, sender="bot@example.com",
+                                               recipients=["alice@example.com", "carol@example.com"])["To"],
+                         "carol@example.com")
 
     def test_header_injection_is_refused(self):
         with self.assertRaisesRegex(ValueError, "Subject contains a control character"):
