@@ -70,6 +70,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence, Union
 import zoneinfo
 from zoneinfo import ZoneInfo
+from time import time as _unix_time  # (the name 'time' is datetime.time here)
 
 if TYPE_CHECKING:  # only for annotations: these modules are imported lazily
     import email.message
@@ -140,6 +141,7 @@ class SendError(OSError):
 # 3.1 SAFE-CHAR exclude the controls); TAB is allowed, CR/LF only in TEXT.
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _LINE_BAD_RE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")  # one-line values: no controls, no CR/LF
+# (str.isprintable() is False for every character either matches: a quicker first check)
 _NAME_RE = re.compile(r"[A-Za-z0-9-]+\Z")  # iana-token / x-name (RFC 5545 3.1)
 _PARAM_SPECIAL_RE = re.compile(r'[\^"\r\n:;,]')
 _PARAM_QUOTE_RE = re.compile(r"[:;,]")
@@ -162,6 +164,7 @@ def _escape_text(value: str) -> str:
     return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
+@functools.lru_cache(maxsize=1024)  # the same people recur across events: encode each name once
 def _param_value(value: str) -> str:
     """Encode a parameter value: RFC 6868 carets, then quotes around ``: ; ,``.
 
@@ -220,18 +223,20 @@ def _params_text(params: Iterable[tuple[str, Any]]) -> str:
     return "".join(out)
 
 
+# Dates and times are formatted as two numbers, YYYYMMDD and HHMMSS: faster than six fields.
+
 def _fmt_date(d: date) -> str:
-    return "%04d%02d%02d" % (d.year, d.month, d.day)
+    return "%08d" % (d.year * 10000 + d.month * 100 + d.day)
 
 
 def _fmt_local(dt: datetime) -> str:
-    return "%04d%02d%02dT%02d%02d%02d" % (dt.year, dt.month, dt.day, dt.hour, dt.minute, dt.second)
+    return "%08dT%06d" % (dt.year * 10000 + dt.month * 100 + dt.day, dt.hour * 10000 + dt.minute * 100 + dt.second)
 
 
 def _fmt_utc(dt: datetime) -> str:
     if dt.tzinfo is not UTC:
         dt = dt.astimezone(UTC)
-    return "%04d%02d%02dT%02d%02d%02dZ" % (dt.year, dt.month, dt.day, dt.hour, dt.minute, dt.second)
+    return "%08dT%06dZ" % (dt.year * 10000 + dt.month * 100 + dt.day, dt.hour * 10000 + dt.minute * 100 + dt.second)
 
 
 def _fmt_offset(seconds: int) -> str:
@@ -1074,11 +1079,11 @@ class Organizer:
             self.email, name = _person_parts(email, "organizer")
         if self.name is None:
             self.name = name
-        elif type(self.name) is not str or _LINE_BAD_RE.search(self.name):
+        elif type(self.name) is not str or (not self.name.isprintable() and _LINE_BAD_RE.search(self.name)):
             _check_line(self.name, "organizer name")
         if self.sent_by is not None:
             self.sent_by = _person_parts(self.sent_by, "organizer sent_by")[0]
-        self.params = _clean_params(self.params, "organizer")
+        self.params = _clean_params(self.params, "organizer") if self.params else ()
 
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>" if self.name else self.email
@@ -1111,7 +1116,7 @@ class Attendee:
             self.email, name = _person_parts(email, "attendee")
         if self.name is None:
             self.name = name
-        elif type(self.name) is not str or _LINE_BAD_RE.search(self.name):
+        elif type(self.name) is not str or (not self.name.isprintable() and _LINE_BAD_RE.search(self.name)):
             _check_line(self.name, "attendee name")
         if self.role not in _ROLES:
             self.role = _token(self.role, _ROLES, "attendee role")
@@ -1411,9 +1416,9 @@ def _rrule_text(value: str | Mapping, start: date | datetime | None, floating: b
 
 def _check_when(value: Any, what: str, floating: bool) -> date | datetime:
     """A date or datetime as events carry them: aware unless floating, whole seconds."""
-    if type(value) is datetime and not floating and not value.microsecond and value.tzinfo is not None \
-            and value.utcoffset() is not None:
-        return value  # the usual case
+    if type(value) is datetime and not floating and not value.microsecond and (
+            type(value.tzinfo) is ZoneInfo or value.tzinfo is not None and value.utcoffset() is not None):
+        return value  # the usual case (a ZoneInfo always gives an offset: no need to compute it)
     if isinstance(value, datetime):
         aware = value.tzinfo is not None and value.utcoffset() is not None
         if not aware and not floating and not isinstance(value.tzinfo, _UnknownZone):
@@ -1442,8 +1447,14 @@ def _new_uid() -> str:
     return str(uuid.uuid4())
 
 
+_LAST_NOW: list = [None, None]  # (whole seconds, datetime): events made in one second share it
+
+
 def _now() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
+    seconds = int(_unix_time())
+    if seconds != _LAST_NOW[0]:
+        _LAST_NOW[:] = [seconds, datetime.fromtimestamp(seconds, UTC)]
+    return _LAST_NOW[1]
 
 
 @dataclass
@@ -1529,7 +1540,7 @@ class Event:
         uid = self.uid
         if uid is None:
             self.uid = _new_uid()
-        elif type(uid) is not str or not uid.strip() or _LINE_BAD_RE.search(uid):
+        elif type(uid) is not str or not uid.strip() or (not uid.isprintable() and _LINE_BAD_RE.search(uid)):
             if isinstance(uid, str) and uid.strip():
                 _check_line(uid, "uid")
             raise ValueError(f"uid must be a non-empty str, not {uid!r}")
@@ -2069,21 +2080,25 @@ def _check_method(cal: Calendar, method: str | None) -> None:
     if method not in _ITIP_RULES:
         return
     needs_org, attendees, _ = _ITIP_RULES[method]
+    allowed = _ITIP_STATUSES.get(method)
+
+    def what(ev: Event) -> str:  # named only when refused: most events pass
+        return f"{method} event {ev.uid!r}"
+
     for ev in cal.events:
-        what = f"{method} event {ev.uid!r}"
         if needs_org and ev.organizer is None:
-            raise ValueError(f"{what} needs an organizer (RFC 5546 3.2)")
+            raise ValueError(f"{what(ev)} needs an organizer (RFC 5546 3.2)")
         n = len(ev.attendees)
         if attendees == "none" and n:
-            raise ValueError(f"{what} has attendees, but PUBLISH carries none (RFC 5546 3.2.1): use "
+            raise ValueError(f"{what(ev)} has attendees, but PUBLISH carries none (RFC 5546 3.2.1): use "
                              f"method='REQUEST' to invite them, or method=None to save them in a plain file")
         if attendees == "one" and n != 1:
-            raise ValueError(f"{what} must have exactly one attendee, the one replying (RFC 5546 3.2.3), not {n}")
+            raise ValueError(f"{what(ev)} must have exactly one attendee, the one replying (RFC 5546 3.2.3), "
+                             f"not {n}")
         if attendees == "some" and not n:
-            raise ValueError(f"{what} needs at least one attendee (RFC 5546 3.2.2)")
-        allowed = _ITIP_STATUSES.get(method)
+            raise ValueError(f"{what(ev)} needs at least one attendee (RFC 5546 3.2.2)")
         if allowed and ev.status is not None and ev.status not in allowed and not ev.status.startswith("X-"):
-            raise ValueError(f"{what} has STATUS:{ev.status}; {method} allows {', '.join(sorted(allowed))}")
+            raise ValueError(f"{what(ev)} has STATUS:{ev.status}; {method} allows {', '.join(sorted(allowed))}")
 
 
 def _as_calendar(item: Event | Calendar | Iterable[Event], method: str | None) -> tuple[Calendar, str | None]:
@@ -2363,10 +2378,11 @@ def _windows_zones() -> dict[str, str]:
     return {w.lower(): iana for w, iana in (line.split("\t") for line in _WINDOWS_ZONES_TEXT.splitlines())}
 
 
-_UNESCAPE_RE = re.compile(r"\\(.?)", re.DOTALL)
 # TEXT escapes (RFC 5545 3.3.11); '\:' and '\"' come from common writers and mean the character.
 _UNESCAPES = MappingProxyType({"\\": "\\", ";": ";", ",": ",", "n": "\n", "N": "\n", ":": ":", '"': '"'})
-_VALID_ESCAPES = frozenset("\\;,nN")
+_ESCAPE_PAIRS = tuple(("\\" + c, char) for c, char in _UNESCAPES.items() if c != "\\")
+# An escape RFC 5545 does not define, in text without '\\' (see _has_bad_escape).
+_BAD_ESCAPE_RE = re.compile(r"\\(?:[^;,nN]|\Z)")
 _CARET_RE = re.compile(r"\^([\^'nN])")
 _CARETS = MappingProxyType({"^": "^", "'": '"', "n": "\n", "N": "\n"})
 _LIST_PARAMS = frozenset({"DELEGATED-TO", "DELEGATED-FROM", "MEMBER", "DISPLAY", "FEATURE"})
@@ -2378,19 +2394,38 @@ _OFFSET_RE = re.compile(r"([+-])(\d\d):?(\d\d)(?::?(\d\d))?\Z")
 _DISPLAY_TZ_RE = re.compile(r"\(?\s*(?:UTC|GMT)\s*(?:([+-])(\d{1,2})(?:[:.]?(\d\d))?)?\s*\)?\s*(.*)\Z", re.IGNORECASE)
 
 
-def _unescape_match(m: re.Match) -> str:
-    return _UNESCAPES.get(m.group(1), m.group(0))
-
-
 def _unescape(value: str) -> str:
-    r"""Undo TEXT escaping in one pass, so ``\\n`` stays a backslash and an ``n``.
+    r"""Undo TEXT escaping as one pass would, so ``\\n`` stays a backslash and an ``n``.
 
     >>> _unescape(r"C:\\new\, done\nok")
     'C:\\new, done\nok'
     """
     if "\\" not in value:
         return value
-    return _UNESCAPE_RE.sub(_unescape_match, value)
+    if "\\\\" in value:
+        # '\\' is the only escape that yields a backslash: split the value
+        # there, and unescape each piece on its own.
+        return "\\".join(map(_unescape, value.split("\\\\")))
+    # Each backslash now starts an escape, and no replacement makes a new one:
+    # str.replace, escape by escape, does what one pass would (and much faster
+    # than a regex callback per escape).  Unknown escapes stay as they are.
+    for escape, char in _ESCAPE_PAIRS:
+        value = value.replace(escape, char)
+        if "\\" not in value:
+            break
+    return value
+
+
+def _has_bad_escape(value: str) -> bool:
+    r"""Whether ``value`` has an escape other than ``\\ \; \, \n \N``.
+
+    >>> _has_bad_escape(r"a\\b\;c"), _has_bad_escape(r"a\:b"), _has_bad_escape("a\\")
+    (False, True, True)
+    """
+    if "\\\\" not in value:
+        return _BAD_ESCAPE_RE.search(value) is not None
+    # Between escaped backslashes every backslash starts an escape.
+    return any(_BAD_ESCAPE_RE.search(piece) for piece in value.split("\\\\"))
 
 
 def _split_text_list(value: str) -> list[str]:
@@ -2431,17 +2466,25 @@ def _split_line(line: str, lineno: int) -> tuple[str, tuple, str]:
     semi = line.find(";", 0, colon)
     if semi < 0:
         return line[:colon].upper(), (), line[colon + 1:]
-    if '"' not in line[semi:colon]:
-        params = []
-        for item in line[semi + 1:colon].split(";"):
-            pname, _, pvalue = item.partition("=")
-            pname = pname.upper()
-            if pname in _LIST_PARAMS:
-                params.append((pname, tuple(_decode_param(v) for v in pvalue.split(","))))
-            else:
-                params.append((pname, _decode_param(pvalue)))
-        return line[:semi].upper(), tuple(params), line[colon + 1:]
-    return _split_quoted(line, semi, lineno)
+    head = line[semi + 1:colon]
+    if '"' in head:
+        return _split_quoted(line, semi, lineno)
+    return line[:semi].upper(), _split_params(head), line[colon + 1:]
+
+
+@functools.lru_cache(maxsize=1024)  # parameters repeat (the same TZIDs, the same people): split each once
+def _split_params(text: str) -> tuple:
+    """Unquoted parameters ``A=1;B=x,y`` as ((A, '1'), (B, 'x,y')); list parameters as tuples."""
+    carets = "^" in text  # rare: decode only then
+    params = []
+    for item in text.split(";"):
+        pname, _, pvalue = item.partition("=")
+        pname = pname.upper()
+        if pname in _LIST_PARAMS:
+            params.append((pname, tuple(_decode_param(v) for v in pvalue.split(","))))
+        else:
+            params.append((pname, _decode_param(pvalue) if carets else pvalue))
+    return tuple(params)
 
 
 def _split_quoted(line: str, pos: int, lineno: int) -> tuple[str, tuple, str]:
@@ -2550,15 +2593,14 @@ class _Pending(Exception):
 _DEFAULTS: dict[type, dict] = {}
 
 
-def _raw(cls: type, **values: Any) -> Any:
+def _raw(cls: type, values: Mapping[str, Any]) -> Any:
     """An instance made from read values as they are: no validation, no normalisation."""
     defaults = _DEFAULTS.get(cls)
     if defaults is None:
         from dataclasses import MISSING, fields
         defaults = _DEFAULTS[cls] = {f.name: (None if f.default is MISSING else f.default) for f in fields(cls)}
     obj = cls.__new__(cls)
-    obj.__dict__.update(defaults)
-    obj.__dict__.update(values)
+    obj.__dict__ = {**defaults, **values}
     return obj
 
 
@@ -2566,6 +2608,11 @@ def _cal_address(value: str) -> str:
     """A CAL-ADDRESS value: the address of a ``mailto:`` URI, any other URI whole."""
     value = value.strip()
     return value[7:] if value[:7].lower() == "mailto:" else value
+
+
+def _with_zone(dt: datetime, zone: tzinfo) -> datetime:
+    """``dt.replace(tzinfo=zone)``, without the cost of replace()'s keyword parsing."""
+    return datetime.combine(dt, dt.time(), zone)
 
 
 def _parse_dt(value: str) -> tuple[date | datetime, bool, bool] | None:
@@ -2595,6 +2642,7 @@ def _parse_dt(value: str) -> tuple[date | datetime, bool, bool] | None:
         return None
 
 
+@functools.lru_cache(maxsize=256)  # the same few durations (alarm triggers) recur in every event
 def _parse_duration(value: str) -> timedelta | None:
     """A DURATION (RFC 5545 3.3.6) as a timedelta; None if unreadable or out of range.
 
@@ -2711,7 +2759,7 @@ class _Reader:
                     stack[-1][2].append(frame)
                 continue
             name, params, value = _split_line(line, lineno)
-            if not _NAME_RE.match(name):
+            if name not in _COMMON_PROPS and not _NAME_RE.match(name):
                 raise ParseError(f"invalid property name {name[:40]!r}", lineno, line)
             if not line.startswith(name):
                 notes.warn(f"lower-case property name {line[:len(name)]!r}", lineno, "lower-case names")
@@ -2762,7 +2810,7 @@ class _Reader:
         if "\\" not in value:
             return value
         text = _unescape(value)
-        if any(m.group(1) not in _VALID_ESCAPES for m in _UNESCAPE_RE.finditer(value)):
+        if _has_bad_escape(value):
             self.notes.warn(f"invalid backslash escape in {value[:40]!r}", lineno, "invalid backslash escapes")
         return text
 
@@ -2784,11 +2832,11 @@ class _Reader:
                 self.notes.warn(f"{what};VALUE=DATE has a time {value!r}: read as the date {dt.date()}", lineno)
                 return dt.date()
         if utc:
-            return dt.replace(tzinfo=UTC)
+            return _with_zone(dt, UTC)
         if tzid is not None:
-            return dt.replace(tzinfo=self.zone(tzid, dt, lineno))
+            return _with_zone(dt, self.zone(tzid, dt, lineno))
         xwr = self.x_wr_timezone() if self.cal else None
-        return dt.replace(tzinfo=xwr) if xwr is not None else dt
+        return _with_zone(dt, xwr) if xwr is not None else dt
 
     def zone(self, tzid: str, sample: datetime, lineno: int) -> tzinfo:
         zone = self.zones.get(tzid)
@@ -2915,13 +2963,13 @@ class _Reader:
                 decoded = self.text(value, lineno)
         else:
             decoded = value
-        return _raw(Property, name=name, value=decoded, params=params)
+        return _raw(Property, {"name": name, "value": decoded, "params": params})
 
     def component(self, frame: list) -> Component:
         name, props, children, _ = frame
-        return _raw(Component, name=name,
-                    properties=tuple(self.prop(n, p, v, ln) for n, p, v, ln in props),
-                    components=tuple(self.component(c) for c in children))
+        return _raw(Component, {"name": name,
+                                "properties": tuple(self.prop(n, p, v, ln) for n, p, v, ln in props),
+                                "components": tuple(self.component(c) for c in children)})
 
     # -- people
 
@@ -2946,7 +2994,7 @@ class _Reader:
             fields["rsvp"] = False  # RFC 5545 3.2.17: FALSE unless said
         if other:
             fields["params"] = tuple(other)
-        return _raw(cls, **fields)
+        return _raw(cls, fields)
 
     # -- components
 
@@ -2982,7 +3030,7 @@ class _Reader:
             self.notes.warn("VALARM without TRIGGER", frame[3])
         fields["attendees"] = tuple(attendees)
         fields["extra"] = tuple(extra)
-        return _raw(Alarm, **fields)
+        return _raw(Alarm, fields)
 
     def event(self, frame: list) -> Event:
         """A VEVENT frame as an Event; deviations become warnings, nothing is dropped."""
@@ -3068,7 +3116,7 @@ class _Reader:
         f["alarms"] = tuple(f.get("alarms", ()))
         f["components"] = tuple(f.get("components", ()))
         f.setdefault("sequence", 0)
-        event = _raw(Event, **f)
+        event = _raw(Event, f)
         event._as_read = True
         return event
 
@@ -3141,6 +3189,9 @@ _EVENT_PROPS = MappingProxyType({
     "RRULE": ("rrule", "rrule"), "CATEGORIES": ("categories", "list"),
     "EXDATE": ("exdates", "dates"), "RDATE": ("rdates", "dates"),
 })
+# Valid property names met in nearly every file: no need to match them against _NAME_RE.
+_COMMON_PROPS = frozenset({*_EVENT_PROPS, "ATTENDEE", "VERSION", "PRODID", "CALSCALE", "METHOD", "ACTION",
+                           "TRIGGER", "REPEAT", "TZID", "TZOFFSETFROM", "TZOFFSETTO", "TZNAME"})
 
 
 def _calendar_from(reader: _Reader, frame: list | None, items: list, notes: _Notes) -> Calendar:
@@ -3180,8 +3231,8 @@ def _calendar_from(reader: _Reader, frame: list | None, items: list, notes: _Not
             timezones.append(reader.component(item))
         else:
             components.append(reader.component(item))
-    cal = _raw(Calendar, events=tuple(events), components=tuple(components), extra=tuple(extra),
-               timezones=tuple(timezones), warnings=notes.items, **fields)
+    cal = _raw(Calendar, dict(fields, events=tuple(events), components=tuple(components), extra=tuple(extra),
+                              timezones=tuple(timezones), warnings=notes.items))
     cal._as_read = True
     return cal
 
@@ -3200,7 +3251,7 @@ def _flatten(items: list, notes: _Notes) -> list:
 
 def _merge(calendars: list[Calendar], notes: _Notes) -> Calendar:
     if not calendars:
-        cal = _raw(Calendar, events=(), components=(), extra=(), timezones=(), warnings=notes.items)
+        cal = _raw(Calendar, dict(events=(), components=(), extra=(), timezones=(), warnings=notes.items))
         cal._as_read = True
         return cal
     if len(calendars) == 1:
@@ -3210,11 +3261,11 @@ def _merge(calendars: list[Calendar], notes: _Notes) -> Calendar:
     if len(methods) > 1:
         notes.warn(f"{len(calendars)} VCALENDARs with different METHODs ({', '.join(sorted(map(str, methods)))}):"
                    f" the first one's applies", 0)
-    cal = _raw(Calendar, method=first.method, prodid=first.prodid, name=first.name,
-               events=tuple(e for c in calendars for e in c.events),
-               components=tuple(x for c in calendars for x in c.components),
-               extra=first.extra, timezones=tuple(t for c in calendars for t in c.timezones),
-               warnings=notes.items)
+    cal = _raw(Calendar, dict(method=first.method, prodid=first.prodid, name=first.name,
+                              events=tuple(e for c in calendars for e in c.events),
+                              components=tuple(x for c in calendars for x in c.components),
+                              extra=first.extra, timezones=tuple(t for c in calendars for t in c.timezones),
+                              warnings=notes.items))
     cal._as_read = True
     return cal
 
@@ -3973,8 +4024,9 @@ def build_message(item: Event | Calendar, *, method: str | None = None, sender: 
     elif not isinstance(subject, str):
         raise TypeError(f"subject must be a str, not {type(subject).__name__}")
 
-    calendar = _raw(Calendar, events=events, method=method, prodid=cal.prodid, name=cal.name,
-                    components=cal.components, extra=cal.extra, timezones=cal.timezones, warnings=[])
+    calendar = _raw(Calendar, dict(events=events, method=method, prodid=cal.prodid, name=cal.name,
+                                   components=cal.components, extra=cal.extra, timezones=cal.timezones,
+                                   warnings=[]))
     ics = dumps(calendar, method=method).encode()
     policy = email.policy.default
     msg = EmailMessage(policy)
