@@ -1056,6 +1056,22 @@ def _check_param_value(value: Any, what: str) -> str:
     return value
 
 
+def _check_person(person: Any, what: str) -> None:
+    """Normalise an Organizer's or Attendee's address, name, SENT-BY and parameters in place."""
+    email = person.email
+    if type(email) is str and _EMAIL_RE.match(email):  # the usual bare address
+        name = None
+    else:
+        person.email, name = _person_parts(email, what)
+    if person.name is None:
+        person.name = name
+    elif type(person.name) is not str or (not person.name.isprintable() and _LINE_BAD_RE.search(person.name)):
+        _check_line(person.name, f"{what} name")
+    if person.sent_by is not None:
+        person.sent_by = _person_parts(person.sent_by, f"{what} sent_by")[0]
+    person.params = _clean_params(person.params, what) if person.params else ()
+
+
 @dataclass
 class Organizer:
     """The organizer of an event: ``Organizer("alice@example.com", name="Alice")``.
@@ -1072,18 +1088,7 @@ class Organizer:
     params: tuple = ()
 
     def __post_init__(self) -> None:
-        email = self.email
-        if type(email) is str and _EMAIL_RE.match(email):  # the usual bare address
-            name = None
-        else:
-            self.email, name = _person_parts(email, "organizer")
-        if self.name is None:
-            self.name = name
-        elif type(self.name) is not str or (not self.name.isprintable() and _LINE_BAD_RE.search(self.name)):
-            _check_line(self.name, "organizer name")
-        if self.sent_by is not None:
-            self.sent_by = _person_parts(self.sent_by, "organizer sent_by")[0]
-        self.params = _clean_params(self.params, "organizer") if self.params else ()
+        _check_person(self, "organizer")
 
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>" if self.name else self.email
@@ -1109,15 +1114,7 @@ class Attendee:
     params: tuple = ()
 
     def __post_init__(self) -> None:
-        email = self.email
-        if type(email) is str and _EMAIL_RE.match(email):  # the usual bare address
-            name = None
-        else:
-            self.email, name = _person_parts(email, "attendee")
-        if self.name is None:
-            self.name = name
-        elif type(self.name) is not str or (not self.name.isprintable() and _LINE_BAD_RE.search(self.name)):
-            _check_line(self.name, "attendee name")
+        _check_person(self, "attendee")
         if self.role not in _ROLES:
             self.role = _token(self.role, _ROLES, "attendee role")
         if self.partstat not in _PARTSTATS:
@@ -1130,10 +1127,6 @@ class Attendee:
             self.delegated_to = tuple(_person_parts(p, "delegated_to")[0] for p in _as_tuple(self.delegated_to))
             self.delegated_from = tuple(_person_parts(p, "delegated_from")[0]
                                         for p in _as_tuple(self.delegated_from))
-        if self.sent_by is not None:
-            self.sent_by = _person_parts(self.sent_by, "attendee sent_by")[0]
-        if self.params:
-            self.params = _clean_params(self.params, "attendee")
 
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>" if self.name else self.email
@@ -1822,7 +1815,7 @@ def _stamp_line(stamp: datetime) -> str:
 
 def _dt_line(name: str, value: date | datetime, zones: _Zones) -> str:
     params, text = _dt_value(value, zones)
-    return f"{name}{params}:{text}"
+    return _fold(f"{name}{params}:{text}")  # a TZID read from a file can be long
 
 
 def _dt_list_lines(name: str, values: Sequence[Any], zones: _Zones) -> list[str]:
@@ -1845,9 +1838,15 @@ def _dt_list_lines(name: str, values: Sequence[Any], zones: _Zones) -> list[str]
     return [_fold(f"{name}{params}:{','.join(texts)}") for params, texts in groups.items()]
 
 
+_URI_SCHEME_RE = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
+
+
 def _cal_uri(address: str) -> str:
-    """A CAL-ADDRESS value: ``mailto:`` and the address, or a URI read from a file as it was."""
-    return address if ":" in address else "mailto:" + address
+    """A CAL-ADDRESS value: ``mailto:`` and the address, or another URI read from a file as it was."""
+    if ":" not in address:  # the usual case: an e-mail address
+        return "mailto:" + address
+    scheme = _URI_SCHEME_RE.match(address)
+    return address if scheme and scheme.group(1).lower() != "mailto" else "mailto:" + address
 
 
 def _organizer_line(org: Organizer) -> str:
