@@ -2585,6 +2585,9 @@ class _Notes:
         self.counts.clear()
 
 
+_MAX_DEPTH = 64  # real calendars nest 3 or 4 deep; a limit keeps hostile input from exhausting the stack
+
+
 class _Pending(Exception):
     """Streaming: an event names a TZID whose VTIMEZONE has not been read yet."""
 
@@ -2735,6 +2738,8 @@ class _Reader:
                 if line[:6] != "BEGIN:" or line[6:] != name:
                     notes.warn("lower-case or padded BEGIN/END line", lineno, "lower-case names")
                 frame = [name, [], [], lineno]
+                if len(stack) >= _MAX_DEPTH:
+                    raise ParseError(f"components nested more than {_MAX_DEPTH} deep", lineno, line)
                 if not stack:
                     if name == "VCALENDAR":
                         stack.append(frame)
@@ -3356,11 +3361,13 @@ def _mail_calendars(data: bytes, notes: _Notes) -> list[tuple[bytes, str | None]
     """
     import email
     import email.policy
-    msg = email.message_from_bytes(data, policy=email.policy.compat32)
+    try:
+        msg = email.message_from_bytes(data, policy=email.policy.compat32)
+        parts = [part for part in msg.walk() if not part.is_multipart()]
+    except RecursionError:
+        raise ParseError("the e-mail's MIME parts are nested too deeply to read") from None
     found, seen = [], set()
-    for part in msg.walk():
-        if part.is_multipart():
-            continue
+    for part in parts:
         ctype = part.get_content_type()
         filename = (part.get_filename() or part.get_param("name") or "")
         filename = filename.lower() if isinstance(filename, str) else ""

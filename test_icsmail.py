@@ -803,6 +803,7 @@ class TestLoads(unittest.TestCase):
              r"a property line without a colon: 'SUMMARY Review.*' \(line 9\)", 9),
             ("end without begin", "END:VEVENT\r\n", r"END:VEVENT without a BEGIN \(line 1\)", 1),
             ("bad quote", SIMPLE.replace('CN="Smith, Alice"', 'CN="Smith'), r"never closed \(line 10\)", 10),
+            ("too deep", "BEGIN:VCALENDAR\r\n" + "BEGIN:X-A\r\n" * 5000, r"nested more than 64 deep \(line 65\)", 65),
         ]
         for name, text, message, lineno in cases:
             with self.subTest(name):
