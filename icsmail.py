@@ -4263,7 +4263,7 @@ def _connect(server: _Server, password: str | None, timeout: float, context: Any
     try:
         address = smtp.sock.getsockname()[0]
         smtp.local_hostname = f"[IPv6:{address}]" if ":" in address else f"[{address}]"
-        smtp.ehlo()
+        smtp.ehlo_or_helo_if_needed()  # HELO for the rare server without EHLO
         if server.scheme == "smtp" and smtp.has_extn("starttls"):
             smtp.starttls(context=context)
             smtp.ehlo()
@@ -4340,7 +4340,9 @@ def _transmit(smtp: "smtplib.SMTP", data: bytes, sender: str, recipients: list[s
     if code != 250:
         if code != 421:  # 421: the server is closing the connection
             smtp.rset()
-        raise _Refused(f"sender {sender} refused ({code} {_reply_text(resp)})", code)
+        hint = ": the server wants a login (smtp://user@host, password in ICSMAIL_SMTP_PASSWORD)" \
+            if code == 530 else ""
+        raise _Refused(f"sender {sender} refused ({code} {_reply_text(resp)}){hint}", code)
     refused = {}
     for rcpt in recipients:
         code, resp = smtp.rcpt(rcpt)

@@ -1204,7 +1204,11 @@ class SMTPHandler(socketserver.StreamRequestHandler):
             command = line.decode("utf-8", "replace").rstrip("\r\n")
             verb = command.split(" ", 1)[0].upper()
             server.commands.append(command)
-            if verb in ("EHLO", "HELO"):
+            if verb == "EHLO" and server.behaviour == "no ehlo":
+                self.reply(502, "HELO only here")
+            elif verb == "HELO":
+                self.reply(250, "test.invalid")
+            elif verb == "EHLO":
                 extensions = ["test.invalid", "8BITMIME", "PIPELINING"]
                 if server.tls_context is not None and not isinstance(self.request, ssl.SSLSocket):
                     extensions.append("STARTTLS")
@@ -1432,6 +1436,16 @@ class TestSend(SMTPTestCase):
         with mock.patch.dict(os.environ, {"ICSMAIL_SMTP": url, "ICSMAIL_SMTP_PASSWORD": "from-env"}):
             icsmail.send(invitation())
         self.assertEqual(len(server.messages), 1)
+
+    def test_server_without_ehlo(self):
+        server = self.start_server(behaviour="no ehlo")
+        icsmail.send(invitation(), server.url)
+        self.assertEqual(len(server.messages), 1)
+
+    def test_login_required_is_said(self):
+        server = self.start_server(users={"alice": "pw"})
+        with self.assertRaisesRegex(icsmail.SendError, "530 authentication required: the server wants a login"):
+            icsmail.send(invitation(), server.url)
 
     def test_timeout_and_refused_connection(self):
         server = self.start_server(behaviour="silent")
