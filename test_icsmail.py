@@ -1444,7 +1444,7 @@ class TestSend(SMTPTestCase):
 
     def test_login_required_is_said(self):
         server = self.start_server(users={"alice": "pw"})
-        with self.assertRaisesRegex(icsmail.SendError, "530 authentication required: the server wants a login"):
+        with self.assertRaisesRegex(icsmail.SendError, r"530 authentication required\): the server wants a login"):
             icsmail.send(invitation(), server.url)
 
     def test_timeout_and_refused_connection(self):
