@@ -16,7 +16,6 @@ import os
 import random
 import re
 import smtplib
-import socket
 import socketserver
 import ssl
 import struct
@@ -216,7 +215,7 @@ def offsets_match(test: unittest.TestCase, key: str, start: int, end: int) -> in
         BEGIN:VCALENDAR
         VERSION:2.0
         PRODID:test
-        """) + text + golden(f"""
+        """) + text + golden("""
         BEGIN:VEVENT
         UID:x
         DTSTAMP:20260101T000000Z
