@@ -2372,9 +2372,24 @@ Yukon Standard Time	America/Whitehorse
 """
 
 
+# CLDR keeps some old names that tz databases now ship only as "backward" links,
+# and some systems leave those out (Debian's tzdata-legacy): their targets.
+_CLDR_LINKS = MappingProxyType({
+    "Asia/Calcutta": "Asia/Kolkata", "Asia/Katmandu": "Asia/Kathmandu", "Asia/Rangoon": "Asia/Yangon",
+    "America/Godthab": "America/Nuuk", "America/Buenos_Aires": "America/Argentina/Buenos_Aires",
+    "America/Indianapolis": "America/Indiana/Indianapolis", "Europe/Kiev": "Europe/Kyiv",
+    "Atlantic/Reykjavik": "Africa/Abidjan",
+})
+
+
 @functools.lru_cache(maxsize=None)
 def _windows_zones() -> dict[str, str]:
     return {w.lower(): iana for w, iana in (line.split("\t") for line in _WINDOWS_ZONES_TEXT.splitlines())}
+
+
+def _cldr_zone(name: str) -> ZoneInfo | None:
+    """The zone of a CLDR name, or of its canonical target where the system lacks the old name."""
+    return _iana_zone(name) or _iana_zone(_CLDR_LINKS.get(name, ""))
 
 
 # TEXT escapes (RFC 5545 3.3.11); '\:' and '\"' come from common writers and mean the character.
@@ -2879,7 +2894,7 @@ class _Reader:
         windows = _windows_zones()
         name = windows.get(key.lower()) or windows.get(re.sub(r"\s+\d+\Z", "", key).lower())
         if name:
-            candidates.append(ZoneInfo(name))
+            candidates += [z for z in (_cldr_zone(name),) if z is not None]
         else:
             m = _DISPLAY_TZ_RE.match(key)
             if m and m.group(4) is not None and (key[:1] == "(" or key[:3].upper() in ("UTC", "GMT")):
@@ -2887,9 +2902,8 @@ class _Reader:
                 offset = (int(hh or 0) * 3600 + int(mm or 0) * 60) * (-1 if sign == "-" else 1)
                 by_city = _zone_names()[1]
                 for city in rest.split(","):
-                    for k in by_city.get(city.strip().replace(" ", "_").lower(), ()):
-                        candidates.append(ZoneInfo(k))
-                candidates.extend(ZoneInfo(k) for k in dict.fromkeys(windows.values()))
+                    candidates += (ZoneInfo(k) for k in by_city.get(city.strip().replace(" ", "_").lower(), ()))
+                candidates += (z for z in map(_cldr_zone, dict.fromkeys(windows.values())) if z is not None)
                 candidates = [z for z in candidates if offset in
                               (z.utcoffset(sample.replace(month=1, day=15)).total_seconds(),
                                z.utcoffset(sample.replace(month=7, day=15)).total_seconds())]
@@ -4501,8 +4515,9 @@ def _local_zone_name() -> str:
         except OSError:
             pass
     for name in candidates:
-        if name and _iana_zone(name) is not None:
-            return _iana_zone(name).key
+        zone = _cldr_zone(name)
+        if zone is not None:
+            return zone.key
     raise ValueError("cannot tell this machine's time zone: pass --tz Area/City (e.g. --tz Europe/London)")
 
 

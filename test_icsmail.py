@@ -720,6 +720,16 @@ class TestLoads(unittest.TestCase):
                 ev = icsmail.loads(calendar_with(f"DTSTART;TZID={quoted}:20260701T100000")).events[0]
                 self.assertEqual(ev.start.tzinfo.key, key)
 
+    def test_windows_names_without_the_old_links(self):
+        # some systems ship no "backward" links (Europe/Kiev): CLDR's names still resolve
+        real = icsmail._iana_zone
+
+        def without_links(key):
+            return None if key in icsmail._CLDR_LINKS else real(key)
+        with mock.patch.object(icsmail, "_iana_zone", without_links):
+            ev = icsmail.loads(calendar_with("DTSTART;TZID=FLE Standard Time:20260701T100000")).events[0]
+        self.assertEqual(ev.start.tzinfo.key, "Europe/Kyiv")
+
     EXCHANGE_ZONE = """
         BEGIN:VTIMEZONE
         TZID:Customized Time Zone
