@@ -139,8 +139,8 @@ class SendError(OSError):
 
 # Characters no iCalendar value may carry (RFC 5545 3.3.11 TSAFE-CHAR and
 # 3.1 SAFE-CHAR exclude the controls); TAB is allowed, CR/LF only in TEXT.
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_LINE_BAD_RE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")  # one-line values: no controls, no CR/LF
+_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")  # lone surrogates: no UTF-8
+_LINE_BAD_RE = re.compile("[\x00-\x08\x0a-\x1f\x7f\ud800-\udfff]")  # one-line values: no CR/LF either
 # (str.isprintable() is False for every character either matches: a quicker first check)
 _NAME_RE = re.compile(r"[A-Za-z0-9-]+\Z")  # iana-token / x-name (RFC 5545 3.1)
 _PARAM_SPECIAL_RE = re.compile(r'[\^"\r\n:;,]')
@@ -150,7 +150,8 @@ _PARAM_QUOTE_RE = re.compile(r"[:;,]")
 def _check_controls(value: str, what: str) -> None:
     bad = _CONTROL_RE.search(value)
     if bad:
-        raise ValueError(f"{what} contains the control character U+{ord(bad.group()):04X}: {value!r}")
+        kind = "lone surrogate" if bad.group() >= "\ud800" else "control character"
+        raise ValueError(f"{what} contains the {kind} U+{ord(bad.group()):04X}: {value!r}")
 
 
 def _escape_text(value: str) -> str:
@@ -897,9 +898,12 @@ def _yearly_onsets(ob: _Observance, year: int) -> list[datetime]:
         years = range(lo, hi + 1) if lo <= hi else range(max(first_year, last_year - 1), last_year + 1)
     out = []
     for y in years:
-        if (y - first_year) % interval:
+        if (y - first_year) % interval or not 1 <= y <= 9999:
             continue
-        out.extend(_rule_days(rule, y, ob.start))
+        try:
+            out.extend(_rule_days(rule, y, ob.start))
+        except (OverflowError, ValueError):  # a rule reaching past datetime's range
+            continue
     out = [d for d in out if d >= ob.start and (until is None or d <= until)]
     if count is not None:
         out = sorted(set(out) | {ob.start})[:count]
@@ -1622,9 +1626,12 @@ class Event:
         """
         if self.end is not None or self.start is None:
             return self.end
-        if self.duration is None:
-            return self.start + timedelta(days=1) if self.all_day else self.start
-        return _add_duration(self.start, self.duration)
+        try:
+            if self.duration is None:
+                return self.start + timedelta(days=1) if self.all_day else self.start
+            return _add_duration(self.start, self.duration)
+        except OverflowError:
+            return None  # beyond what datetime can hold (only read from a file can it be so)
 
 
 def _add_duration(start: date | datetime, duration: timedelta) -> date | datetime:
@@ -1819,8 +1826,8 @@ def _dt_line(name: str, value: date | datetime, zones: _Zones) -> str:
 
 
 def _dt_list_lines(name: str, values: Sequence[Any], zones: _Zones) -> list[str]:
-    """EXDATE/RDATE lines: values with the same parameters share a line."""
-    groups: dict[str, list[str]] = {}
+    """EXDATE/RDATE lines: consecutive values with the same parameters share a line."""
+    groups: list[tuple[str, list[str]]] = []
     for value in values:
         if isinstance(value, tuple):  # PERIOD: start/end or start/duration
             params, first = _dt_value(value[0], zones)
@@ -1828,14 +1835,21 @@ def _dt_list_lines(name: str, values: Sequence[Any], zones: _Zones) -> list[str]
                 second = _fmt_duration(value[1])
             else:
                 end = value[1]
-                if isinstance(end, datetime) and end.tzinfo is not None and end.tzinfo is not value[0].tzinfo:
-                    end = end.astimezone(value[0].tzinfo) if params else end
+                zone = getattr(value[0], "tzinfo", None)
+                if isinstance(end, datetime) and end.tzinfo is not None and end.tzinfo is not zone and params:
+                    try:
+                        end = end.astimezone(zone)  # a PERIOD's end in its start's zone
+                    except (OverflowError, TypeError, ValueError):
+                        pass
                 second = _dt_value(end, zones)[1]
-            groups.setdefault(";VALUE=PERIOD" + params, []).append(f"{first}/{second}")
+            params, text = ";VALUE=PERIOD" + params, f"{first}/{second}"
         else:
             params, text = _dt_value(value, zones)
-            groups.setdefault(params, []).append(text)
-    return [_fold(f"{name}{params}:{','.join(texts)}") for params, texts in groups.items()]
+        if groups and groups[-1][0] == params:
+            groups[-1][1].append(text)
+        else:
+            groups.append((params, [text]))
+    return [_fold(f"{name}{params}:{','.join(texts)}") for params, texts in groups]
 
 
 _URI_SCHEME_RE = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
@@ -1850,30 +1864,43 @@ def _cal_uri(address: str) -> str:
 
 
 def _organizer_line(org: Organizer) -> str:
-    params = f";CN={_param_value(org.name)}" if org.name else ""
-    if org.sent_by:
-        params += f';SENT-BY="{_cal_uri(org.sent_by)}"'
+    params = f";CN={_param_value(org.name)}" if org.name is not None else ""
+    if org.sent_by is not None:
+        params += f";SENT-BY={_param_value(_cal_uri(org.sent_by))}"
     if org.params:
         params += _params_text(org.params)
     return _fold(f"ORGANIZER{params}:{_cal_uri(org.email)}")
 
 
+def _token_param(value: str, known: frozenset) -> str:
+    """An enumerated parameter value: as it is when known, else encoded like any
+    other (a value read from a file may hold anything, a line break included)."""
+    return value if value in known else _param_value(value)
+
+
 def _attendee_line(att: Attendee, name: str = "ATTENDEE") -> str:
-    cn = f";CN={_param_value(att.name)}" if att.name else ""
+    cn = f";CN={_param_value(att.name)}" if att.name is not None else ""
     rsvp = ";RSVP=TRUE" if att.rsvp else ""
-    if not (att.cutype or att.delegated_to or att.delegated_from or att.sent_by or att.params):
-        return _fold(f"{name};ROLE={att.role};PARTSTAT={att.partstat}{rsvp}{cn}:{_cal_uri(att.email)}")
-    params = f";CUTYPE={att.cutype}" if att.cutype else ""
-    params += f";ROLE={att.role};PARTSTAT={att.partstat}{rsvp}"
+    role, partstat = _token_param(att.role, _ROLES), _token_param(att.partstat, _PARTSTATS)
+    if not (att.cutype or att.delegated_to or att.delegated_from or att.sent_by is not None or att.params):
+        return _fold(f"{name};ROLE={role};PARTSTAT={partstat}{rsvp}{cn}:{_cal_uri(att.email)}")
+    params = f";CUTYPE={_token_param(att.cutype, _CUTYPES)}" if att.cutype else ""
+    params += f";ROLE={role};PARTSTAT={partstat}{rsvp}"
     if att.delegated_to:
-        params += ";DELEGATED-TO=" + ",".join(f'"{_cal_uri(a)}"' for a in att.delegated_to)
+        params += ";DELEGATED-TO=" + ",".join(_quoted(_cal_uri(a)) for a in att.delegated_to)
     if att.delegated_from:
-        params += ";DELEGATED-FROM=" + ",".join(f'"{_cal_uri(a)}"' for a in att.delegated_from)
-    if att.sent_by:
-        params += f';SENT-BY="{_cal_uri(att.sent_by)}"'
+        params += ";DELEGATED-FROM=" + ",".join(_quoted(_cal_uri(a)) for a in att.delegated_from)
+    if att.sent_by is not None:
+        params += f";SENT-BY={_quoted(_cal_uri(att.sent_by))}"
     if att.params:
         params += _params_text(att.params)
     return _fold(f"{name}{params}{cn}:{_cal_uri(att.email)}")
+
+
+def _quoted(value: str) -> str:
+    """A parameter value always in quotes (RFC 5545 wants them around a cal-address)."""
+    encoded = _param_value(value)
+    return encoded if encoded.startswith('"') else f'"{encoded}"'
 
 
 _ALARM_CACHE: dict[tuple, tuple[str, ...]] = {}
@@ -1906,8 +1933,8 @@ def _alarm_lines_uncached(alarm: Alarm, out: list[str]) -> None:
         out.append(f"TRIGGER;VALUE=DATE-TIME:{text}")
     elif alarm.trigger is None:
         pass
-    elif alarm.related == "END":
-        out.append(f"TRIGGER;RELATED=END:{_fmt_duration(alarm.trigger)}")
+    elif alarm.related != "START":
+        out.append(f"TRIGGER;RELATED={_token_param(alarm.related, _RELATED)}:{_fmt_duration(alarm.trigger)}")
     else:
         out.append(f"TRIGGER:{_fmt_duration(alarm.trigger)}")
     if alarm.description is not None:
@@ -1918,6 +1945,7 @@ def _alarm_lines_uncached(alarm: Alarm, out: list[str]) -> None:
         out.append(_attendee_line(att))
     if alarm.repeat:
         out.append(f"REPEAT:{alarm.repeat}")
+    if alarm.interval is not None:
         out.append(f"DURATION:{_fmt_duration(alarm.interval)}")
     for prop in alarm.extra:
         out.append(_property_line(prop))
@@ -1951,7 +1979,10 @@ def _event_lines(ev: Event, out: list[str], zones: _Zones, method: str | None) -
         end = ev.end
         if isinstance(end, datetime) and isinstance(start, datetime) and end.tzinfo is not start.tzinfo \
                 and isinstance(start.tzinfo, (ZoneInfo, _VZone)) and end.utcoffset() is not None:
-            end = end.astimezone(start.tzinfo)  # one zone per event keeps clients simple
+            try:
+                end = end.astimezone(start.tzinfo)  # one zone per event keeps clients simple
+            except OverflowError:
+                pass
         out.append(_dt_line("DTEND", end, zones))
     elif ev.duration is not None:
         out.append(f"DURATION:{_fmt_duration(ev.duration)}")
@@ -1965,7 +1996,7 @@ def _event_lines(ev: Event, out: list[str], zones: _Zones, method: str | None) -
         out.extend(_dt_list_lines("EXDATE", ev.exdates, zones))
     if ev.summary is not None:
         out.append(fold(f"SUMMARY:{esc(ev.summary)}"))
-    elif method in ("REQUEST", "PUBLISH", "ADD"):
+    elif method in ("REQUEST", "PUBLISH", "ADD") and not getattr(ev, "_as_read", False):
         out.append("SUMMARY:")  # RFC 5546: required, may be empty
     if ev.description is not None:
         out.append(fold(f"DESCRIPTION:{esc(ev.description)}"))
@@ -2014,16 +2045,18 @@ def _content_uid(ev: Event) -> str:
 def _note_recurrence_span(ev: Event, start: datetime, zones: _Zones) -> None:
     """Widen the zone's span to the event's end and its last recurrence."""
     key = start.tzinfo.key
-    length = ev.end_time - start if ev.end is not None or ev.duration is not None else timedelta(0)
-    if ev.end is None and ev.duration is not None:
-        zones.note(key, _add_duration(start, ev.duration))
-    if not ev.rrule:
-        return
-    last = _rrule_last(ev.rrule, start)
-    if last is None:
-        zones.spans[key][1] = None  # open-ended: the zone's current rule is needed
-    else:
-        zones.note(key, last + length + timedelta(days=1))
+    try:
+        end = ev.end_time
+        length = end - start if isinstance(end, datetime) else timedelta(0)
+        if ev.end is None and isinstance(end, datetime):
+            zones.note(key, end)
+        last = _rrule_last(ev.rrule, start) if ev.rrule else start
+        if last is not None:
+            zones.note(key, last + length + timedelta(days=1))
+            return
+    except (OverflowError, TypeError, ValueError):  # values read from a file that make no span
+        pass
+    zones.spans[key][1] = None  # open-ended: the zone's current rule is needed
 
 
 def _rrule_last(rrule: str, start: datetime) -> datetime | None:
@@ -2033,12 +2066,18 @@ def _rrule_last(rrule: str, start: datetime) -> datetime | None:
     that skips periods; anything else counts as open-ended, which only
     costs a few more VTIMEZONE lines.
     """
-    parts = dict(p.split("=", 1) for p in rrule.upper().split(";"))
+    try:
+        parts = _parse_rrule(rrule)
+    except ValueError:
+        return None  # a rule read as it was written, that does not parse: assume the worst
     until = parts.get("UNTIL")
     if until:
-        m = _DATETIME_RE.match(until) or _DATE_RE.match(until)
+        m = _DATETIME_RE.match(until.upper()) or _DATE_RE.match(until)
         y, mo, d = (int(x) for x in m.groups()[:3])
-        return datetime(y, mo, d, 23, 59, 59, tzinfo=UTC)
+        try:
+            return datetime(y, mo, d, 23, 59, 59, tzinfo=UTC)
+        except ValueError:
+            return None
     if "COUNT" not in parts:
         return None
     skipping = {"BYMONTH", "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO", "BYSETPOS", "BYHOUR", "BYMINUTE", "BYSECOND"}
@@ -2049,7 +2088,10 @@ def _rrule_last(rrule: str, start: datetime) -> datetime | None:
     seconds = step * int(parts.get("INTERVAL", "1")) * int(parts["COUNT"])
     if seconds > 200 * 366 * 86400:
         return None
-    return start.astimezone(UTC) + timedelta(seconds=seconds)
+    try:
+        return start.astimezone(UTC) + timedelta(seconds=seconds)
+    except OverflowError:
+        return None
 
 
 # RFC 5546 3.2 for VEVENT: does the method need an ORGANIZER, how many
@@ -2683,6 +2725,8 @@ def _parse_offset(value: str) -> int | None:
     if not m:
         return None
     sign, h, mi, s = m.groups()
+    if int(h) > 23 or int(mi) > 59 or int(s or 0) > 59:
+        return None  # RFC 5545 3.3.14; Python's tzinfo accepts nothing beyond a day either
     seconds = int(h) * 3600 + int(mi) * 60 + int(s or 0)
     return -seconds if sign == "-" else seconds
 
@@ -2964,7 +3008,10 @@ class _Reader:
                 until = _parse_dt(rule["UNTIL"])
                 if until is not None:
                     u = until[0] if isinstance(until[0], datetime) else datetime.combine(until[0], time(23, 59, 59))
-                    rule["_until"] = u + timedelta(seconds=frm) if until[1] else u
+                    try:
+                        rule["_until"] = u + timedelta(seconds=frm) if until[1] else u
+                    except OverflowError:
+                        rule["_until"] = u
             observances.append(_Observance(found["start"], frm, to, name == "DAYLIGHT", found.get("name"),
                                            rule, tuple(rdates)))
         if not observances:
@@ -3084,8 +3131,13 @@ class _Reader:
                 if isinstance(got, datetime) and got.tzinfo is None:
                     notes.warn(f"{name} {value!r} is not in UTC: read as UTC", ln, f"{name} not in UTC")
                     got = got.replace(tzinfo=UTC)
-                if isinstance(got, datetime) and got.utcoffset() is not None:
-                    f[field_name] = got.astimezone(UTC)
+                try:
+                    stamp = got.astimezone(UTC) if isinstance(got, datetime) and got.utcoffset() is not None \
+                        else None
+                except OverflowError:
+                    stamp = None
+                if stamp is not None:
+                    f[field_name] = stamp
                 else:
                     notes.warn(f"{name} {value!r} is not a UTC DATE-TIME: kept as extra", ln)
                     extra.append(self.prop(name, params, value, ln))
@@ -3174,7 +3226,7 @@ class _Reader:
                 notes.warn("DTSTART and DTEND have different value types", lineno)
             else:
                 try:
-                    if end == start and not isinstance(start, datetime):
+                    if end == start and not isinstance(start, datetime) and start < date.max:
                         notes.warn(f"all-day DTEND {end} equals DTSTART: read as one day", lineno,
                                    "all-day DTEND equals DTSTART")
                         f["end"] = start + timedelta(days=1)
@@ -3182,7 +3234,7 @@ class _Reader:
                         notes.warn(f"DTEND {end} is before DTSTART {start}", lineno)
                 except TypeError:  # aware against floating
                     notes.warn("DTSTART and DTEND mix floating and zoned times", lineno)
-        elif start is not None and not isinstance(start, datetime) and "duration" not in f:
+        elif start is not None and not isinstance(start, datetime) and "duration" not in f and start < date.max:
             f["end"] = start + timedelta(days=1)  # RFC 5545 3.6.1: a DATE start lasts one day
         if isinstance(start, datetime) and start.tzinfo is None:
             f["floating"] = True
@@ -3218,7 +3270,7 @@ def _calendar_from(reader: _Reader, frame: list | None, items: list, notes: _Not
     extra = []
     version = None
     for name, params, value, ln in (frame[1] if frame else ()):
-        if name == "METHOD" and fields["method"] is None:
+        if name == "METHOD" and fields["method"] is None and value.strip():
             fields["method"] = value.strip().upper()
             if fields["method"] not in _METHODS and not fields["method"].startswith("X-"):
                 notes.warn(f"unknown METHOD {value!r}", ln)
@@ -3322,6 +3374,7 @@ def _loose_calendar(reader: _Reader, items: list, notes: _Notes) -> Calendar:
 
 # -- bytes, charsets and e-mail
 
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
 _MAIL_HEADER_RE = re.compile(
     rb"(?:From |(?:Return-Path|Received|From|To|Subject|Date|Message-ID|MIME-Version|Content-Type|"
     rb"Delivered-To|Reply-To|Sender|Thread-Topic|Thread-Index|X-[A-Za-z0-9-]+|DKIM-Signature|"
@@ -3341,7 +3394,10 @@ def _decode_bytes(data: bytes, charset: str | None, notes: _Notes, first_line: i
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     elif data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        return data.decode("utf-16")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass  # a BOM in front of something else: read on as bytes
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -3382,20 +3438,25 @@ def _mail_calendars(data: bytes, notes: _Notes) -> list[tuple[bytes, str | None]
         raise ParseError("the e-mail's MIME parts are nested too deeply to read") from None
     found, seen = [], set()
     for part in parts:
-        ctype = part.get_content_type()
-        filename = (part.get_filename() or part.get_param("name") or "")
-        filename = filename.lower() if isinstance(filename, str) else ""
-        if ctype not in ("text/calendar", "application/ics", "text/x-vcalendar", "application/x-ics") \
-                and not filename.endswith((".ics", ".vcs", ".ical", ".icalendar")):
+        try:
+            ctype = part.get_content_type()
+            filename = (part.get_filename() or part.get_param("name") or "")
+            filename = filename.lower() if isinstance(filename, str) else ""
+            if ctype not in ("text/calendar", "application/ics", "text/x-vcalendar", "application/x-ics") \
+                    and not filename.endswith((".ics", ".vcs", ".ical", ".icalendar")):
+                continue
+            payload = part.get_payload(decode=True)
+            charset = part.get_content_charset()
+        except (ValueError, LookupError) as exc:  # headers the email package cannot read (a NUL, ...)
+            notes.warn(f"an e-mail part could not be read: {exc}", 0)
             continue
-        payload = part.get_payload(decode=True)
         if not payload:
             continue
         key = payload.replace(b"\r\n", b"\n").strip()
         if key in seen:
             continue
         seen.add(key)
-        found.append((payload, part.get_content_charset()))
+        found.append((payload, charset))
     if not found:
         raise ParseError("the e-mail has no calendar part (text/calendar, application/ics or an .ics attachment)")
     return found
@@ -3407,6 +3468,11 @@ def _source_text(data: str | bytes, notes: _Notes) -> list[tuple[str]]:
         head = data[:4096].lstrip("\ufeff \t\r\n")
         if head[:6].upper() != "BEGIN:" and _looks_like_mail(head.encode("utf-8", "replace")):
             data = data.encode("utf-8", "surrogateescape")
+        elif _SURROGATE_RE.search(data):  # text decoded with surrogateescape: read its bytes instead
+            try:
+                data = data.encode("utf-8", "surrogateescape")
+            except UnicodeEncodeError:
+                data = data.encode("utf-8", "surrogatepass")
         else:
             return [data[1:] if data.startswith("\ufeff") else data]
     if isinstance(data, (bytearray, memoryview)):
@@ -3760,13 +3826,18 @@ def _describe_when(ev: Event, zone: tzinfo | None = None) -> str:
     start, end = ev.start, ev.end_time
     if start is None:
         return "(no start)"
+    if type(end) is not type(start):
+        end = None  # read from a file that mixes dates and times: the start says enough
     if not isinstance(start, datetime):
         last = end - timedelta(days=1) if end is not None and end > start else start
         span = _fmt_day(start) if last == start else f"{_fmt_day(start)} – {_fmt_day(last)}"
         return f"{span} (all day)"
     if zone is not None and start.utcoffset() is not None:
-        start = start.astimezone(zone)
-        end = end.astimezone(zone) if isinstance(end, datetime) and end.utcoffset() is not None else end
+        try:
+            start = start.astimezone(zone)
+            end = end.astimezone(zone) if isinstance(end, datetime) and end.utcoffset() is not None else None
+        except OverflowError:  # at the very ends of datetime's range
+            return _describe_when(ev)
     text = f"{_fmt_day(start)} {start:%H:%M}"
     if isinstance(end, datetime) and end != start:
         text += f"–{end:%H:%M}" if end.date() == start.date() else f" – {_fmt_day(end)} {end:%H:%M}"
@@ -4694,9 +4765,13 @@ def _show_text(ev: Event, local: tzinfo | None) -> str:
     lines = [ev.summary or "(no title)"]
     when = _describe_when(ev)
     start = ev.start
-    if isinstance(start, datetime) and start.utcoffset() is not None and local is not None \
-            and start.astimezone(local).utcoffset() != start.utcoffset():
-        when += f"; {_describe_when(ev, local)} here"
+    if isinstance(start, datetime) and start.utcoffset() is not None and local is not None:
+        try:
+            elsewhere = start.astimezone(local).utcoffset() != start.utcoffset()
+        except OverflowError:
+            elsewhere = False
+        if elsewhere:
+            when += f"; {_describe_when(ev, local)} here"
     rows = [("when", when)]
     if ev.location:
         rows.append(("where", ev.location))
