@@ -923,6 +923,51 @@ class TestLoads(unittest.TestCase):
                 self.assertEqual(icsmail.load(f).events[0].uid, "abc@example.com")
 
 
+class TestHostileInput(unittest.TestCase):
+    """Whatever the input, a ParseError or a result; and what is read is written back safely."""
+
+    def test_parameters_read_cannot_inject_lines(self):
+        text = calendar_with('ATTENDEE;ROLE="X:^nEND:VEVENT^nBEGIN:VEVENT^nUID:evil":mailto:bob@example.com',
+                             "DTSTART:20260101T100000Z")
+        out = icsmail.dumps(icsmail.loads(text))
+        self.assertEqual(len(icsmail.loads(out).events), 1)
+        self.assertEqual(icsmail.loads(out), icsmail.loads(text))
+
+    def test_extreme_values(self):
+        cases = [
+            calendar_with("DTSTART;VALUE=DATE:99991231"),
+            calendar_with("DTSTART:99991231T235959Z", "DURATION:P9999W"),
+            calendar_with("DTSTART:00010101T000000Z", "RRULE:FREQ=YEARLY;COUNT=2"),
+            calendar_with("DTSTART;TZID=Odd:20260101T100000", zones="BEGIN:VTIMEZONE\nTZID:Odd\nBEGIN:STANDARD\n"
+                          "DTSTART:00010101T000000\nTZOFFSETFROM:+9999\nTZOFFSETTO:+2400\nEND:STANDARD\n"
+                          "END:VTIMEZONE"),
+            calendar_with("DTSTART;TZID=Odd:99991231T100000", zones="BEGIN:VTIMEZONE\nTZID:Odd\nBEGIN:STANDARD\n"
+                          "DTSTART:19700101T000000\nRRULE:FREQ=YEARLY;BYYEARDAY=366;UNTIL=99991231T235959Z\n"
+                          "TZOFFSETFROM:+0100\nTZOFFSETTO:+0100\nEND:STANDARD\nEND:VTIMEZONE"),
+        ]
+        for text in cases:
+            with self.subTest(text=text[120:240]):
+                cal = icsmail.loads(text)
+                for ev in cal.events:
+                    ev.end_time
+                    icsmail._show_text(ev, LONDON)
+                    json.dumps(icsmail._event_json(ev))
+                icsmail.loads(icsmail.dumps(cal))
+
+    def test_bytes_that_are_not_what_they_seem(self):
+        for data in (b"\xff\xfeBEGIN", b"\xff\xfe" + SIMPLE.encode()[:-1], b"\x00" * 10,
+                     b"From: a@example.com\nContent-Type: text/calendar; name=\"a\x00.ics\"\n\nBEGIN:VCALENDAR\n"):
+            with self.subTest(data=data[:30]):
+                try:
+                    icsmail.loads(data)
+                except icsmail.ParseError:
+                    pass
+
+    def test_str_with_lone_surrogates(self):
+        text = SIMPLE.replace("Review", "B\udcfcro")  # as bytes decoded with surrogateescape give
+        self.assertEqual(icsmail.loads(text).events[0].summary, "Büro, with a comma")
+
+
 MAIL = """From: Alice <alice@example.com>
 To: bob@example.com
 Subject: Invitation
