@@ -2789,6 +2789,8 @@ class _Reader:
         stack: list[list] = []
         lineno = 0
         for lineno, line in logical:
+            if not line:
+                continue  # only white space, folded
             c = line[0]
             if (c == "B" or c == "b") and line[:6].upper() == "BEGIN:":
                 name = line[6:].strip().upper()
@@ -3405,7 +3407,7 @@ def _decode_bytes(data: bytes, charset: str | None, notes: _Notes, first_line: i
     if charset and charset.lower().replace("_", "-") not in ("utf-8", "utf8", "us-ascii"):
         try:
             return data.decode(charset)
-        except (LookupError, UnicodeDecodeError):
+        except (LookupError, ValueError):  # unknown or malformed charset names, undecodable bytes
             pass
     out = []
     warned = False
