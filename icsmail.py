@@ -1295,7 +1295,8 @@ _RRULE_RANGES = MappingProxyType({
     "BYMONTH": (1, 12, False), "BYSETPOS": (1, 366, True),
 })
 _BYDAY_RE = re.compile(r"([+-]?)(\d{1,2})?(MO|TU|WE|TH|FR|SA|SU)\Z")
-_INT_RE = re.compile(r"[+-]?\d{1,4}\Z")
+_INT_RE = re.compile(r"[+-]?[0-9]{1,4}\Z")
+_DIGITS_RE = re.compile(r"[0-9]{1,9}\Z")  # ASCII digits only: str.isdigit() also takes "²"
 _DATE_RE = re.compile(r"(\d{4})(\d\d)(\d\d)\Z")
 _DATETIME_RE = re.compile(r"(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)(Z?)\Z")
 
@@ -1325,7 +1326,7 @@ def _parse_rrule(text: str) -> dict[str, str]:
     if "COUNT" in parts and "UNTIL" in parts:
         raise ValueError("RRULE has both COUNT and UNTIL")
     for name in ("COUNT", "INTERVAL"):
-        if name in parts and (not parts[name].isdigit() or int(parts[name]) < 1):
+        if name in parts and (not _DIGITS_RE.match(parts[name]) or int(parts[name]) < 1):
             raise ValueError(f"RRULE {name}={parts[name]} is not a positive whole number")
     if "UNTIL" in parts and not (_DATE_RE.match(parts["UNTIL"]) or _DATETIME_RE.match(parts["UNTIL"].upper())):
         raise ValueError(f"RRULE UNTIL={parts['UNTIL']} is neither a DATE nor a DATE-TIME")
@@ -1882,9 +1883,10 @@ def _attendee_line(att: Attendee, name: str = "ATTENDEE") -> str:
     cn = f";CN={_param_value(att.name)}" if att.name is not None else ""
     rsvp = ";RSVP=TRUE" if att.rsvp else ""
     role, partstat = _token_param(att.role, _ROLES), _token_param(att.partstat, _PARTSTATS)
-    if not (att.cutype or att.delegated_to or att.delegated_from or att.sent_by is not None or att.params):
+    if not (att.cutype is not None or att.delegated_to or att.delegated_from or att.sent_by is not None
+            or att.params):
         return _fold(f"{name};ROLE={role};PARTSTAT={partstat}{rsvp}{cn}:{_cal_uri(att.email)}")
-    params = f";CUTYPE={_token_param(att.cutype, _CUTYPES)}" if att.cutype else ""
+    params = f";CUTYPE={_token_param(att.cutype, _CUTYPES)}" if att.cutype is not None else ""
     params += f";ROLE={role};PARTSTAT={partstat}{rsvp}"
     if att.delegated_to:
         params += ";DELEGATED-TO=" + ",".join(_quoted(_cal_uri(a)) for a in att.delegated_to)
@@ -3087,7 +3089,7 @@ class _Reader:
                 fields["summary"] = self.text(value, ln)
             elif name == "ATTENDEE":
                 attendees.append(self.person(Attendee, params, value))
-            elif name == "REPEAT" and value.strip().isdigit():
+            elif name == "REPEAT" and _DIGITS_RE.match(value.strip()):
                 fields["repeat"] = int(value)
             elif name == "DURATION" and _parse_duration(value) is not None:
                 fields["interval"] = _parse_duration(value)
@@ -4546,7 +4548,7 @@ def _cli_duration(text: str) -> timedelta:
     (datetime.timedelta(seconds=5400), datetime.timedelta(seconds=2700))
     """
     text = text.strip()
-    if text.isdigit():
+    if _DIGITS_RE.match(text):
         return timedelta(minutes=int(text))
     if text[:1].upper() in ("P", "+", "-") and text[:1] != "":
         value = _parse_duration(text)
