@@ -772,7 +772,7 @@ class _UnknownZone(tzinfo):
         return self.tzid
 
     def __repr__(self) -> str:
-        return f"<unresolved TZID {self.tzid!r}>"
+        return f"<unresolved TZID {self.tzid[:60]!r}>"
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, _UnknownZone) and other.tzid == self.tzid
@@ -869,7 +869,7 @@ class _VZone(tzinfo):
         return local
 
     def __repr__(self) -> str:
-        return f"<VTIMEZONE {self.tzid!r}>"
+        return f"<VTIMEZONE {self.tzid[:60]!r}>"
 
 
 def _naive_seconds(dt: datetime) -> int:
@@ -2449,7 +2449,35 @@ _PARAM_TEXT_RE = re.compile(r"[^,;:]*")
 _LOOSE_DT_RE = re.compile(r"(\d{4})-?(\d\d)-?(\d\d)(?:[Tt ](\d\d):?(\d\d)(?::?(\d\d)(?:[.,]\d+)?)?)?\s*([Zz])?\Z")
 _DURATION_RE = re.compile(r"([+-])?P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?\Z")
 _OFFSET_RE = re.compile(r"([+-])(\d\d):?(\d\d)(?::?(\d\d))?\Z")
-_DISPLAY_TZ_RE = re.compile(r"\(?\s*(?:UTC|GMT)\s*(?:([+-])(\d{1,2})(?:[:.]?(\d\d))?)?\s*\)?\s*(.*)\Z", re.IGNORECASE)
+_DISPLAY_OFFSET_RE = re.compile(r"([+-])([0-9]{1,2})(?:[:.]?([0-9]{2}))?")
+
+
+def _display_zone(key: str) -> tuple[int, str] | None:
+    """(offset, cities) of an Exchange display name: ``(UTC+01:00) Amsterdam, Berlin, ...``.
+
+    Parsed by hand, step by step: a regular expression with several runs of
+    optional white space backtracks for ever on hostile input.
+
+    >>> _display_zone("(UTC-03:30) Newfoundland")
+    (-12600, 'Newfoundland')
+    """
+    text = key.lstrip()
+    bracket = text.startswith("(")
+    text = text[1:].lstrip() if bracket else text
+    if text[:3].upper() not in ("UTC", "GMT"):
+        return None
+    text = text[3:].lstrip()
+    m = _DISPLAY_OFFSET_RE.match(text)
+    offset = 0
+    if m:
+        sign, hours, minutes = m.groups()
+        offset = (int(hours) * 3600 + int(minutes or 0) * 60) * (-1 if sign == "-" else 1)
+        text = text[m.end():].lstrip()
+    if bracket:
+        if not text.startswith(")"):
+            return None
+        text = text[1:]
+    return offset, text.strip()
 
 
 def _unescape(value: str) -> str:
@@ -2654,6 +2682,11 @@ class _Pending(Exception):
 _DEFAULTS: dict[type, dict] = {}
 
 
+def _short(text: str, limit: int = 60) -> str:
+    """``text`` cut for a message: hostile input can make any value huge."""
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
 def _raw(cls: type, values: Mapping[str, Any]) -> Any:
     """An instance made from read values as they are: no validation, no normalisation."""
     defaults = _DEFAULTS.get(cls)
@@ -2853,7 +2886,7 @@ class _Reader:
             self.notes.warn("VTIMEZONE without TZID: ignored", frame[3])
             return
         if tzid in self.vtimezones:
-            self.notes.warn(f"VTIMEZONE {tzid!r} defined twice: the first one counts", frame[3])
+            self.notes.warn(f"VTIMEZONE {_short(tzid)!r} defined twice: the first one counts", frame[3])
             return
         self.vtimezones[tzid] = frame
         self.zones.pop(tzid, None)
@@ -2912,7 +2945,7 @@ class _Reader:
             if zone is None:
                 if not self.final:
                     raise _Pending(tzid)
-                self.notes.warn(f"TZID {tzid!r} is defined nowhere (no VTIMEZONE, not an IANA or Windows "
+                self.notes.warn(f"TZID {_short(tzid)!r} is defined nowhere (no VTIMEZONE, not an IANA or Windows "
                                 f"name): its times are kept as local times of an unknown zone", lineno)
                 zone = _UnknownZone(tzid)
             self.zones[tzid] = zone
@@ -2933,39 +2966,37 @@ class _Reader:
             return zone
         if key.startswith("/"):  # "/citadel.org/20260414_1/Africa/Casablanca", "/mozilla.org/.../X"
             parts = [p for p in key.split("/") if p]
-            for i in range(1, len(parts)):
+            for i in range(max(1, len(parts) - 3), len(parts)):  # IANA names have at most three parts
                 zone = _iana_zone("/".join(parts[i:]))
                 if zone is not None:
                     return zone
         vz = self.vzone(tzid)
         candidates: list[ZoneInfo] = []
         windows = _windows_zones()
-        name = windows.get(key.lower()) or windows.get(re.sub(r"\s+\d+\Z", "", key).lower())
+        numbered = key.rstrip("0123456789")  # Outlook's "Eastern Standard Time 1"
+        name = windows.get(key.lower()) or windows.get(numbered.rstrip().lower() if numbered[-1:].isspace() else "")
+        display = _display_zone(key) if not name else None
         if name:
             candidates += [z for z in (_cldr_zone(name),) if z is not None]
-        else:
-            m = _DISPLAY_TZ_RE.match(key)
-            if m and m.group(4) is not None and (key[:1] == "(" or key[:3].upper() in ("UTC", "GMT")):
-                sign, hh, mm, rest = m.groups()
-                offset = (int(hh or 0) * 3600 + int(mm or 0) * 60) * (-1 if sign == "-" else 1)
-                by_city = _zone_names()[1]
-                for city in rest.split(","):
-                    candidates += (ZoneInfo(k) for k in by_city.get(city.strip().replace(" ", "_").lower(), ()))
-                candidates += (z for z in map(_cldr_zone, dict.fromkeys(windows.values())) if z is not None)
-                candidates = [z for z in candidates if offset in
-                              (z.utcoffset(sample.replace(month=1, day=15)).total_seconds(),
-                               z.utcoffset(sample.replace(month=7, day=15)).total_seconds())]
-                if vz is None and candidates:
-                    self.notes.warn(f"TZID {tzid!r} has no VTIMEZONE: read as {candidates[0].key}, "
-                                    f"guessed from its name", lineno)
-                    return candidates[0]
+        elif display is not None:  # the cities named first, then every zone Windows knows
+            offset, rest = display
+            by_city = _zone_names()[1]
+            for city in rest.split(",")[:20]:
+                candidates += (ZoneInfo(k) for k in by_city.get(city.strip().replace(" ", "_").lower(), ()))
+            candidates += (z for z in map(_cldr_zone, dict.fromkeys(windows.values())) if z is not None)
+            seasons = (sample.replace(month=1, day=15), sample.replace(month=7, day=15))
+            candidates = [z for z in candidates if offset in (z.utcoffset(d).total_seconds() for d in seasons)]
+            if vz is None and candidates:
+                self.notes.warn(f"TZID {_short(tzid)!r} has no VTIMEZONE: read as {candidates[0].key}, "
+                                f"guessed from its name", lineno)
+                return candidates[0]
         if candidates and vz is None:
             return candidates[0]
         if candidates:
             for zone in candidates:
                 if _agrees(vz, zone, sample):
                     return zone
-            self.notes.warn(f"TZID {tzid!r}: the file's VTIMEZONE differs from {candidates[0].key}; "
+            self.notes.warn(f"TZID {_short(tzid)!r}: the file's VTIMEZONE differs from {candidates[0].key}; "
                             f"using the VTIMEZONE", lineno)
         return vz
 
@@ -2987,10 +3018,10 @@ class _Reader:
                     try:
                         rule = _parse_rrule(value)
                     except ValueError as exc:
-                        self.notes.warn(f"VTIMEZONE {tzid!r}: {exc}: rule ignored", ln)
+                        self.notes.warn(f"VTIMEZONE {_short(tzid)!r}: {exc}: rule ignored", ln)
                         continue
                     if rule["FREQ"] != "YEARLY":
-                        self.notes.warn(f"VTIMEZONE {tzid!r}: a {rule['FREQ']} rule: ignored", ln)
+                        self.notes.warn(f"VTIMEZONE {_short(tzid)!r}: a {rule['FREQ']} rule: ignored", ln)
                         continue
                     found["rrule"] = rule
                 elif pname == "RDATE":
@@ -3002,7 +3033,7 @@ class _Reader:
                     found["name"] = _unescape(value)
             to = found.get("TZOFFSETTO")
             if "start" not in found or to is None:
-                self.notes.warn(f"VTIMEZONE {tzid!r}: {name} without a valid DTSTART or TZOFFSETTO: ignored", lineno)
+                self.notes.warn(f"VTIMEZONE {_short(tzid)!r}: {name} without a valid DTSTART or TZOFFSETTO: ignored", lineno)
                 continue
             frm = found.get("TZOFFSETFROM")
             if frm is None:
@@ -3019,7 +3050,7 @@ class _Reader:
             observances.append(_Observance(found["start"], frm, to, name == "DAYLIGHT", found.get("name"),
                                            rule, tuple(rdates)))
         if not observances:
-            self.notes.warn(f"VTIMEZONE {tzid!r} has no usable STANDARD or DAYLIGHT", frame[3])
+            self.notes.warn(f"VTIMEZONE {_short(tzid)!r} has no usable STANDARD or DAYLIGHT", frame[3])
             return None
         return _VZone(tzid, observances, self.component(frame))
 
