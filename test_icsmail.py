@@ -963,6 +963,16 @@ class TestHostileInput(unittest.TestCase):
                 except icsmail.ParseError:
                     pass
 
+    def test_hostile_tzids_take_linear_time(self):
+        import time as _time
+        for tzid in ("/a" * 50000, " " * 200000 + "1", "(UTC" + " " * 100000 + "+01:00)" + " x" * 50000,
+                     "UTC" + " " * 300 + "x^n"):
+            with self.subTest(size=len(tzid)):
+                began = _time.perf_counter()
+                cal = icsmail.loads(calendar_with(f"DTSTART;TZID={icsmail._param_value(tzid)}:20260101T100000"))
+                self.assertLess(_time.perf_counter() - began, 2.0)
+                self.assertTrue(all(len(w) < 300 for w in cal.warnings))
+
     def test_str_with_lone_surrogates(self):
         text = SIMPLE.replace("Review", "B\udcfcro")  # as bytes decoded with surrogateescape give
         self.assertEqual(icsmail.loads(text).events[0].summary, "Büro, with a comma")
