@@ -886,29 +886,53 @@ def _yearly_onsets(ob: _Observance, year: int) -> list[datetime]:
     the last change.
     """
     rule = ob.rrule
+    if "COUNT" in rule:
+        counted = rule.get("_counted")
+        if counted is None:
+            counted = rule["_counted"] = _counted_onsets(ob)
+        return [d for d in counted if year - 1 <= d.year <= year + 1] or counted[-1:]
     first_year = ob.start.year
     until = rule.get("_until")
     last_year = until.year if until else 9998
-    count = int(rule["COUNT"]) if "COUNT" in rule else None
+    lo, hi = max(first_year, year - 1), min(last_year, year + 1)
+    years = range(lo, hi + 1) if lo <= hi else range(max(first_year, last_year - 1), last_year + 1)
+    return [d for d in _onsets_in(ob, years) if until is None or d <= until]
+
+
+def _counted_onsets(ob: _Observance) -> list[datetime]:
+    """Every onset of a rule with COUNT, from DTSTART on (counted once per zone, at most 1000)."""
+    rule = ob.rrule
+    count = min(int(rule["COUNT"]), 1000)
     interval = int(rule.get("INTERVAL", "1"))
-    if count is not None:  # count from DTSTART: expand all the years it covers
-        years = range(first_year, min(first_year + count * interval + 1, 9998))
-    else:
-        lo, hi = max(first_year, year - 1), min(last_year, year + 1)
-        years = range(lo, hi + 1) if lo <= hi else range(max(first_year, last_year - 1), last_year + 1)
+    found = {ob.start}
+    year = ob.start.year
+    while len(found) < count and year <= min(ob.start.year + 2000, 9999):
+        found.update(_onsets_in(ob, (year,)))
+        year += interval
+    return sorted(found)[:count]
+
+
+def _onsets_in(ob: _Observance, years: Iterable[int]) -> list[datetime]:
+    """The rule's onsets in ``years``, at or after DTSTART."""
+    rule = ob.rrule
+    interval = int(rule.get("INTERVAL", "1"))
     out = []
     for y in years:
-        if (y - first_year) % interval or not 1 <= y <= 9999:
+        if (y - ob.start.year) % interval or not 1 <= y <= 9999:
             continue
         try:
-            out.extend(_rule_days(rule, y, ob.start))
+            out.extend(d for d in _rule_days(rule, y, ob.start) if d >= ob.start)
         except (OverflowError, ValueError):  # a rule reaching past datetime's range
             continue
-    out = [d for d in out if d >= ob.start and (until is None or d <= until)]
-    if count is not None:
-        out = sorted(set(out) | {ob.start})[:count]
-        out = [d for d in out if year - 1 <= d.year <= year + 1] or out[-1:]
     return out
+
+
+def _rule_size(rule: dict) -> int:
+    """How many onsets a yearly rule can make in one year, at most (a time zone changes a few times)."""
+    def n(part: str, default: int = 1) -> int:
+        return len(rule[part].split(",")) if part in rule else default
+    days = max(n("BYMONTHDAY", 0), n("BYYEARDAY", 0), 5 * n("BYDAY", 0), 1)
+    return n("BYMONTH") * days * n("BYHOUR") * n("BYMINUTE")
 
 
 def _rule_days(rule: dict, year: int, start: datetime) -> list[datetime]:
@@ -3020,8 +3044,9 @@ class _Reader:
                     except ValueError as exc:
                         self.notes.warn(f"VTIMEZONE {_short(tzid)!r}: {exc}: rule ignored", ln)
                         continue
-                    if rule["FREQ"] != "YEARLY":
-                        self.notes.warn(f"VTIMEZONE {_short(tzid)!r}: a {rule['FREQ']} rule: ignored", ln)
+                    if rule["FREQ"] != "YEARLY" or _rule_size(rule) > 64:
+                        self.notes.warn(f"VTIMEZONE {_short(tzid)!r}: not a yearly rule of a few changes: "
+                                        f"ignored", ln)
                         continue
                     found["rrule"] = rule
                 elif pname == "RDATE":

@@ -963,6 +963,23 @@ class TestHostileInput(unittest.TestCase):
                 except icsmail.ParseError:
                     pass
 
+    def test_vtimezone_rules_that_would_explode(self):
+        import time as _time
+        many = ("BEGIN:VTIMEZONE\nTZID:Odd\nBEGIN:STANDARD\nDTSTART:20000101T000000\n"
+                "RRULE:FREQ=YEARLY;BYYEARDAY=" + ",".join(map(str, range(1, 367))) + ";BYHOUR="
+                + ",".join(map(str, range(24))) + "\nTZOFFSETFROM:+0100\nTZOFFSETTO:+0200\nEND:STANDARD\n"
+                "END:VTIMEZONE")
+        counted = ("BEGIN:VTIMEZONE\nTZID:Odd\nBEGIN:STANDARD\nDTSTART:00010101T000000\n"
+                   "RRULE:FREQ=YEARLY;COUNT=999999999\nTZOFFSETFROM:+0100\nTZOFFSETTO:+0200\nEND:STANDARD\n"
+                   "END:VTIMEZONE")
+        for zones in (many, counted):
+            with self.subTest(zones=zones[:80]):
+                began = _time.perf_counter()
+                cal = icsmail.loads(calendar_with("DTSTART;TZID=Odd:20260101T100000", zones=zones))
+                cal.events[0].start.utcoffset()
+                icsmail._show_text(cal.events[0], LONDON)
+                self.assertLess(_time.perf_counter() - began, 2.0)
+
     def test_hostile_tzids_take_linear_time(self):
         import time as _time
         for tzid in ("/a" * 50000, " " * 200000 + "1", "(UTC" + " " * 100000 + "+01:00)" + " x" * 50000,
