@@ -806,16 +806,24 @@ class _VZone(tzinfo):
         self.component = component
         self._observances = tuple(observances)
         self._tables: dict[int, tuple] = {}
+        # Onsets that are no rule's: DTSTARTs of observances without RRULE, and RDATEs (an
+        # observance with an RRULE starts where its rule says: Outlook's 1601 DTSTART is no onset).
         fixed = []
         for ob in self._observances:
-            for onset in (ob.start,) + ob.rdates:
+            for onset in ((ob.start,) if ob.rrule is None else ()) + ob.rdates:
                 fixed.append((_naive_seconds(onset) - ob.frm, ob))
+        fixed.sort(key=lambda t: t[0])
         self._fixed = fixed
+        self._fixed_times = [t[0] for t in fixed]
 
     def _table(self, year: int) -> tuple:
+        """Onsets around ``year`` (the one before it included), with the wall times to look them up by."""
         table = self._tables.get(year)
         if table is None:
-            onsets = [t for t in self._fixed if t[1].rrule is None or t[0] != _naive_seconds(t[1].start) - t[1].frm]
+            times = self._fixed_times
+            lo = bisect.bisect_left(times, _epoch_seconds(date(year - 1, 1, 1))) if year > 1 else 0
+            hi = bisect.bisect_left(times, _epoch_seconds(date(year + 2, 1, 1))) if year < 9998 else len(times)
+            onsets = self._fixed[max(lo - 1, 0):hi]
             for ob in self._observances:
                 if ob.rrule is not None:
                     onsets.extend((_naive_seconds(w) - ob.frm, ob) for w in _yearly_onsets(ob, year))
