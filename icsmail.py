@@ -2463,6 +2463,12 @@ def _windows_zones() -> dict[str, str]:
     return {w.lower(): iana for w, iana in (line.split("\t") for line in _WINDOWS_ZONES_TEXT.splitlines())}
 
 
+@functools.lru_cache(maxsize=1)
+def _windows_golden_zones() -> tuple:
+    """The zones Windows names stand for, each once, in CLDR's order."""
+    return tuple(z for z in map(_cldr_zone, dict.fromkeys(_windows_zones().values())) if z is not None)
+
+
 def _cldr_zone(name: str) -> ZoneInfo | None:
     """The zone of a CLDR name, or of its canonical target where the system lacks the old name."""
     return _iana_zone(name) or _iana_zone(_CLDR_LINKS.get(name, ""))
@@ -3015,8 +3021,8 @@ class _Reader:
             by_city = _zone_names()[1]
             for city in rest.split(",")[:20]:
                 candidates += (ZoneInfo(k) for k in by_city.get(city.strip().replace(" ", "_").lower(), ()))
-            candidates += (z for z in map(_cldr_zone, dict.fromkeys(windows.values())) if z is not None)
-            seasons = (sample.replace(month=1, day=15), sample.replace(month=7, day=15))
+            candidates += _windows_golden_zones()
+            seasons = (datetime(2020, 1, 15, 12), datetime(2020, 7, 15, 12))  # what the name says today
             candidates = [z for z in candidates if offset in (z.utcoffset(d).total_seconds() for d in seasons)]
             if vz is None and candidates:
                 self.notes.warn(f"TZID {_short(tzid)!r} has no VTIMEZONE: read as {candidates[0].key}, "
@@ -3140,7 +3146,8 @@ class _Reader:
             elif name == "TRIGGER" and fields["trigger"] is None:
                 pdict = dict(params)
                 if pdict.get("VALUE", "").upper() == "DATE-TIME":
-                    fields["trigger"] = self.when((), value, ln, "TRIGGER")
+                    got = self.when((), value, ln, "TRIGGER")
+                    fields["trigger"] = got if isinstance(got, datetime) else None
                 else:
                     fields["trigger"] = _parse_duration(value)
                     fields["related"] = pdict.get("RELATED", "START").upper()
@@ -3268,7 +3275,9 @@ class _Reader:
                 first, _, second = item.partition("/")
                 start = self.when(params, first, lineno, name)
                 end: Any = _parse_duration(second) if second[:1] in "P+-" else self.when(params, second, lineno, name)
-                if start is None or end is None:
+                if not isinstance(start, datetime) or not isinstance(end, (datetime, timedelta)):
+                    self.notes.warn(f"{name} period {item[:40]!r} is not two DATE-TIMEs or one and a DURATION: "
+                                    f"kept as text", lineno)
                     extra.append(self.prop(name, params, item, lineno))
                 else:
                     out.append((start, end))
@@ -3472,7 +3481,9 @@ def _decode_bytes(data: bytes, charset: str | None, notes: _Notes, first_line: i
         pass
     if charset and charset.lower().replace("_", "-") not in ("utf-8", "utf8", "us-ascii"):
         try:
-            return data.decode(charset)
+            text = data.decode(charset)
+            if not _SURROGATE_RE.search(text):  # codecs like unicode_escape can make lone surrogates
+                return text
         except (LookupError, ValueError):  # unknown or malformed charset names, undecodable bytes
             pass
     out = []
@@ -3534,9 +3545,8 @@ def _source_text(data: str | bytes, notes: _Notes) -> list[tuple[str]]:
     """The iCalendar texts in ``data``: itself, or the calendar parts of an e-mail."""
     if isinstance(data, str):
         head = data[:4096].lstrip("\ufeff \t\r\n")
-        if head[:6].upper() != "BEGIN:" and _looks_like_mail(head.encode("utf-8", "replace")):
-            data = data.encode("utf-8", "surrogateescape")
-        elif _SURROGATE_RE.search(data):  # text decoded with surrogateescape: read its bytes instead
+        mail = head[:6].upper() != "BEGIN:" and _looks_like_mail(head.encode("utf-8", "replace"))
+        if mail or _SURROGATE_RE.search(data):  # lone surrogates: text decoded with surrogateescape
             try:
                 data = data.encode("utf-8", "surrogateescape")
             except UnicodeEncodeError:
@@ -3655,7 +3665,7 @@ def _iter_file(source: Any, notes: _Notes) -> Iterator[Event]:
             return
         head = f.read(4096)
         rest = _Chained(head, f)
-        if _looks_like_mail(head):
+        if _looks_like_mail(head) or head[:2] in (b"\xff\xfe", b"\xfe\xff"):  # mail, UTF-16: read whole
             texts = _source_text(head + f.read(), notes)
             yield from _iter_lines((line for text in texts for line in _split_lines(text)), notes)
         else:

@@ -990,6 +990,27 @@ class TestHostileInput(unittest.TestCase):
                 self.assertLess(_time.perf_counter() - began, 2.0)
                 self.assertTrue(all(len(w) < 300 for w in cal.warnings))
 
+    def test_utf16_files_stream_too(self):
+        data = SIMPLE.encode("utf-16")
+        self.assertEqual(icsmail.loads(data).events[0].uid, "abc@example.com")
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "a.ics")
+            with open(path, "wb") as f:
+                f.write(data)
+            self.assertEqual([e.uid for e in icsmail.iter_events(path)], ["abc@example.com"])
+
+    def test_charsets_that_make_no_text(self):
+        raw = ("Content-Type: text/calendar; method=REQUEST; charset=unicode_escape\n\n" +
+               SIMPLE.replace("Review", "R\\\\ud800")).encode()
+        cal = icsmail.loads(raw)
+        icsmail.loads(icsmail.dumps(cal))  # whatever was read can be written
+
+    def test_display_names_guessed_from_today_not_the_first_date(self):
+        tzid = '"(UTC+01:00) Amsterdam, Berlin"'
+        text = calendar_with(f"DTSTART;TZID={tzid}:18000101T100000", f"RDATE;TZID={tzid}:20260701T100000")
+        ev = icsmail.loads(text).events[0]
+        self.assertEqual(ev.start.tzinfo.key, "Europe/Amsterdam")
+
     def test_str_with_lone_surrogates(self):
         text = SIMPLE.replace("Review", "B\udcfcro")  # as bytes decoded with surrogateescape give
         self.assertEqual(icsmail.loads(text).events[0].summary, "Büro, with a comma")
