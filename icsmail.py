@@ -1006,7 +1006,8 @@ _ACTIONS = frozenset({"AUDIO", "DISPLAY", "EMAIL"})
 _RELATED = frozenset({"START", "END"})
 
 # An e-mail address as calendars carry it: addr-spec, no spaces, brackets or separators.
-_EMAIL_RE = re.compile(r'[^\s@<>()\[\]\\,;:"]+@(?:[^\s@<>()\[\]\\,;:"]+|\[[^\s\]\\]+\])\Z')
+# (no controls: they would reach the mail headers and the calendar text)
+_EMAIL_RE = re.compile(r'[^\s\x00-\x1f\x7f\ud800-\udfff@<>()\[\]\\,;:"]+@(?:[^\s\x00-\x1f\x7f\ud800-\udfff@<>()\[\]\\,;:"]+|\[[^\s\x00-\x1f\x7f\ud800-\udfff\]\\]+\])\Z')
 _MAILTO_RE = re.compile(r"mailto:", re.IGNORECASE)
 
 
@@ -2896,6 +2897,9 @@ class _Reader:
                 else:
                     stack[-1][2].append(frame)
                 continue
+            if not line.isprintable() and _CONTROL_RE.search(line):  # RFC 5545 3.1: no controls but TAB
+                notes.warn(f"control characters removed from {line[:40]!r}", lineno, "control characters")
+                line = _CONTROL_RE.sub("", line)
             name, params, value = _split_line(line, lineno)
             if name not in _COMMON_PROPS and not _NAME_RE.match(name):
                 raise ParseError(f"invalid property name {name[:40]!r}", lineno, line)
@@ -4130,7 +4134,8 @@ def build_message(item: Event | Calendar, *, method: str | None = None, sender: 
     goes into From with ``SENT-BY`` on the organizer and Reply-To the
     organizer.  To is the attendees (never the organizer) unless
     ``recipients`` is given.  ``method`` defaults to the calendar's, else
-    REQUEST.  Bcc stays on the message object; ``send()`` never transmits it.
+    REQUEST.  Bcc addresses are never written into the message: they ride
+    on the object as ``msg.bcc`` (a tuple), and ``send()`` delivers to them.
 
     >>> ev = Event("Design review", datetime(2026, 12, 1, 10, tzinfo=UTC), uid="r1",
     ...            organizer="alice@example.com", attendees=["Bob <bob@example.com>"])
@@ -4204,8 +4209,6 @@ def build_message(item: Event | Calendar, *, method: str | None = None, sender: 
     msg.set_raw("To", _address_header(to, "To"))
     if copies:
         msg.set_raw("Cc", _address_header(copies, "Cc"))
-    if hidden:
-        msg.set_raw("Bcc", _address_header(hidden, "Bcc"))
     if not _same_address(sender_address, author.email):
         msg.set_raw("Reply-To", _address_header([_mail_address(author, "organizer")], "Reply-To"))
     msg.set_raw("Subject", _header_text(subject, "Subject"))
@@ -4227,6 +4230,8 @@ def build_message(item: Event | Calendar, *, method: str | None = None, sender: 
     msg.attach(alternative)
     msg.attach(_mime_part(policy, 'application/ics; name="invite.ics"', "base64", encoded,
                           'attachment; filename="invite.ics"'))
+    if hidden:
+        msg.bcc = tuple(address for address, _ in hidden)
     return msg
 
 
@@ -4368,6 +4373,9 @@ def _wire_bytes(msg: Any) -> tuple[bytes, str, list[str], str]:
         fields = {}
         for name, value in msg.raw_items():
             fields.setdefault(name.lower(), []).append(str(value))
+        hidden = getattr(msg, "bcc", None)  # build_message(bcc=...) keeps them off the headers
+        if hidden:
+            fields.setdefault("bcc", []).extend([hidden] if isinstance(hidden, str) else map(str, hidden))
     sender = _header_addresses(fields.get("sender") or fields.get("from") or [])
     if not sender:
         raise ValueError("the message has no From address to send it from")
