@@ -3734,6 +3734,7 @@ def _try_event(reader: _Reader, frame: list, held: list) -> Iterator[Event]:
 # RFC 5546 2.1.4: changing these must raise SEQUENCE (LOCATION too: a new place
 # puts the attendees' answers in question).
 _SIGNIFICANT = ("start", "end", "duration", "rrule", "rdates", "exdates", "status", "location")
+_TIMING = ("start", "end", "duration", "rrule", "rdates")  # what makes earlier answers void
 _REPLY_WORDS = MappingProxyType({
     "ACCEPT": "ACCEPTED", "ACCEPTED": "ACCEPTED", "DECLINE": "DECLINED", "DECLINED": "DECLINED",
     "TENTATIVE": "TENTATIVE", "MAYBE": "TENTATIVE", "DELEGATED": "DELEGATED",
@@ -3749,10 +3750,15 @@ def update(event: Event, **changes: Any) -> Event:
 
     SEQUENCE goes up by one when a significant property changes (RFC 5546
     2.1.4: times, recurrence, status, location), unless ``sequence`` is given.
+    A new ``start`` alone keeps the event's length.  A change of time asks
+    every attendee again (PARTSTAT=NEEDS-ACTION, RSVP=TRUE), unless
+    ``attendees`` is given: their answers were for the old time.
 
-    >>> ev = Event("Sync", datetime(2026, 12, 1, 10, tzinfo=UTC), uid="s1", organizer="a@example.com")
-    >>> update(ev, start=datetime(2026, 12, 1, 11, tzinfo=UTC)).sequence
-    1
+    >>> ev = Event("Sync", datetime(2026, 12, 1, 10, tzinfo=UTC), uid="s1", organizer="a@example.com",
+    ...            end=datetime(2026, 12, 1, 10, 30, tzinfo=UTC))
+    >>> later = update(ev, start=datetime(2026, 12, 1, 11, tzinfo=UTC))
+    >>> later.sequence, later.end.time()
+    (1, datetime.time(11, 30))
     >>> update(ev, description="agenda attached").sequence
     0
     """
@@ -3760,13 +3766,36 @@ def update(event: Event, **changes: Any) -> Event:
         changes["duration"] = None
     elif "duration" in changes and "end" not in changes:
         changes["end"] = None
-    elif "start" in changes and event.all_day and event.end is not None and "end" not in changes:
-        changes["end"] = changes["start"] + (event.end - event.start)  # keep the length
+    elif "start" in changes and event.start is not None and event.end is not None:
+        changes["end"] = _moved_end(event.start, event.end, changes["start"])
     changes.setdefault("dtstamp", _now())
     new = replace(event, **changes)
     if "sequence" not in changes and any(getattr(event, f) != getattr(new, f) for f in _SIGNIFICANT):
         new.sequence = event.sequence + 1
+    if "attendees" not in changes and any(getattr(event, f) != getattr(new, f) for f in _TIMING):
+        organizer = new.organizer.email if new.organizer is not None else ""
+        new.attendees = tuple(a if _same_address(a.email, organizer) else
+                              replace(a, partstat="NEEDS-ACTION", rsvp=True) for a in new.attendees)
     return new
+
+
+def _moved_end(start: Any, end: Any, new_start: Any) -> Any:
+    """The end of an event moved from ``start`` to ``new_start``, keeping its length.
+
+    Whole days stay calendar days and the rest elapsed time, as a DURATION
+    reads (RFC 5545 3.3.6): a one-hour meeting moved across a change of
+    clocks still lasts an hour.  Mixed kinds are left for Event to refuse.
+    """
+    if isinstance(new_start, datetime) != isinstance(start, datetime) or isinstance(new_start, datetime) and (
+            (new_start.tzinfo is None) != (start.tzinfo is None) or (end.tzinfo is None) != (start.tzinfo is None)):
+        return end
+    if not isinstance(start, datetime) or start.tzinfo is None:
+        return new_start + (end - start)
+    days = (end.astimezone(start.tzinfo).replace(tzinfo=None) - start.replace(tzinfo=None)).days
+    rest = end.astimezone(UTC) - _add_duration(start, timedelta(days=max(days, 0))).astimezone(UTC)
+    if days <= 0 or rest < timedelta(0):
+        days, rest = 0, end.astimezone(UTC) - start.astimezone(UTC)
+    return _add_duration(new_start, timedelta(days=days) + rest)
 
 
 def cancel(event: Event, *, attendees: Iterable[Attendee | str] | None = None,
@@ -3840,6 +3869,9 @@ def apply_reply(event: Event, answer: Event | Calendar) -> Event:
     'ACCEPTED'
     """
     if isinstance(answer, Calendar):
+        if answer.method is not None and answer.method != "REPLY":
+            raise ValueError(f"the calendar is a {answer.method}, not a REPLY: only an attendee's reply "
+                             f"changes the organizer's copy")
         matches = [e for e in answer.events if e.uid == event.uid]
         if not matches:
             raise ValueError(f"the reply is not about event {event.uid!r}")
@@ -4015,6 +4047,10 @@ def _mail_address(value: Attendee | Organizer | str, what: str) -> tuple[str, st
     if ":" in address or not address.isascii():
         raise ValueError(f"{what}: {address!r} cannot go into a mail header: internationalised addresses "
                          f"are not supported (write the domain in its ASCII form, e.g. xn--...)")
+    local = address.rpartition("@")[0]
+    if len(local) > 64 or len(address) > 254:
+        raise ValueError(f"{what}: {address[:80]!r}... is longer than a mail address can be "
+                         f"(RFC 5321 4.5.3.1: 64 characters before the @, 254 in all)")
     if name is not None and _LINE_BAD_RE.search(name):
         raise ValueError(f"{what}: the name {name!r} contains a control character (CR, LF, ...)")
     return address, name
@@ -4055,7 +4091,7 @@ def _header_text(text: str, name: str) -> str:
     if _LINE_BAD_RE.search(text):
         raise ValueError(f"{name} contains a control character (CR, LF, ...): {text!r}")
     first = len(name) + 2
-    if text.isascii() and all(len(w) <= 70 for w in text.split(" ")):
+    if text.isascii() and "=?" not in text and all(len(w) <= 70 for w in text.split(" ")):
         lines, line = [], ""
         for word in text.split(" "):
             if line and first + len(line) + 1 + len(word) > 78:
@@ -4074,7 +4110,7 @@ def _address_header(people: Sequence[tuple[str, str | None]], name: str) -> str:
     for address, display in people:
         if not display:
             items.append(address)
-        elif display.isascii() and len(display) < 60:
+        elif display.isascii() and len(display) < 60 and "=?" not in display:
             phrase = display
             if _PHRASE_SPECIALS_RE.search(display) or display != display.strip():
                 phrase = '"' + display.replace("\\", "\\\\").replace('"', '\\"') + '"'
@@ -4087,7 +4123,7 @@ def _address_header(people: Sequence[tuple[str, str | None]], name: str) -> str:
 def _encode_body(text: str) -> tuple[str, str]:
     """(Content-Transfer-Encoding, payload) for a text part: 7bit when it can be, else quoted-printable."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if text.isascii() and all(len(line) <= 76 for line in text.split("\n")):
+    if text.isascii() and all(len(line) <= 76 for line in text.split("\n")) and not _CONTROL_RE.search(text):
         return "7bit", text
     import quopri
     return "quoted-printable", quopri.encodestring(text.encode()).decode("ascii")

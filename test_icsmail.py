@@ -1108,6 +1108,24 @@ class TestITIP(unittest.TestCase):
         self.assertEqual(icsmail.update(ev, location="Room 5").sequence, 1)
         self.assertEqual(icsmail.update(ev, end=datetime(2026, 12, 1, 12, tzinfo=LONDON)).duration, None)
 
+    def test_moving_the_start_keeps_the_length_and_asks_again(self):
+        ev = event(duration=None, end=datetime(2026, 3, 27, 10, 30, tzinfo=LONDON), start=datetime(
+            2026, 3, 27, 10, tzinfo=LONDON), attendees=["bob@example.com", "alice@example.com"])
+        mine = icsmail.apply_reply(ev, icsmail.reply(ev, "bob@example.com", "accept"))
+        moved = icsmail.update(mine, start=datetime(2026, 3, 30, 10, tzinfo=LONDON))  # after the clocks change
+        self.assertEqual(moved.end, datetime(2026, 3, 30, 10, 30, tzinfo=LONDON))
+        self.assertEqual([(a.partstat, a.rsvp) for a in moved.attendees], [("NEEDS-ACTION", True)] * 2)
+        self.assertEqual(icsmail.update(mine, description="agenda").attendees, mine.attendees)
+        day = event(duration=None, start=date(2026, 12, 1), end=date(2026, 12, 3))
+        self.assertEqual(icsmail.update(day, start=date(2027, 1, 1)).end, date(2027, 1, 3))
+
+    def test_only_a_reply_is_applied(self):
+        ev = event(attendees=["bob@example.com"])
+        request = icsmail.loads(icsmail.dumps(icsmail.update(ev, attendees=[icsmail.Attendee(
+            "bob@example.com", partstat="DECLINED")]), method="REQUEST"))
+        with self.assertRaisesRegex(ValueError, "is a REQUEST, not a REPLY"):
+            icsmail.apply_reply(ev, request)
+
     def test_cancel_whole_event(self):
         c = icsmail.cancel(event(alarms=[icsmail.Alarm()]))
         self.assertEqual((c.status, c.sequence, c.alarms), ("CANCELLED", 1, ()))
@@ -1206,6 +1224,28 @@ class TestBuildMessage(unittest.TestCase):
         self.assertEqual(msg["Subject"], "Réunion 会議")
         self.assertEqual(msg["From"].addresses[0].display_name, "José Núñez")
         self.assertTrue(all(len(line) <= 78 for line in raw.split(b"\n")))
+
+    def test_text_that_looks_encoded_is_encoded(self):
+        ev = event(summary="Price =?utf-8?q?FREE?= today",
+                   organizer=icsmail.Organizer("alice@example.com", name="=?utf-8?q?Your_Bank?="))
+        msg = icsmail.build_message(ev)
+        head = bytes(msg).partition(b"\r\n\r\n")[0]
+        self.assertNotIn(b"=?utf-8?q?", head)
+        parsed = parse_mail(msg)
+        self.assertEqual((parsed["Subject"], parsed["From"].addresses[0].display_name),
+                         ("Price =?utf-8?q?FREE?= today", "=?utf-8?q?Your_Bank?="))
+
+    def test_addresses_longer_than_smtp_allows(self):
+        for address in ("x" * 65 + "@example.com", "x@" + "d" * 250 + ".com"):
+            with self.subTest(address=address[:20]):
+                with self.assertRaisesRegex(ValueError, "RFC 5321"):
+                    icsmail.build_message(event(attendees=[address]))
+
+    def test_controls_in_a_body_are_encoded(self):
+        msg = parse_mail(icsmail.build_message(event(), text="hi\x00there"))
+        plain = next(p for p in msg.walk() if p.get_content_type() == "text/plain")
+        self.assertEqual(plain["Content-Transfer-Encoding"], "quoted-printable")
+        self.assertEqual(plain.get_content(), "hi\x00there")
 
     def test_method_and_subject_per_operation(self):
         ev = event()
