@@ -830,7 +830,9 @@ class _VZone(tzinfo):
             onsets.sort(key=lambda t: t[0])
             utcs = [t[0] for t in onsets]
             obs = [t[1] for t in onsets]
-            first = obs[0].frm if obs else 0
+            # Before the first change the offset is the one it changes from (RFC 5545 leaves it open;
+            # readers agree on this); with no change in sight, the earliest observance's.
+            first = obs[0].frm if obs else min(self._observances, key=lambda o: o.start).frm if self._observances else 0
             walls = ([], [])  # fold=0 uses the later wall time of each change, fold=1 the earlier
             prev = first
             for utc, ob in zip(utcs, obs):
@@ -2470,6 +2472,57 @@ def _windows_golden_zones() -> tuple:
     return tuple(z for z in map(_cldr_zone, dict.fromkeys(_windows_zones().values())) if z is not None)
 
 
+# Exchange display names that name no city, by what follows "(UTC+hh:mm) ": the
+# Windows zone each stands for.  "X Time (...)" names are "X Standard Time" and
+# need no entry; the others name their cities.
+_DISPLAY_WINDOWS = MappingProxyType({
+    "international date line west": "Dateline Standard Time", "aleutian islands": "Aleutian Standard Time",
+    "hawaii": "Hawaiian Standard Time", "marquesas islands": "Marquesas Standard Time",
+    "alaska": "Alaskan Standard Time", "baja california": "Pacific Standard Time (Mexico)",
+    "arizona": "US Mountain Standard Time", "yukon": "Yukon Standard Time",
+    "central america": "Central America Standard Time", "easter island": "Easter Island Standard Time",
+    "saskatchewan": "Canada Central Standard Time", "indiana (east)": "US Eastern Standard Time",
+    "turks and caicos": "Turks And Caicos Standard Time", "newfoundland": "Newfoundland Standard Time",
+    "greenland": "Greenland Standard Time", "saint pierre and miquelon": "Saint Pierre Standard Time",
+    "cabo verde is.": "Cape Verde Standard Time", "cape verde is.": "Cape Verde Standard Time",
+    "coordinated universal time": "UTC", "west central africa": "W. Central Africa Standard Time",
+    "sri jayawardenepura": "Sri Lanka Standard Time", "chatham islands": "Chatham Islands Standard Time",
+    "lord howe island": "Lord Howe Standard Time", "norfolk island": "Norfolk Standard Time",
+    "bougainville island": "Bougainville Standard Time", "kiritimati island": "Line Islands Standard Time",
+    "solomon is., new caledonia": "Central Pacific Standard Time", "samoa": "Samoa Standard Time",
+    "chokurdakh": "Russia Time Zone 10", "mid-atlantic - old": "UTC-02",
+    "coordinated universal time-11": "UTC-11", "coordinated universal time-09": "UTC-09",
+    "coordinated universal time-08": "UTC-08", "coordinated universal time-02": "UTC-02",
+    "coordinated universal time+12": "UTC+12", "coordinated universal time+13": "UTC+13",
+})
+_X_TIME_RE = re.compile(r"(.{1,40}?) time\b")
+
+
+def _display_candidates(rest: str) -> Iterator[ZoneInfo]:
+    """Zones an Exchange display name may mean, best first (the offset is checked by the caller):
+    its Windows zone, then the cities it names, then every zone Windows knows."""
+    windows = _windows_zones()
+    text = " ".join(rest.split()).lower()
+    named = _DISPLAY_WINDOWS.get(text)
+    m = _X_TIME_RE.match(text)
+    for name in (named, m and f"{m.group(1)} standard time"):  # "Eastern Time (US & Canada)"
+        zone = _cldr_zone(windows.get((name or "").lower(), ""))
+        if zone is not None:
+            yield zone
+    by_city = _zone_names()[1]
+    for city in text.split(",")[:20]:
+        for key in by_city.get(city.strip().replace(" ", "_"), ()):
+            yield ZoneInfo(key)
+    yield from _windows_golden_zones()
+
+
+@functools.lru_cache(maxsize=None)
+def _standard_offset(zone: ZoneInfo) -> int:
+    """The zone's offset outside summer time under today's rules, in seconds: what display names give."""
+    year = datetime.now(UTC).year
+    return int(min(zone.utcoffset(datetime(year, m, 15, 12)).total_seconds() for m in (1, 7)))
+
+
 def _cldr_zone(name: str) -> ZoneInfo | None:
     """The zone of a CLDR name, or of its canonical target where the system lacks the old name."""
     return _iana_zone(name) or _iana_zone(_CLDR_LINKS.get(name, ""))
@@ -2817,7 +2870,7 @@ def _zone_names() -> tuple[dict, dict]:
 
 def _iana_zone(key: str) -> ZoneInfo | None:
     """The ZoneInfo for an IANA name, or None; never touches a path zoneinfo would refuse."""
-    if not key or len(key) > 100 or not _ZONE_KEY_RE.match(key):
+    if not key or len(key) > 100 or not _ZONE_KEY_RE.match(key) or key.lower() in _NOT_ZONES:
         return None
     try:
         return ZoneInfo(key)
@@ -2833,6 +2886,8 @@ def _iana_zone(key: str) -> ZoneInfo | None:
 
 
 _ZONE_KEY_RE = re.compile(r"[A-Za-z0-9_+\-]+(?:/[A-Za-z0-9_+\-]+)*\Z")
+# Files in a tz directory that are no zone: "localtime" is the reading machine's own.
+_NOT_ZONES = frozenset({"localtime", "posixrules", "posix/localtime", "right/localtime"})
 
 
 def _agrees(a: tzinfo, b: tzinfo, sample: datetime) -> bool:
@@ -2944,7 +2999,20 @@ class _Reader:
                     if self.xwr is None:
                         self.notes.warn(f"X-WR-TIMEZONE {value!r} is not a known time zone: ignored", ln)
                     break
+            else:
+                if self.streaming and not self.final:  # it may still come, after some events
+                    self.xwr, self.xwr_missed = False, True
+                    return None
         return self.xwr
+
+    def late_x_wr_timezone(self) -> None:
+        """Warn when an X-WR-TIMEZONE came after floating times were given without it (streaming)."""
+        if getattr(self, "xwr_missed", False) and self.cal:
+            line = next((ln for name, _, _, ln in self.cal[1] if name == "X-WR-TIMEZONE"), None)
+            if line is not None:
+                self.notes.warn("X-WR-TIMEZONE comes after events: the floating times read before it "
+                                "were given without its zone", line)
+        self.xwr_missed = False
 
     # -- values
 
@@ -3020,14 +3088,11 @@ class _Reader:
         display = _display_zone(key) if not name else None
         if name:
             candidates += [z for z in (_cldr_zone(name),) if z is not None]
-        elif display is not None:  # the cities named first, then every zone Windows knows
+        elif display is not None:
             offset, rest = display
-            by_city = _zone_names()[1]
-            for city in rest.split(",")[:20]:
-                candidates += (ZoneInfo(k) for k in by_city.get(city.strip().replace(" ", "_").lower(), ()))
-            candidates += _windows_golden_zones()
-            seasons = (datetime(2020, 1, 15, 12), datetime(2020, 7, 15, 12))  # what the name says today
-            candidates = [z for z in candidates if offset in (z.utcoffset(d).total_seconds() for d in seasons)]
+            candidates = [z for z in _display_candidates(rest) if _standard_offset(z) == offset]
+            if vz is None and candidates and not self.final:
+                return None  # a guess: first see whether the file defines the zone further on
             if vz is None and candidates:
                 self.notes.warn(f"TZID {_short(tzid)!r} has no VTIMEZONE: read as {candidates[0].key}, "
                                 f"guessed from its name", lineno)
@@ -3709,6 +3774,7 @@ def _iter_lines(lines: Iterable[str], notes: _Notes) -> Iterator[Event]:
             reader.final = True
             for ev_frame in held:
                 yield reader.event(ev_frame)
+            reader.late_x_wr_timezone()
             reader.final = False
             reader.begin(None)
             held = []

@@ -724,6 +724,49 @@ class TestLoads(unittest.TestCase):
                 ev = icsmail.loads(calendar_with(f"DTSTART;TZID={quoted}:20260701T100000")).events[0]
                 self.assertEqual(ev.start.tzinfo.key, key)
 
+    def test_display_names_without_a_vtimezone(self):
+        cases = {  # the offset in the name is the standard one; summer time must not pick another zone
+            "(UTC-05:00) Eastern Time (US & Canada)": "America/New_York",
+            "(UTC-06:00) Central Time (US & Canada)": "America/Chicago",
+            "(UTC-08:00) Pacific Time (US & Canada)": "America/Los_Angeles",
+            "(UTC) Coordinated Universal Time": "Etc/UTC",
+            "(UTC+01:00) West Central Africa": "Africa/Lagos",
+            "(UTC-07:00) Arizona": "America/Phoenix",
+            "(UTC+10:00) Canberra, Melbourne, Sydney": "Australia/Canberra",
+        }
+        for tzid, key in cases.items():
+            with self.subTest(tzid=tzid):
+                text = calendar_with(f'DTSTART;TZID="{tzid}":20260715T100000')
+                cal = icsmail.loads(text)
+                self.assertEqual(cal.events[0].start.tzinfo.key, key)
+                self.assertIn("guessed from its name", cal.warnings[0])
+                self.assertEqual(next(icsmail.iter_events(text.encode())).start.tzinfo.key, key)
+
+    def test_display_name_waits_for_a_vtimezone_further_on(self):
+        zones = textwrap.dedent(self.EXCHANGE_ZONE).strip().replace("Customized Time Zone", "(UTC+01:00) Lagos")
+        text = calendar_with('DTSTART;TZID="(UTC+01:00) Lagos":20260701T100000') \
+            .replace("END:VCALENDAR", zones.replace("\n", "\r\n") + "\r\nEND:VCALENDAR")
+        warnings: list = []
+        streamed = next(icsmail.iter_events(text.encode(), warnings=warnings))
+        self.assertEqual(streamed.start.utcoffset(), timedelta(hours=2))  # the file's rules, not Africa/Lagos
+        self.assertEqual(streamed.start, icsmail.loads(text).events[0].start)
+
+    def test_vtimezone_before_its_first_change(self):
+        zone = ("BEGIN:VTIMEZONE\nTZID:Custom\nBEGIN:STANDARD\nDTSTART:20260101T000000\nTZOFFSETFROM:+0530\n"
+                "TZOFFSETTO:+0530\nEND:STANDARD\nEND:VTIMEZONE")
+        for when in ("20200601T100000", "20300601T100000"):
+            with self.subTest(when=when):
+                ev = icsmail.loads(calendar_with(f"DTSTART;TZID=Custom:{when}", zones=zone)).events[0]
+                self.assertEqual(ev.start.utcoffset(), timedelta(hours=5, minutes=30))
+
+    def test_x_wr_timezone_after_the_events_when_streaming(self):
+        text = calendar_with("DTSTART:20260715T100000").replace("END:VCALENDAR", "X-WR-TIMEZONE:Asia/Tokyo\r\n"
+                                                                 "END:VCALENDAR")
+        self.assertEqual(icsmail.loads(text).events[0].start.utcoffset(), timedelta(hours=9))
+        warnings: list = []
+        self.assertTrue(list(icsmail.iter_events(text.encode(), warnings=warnings))[0].floating)
+        self.assertIn("X-WR-TIMEZONE comes after events", warnings[0])
+
     def test_windows_names_without_the_old_links(self):
         # some systems ship no "backward" links (Europe/Kiev): CLDR's names still resolve
         real = icsmail._iana_zone
@@ -784,7 +827,8 @@ class TestLoads(unittest.TestCase):
         self.assertIn("DTSTART;TZID=Atlantis/Capital:20260701T100000", icsmail.dumps(cal))
 
     def test_tzid_is_never_a_path(self):
-        for tzid in ("../../../../etc/passwd", "/etc/passwd", "..\\..\\boot.ini", "Europe/../../etc/passwd"):
+        for tzid in ("../../../../etc/passwd", "/etc/passwd", "..\\..\\boot.ini", "Europe/../../etc/passwd",
+                     "localtime", "posixrules"):
             with self.subTest(tzid=tzid):
                 cal = icsmail.loads(calendar_with(f'DTSTART;TZID="{tzid}":20260701T100000'))
                 self.assertIsNone(cal.events[0].start.utcoffset())
