@@ -3527,12 +3527,33 @@ _MAIL_HEADER_RE = re.compile(
     rb"Authentication-Results|Content-Class|Importance|Cc)\s*:)", re.IGNORECASE)
 
 
+_MAIL_CORE_RE = re.compile(rb"(?:From|To|Subject|Date|Message-ID|MIME-Version|Content-Type|Received|Return-Path)"
+                           rb"[ \t]*:", re.IGNORECASE)
+_MAIL_HEAD = 65536  # bytes read to tell an e-mail from iCalendar: enough for long Received/ARC chains
+_HEADER_FIELD_RE = re.compile(rb"[!-9;-~]+[ \t]*:|[ \t]")  # a header field (RFC 5322 2.2), or its continuation
+_BLANK_LINE_RE = re.compile(rb"\r?\n\r?\n")
+
+
 def _looks_like_mail(head: bytes) -> bool:
-    """E-mail or iCalendar?  Decided by the content, never the file name."""
+    """E-mail or iCalendar?  Decided by the content, never the file name.
+
+    A known first header is enough; otherwise the text up to the first blank
+    line must be nothing but header fields (whatever their names), none a BEGIN.
+    """
     head = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if head[:6].upper() == b"BEGIN:":
         return False
-    return bool(_MAIL_HEADER_RE.match(head)) and (b"\n\n" in head or b"\r\n\r\n" in head or len(head) < 200)
+    if _MAIL_HEADER_RE.match(head):
+        return b"\n\n" in head or b"\r\n\r\n" in head or len(head) < 200
+    parts = _BLANK_LINE_RE.split(head, 1)
+    if len(parts) == 1:
+        return False
+    lines = parts[0].replace(b"\r\n", b"\n").split(b"\n")
+    return all(_HEADER_FIELD_RE.match(x) and x[:6].upper() != b"BEGIN:" for x in lines) and \
+        any(_MAIL_CORE_RE.match(x) for x in lines)
+
+
+_SPLIT_FOLD_RE = re.compile(rb"(\r\n|\r|\n)([ \t])([\x80-\xbf]+)")
 
 
 def _decode_bytes(data: bytes, charset: str | None, notes: _Notes, first_line: int = 1) -> str:
@@ -3548,6 +3569,17 @@ def _decode_bytes(data: bytes, charset: str | None, notes: _Notes, first_line: i
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    # A fold in the middle of a UTF-8 character (a writer that counted characters wrongly):
+    # move the character's continuation bytes before the line end, which keeps the line count.
+    mended = _SPLIT_FOLD_RE.sub(rb"\3\1\2", data)
+    if mended != data:
+        try:
+            text = mended.decode("utf-8")
+            m = _SPLIT_FOLD_RE.search(data)
+            notes.warn("a line is folded inside a UTF-8 character: joined", first_line + data.count(b"\n", 0, m.start()))
+            return text
+        except UnicodeDecodeError:
+            data = mended
     if charset and charset.lower().replace("_", "-") not in ("utf-8", "utf8", "us-ascii"):
         try:
             text = data.decode(charset)
@@ -3613,7 +3645,7 @@ def _mail_calendars(data: bytes, notes: _Notes) -> list[tuple[bytes, str | None]
 def _source_text(data: str | bytes, notes: _Notes) -> list[tuple[str]]:
     """The iCalendar texts in ``data``: itself, or the calendar parts of an e-mail."""
     if isinstance(data, str):
-        head = data[:4096].lstrip("\ufeff \t\r\n")
+        head = data[:_MAIL_HEAD].lstrip("\ufeff \t\r\n")
         mail = head[:6].upper() != "BEGIN:" and _looks_like_mail(head.encode("utf-8", "replace"))
         if mail or _SURROGATE_RE.search(data):  # lone surrogates: text decoded with surrogateescape
             try:
@@ -3626,7 +3658,7 @@ def _source_text(data: str | bytes, notes: _Notes) -> list[tuple[str]]:
         data = bytes(data)
     if not isinstance(data, bytes):
         raise TypeError(f"expected str or bytes, not {type(data).__name__}")
-    if _looks_like_mail(data[:4096]):
+    if _looks_like_mail(data[:_MAIL_HEAD]):
         return [_decode_bytes(payload, charset, notes) for payload, charset in _mail_calendars(data, notes)]
     return [_decode_bytes(data, None, notes)]
 
@@ -3732,7 +3764,7 @@ def _iter_file(source: Any, notes: _Notes) -> Iterator[Event]:
         if isinstance(f, io.TextIOBase):
             yield from _iter_lines(_split_lines(f.read()), notes)
             return
-        head = f.read(4096)
+        head = f.read(_MAIL_HEAD)
         rest = _Chained(head, f)
         if _looks_like_mail(head) or head[:2] in (b"\xff\xfe", b"\xfe\xff"):  # mail, UTF-16: read whole
             texts = _source_text(head + f.read(), notes)

@@ -902,6 +902,13 @@ class TestLoads(unittest.TestCase):
         self.assertEqual(cal.events[0].summary, "B\u00fcro, with a comma")
         self.assertTrue(any("Windows-1252" in w for w in cal.warnings))
 
+    def test_fold_inside_a_utf8_character(self):
+        data = calendar_with("DTSTART:20260101T100000Z", "SUMMARY:caf").encode()
+        data = data.replace(b"SUMMARY:caf", b"SUMMARY:caf\xc3\r\n \xa9 ok \xf0\x9f\r\n \x8e\x89")
+        for read in (icsmail.loads, lambda d: icsmail.Calendar(list(icsmail.iter_events(d)))):
+            self.assertEqual(read(data).events[0].summary, "caf\u00e9 ok \U0001f389")
+        self.assertIn("folded inside a UTF-8 character: joined (line 8)", icsmail.loads(data).warnings[0])
+
     def test_nothing_is_lost_in_a_round_trip(self):
         text = calendar_with("DTSTART;TZID=Europe/London:20261201T100000", "X-ALT-DESC;FMTTYPE=text/html:<b>hi</b>",
                              "ATTACH:https://example.com/agenda.pdf", "GEO:51.5;-0.12",
@@ -1131,6 +1138,14 @@ class TestLoadsMail(unittest.TestCase):
                 f.write(self.mail("base64"))
             self.assertEqual(len(icsmail.load(path).events), 1)
             self.assertEqual(len(list(icsmail.iter_events(path))), 1)
+
+    def test_any_header_may_come_first(self):
+        for first in ("ARC-Seal: i=1; a=rsa-sha256;\n d=example.com; b=abc", "In-Reply-To: <x@example.com>",
+                      "Organization: Example", "X-Long: " + "a" * 9000):
+            with self.subTest(first=first[:12]):
+                data = (first + "\n").encode() + self.mail("base64")
+                self.assertEqual(len(icsmail.loads(data).events), 1)
+                self.assertEqual(len(list(icsmail.iter_events(io.BytesIO(data)))), 1)
 
     def test_mail_without_calendar(self):
         with self.assertRaisesRegex(icsmail.ParseError, "no calendar part"):
