@@ -3476,7 +3476,7 @@ def _merge(calendars: list[Calendar], notes: _Notes) -> Calendar:
     methods = {c.method for c in calendars}
     if len(methods) > 1:
         notes.warn(f"{len(calendars)} VCALENDARs with different METHODs ({', '.join(sorted(map(str, methods)))}):"
-                   f" the first one's applies", 0)
+                   f" the first one's applies", 1)
     cal = _raw(Calendar, dict(method=first.method, prodid=first.prodid, name=first.name,
                               events=tuple(e for c in calendars for e in c.events),
                               components=tuple(x for c in calendars for x in c.components),
@@ -3507,7 +3507,7 @@ def _read_lines(lines: Iterable[str], notes: _Notes, first: int = 1) -> Calendar
     if loose:
         calendars.append(_loose_calendar(reader, loose, notes))
     if not calendars:
-        notes.warn("the input holds no calendar data", 0)
+        notes.warn("the input holds no calendar data", 1)
     cal = _merge(calendars, notes)
     notes.finish()
     return cal
@@ -3615,7 +3615,7 @@ def _mail_calendars(data: bytes, notes: _Notes) -> list[tuple[bytes, str | None]
         msg = email.message_from_bytes(data, policy=email.policy.compat32)
         parts = [part for part in msg.walk() if not part.is_multipart()]
     except RecursionError:
-        raise ParseError("the e-mail's MIME parts are nested too deeply to read") from None
+        raise ParseError("the e-mail's MIME parts are nested too deeply to read", 1) from None
     found, seen = [], set()
     for part in parts:
         try:
@@ -3628,7 +3628,7 @@ def _mail_calendars(data: bytes, notes: _Notes) -> list[tuple[bytes, str | None]
             payload = part.get_payload(decode=True)
             charset = part.get_content_charset()
         except (ValueError, LookupError) as exc:  # headers the email package cannot read (a NUL, ...)
-            notes.warn(f"an e-mail part could not be read: {exc}", 0)
+            notes.warn(f"an e-mail part could not be read: {exc}", 1)
             continue
         if not payload:
             continue
@@ -3638,7 +3638,7 @@ def _mail_calendars(data: bytes, notes: _Notes) -> list[tuple[bytes, str | None]
         seen.add(key)
         found.append((payload, charset))
     if not found:
-        raise ParseError("the e-mail has no calendar part (text/calendar, application/ics or an .ics attachment)")
+        raise ParseError("the e-mail has no calendar part (text/calendar, application/ics or an .ics attachment)", 1)
     return found
 
 
