@@ -67,7 +67,7 @@ import sys
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Sequence
 import zoneinfo
 from zoneinfo import ZoneInfo
 from time import time as _unix_time  # (the name 'time' is datetime.time here)
@@ -1856,9 +1856,12 @@ def _stamp_line(stamp: datetime) -> str:
     return _LAST_STAMP[1]
 
 
-def _dt_line(name: str, value: date | datetime, zones: _Zones) -> str:
+def _dt_line(name: str, value: date | datetime, zones: _Zones, more: str = "") -> str:
     params, text = _dt_value(value, zones)
-    return _fold(f"{name}{params}:{text}")  # a TZID read from a file can be long
+    return _fold(f"{name}{params}{more}:{text}")  # a TZID read from a file can be long
+
+
+_NO_PARAMS: Callable[[str, str], str] = {}.get  # the parameters of named properties of an event made in code
 
 
 def _dt_list_lines(name: str, values: Sequence[Any], zones: _Zones) -> list[str]:
@@ -2005,13 +2008,15 @@ _NO_ALARM_METHODS = frozenset({"REPLY", "CANCEL", "REFRESH", "DECLINECOUNTER"})
 def _event_lines(ev: Event, out: list[str], zones: _Zones, method: str | None) -> None:
     esc = _escape_text
     fold = _fold
+    kept = getattr(ev, "_params", None)  # read from a file: LANGUAGE, ALTREP, X- parameters, ...
+    pp = kept.get if kept else _NO_PARAMS
     out.append("BEGIN:VEVENT")
-    out.append(fold(f"UID:{esc(ev.uid if ev.uid is not None else _content_uid(ev))}"))
+    out.append(fold(f"UID{pp('UID', '')}:{esc(ev.uid if ev.uid is not None else _content_uid(ev))}"))
     out.append(_stamp_line(ev.dtstamp or _now()))
     out.append(f"SEQUENCE:{ev.sequence}")
     start = ev.start
     if start is not None:
-        out.append(_dt_line("DTSTART", start, zones))
+        out.append(_dt_line("DTSTART", start, zones, pp("DTSTART", "")))
     if ev.end is not None:
         end = ev.end
         if isinstance(end, datetime) and isinstance(start, datetime) and end.tzinfo is not start.tzinfo \
@@ -2020,41 +2025,41 @@ def _event_lines(ev: Event, out: list[str], zones: _Zones, method: str | None) -
                 end = end.astimezone(start.tzinfo)  # one zone per event keeps clients simple
             except OverflowError:
                 pass
-        out.append(_dt_line("DTEND", end, zones))
+        out.append(_dt_line("DTEND", end, zones, pp("DTEND", "")))
     elif ev.duration is not None:
-        out.append(f"DURATION:{_fmt_duration(ev.duration)}")
+        out.append(f"DURATION{pp('DURATION', '')}:{_fmt_duration(ev.duration)}")
     if ev.recurrence_id is not None:
-        out.append(_dt_line("RECURRENCE-ID", ev.recurrence_id, zones))
+        out.append(_dt_line("RECURRENCE-ID", ev.recurrence_id, zones, pp("RECURRENCE-ID", "")))
     if ev.rrule is not None:
-        out.append(fold(f"RRULE:{ev.rrule}"))
+        out.append(fold(f"RRULE{pp('RRULE', '')}:{ev.rrule}"))
     if ev.rdates:
         out.extend(_dt_list_lines("RDATE", ev.rdates, zones))
     if ev.exdates:
         out.extend(_dt_list_lines("EXDATE", ev.exdates, zones))
     if ev.summary is not None:
-        out.append(fold(f"SUMMARY:{esc(ev.summary)}"))
+        out.append(fold(f"SUMMARY{pp('SUMMARY', '')}:{esc(ev.summary)}"))
     elif method in ("REQUEST", "PUBLISH", "ADD") and not getattr(ev, "_as_read", False):
         out.append("SUMMARY:")  # RFC 5546: required, may be empty
     if ev.description is not None:
-        out.append(fold(f"DESCRIPTION:{esc(ev.description)}"))
+        out.append(fold(f"DESCRIPTION{pp('DESCRIPTION', '')}:{esc(ev.description)}"))
     if ev.location is not None:
-        out.append(fold(f"LOCATION:{esc(ev.location)}"))
+        out.append(fold(f"LOCATION{pp('LOCATION', '')}:{esc(ev.location)}"))
     if ev.url is not None:
-        out.append(fold(f"URL:{ev.url}"))
+        out.append(fold(f"URL{pp('URL', '')}:{ev.url}"))
     if ev.organizer is not None:
         out.append(_organizer_line(ev.organizer))
     for att in ev.attendees:
         out.append(_attendee_line(att))
     if ev.status is not None:
-        out.append(f"STATUS:{ev.status}")
+        out.append(fold(f"STATUS{pp('STATUS', '')}:{ev.status}"))
     if ev.priority is not None:
-        out.append(f"PRIORITY:{ev.priority}")
+        out.append(fold(f"PRIORITY{pp('PRIORITY', '')}:{ev.priority}"))
     if ev.categories:
-        out.append(fold(f"CATEGORIES:{','.join(map(esc, ev.categories))}"))
+        out.append(fold(f"CATEGORIES{pp('CATEGORIES', '')}:{','.join(map(esc, ev.categories))}"))
     if ev.transparency is not None:
-        out.append(f"TRANSP:{ev.transparency}")
+        out.append(fold(f"TRANSP{pp('TRANSP', '')}:{ev.transparency}"))
     if ev.classification is not None:
-        out.append(f"CLASS:{ev.classification}")
+        out.append(fold(f"CLASS{pp('CLASS', '')}:{ev.classification}"))
     if ev.created is not None:
         out.append(f"CREATED:{_fmt_utc(ev.created)}")
     if ev.last_modified is not None:
@@ -3247,6 +3252,7 @@ class _Reader:
         _, props, children, lineno = frame
         f: dict[str, Any] = {}
         attendees, extra, categories, exdates, rdates = [], [], [], [], []
+        kept: dict[str, str] = {}
         duration_line = None
         for name, params, value, ln in props:
             if name == "ATTENDEE":
@@ -3262,6 +3268,10 @@ class _Reader:
                            ln, f"repeated {name}")
                 extra.append(self.prop(name, params, value, ln))
                 continue
+            if params and name in _PARAMS_KEPT and name not in kept:  # written back as they came
+                more = tuple(p for p in params if p[0] not in ("TZID", "VALUE"))
+                if more:
+                    kept[name] = _params_text(more)
             if kind == "text":
                 f[field_name] = self.text(value, ln)
             elif kind == "when":
@@ -3332,6 +3342,8 @@ class _Reader:
         f.setdefault("sequence", 0)
         event = _raw(Event, f)
         event._as_read = True
+        if kept:
+            event._params = {k: v for k, v in kept.items() if _EVENT_PROPS[k][0] in f or k == "CATEGORIES"}
         return event
 
     def date_list(self, name: str, params: tuple, value: str, lineno: int, out: list, extra: list) -> None:
@@ -3405,6 +3417,9 @@ _EVENT_PROPS = MappingProxyType({
     "RRULE": ("rrule", "rrule"), "CATEGORIES": ("categories", "list"),
     "EXDATE": ("exdates", "dates"), "RDATE": ("rdates", "dates"),
 })
+# Named properties whose other parameters (LANGUAGE, ALTREP, RANGE, X-...) a read event keeps.
+_PARAMS_KEPT = frozenset({"UID", "SUMMARY", "DESCRIPTION", "LOCATION", "URL", "CATEGORIES", "DTSTART", "DTEND",
+                          "RECURRENCE-ID", "DURATION", "RRULE", "STATUS", "PRIORITY", "TRANSP", "CLASS"})
 # Valid property names met in nearly every file: no need to match them against _NAME_RE.
 _COMMON_PROPS = frozenset({*_EVENT_PROPS, "ATTENDEE", "VERSION", "PRODID", "CALSCALE", "METHOD", "ACTION",
                            "TRIGGER", "REPEAT", "TZID", "TZOFFSETFROM", "TZOFFSETTO", "TZNAME"})

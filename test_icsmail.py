@@ -902,6 +902,14 @@ class TestLoads(unittest.TestCase):
         self.assertEqual(cal.events[0].summary, "B\u00fcro, with a comma")
         self.assertTrue(any("Windows-1252" in w for w in cal.warnings))
 
+    def test_parameters_of_named_properties_are_kept(self):
+        lines = ("SUMMARY;LANGUAGE=de-DE:Besprechung", 'DESCRIPTION;ALTREP="cid:part1@example.com":See',
+                 "DTSTART;TZID=Europe/London;X-FROM=app:20261201T100000",
+                 "RECURRENCE-ID;RANGE=THISANDFUTURE:20261201T100000Z", "CATEGORIES;LANGUAGE=en:a,b")
+        out = unfolded(icsmail.dumps(icsmail.loads(calendar_with(*lines))))
+        for line in lines:
+            self.assertIn(line, out)
+
     def test_fold_inside_a_utf8_character(self):
         data = calendar_with("DTSTART:20260101T100000Z", "SUMMARY:caf").encode()
         data = data.replace(b"SUMMARY:caf", b"SUMMARY:caf\xc3\r\n \xa9 ok \xf0\x9f\r\n \x8e\x89")
