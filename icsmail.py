@@ -3394,6 +3394,13 @@ class _Reader:
                     notes.warn("DTSTART and DTEND mix floating and zoned times", lineno)
         elif start is not None and not isinstance(start, datetime) and "duration" not in f and start < date.max:
             f["end"] = start + timedelta(days=1)  # RFC 5545 3.6.1: a DATE start lasts one day
+        duration = f.get("duration")
+        if duration is not None and duration < timedelta(0):
+            notes.warn(f"DURATION {_fmt_duration(duration)} is negative", duration_line or lineno)
+        elif duration is not None and start is not None and not isinstance(start, datetime) and \
+                (duration.seconds or not duration.days):
+            notes.warn(f"DURATION {_fmt_duration(duration)} of an all-day event is not whole days "
+                       f"(RFC 5545 3.6.1)", duration_line or lineno)
         if isinstance(start, datetime) and start.tzinfo is None:
             f["floating"] = True
         rrule = f.get("rrule")
@@ -3446,10 +3453,7 @@ def _calendar_from(reader: _Reader, frame: list | None, items: list, notes: _Not
         else:
             extra.append(reader.prop(name, params, value, ln))
     if frame is not None:
-        if version is None:
-            notes.warn("VCALENDAR without VERSION", frame[3])
-        elif version != "2.0":
-            notes.warn(f"VERSION:{version}: read as iCalendar 2.0", frame[3])
+        _check_version(frame, notes)
     items = _flatten(items, notes)
     for item in items:
         if item[0] == "VTIMEZONE":
@@ -3528,6 +3532,14 @@ def _read_lines(lines: Iterable[str], notes: _Notes, first: int = 1) -> Calendar
     return cal
 
 
+def _check_version(frame: list, notes: _Notes) -> None:
+    version = next((value.strip() for name, _, value, _ in frame[1] if name == "VERSION"), None)
+    if version is None:
+        notes.warn("VCALENDAR without VERSION", frame[3])
+    elif version != "2.0":
+        notes.warn(f"VERSION:{version}: read as iCalendar 2.0", frame[3])
+
+
 def _loose_calendar(reader: _Reader, items: list, notes: _Notes) -> Calendar:
     reader.begin(None)
     return _calendar_from(reader, None, items, notes)
@@ -3566,6 +3578,17 @@ def _looks_like_mail(head: bytes) -> bool:
     lines = parts[0].replace(b"\r\n", b"\n").split(b"\n")
     return all(_HEADER_FIELD_RE.match(x) and x[:6].upper() != b"BEGIN:" for x in lines) and \
         any(_MAIL_CORE_RE.match(x) for x in lines)
+
+
+_ESCAPED_BYTE_RE = re.compile("[\udc80-\udcff]")
+
+
+def _cp1252_char(m: re.Match) -> str:
+    byte = bytes([ord(m.group()) - 0xDC00])
+    try:
+        return byte.decode("cp1252")
+    except UnicodeDecodeError:  # the five bytes Windows-1252 leaves undefined
+        return byte.decode("latin-1")
 
 
 _SPLIT_FOLD_RE = re.compile(rb"(\r\n|\r|\n)([ \t])([\x80-\xbf]+)")
@@ -3609,12 +3632,11 @@ def _decode_bytes(data: bytes, charset: str | None, notes: _Notes, first_line: i
             out.append(raw.decode("utf-8"))
         except UnicodeDecodeError:
             if not warned:
-                notes.warn("the input is not UTF-8 and declares no charset: read as Windows-1252", n)
+                said = f"does not decode as its charset {charset!r}" if charset else "declares no charset"
+                notes.warn(f"the input is not UTF-8 and {said}: read as Windows-1252", n)
                 warned = True
-            try:
-                out.append(raw.decode("cp1252"))
-            except UnicodeDecodeError:
-                out.append(raw.decode("latin-1"))
+            # byte by byte: what is UTF-8 in the line stays so (text already decoded once, given back as str)
+            out.append(_ESCAPED_BYTE_RE.sub(_cp1252_char, raw.decode("utf-8", "surrogateescape")))
     return "\n".join(out)
 
 
@@ -3822,6 +3844,7 @@ def _iter_lines(lines: Iterable[str], notes: _Notes) -> Iterator[Event]:
             for ev_frame in held:
                 yield reader.event(ev_frame)
             reader.late_x_wr_timezone()
+            _check_version(frame, notes)
             reader.final = False
             reader.begin(None)
             held = []

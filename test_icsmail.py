@@ -910,6 +910,18 @@ class TestLoads(unittest.TestCase):
         for line in lines:
             self.assertIn(line, out)
 
+    def test_durations_that_make_no_sense_are_warned_of(self):
+        for lines, expected in ((("DTSTART:20260101T100000Z", "DURATION:-PT1H"), "DURATION -PT1H is negative"),
+                                (("DTSTART;VALUE=DATE:20260101", "DURATION:PT1H"), "is not whole days")):
+            with self.subTest(expected=expected):
+                self.assertIn(expected, icsmail.loads(calendar_with(*lines)).warnings[0])
+
+    def test_text_with_undecodable_bytes_keeps_what_was_decoded(self):
+        text = calendar_with("DTSTART:20260101T100000Z", "SUMMARY:R\u00e9union caf\udce9")  # surrogateescape
+        cal = icsmail.loads(text)
+        self.assertEqual(cal.events[0].summary, "R\u00e9union caf\u00e9")
+        self.assertIn("read as Windows-1252 (line 8)", cal.warnings[0])
+
     def test_fold_inside_a_utf8_character(self):
         data = calendar_with("DTSTART:20260101T100000Z", "SUMMARY:caf").encode()
         data = data.replace(b"SUMMARY:caf", b"SUMMARY:caf\xc3\r\n \xa9 ok \xf0\x9f\r\n \x8e\x89")
@@ -1811,6 +1823,13 @@ class TestCLI(SMTPTestCase):
         record = json.loads(out.splitlines()[0])
         self.assertEqual((record["summary"], record["timezone"], record["start"]),
                          ("Design review", "Europe/London", "2026-12-01T10:00:00+00:00"))
+
+    def test_show_warns_as_loads_does(self):
+        with open("old.ics", "w") as f:
+            f.write(calendar_with("DTSTART:20260101T100000Z", "SUMMARY:x").replace("VERSION:2.0\r\n", ""))
+        code, out, err = self.run_main("show", "old.ics")
+        self.assertEqual(code, 0, err)
+        self.assertIn("icsmail: warning: old.ics: VCALENDAR without VERSION (line 1)", err)
 
     def test_reply(self):
         self.run_main(*self.INVITE)
