@@ -1007,9 +1007,10 @@ _CLASSES = frozenset({"PUBLIC", "PRIVATE", "CONFIDENTIAL"})
 _ACTIONS = frozenset({"AUDIO", "DISPLAY", "EMAIL"})
 _RELATED = frozenset({"START", "END"})
 
-# An e-mail address as calendars carry it: addr-spec, no spaces, brackets or separators.
-# (no controls: they would reach the mail headers and the calendar text)
-_EMAIL_RE = re.compile(r'[^\s\x00-\x1f\x7f\ud800-\udfff@<>()\[\]\\,;:"]+@(?:[^\s\x00-\x1f\x7f\ud800-\udfff@<>()\[\]\\,;:"]+|\[[^\s\x00-\x1f\x7f\ud800-\udfff\]\\]+\])\Z')
+# An e-mail address as calendars carry it: addr-spec, no spaces, brackets or separators,
+# and no controls (they would reach the mail headers and the calendar text).
+_ADDRESS_ATOMS = r'[^\s\x00-\x1f\x7f\ud800-\udfff@<>()\[\]\\,;:"]+'
+_EMAIL_RE = re.compile(rf'{_ADDRESS_ATOMS}@(?:{_ADDRESS_ATOMS}|\[[^\s\x00-\x1f\x7f\ud800-\udfff\]\\]+\])\Z')
 _MAILTO_RE = re.compile(r"mailto:", re.IGNORECASE)
 
 
@@ -3146,7 +3147,8 @@ class _Reader:
                     found["name"] = _unescape(value)
             to = found.get("TZOFFSETTO")
             if "start" not in found or to is None:
-                self.notes.warn(f"VTIMEZONE {_short(tzid)!r}: {name} without a valid DTSTART or TZOFFSETTO: ignored", lineno)
+                self.notes.warn(f"VTIMEZONE {_short(tzid)!r}: {name} without a valid DTSTART or TZOFFSETTO: "
+                                f"ignored", lineno)
                 continue
             frm = found.get("TZOFFSETFROM")
             if frm is None:
@@ -3614,7 +3616,8 @@ def _decode_bytes(data: bytes, charset: str | None, notes: _Notes, first_line: i
         try:
             text = mended.decode("utf-8")
             m = _SPLIT_FOLD_RE.search(data)
-            notes.warn("a line is folded inside a UTF-8 character: joined", first_line + data.count(b"\n", 0, m.start()))
+            notes.warn("a line is folded inside a UTF-8 character: joined",
+                       first_line + data.count(b"\n", 0, m.start()))
             return text
         except UnicodeDecodeError:
             data = mended

@@ -1035,7 +1035,7 @@ class TestHostileInput(unittest.TestCase):
             with self.subTest(text=text[120:240]):
                 cal = icsmail.loads(text)
                 for ev in cal.events:
-                    ev.end_time
+                    self.assertIsInstance(ev.end_time, (date, type(None)))
                     icsmail._show_text(ev, LONDON)
                     json.dumps(icsmail._event_json(ev))
                 icsmail.loads(icsmail.dumps(cal))
