@@ -1366,6 +1366,8 @@ def _parse_rrule(text: str) -> dict[str, str]:
             raise ValueError(f"RRULE {name}={parts[name]} is not a positive whole number")
     if "UNTIL" in parts and not (_DATE_RE.match(parts["UNTIL"]) or _DATETIME_RE.match(parts["UNTIL"].upper())):
         raise ValueError(f"RRULE UNTIL={parts['UNTIL']} is neither a DATE nor a DATE-TIME")
+    if "UNTIL" in parts and _parse_dt(parts["UNTIL"].upper()) is None:
+        raise ValueError(f"RRULE UNTIL={parts['UNTIL']} is no such day or time")
     for name, (lo, hi, signed) in _RRULE_RANGES.items():
         for number in parts[name].split(",") if name in parts else ():
             if not _INT_RE.match(number) or not lo <= abs(int(number)) <= hi \
@@ -1570,6 +1572,8 @@ class Event:
             if allday and (duration.seconds or not duration.days):
                 raise ValueError(f"an all-day event lasts whole days, not {duration}")
         elif allday:
+            if start >= date.max:
+                raise ValueError(f"start {start} is too late: an all-day event ends the next day")
             self.end = start + timedelta(days=1)
         uid = self.uid
         if uid is None:
@@ -1578,8 +1582,8 @@ class Event:
             if isinstance(uid, str) and uid.strip():
                 _check_line(uid, "uid")
             raise ValueError(f"uid must be a non-empty str, not {uid!r}")
-        if type(self.sequence) is not int or self.sequence < 0:
-            raise ValueError(f"sequence must be a whole number >= 0, not {self.sequence!r}")
+        if type(self.sequence) is not int or not 0 <= self.sequence < 2 ** 31:  # RFC 5545 3.3.8: 32 bits
+            raise ValueError(f"sequence must be a whole number from 0 to 2147483647, not {self.sequence!r}")
         if self.organizer is not None and type(self.organizer) is not Organizer:
             self.organizer = _organizer(self.organizer)
         attendees = _as_tuple(self.attendees)
@@ -4415,6 +4419,7 @@ def build_message(item: Event | Calendar, *, method: str | None = None, sender: 
 # --------------------------------------------------------------------------
 
 _DOT_RE = re.compile(rb"^\.", re.MULTILINE)
+_LINE_END_RE = re.compile(rb"\r\n|\r|\n")
 _BCC_RE = re.compile(rb"^Bcc:[^\n]*\n(?:[ \t][^\n]*\n)*", re.IGNORECASE | re.MULTILINE)
 
 
@@ -4510,9 +4515,8 @@ def _flatten_mime(part: Any, out: list, top: bool) -> bool:
 
 
 def _without_bcc(data: bytes) -> bytes:
-    """CRLF line ends, and the header block without its Bcc fields."""
-    if b"\r\n" not in data:
-        data = data.replace(b"\n", b"\r\n")
+    """CRLF line ends (SMTP allows no bare CR or LF), and the header block without its Bcc fields."""
+    data = _LINE_END_RE.sub(b"\r\n", data)
     head, sep, body = data.partition(b"\r\n\r\n")
     head = _BCC_RE.sub(b"", head.replace(b"\r\n", b"\n") + b"\n").replace(b"\n", b"\r\n")[:-2]
     return head + sep + body
@@ -4558,7 +4562,7 @@ def _wire_bytes(msg: Any) -> tuple[bytes, str, list[str], str]:
     recipients = list(dict.fromkeys(_header_addresses(found)))
     if not recipients:
         raise ValueError("the message has no recipients (To, Cc or Bcc)")
-    message_id = " ".join(fields.get("message-id", [""])[0].split()) or f"<message of {len(data)} bytes>"
+    message_id = " ".join((fields.get("message-id") or [""])[0].split()) or f"<message of {len(data)} bytes>"
     return data, sender[0], recipients, message_id
 
 
@@ -4589,7 +4593,10 @@ def _password(server: _Server, password: str | None) -> str:
         return env
     if sys.stdin is not None and sys.stdin.isatty():
         import getpass
-        return getpass.getpass(f"SMTP password for {server.user} at {server}: ")
+        try:
+            return getpass.getpass(f"SMTP password for {server.user} at {server}: ")
+        except EOFError:
+            raise SendError(f"{server}: no password given for {server.user}") from None
     raise SendError(f"{server}: no password for {server.user}: set ICSMAIL_SMTP_PASSWORD")
 
 
@@ -4618,7 +4625,11 @@ def _connect(server: _Server, password: str | None, timeout: float, context: Any
             if not encrypted and not server.loopback:
                 raise SendError(f"{server}: the server does not offer STARTTLS; refusing to send the password "
                                 f"for {server.user} unencrypted")
-            smtp.login(server.user, _password(server, password))
+            secret = _password(server, password)
+            if not (server.user + secret).isascii():  # smtplib sends them as ASCII only
+                raise SendError(f"{server}: the user name or password has non-ASCII characters, "
+                                f"which this SMTP client cannot send")
+            smtp.login(server.user, secret)
         return smtp
     except BaseException as exc:
         smtp.close()
@@ -4692,6 +4703,8 @@ def _transmit(smtp: "smtplib.SMTP", data: bytes, sender: str, recipients: list[s
     refused = {}
     for rcpt in recipients:
         code, resp = smtp.rcpt(rcpt)
+        if code == 421:
+            raise _Refused(f"recipient {rcpt}: {code} {_reply_text(resp)}", code)
         if code not in (250, 251):
             refused[rcpt] = (code, resp)
     if len(refused) == len(recipients):
@@ -4700,19 +4713,23 @@ def _transmit(smtp: "smtplib.SMTP", data: bytes, sender: str, recipients: list[s
         raise _Refused(f"every recipient refused ({listed})")
     code, resp = smtp.docmd("DATA")
     if code != 354:
-        smtp.rset()
-        raise _Refused(f"DATA refused ({code} {_reply_text(resp)})")
+        if code != 421:
+            smtp.rset()
+        raise _Refused(f"DATA refused ({code} {_reply_text(resp)})", code)
     body = _DOT_RE.sub(b"..", data)
     if not body.endswith(b"\r\n"):
         body += b"\r\n"
     smtp.send(body + b".\r\n")
     try:
         code, resp = smtp.getreply()
+        if not 200 <= code <= 599:  # not a reply: the session is out of step
+            import smtplib
+            raise smtplib.SMTPResponseException(code, f"unreadable reply {_reply_text(resp)[:60]!r}")
     except Exception as exc:
         exc.data_sent = True  # the server has the message but never said whether it took it
         raise
     if code != 250:
-        raise _Refused(f"message refused after DATA ({code} {_reply_text(resp)})")
+        raise _Refused(f"message refused after DATA ({code} {_reply_text(resp)})", code)
     return refused
 
 
@@ -4733,51 +4750,79 @@ def send(messages: Any, smtp: Any = None, *, password: str | None = None, timeou
     got everything.  Anything less raises SendError, whose ``sent``,
     ``failed`` and ``unknown`` say exactly what happened to each message.
     """
-    import smtplib
-    batch = list(messages) if isinstance(messages, (list, tuple)) else [messages]
+    if isinstance(messages, (bytes, bytearray)) or hasattr(messages, "as_bytes"):
+        batch = [messages]
+    elif isinstance(messages, (str, Mapping)) or not hasattr(messages, "__iter__"):
+        raise TypeError(f"send() takes an EmailMessage, its bytes, or a list of them, not {type(messages).__name__}")
+    else:
+        batch = list(messages)
     prepared = [_wire_bytes(m) for m in batch]  # bad messages fail before anything is sent
+    return _send_prepared(prepared, smtp, password, timeout, ssl_context)
+
+
+def _send_prepared(prepared: list, smtp: Any, password: str | None, timeout: float, ssl_context: Any,
+                   report: Callable[[int, str], None] | None = None) -> dict:
+    """send() for messages already turned into wire bytes; ``report(index, "sent" | "unknown")``
+    is called the moment a message's fate is known (the command line marks its files so)."""
+    import smtplib
+    if not prepared:
+        return {}
     own = not isinstance(smtp, smtplib.SMTP)
     if own:
         url = smtp if smtp is not None else os.environ.get("ICSMAIL_SMTP")
         if not url:
             raise ValueError("no SMTP server: pass smtp='smtp://host:port' or set ICSMAIL_SMTP")
-        server = _parse_smtp_url(url)
+        server: Any = _parse_smtp_url(url)
         connection = _connect(server, password, timeout, ssl_context)
     else:
         connection = smtp
         server = f"{getattr(smtp, '_host', 'the server')}"
     sent, failed, unknown, refused_by = [], {}, [], {}
+    reconnected = False
+
+    def give_up(index: int, reason: str) -> SendError:
+        for _, _, _, later in prepared[index + 1:]:
+            failed.setdefault(later, "not sent: the connection was lost before it")
+        return SendError(f"{server}: {reason}; {len(sent)} of {len(prepared)} accepted before",
+                         sent=sent, failed=failed, unknown=unknown, refused=refused_by)
+
     try:
         for index, (data, sender, recipients, message_id) in enumerate(prepared):
-            try:
-                refused = _transmit(connection, data, sender, recipients)
-            except _Refused as exc:
-                failed[message_id] = exc.args[0]
-                if len(exc.args) > 1 and exc.args[1] == 421 and own:  # closing: a new connection, once
+            while True:
+                try:
+                    refused = _transmit(connection, data, sender, recipients)
+                except _Refused as exc:
+                    failed[message_id] = exc.args[0]
+                    if exc.args[1:2] != (421,):
+                        break  # this message refused: on with the next
+                    if not own or reconnected:  # closed again before taking anything: give up
+                        raise give_up(index, f"the server closed the session ({exc.args[0]}) at {message_id}") \
+                            from None
+                    reconnected = True  # closing with 421 (a limit per session): a new one, if it helps
                     connection.close()
-                    connection = _connect(server, password, timeout, ssl_context)
                     try:
-                        refused = _transmit(connection, data, sender, recipients)
-                        del failed[message_id]
-                    except _Refused as again:
-                        failed[message_id] = again.args[0]
-                        continue
-                else:
+                        connection = _connect(server, password, timeout, ssl_context)
+                    except SendError as again:
+                        raise give_up(index, f"{exc.args[0]} at {message_id}, and reconnecting failed: "
+                                             f"{again}") from None
+                    del failed[message_id]
                     continue
-            except (OSError, smtplib.SMTPException) as exc:
-                reason = f"no answer within {timeout} s" if _timed_out(exc) else f"connection lost: {exc}"
-                if getattr(exc, "data_sent", False):
-                    unknown.append(message_id)
-                else:
-                    failed[message_id] = reason
-                for _, _, _, later in prepared[index + 1:]:
-                    failed[later] = "not sent: the connection was lost before it"
-                raise SendError(f"{server}: {reason} while sending {message_id}; "
-                                f"{len(sent)} of {len(prepared)} accepted before",
-                                sent=sent, failed=failed, unknown=unknown, refused=refused_by) from None
-            sent.append(message_id)
-            if refused:
-                refused_by[message_id] = refused
+                except (OSError, smtplib.SMTPException) as exc:
+                    reason = f"no answer within {timeout} s" if _timed_out(exc) else f"connection lost: {exc}"
+                    if getattr(exc, "data_sent", False):
+                        unknown.append(message_id)
+                        if report:
+                            report(index, "unknown")
+                    else:
+                        failed[message_id] = reason
+                    raise give_up(index, f"{reason} while sending {message_id}") from None
+                sent.append(message_id)
+                reconnected = False
+                if report:
+                    report(index, "sent")
+                if refused:
+                    refused_by[message_id] = refused
+                break
     finally:
         if own:
             try:
@@ -4798,7 +4843,7 @@ def send(messages: Any, smtp: Any = None, *, password: str | None = None, timeou
 _CLI_DURATION_RE = re.compile(r"(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m(?:in)?)?(?:(\d+)s)?\Z", re.IGNORECASE)
 
 
-def _cli_duration(text: str) -> timedelta:
+def _cli_duration(text: str, what: str = "--duration") -> timedelta:
     """``45m``, ``1h30m``, ``2d``, ``90`` (minutes) or ISO ``PT45M``.
 
     >>> _cli_duration("1h30m"), _cli_duration("PT45M")
@@ -4806,17 +4851,20 @@ def _cli_duration(text: str) -> timedelta:
     """
     text = text.strip()
     if _DIGITS_RE.match(text):
-        return timedelta(minutes=int(text))
-    if text[:1].upper() in ("P", "+", "-") and text[:1] != "":
+        value: timedelta | None = timedelta(minutes=int(text))
+    elif text[:1].upper() in ("P", "+", "-") and text[:1] != "":
         value = _parse_duration(text)
     else:
         m = _CLI_DURATION_RE.match(text)
         value = None
         if m and any(m.groups()):
             w, d, h, mi, s = (int(x or 0) for x in m.groups())
-            value = timedelta(weeks=w, days=d, hours=h, minutes=mi, seconds=s)
+            try:
+                value = timedelta(weeks=w, days=d, hours=h, minutes=mi, seconds=s)
+            except OverflowError:
+                raise ValueError(f"{what} {text!r} is longer than any calendar can hold") from None
     if value is None or value <= timedelta(0):
-        raise ValueError(f"--duration {text!r} is not a duration like 45m, 1h30m, 2d or PT45M")
+        raise ValueError(f"{what} {text!r} is not a duration like 45m, 1h30m, 2d or PT45M")
     return value
 
 
@@ -4855,7 +4903,7 @@ def _local_zone_name() -> str:
 
 def _cli_zone(name: str | None) -> tzinfo:
     """``--tz``, or this machine's zone: looked up only when a time needs it."""
-    return _zoneinfo(name) if name else _zoneinfo(_local_zone_name())
+    return _zoneinfo(name) if name is not None else _zoneinfo(_local_zone_name())
 
 
 def _cli_time(text: str, zone: Any, what: str) -> date | datetime:
@@ -4864,6 +4912,8 @@ def _cli_time(text: str, zone: Any, what: str) -> date | datetime:
     ``zone`` is a callable giving the tzinfo for times without an offset.
     """
     value = text.strip()
+    if len(value) == 8 and value.isdigit():  # 20261201: a date, as Python 3.11 would read it too
+        value = f"{value[:4]}-{value[4:6]}-{value[6:]}"
     if len(value) == 10:
         try:
             return date.fromisoformat(value)
@@ -4888,7 +4938,7 @@ def _cli_event(args: Any) -> Event:
         duration = timedelta(hours=1)
     attendees = [Attendee(a) for a in args.attendee or ()]
     attendees += [Attendee(a, role="OPT-PARTICIPANT") for a in args.optional or ()]
-    alarms = [Alarm(trigger=-_cli_duration(a)) for a in args.alarm or ()]
+    alarms = [Alarm(trigger=-_cli_duration(a, "--alarm")) for a in args.alarm or ()]
     return Event(args.summary, start, end, duration, uid=args.uid, description=args.description,
                  location=args.location, url=args.url, organizer=args.organizer, attendees=attendees,
                  status=args.status, priority=args.priority, categories=args.category or (),
@@ -4944,13 +4994,24 @@ def _cmd_invite(args: Any, out: Any, err: Any) -> int:
     try:
         refused = send(msg, url)
     except SendError as exc:
-        where = _write_output(data, None, "invite.eml", out)
-        print(f"icsmail: error: not sent: {exc}; the message is in {where}: "
-              f"retry with: python icsmail.py send {where}", file=err)
+        _keep_unsent(data, "invite.eml", exc, out, err)
         return 1
     to = ", ".join(a for _, a in _addresses(msg))
     print(f"sent to {to} via {_parse_smtp_url(url)}", file=err)
     return _report_refused(refused, err)
+
+
+def _keep_unsent(data: bytes, name: str, exc: SendError, out: Any, err: Any) -> None:
+    """A message that did not go: saved, with what to do next (and never an invitation sent twice)."""
+    where = _write_output(data, None, name, out)
+    if exc.unknown:  # the server may have it: `send` must not send it again unasked
+        with open(f"{where}.unknown", "w", encoding="utf-8") as f:
+            f.write(f"unknown {datetime.now(UTC).isoformat(timespec='seconds')} {exc.unknown[0]}\n")
+        print(f"icsmail: error: {exc}; the server may have the message (it never confirmed it): check the "
+              f"recipients' mail before sending {where} again (python icsmail.py send --force {where})", file=err)
+    else:
+        print(f"icsmail: error: not sent: {exc}; the message is in {where}: "
+              f"retry with: python icsmail.py send {where}", file=err)
 
 
 def _addresses(msg: Any) -> list:
@@ -4969,7 +5030,7 @@ def _cmd_send(args: Any, out: Any, err: Any) -> int:
     url = args.smtp or os.environ.get("ICSMAIL_SMTP")
     if not url:
         raise ValueError("no SMTP server: set ICSMAIL_SMTP=smtp://host:port or pass --smtp")
-    pending, datas = [], []
+    paths, prepared, seen = [], [], set()
     for path in args.files:
         if os.path.exists(path + ".sent") and not args.force:
             print(f"skipped {path}: already sent (see {path}.sent; --force sends it again)", file=err)
@@ -4979,29 +5040,34 @@ def _cmd_send(args: Any, out: Any, err: Any) -> int:
                   f"check the recipients' mail, then --force to send it again", file=err)
             continue
         with open(path, "rb") as f:
+            key = os.fstat(f.fileno())[1:3]  # (inode, device): the same file under two names
             data = f.read()
-        ids = _wire_bytes(data)[3]
-        pending.append((path, ids))
-        datas.append(data)
-    if not datas:
+        if key in seen and key != (0, 0):
+            print(f"skipped {path}: named twice", file=err)
+            continue
+        seen.add(key)
+        paths.append(path)
+        prepared.append(_wire_bytes(data))
+    if not prepared:
         return 0
-    stamp = datetime.now(UTC).isoformat(timespec="seconds")
+    server = _parse_smtp_url(url)
+    outcome: dict[int, str] = {}
+
+    def mark(index: int, state: str) -> None:  # at once: an interruption later loses nothing
+        outcome[index] = state
+        stamp = datetime.now(UTC).isoformat(timespec="seconds")
+        with open(f"{paths[index]}.{state}", "w", encoding="utf-8") as f:
+            f.write(f"{state} {stamp} {prepared[index][3]} via {server}\n")
+
+    status = 0
     try:
-        refused = send(datas, url)
-        status = 0
-        outcome = {ids: "sent" for _, ids in pending}
+        refused = _send_prepared(prepared, url, None, 30, None, mark)
     except SendError as exc:
         refused = exc.refused
-        outcome = {ids: "sent" for ids in exc.sent}
-        outcome.update({ids: "unknown" for ids in exc.unknown})
         status = 1
         print(f"icsmail: error: {exc}", file=err)
-    for path, ids in pending:
-        state = outcome.get(ids)
-        if state in ("sent", "unknown"):
-            with open(f"{path}.{state}", "w", encoding="utf-8") as f:
-                f.write(f"{state} {stamp} {ids} via {_parse_smtp_url(url)}\n")
-        print(f"{state or 'NOT sent'}: {path}", file=err)
+    for index, path in enumerate(paths):
+        print(f"{outcome.get(index, 'NOT sent')}: {path}", file=err)
     return max(status, _report_refused(refused, err))
 
 
@@ -5100,7 +5166,12 @@ def _cmd_reply(args: Any, out: Any, err: Any) -> int:
         if args.output != "-":
             print(f"wrote {where}", file=err)
         return 0
-    return _report_refused(send(msg, url), err)
+    try:
+        refused = send(msg, url)
+    except SendError as exc:
+        _keep_unsent(data, "reply.eml", exc, out, err)
+        return 1
+    return _report_refused(refused, err)
 
 
 def _add_event_options(p: Any) -> None:
@@ -5180,7 +5251,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     out, err = sys.stdout, sys.stderr
     try:
         return args.run(args, out, err)
-    except (ValueError, TypeError, OSError) as exc:  # ParseError and SendError included
+    except (ValueError, TypeError, OSError, OverflowError) as exc:  # ParseError and SendError included
         message = str(exc).replace("\n", " ")
         if isinstance(exc, OSError) and not isinstance(exc, SendError) and exc.filename:
             message = f"{exc.filename}: {exc.strerror or exc}"

@@ -1432,6 +1432,9 @@ class SMTPHandler(socketserver.StreamRequestHandler):
         if server.behaviour == "silent":
             self.rfile.read()  # never answers
             return
+        if server.behaviour == "refuse reconnect" and server.connections > 1:
+            self.reply(554, "no more sessions for you")
+            return
         self.reply(220, "test.invalid ESMTP")
         authenticated, envelope, accepted = False, None, 0
         while True:
@@ -1474,6 +1477,9 @@ class SMTPHandler(socketserver.StreamRequestHandler):
                     self.reply(250)
             elif verb == "RCPT":
                 address = command.split(":", 1)[1].strip().strip("<>")
+                if server.behaviour == "close at rcpt" and server.connections == 1:
+                    self.reply(421, "shutting down")
+                    return
                 if address in server.refuse:
                     self.reply(550, "no such user")
                 else:
@@ -1492,9 +1498,13 @@ class SMTPHandler(socketserver.StreamRequestHandler):
                 message = b"".join(lines)
                 with server.lock:
                     server.messages.append((envelope, message))
+                    failing = server.fail_at in (None, len(server.messages))
                 accepted += 1
-                if server.behaviour == "drop after dot":
+                if server.behaviour == "drop after dot" and failing:
                     return
+                if server.behaviour == "garbage after dot" and failing:
+                    self.request.sendall(b"garbage\r\n")
+                    continue
                 self.reply(250, "queued")
             elif verb == "RSET":
                 envelope = None
@@ -1524,7 +1534,7 @@ class SMTPServer(socketserver.ThreadingTCPServer):
         self.lock = threading.Lock()
         self.connections = 0
         self.users, self.refuse = {}, set()
-        self.tls_context, self.behaviour, self.close_after = None, None, None
+        self.tls_context, self.behaviour, self.close_after, self.fail_at = None, None, None, None
         vars(self).update(behaviour)
 
     def handle_error(self, request, client_address) -> None:
@@ -1636,6 +1646,42 @@ class TestSend(SMTPTestCase):
         self.assertEqual(icsmail.send(messages, server.url), {})
         self.assertEqual(len(server.messages), 5)  # each exactly once
         self.assertGreaterEqual(server.connections, 2)
+
+    def test_a_closing_server_at_any_step_gets_a_new_session(self):
+        server = self.start_server(behaviour="close at rcpt")
+        self.assertEqual(icsmail.send(invitation(), server.url), {})
+        self.assertEqual((len(server.messages), server.connections), (1, 2))
+
+    def test_a_new_session_refused_keeps_the_report(self):
+        server = self.start_server(close_after=1, behaviour="refuse reconnect")
+        messages = [invitation(i) for i in range(3)]
+        with self.assertRaises(icsmail.SendError) as caught:
+            icsmail.send(messages, server.url)
+        ids = [m["Message-ID"] for m in messages]
+        self.assertEqual((caught.exception.sent, sorted(caught.exception.failed)), (ids[:1], sorted(ids[1:])))
+        self.assertIn("reconnecting failed", str(caught.exception))
+
+    def test_an_unreadable_reply_to_the_data_leaves_its_fate_unknown(self):
+        server = self.start_server(behaviour="garbage after dot")
+        messages = [invitation(1), invitation(2)]
+        with self.assertRaises(icsmail.SendError) as caught:
+            icsmail.send(messages, server.url)
+        error = caught.exception
+        self.assertEqual((error.sent, error.unknown), ([], [messages[0]["Message-ID"]]))
+        self.assertIn(messages[1]["Message-ID"], error.failed)  # the session is out of step: stopped
+        self.assertEqual(len(server.messages), 1)
+
+    def test_bytes_without_a_message_id_and_with_bare_line_feeds(self):
+        server = self.start_server()
+        raw = b"From: alice@example.com\r\nTo: bob@example.com\r\nSubject: hi\r\n\r\nline one\nline two\n"
+        self.assertEqual(icsmail.send(raw, server.url), {})
+        self.assertEqual(server.messages[0][1].count(b"\r\n"), 6)
+        self.assertNotRegex(server.messages[0][1], rb"[^\r]\n")
+
+    def test_nothing_to_send_needs_no_server(self):
+        self.assertEqual(icsmail.send([], "smtp://127.0.0.1:9"), {})
+        with self.assertRaisesRegex(TypeError, "not str"):
+            icsmail.send("invite.eml", "smtp://127.0.0.1:9")
 
     def test_authentication_over_starttls(self):
         with tempfile.TemporaryDirectory() as tmp:
@@ -1812,6 +1858,30 @@ class TestCLI(SMTPTestCase):
         self.assertIn("never confirmed", err)
         self.assertEqual(len(server.messages), 1)
 
+    def test_each_file_is_marked_as_its_fate_is_known(self):
+        server = self.start_server(behaviour="drop after dot", fail_at=2)
+        for name in "abc":
+            with open(f"{name}.eml", "wb") as f:
+                f.write(invitation(ord(name)).as_bytes())
+        code, _, err = self.run_main("send", "a.eml", "./a.eml", "b.eml", "c.eml", env={"ICSMAIL_SMTP": server.url})
+        self.assertEqual(code, 1)
+        self.assertIn("skipped ./a.eml: named twice", err)
+        self.assertEqual([os.path.exists(f"{n}.eml.{s}") for n, s in (("a", "sent"), ("b", "unknown"), ("c", "sent"),
+                                                                        ("c", "unknown"))], [True, True, False, False])
+        self.assertIn("NOT sent: c.eml", err)
+        self.assertEqual(len(server.messages), 2)
+
+    def test_invite_and_reply_of_unknown_fate_are_kept_and_marked(self):
+        server = self.start_server(behaviour="drop after dot")
+        code, _, err = self.run_main(*self.INVITE, env={"ICSMAIL_SMTP": server.url})
+        self.assertEqual(code, 1)
+        self.assertTrue(os.path.exists("invite.eml.unknown"))
+        self.assertIn("check the recipients' mail before sending invite.eml again", err)
+        code, _, err = self.run_main("reply", "invite.eml", "accept", "--attendee", "bob@example.com",
+                                     env={"ICSMAIL_SMTP": server.url})
+        self.assertEqual(code, 1)
+        self.assertTrue(os.path.exists("reply.eml") and os.path.exists("reply.eml.unknown"))
+
     def test_show(self):
         self.run_main(*self.INVITE)
         code, out, err = self.run_main("show", "invite.eml", "--tz", "Asia/Tokyo")
@@ -1851,6 +1921,12 @@ class TestCLI(SMTPTestCase):
             (("invite", "--summary", "x", "--start", "2026-12-01", "--organizer", "a@example.com",
               "--attendee", "not-an-address"), "malformed e-mail address 'not-an-address'"),
             (("send", "x.eml"), "no SMTP server"),
+            (("publish", "--summary", "x", "--start", "2026-12-01 10:00", "--tz", "UTC", "--duration",
+              "99999999999999d"), "--duration '99999999999999d' is longer than any calendar can hold"),
+            (("publish", "--summary", "x", "--start", "9999-12-31"), "start 9999-12-31 is too late"),
+            (("publish", "--summary", "x", "--start", "2026-12-01 10:00", "--tz", ""), "invalid time zone name ''"),
+            (("publish", "--summary", "x", "--start", "2026-12-01", "--rrule", "FREQ=DAILY;UNTIL=20261399"),
+             "UNTIL=20261399 is no such day"),
         ]
         for argv, message in cases:
             with self.subTest(argv=argv):
