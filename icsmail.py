@@ -295,7 +295,8 @@ _POSIX_TZ_RE = re.compile(r"""
             ,(?P<end> [^,/]+ ) (?:/(?P<endtime> [+-]?\d+(?::\d+){0,2} ))? )?
     )? \Z""", re.VERBOSE)
 # A rule date: Mm.w.d (w=5: last, d=0: Sunday), Jn (1-365, no Feb 29) or n (0-365).
-_POSIX_DATE_RE = re.compile(r"M(?P<m>\d{1,2})\.(?P<w>[1-5])\.(?P<d>[0-6])\Z|J(?P<j>\d{1,3})\Z|(?P<n>\d{1,3})\Z")
+_POSIX_DATE_RE = re.compile(r"M(?P<m>\d{1,2})\.(?P<w>[1-5])\.(?P<d>[0-6])\Z|J(?P<j>\d{1,3})\Z|(?P<n>\d{1,3})\Z",
+                            re.ASCII)
 
 
 def _hms(text: str) -> int:
@@ -737,8 +738,9 @@ def vtimezone(zone: ZoneInfo | str, start: date | datetime, end: date | datetime
     END:VTIMEZONE
     """
     key = _zone_key(zone)
-    lo = _epoch_seconds(start)
-    hi = None if end is None else _epoch_seconds(end) + (86400 if not isinstance(end, datetime) else 0)
+    # A date is a local day: a day of slack either side covers any offset the zone has.
+    lo = _epoch_seconds(start) - (86400 if not isinstance(start, datetime) else 0)
+    hi = None if end is None else _epoch_seconds(end) + (2 * 86400 if not isinstance(end, datetime) else 0)
     if hi is not None and hi < lo:
         raise ValueError(f"vtimezone(): end {end} is before start {start}")
     return CRLF.join(_fold(line) for line in _vtimezone_lines(key, lo, hi)) + CRLF
@@ -1257,6 +1259,27 @@ class Component:
         return next((p.value for p in self.properties if p.name == name), default)
 
 
+# What ``extra`` cannot carry: lines that open or close components, and properties
+# written from a field (a second copy would contradict it) or by the calendar.
+_CALENDAR_NAMED = frozenset({"BEGIN", "END", "VERSION", "PRODID", "METHOD", "CALSCALE"})
+_EVENT_NAMED = _CALENDAR_NAMED | {"UID", "DTSTAMP", "SEQUENCE", "DTSTART", "DTEND", "DURATION", "RECURRENCE-ID",
+                                  "RRULE", "RDATE", "EXDATE", "SUMMARY", "DESCRIPTION", "LOCATION", "URL",
+                                  "ORGANIZER", "ATTENDEE", "STATUS", "PRIORITY", "CATEGORIES", "TRANSP", "CLASS",
+                                  "CREATED", "LAST-MODIFIED"}
+_ALARM_NAMED = _CALENDAR_NAMED | {"ACTION", "TRIGGER", "DESCRIPTION", "SUMMARY", "REPEAT", "DURATION", "ATTENDEE"}
+
+
+def _extras(values: Any, named: frozenset, what: str) -> tuple:
+    """``extra`` as Property objects, refusing what would break the component or repeat a field."""
+    props = tuple(_property(p) for p in _as_tuple(values))
+    for prop in props:
+        if prop.name in named:
+            hint = "components are Component objects" if prop.name in ("BEGIN", "END") else \
+                "it is written from its own field"
+            raise ValueError(f"{what} extra property {prop.name} is not allowed: {hint}")
+    return props
+
+
 def _property(value: Property | tuple) -> Property:
     if isinstance(value, Property):
         return value
@@ -1318,7 +1341,7 @@ class Alarm:
         self.attendees = tuple(_attendee(a) for a in _as_tuple(self.attendees)) if self.attendees else ()
         if self.action == "EMAIL" and not self.attendees:
             raise ValueError("an EMAIL alarm needs attendees to mail (RFC 5545 3.6.6)")
-        self.extra = tuple(_property(p) for p in _as_tuple(self.extra)) if self.extra else ()
+        self.extra = _extras(self.extra, _ALARM_NAMED, "alarm") if self.extra else ()
 
 
 _RRULE_FREQS = ("SECONDLY", "MINUTELY", "HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY")
@@ -1330,11 +1353,11 @@ _RRULE_RANGES = MappingProxyType({
     "BYMONTHDAY": (1, 31, True), "BYYEARDAY": (1, 366, True), "BYWEEKNO": (1, 53, True),
     "BYMONTH": (1, 12, False), "BYSETPOS": (1, 366, True),
 })
-_BYDAY_RE = re.compile(r"([+-]?)(\d{1,2})?(MO|TU|WE|TH|FR|SA|SU)\Z")
+_BYDAY_RE = re.compile(r"([+-]?)([0-9]{1,2})?(MO|TU|WE|TH|FR|SA|SU)\Z")
 _INT_RE = re.compile(r"[+-]?[0-9]{1,4}\Z")
 _DIGITS_RE = re.compile(r"[0-9]{1,9}\Z")  # ASCII digits only: str.isdigit() also takes "²"
-_DATE_RE = re.compile(r"(\d{4})(\d\d)(\d\d)\Z")
-_DATETIME_RE = re.compile(r"(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)(Z?)\Z")
+_DATE_RE = re.compile(r"([0-9]{4})([0-9][0-9])([0-9][0-9])\Z")
+_DATETIME_RE = re.compile(r"([0-9]{4})([0-9][0-9])([0-9][0-9])T([0-9][0-9])([0-9][0-9])([0-9][0-9])(Z?)\Z")
 
 
 def _parse_rrule(text: str) -> dict[str, str]:
@@ -1375,7 +1398,7 @@ def _parse_rrule(text: str) -> dict[str, str]:
                 raise ValueError(f"RRULE {name}={parts[name]}: {number!r} is outside {lo}..{hi}")
     for day in parts["BYDAY"].split(",") if "BYDAY" in parts else ():
         m = _BYDAY_RE.match(day)
-        if not m or (m.group(2) and not 1 <= int(m.group(2)) <= 53):
+        if not m or (m.group(2) and not 1 <= int(m.group(2)) <= 53) or (m.group(1) and not m.group(2)):
             raise ValueError(f"RRULE BYDAY={parts['BYDAY']}: {day!r} is not a weekday like MO, 2TU or -1FR")
         if m.group(2) and freq not in ("MONTHLY", "YEARLY"):
             raise ValueError(f"RRULE BYDAY={day} with a number needs FREQ=MONTHLY or YEARLY")
@@ -1389,6 +1412,8 @@ def _parse_rrule(text: str) -> dict[str, str]:
         raise ValueError("RRULE BYMONTHDAY cannot go with FREQ=WEEKLY")
     if "BYSETPOS" in parts and not any(n.startswith("BY") and n != "BYSETPOS" for n in parts):
         raise ValueError("RRULE BYSETPOS needs another BYxxx part")
+    if "SKIP" in parts and "RSCALE" not in parts:
+        raise ValueError("RRULE SKIP needs RSCALE (RFC 7529)")
     if "WKST" in parts and parts["WKST"] not in _WEEKDAYS:
         raise ValueError(f"RRULE WKST={parts['WKST']} is not a weekday")
     return parts
@@ -1425,6 +1450,10 @@ def _rrule_text(value: str | Mapping, start: date | datetime | None, floating: b
                 part = ",".join(str(p) for p in part)
             elif isinstance(part, bool) or not isinstance(part, (str, int)):
                 raise TypeError(f"rrule {name} must be a str, int or list, not {type(part).__name__}")
+            if name in parts:
+                raise ValueError(f"invalid rrule: {name} given twice")
+            if any(c in str(part) for c in ";=:"):
+                raise ValueError(f"invalid rrule {name}={part!r}: a value has no ';', '=' or ':'")
             parts[name] = str(part)
         order = {n: i for i, n in enumerate(_RRULE_ORDER)}
         text = ";".join(f"{n}={parts[n]}" for n in sorted(parts, key=lambda n: order.get(n, 99)))
@@ -1447,6 +1476,8 @@ def _rrule_text(value: str | Mapping, start: date | datetime | None, floating: b
             raise ValueError(f"invalid rrule {text!r}: UNTIL must be {kind} like the event's start")
         if isinstance(start, datetime) and not floating and not until.upper().endswith("Z"):
             raise ValueError(f"invalid rrule {text!r}: UNTIL must be in UTC (…Z) when the start has a time zone")
+        if isinstance(start, datetime) and floating and until.upper().endswith("Z"):
+            raise ValueError(f"invalid rrule {text!r}: UNTIL must be a local time (no Z) when the start is floating")
     return ";".join(f"{n}={v}" for n, v in parts.items())
 
 
@@ -1608,9 +1639,17 @@ class Event:
                 alarms = tuple(a if isinstance(a, Alarm) else Alarm(a) for a in alarms)
                 break
         self.alarms = alarms
+        if isinstance(start, datetime) and end is None and duration is None and \
+                any(a.related == "END" and type(a.trigger) is timedelta for a in alarms):
+            raise ValueError("an alarm related to the end needs the event's end or duration (RFC 5545 3.8.6.3)")
         if self.rrule is not None:
             self.rrule = _rrule_text(self.rrule, start, floating)
             if isinstance(start, datetime) and start.fold and start.utcoffset() != start.replace(fold=0).utcoffset():
+                wall = start.astimezone(UTC).astimezone(start.tzinfo)
+                if wall.replace(tzinfo=None, fold=0) != start.replace(tzinfo=None, fold=0):
+                    raise ValueError(f"start {start.isoformat()} does not exist (the clocks skip it), and with "
+                                     f"fold=1 Python reads it as {wall.time()}: give that time, or fold=0 for the "
+                                     f"RFC 5545 reading (3.3.5) every occurrence keeps")
                 raise ValueError(f"start {start.isoformat()} is the second pass through a repeated hour, which "
                                  f"a recurring event cannot start at (RFC 5545 3.3.5): use fold=0 or another time")
         self.exdates = tuple(self._same_kind(d, "exdate") for d in _as_tuple(self.exdates)) \
@@ -1627,7 +1666,7 @@ class Event:
             self.dtstamp = _now()
         elif type(stamp) is not datetime or stamp.tzinfo is not UTC or stamp.microsecond:
             self.dtstamp = _check_utc_stamp(stamp, "dtstamp")
-        self.extra = tuple(_property(p) for p in _as_tuple(self.extra)) if self.extra else ()
+        self.extra = _extras(self.extra, _EVENT_NAMED, "event") if self.extra else ()
         if self.components:
             self.components = _as_tuple(self.components)
             for c in self.components:
@@ -1715,7 +1754,7 @@ class Calendar:
         if self.name is not None:
             _check_line(self.name, "calendar name")
         self.components = tuple(self.components)
-        self.extra = tuple(_property(p) for p in _as_tuple(self.extra))
+        self.extra = _extras(self.extra, _CALENDAR_NAMED, "calendar") if self.extra else ()
         self.timezones = tuple(self.timezones)
 
 
@@ -2130,8 +2169,17 @@ def _rrule_last(rrule: str, start: datetime) -> datetime | None:
     skipping = {"BYMONTH", "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO", "BYSETPOS", "BYHOUR", "BYMINUTE", "BYSECOND"}
     if skipping & parts.keys() or any(c.isdigit() for c in parts.get("BYDAY", "")):
         return None
+    freq = parts["FREQ"]
     step = {"SECONDLY": 1, "MINUTELY": 60, "HOURLY": 3600, "DAILY": 86400, "WEEKLY": 7 * 86400,
-            "MONTHLY": 31 * 86400, "YEARLY": 366 * 86400}[parts["FREQ"]]
+            "MONTHLY": 31 * 86400, "YEARLY": 366 * 86400}[freq]
+    # Periods without an occurrence stretch the series: BYDAY filtering days (or hours) out,
+    # a 29th-31st missing from some months, a 29 February from most years.
+    if "BYDAY" in parts and freq not in ("WEEKLY", "MONTHLY", "YEARLY"):
+        step *= 7
+    elif freq == "MONTHLY" and start.day > 28 and "BYDAY" not in parts:
+        step *= 2
+    elif freq == "YEARLY" and (start.month, start.day) == (2, 29) and "BYDAY" not in parts:
+        step *= 8
     seconds = step * int(parts.get("INTERVAL", "1")) * int(parts["COUNT"])
     if seconds > 200 * 366 * 86400:
         return None
@@ -2148,11 +2196,14 @@ _ITIP_RULES = MappingProxyType({
     "REQUEST": (True, "some", True),
     "REPLY": (True, "one", False),
     "ADD": (True, "some", True),
-    "CANCEL": (True, "any", False),
+    "CANCEL": (True, "some", False),
     "REFRESH": (True, "one", False),
     "COUNTER": (True, "some", True),
     "DECLINECOUNTER": (True, "some", False),
 })
+_ITIP_SECTIONS = MappingProxyType({"PUBLISH": "3.2.1", "REQUEST": "3.2.2", "REPLY": "3.2.3", "ADD": "3.2.4",
+                                   "CANCEL": "3.2.5", "REFRESH": "3.2.6", "COUNTER": "3.2.7",
+                                   "DECLINECOUNTER": "3.2.8"})
 _ITIP_STATUSES = MappingProxyType({
     "REQUEST": frozenset({"TENTATIVE", "CONFIRMED"}),
     "ADD": frozenset({"TENTATIVE", "CONFIRMED"}),
@@ -2184,7 +2235,7 @@ def _check_method(cal: Calendar, method: str | None) -> None:
             raise ValueError(f"{what(ev)} must have exactly one attendee, the one replying (RFC 5546 3.2.3), "
                              f"not {n}")
         if attendees == "some" and not n:
-            raise ValueError(f"{what(ev)} needs at least one attendee (RFC 5546 3.2.2)")
+            raise ValueError(f"{what(ev)} needs at least one attendee (RFC 5546 {_ITIP_SECTIONS[method]})")
         if allowed and ev.status is not None and ev.status not in allowed and not ev.status.startswith("X-"):
             raise ValueError(f"{what(ev)} has STATUS:{ev.status}; {method} allows {', '.join(sorted(allowed))}")
 
@@ -2548,9 +2599,10 @@ _CARETS = MappingProxyType({"^": "^", "'": '"', "n": "\n", "N": "\n"})
 _LIST_PARAMS = frozenset({"DELEGATED-TO", "DELEGATED-FROM", "MEMBER", "DISPLAY", "FEATURE"})
 _PARAM_TEXT_RE = re.compile(r"[^,;:]*")
 # Slack for dates written by hand or by old exporters: 2026-12-01T10:00:00.000Z, 20261201t1000z.
-_LOOSE_DT_RE = re.compile(r"(\d{4})-?(\d\d)-?(\d\d)(?:[Tt ](\d\d):?(\d\d)(?::?(\d\d)(?:[.,]\d+)?)?)?\s*([Zz])?\Z")
-_DURATION_RE = re.compile(r"([+-])?P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?\Z")
-_OFFSET_RE = re.compile(r"([+-])(\d\d):?(\d\d)(?::?(\d\d))?\Z")
+_LOOSE_DT_RE = re.compile(r"(\d{4})-?(\d\d)-?(\d\d)(?:[Tt ](\d\d):?(\d\d)(?::?(\d\d)(?:[.,]\d+)?)?)?\s*([Zz])?\Z",
+                          re.ASCII)
+_DURATION_RE = re.compile(r"([+-])?P(?:([0-9]+)W)?(?:([0-9]+)D)?(?:T(?:([0-9]+)H)?(?:([0-9]+)M)?(?:([0-9]+)S)?)?\Z")
+_OFFSET_RE = re.compile(r"([+-])([0-9][0-9]):?([0-9][0-9])(?::?([0-9][0-9]))?\Z")
 _DISPLAY_OFFSET_RE = re.compile(r"([+-])([0-9]{1,2})(?:[:.]?([0-9]{2}))?")
 
 
@@ -4840,7 +4892,8 @@ def _send_prepared(prepared: list, smtp: Any, password: str | None, timeout: flo
 # 10. Command line: python icsmail.py publish|invite|send|show|reply ...
 # --------------------------------------------------------------------------
 
-_CLI_DURATION_RE = re.compile(r"(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m(?:in)?)?(?:(\d+)s)?\Z", re.IGNORECASE)
+_CLI_DURATION_RE = re.compile(r"(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m(?:in)?)?(?:(\d+)s)?\Z",
+                              re.IGNORECASE | re.ASCII)
 
 
 def _cli_duration(text: str, what: str = "--duration") -> timedelta:
@@ -4931,6 +4984,8 @@ def _cli_time(text: str, zone: Any, what: str) -> date | datetime:
 
 def _cli_event(args: Any) -> Event:
     zone = functools.lru_cache(maxsize=None)(lambda: _cli_zone(args.tz))
+    if args.tz is not None:
+        zone()  # a --tz that names no zone is an error even when no time needs it (all-day)
     start = _cli_time(args.start, zone, "--start")
     end = _cli_time(args.end, zone, "--end") if args.end else None
     duration = _cli_duration(args.duration) if args.duration else None
@@ -5199,7 +5254,12 @@ def _add_event_options(p: Any) -> None:
 
 def _parser() -> Any:
     import argparse
-    parser = argparse.ArgumentParser(
+
+    class Parser(argparse.ArgumentParser):
+        def error(self, message: str) -> Any:  # one line, as every other error (exit status 2: usage)
+            self.exit(2, f"icsmail: error: {message} (see: {self.prog} --help)\n")
+
+    parser = Parser(
         prog="icsmail", description="Write, read and e-mail calendar invitations.",
         epilog="SMTP: set ICSMAIL_SMTP=smtp://[user@]host[:port] (or smtps://) and ICSMAIL_SMTP_PASSWORD.")
     parser.add_argument("--version", action="version", version=f"icsmail {__version__}")

@@ -432,6 +432,19 @@ class TestModel(unittest.TestCase):
             ("control char", lambda: event(summary="bell\x07"), ValueError, "U\\+0007"),
             ("all-day duration", lambda: event(start=date(2026, 12, 1), duration=timedelta(hours=3)), ValueError,
              "whole days"),
+            ("extra END", lambda: event(extra=[("END", "VEVENT")]), ValueError, "extra property END is not allowed"),
+            ("extra field", lambda: event(extra=[("DTSTART", "20260101T000000Z")]), ValueError,
+             "DTSTART is not allowed: it is written from its own field"),
+            ("floating until", lambda: event(start=datetime(2026, 3, 3, 9), floating=True,
+                                             rrule="FREQ=WEEKLY;UNTIL=20270101T000000Z"), ValueError, "local time"),
+            ("signed weekday", lambda: event(rrule="FREQ=MONTHLY;BYDAY=+MO"), ValueError, "'\\+MO' is not a weekday"),
+            ("non-ASCII digits", lambda: event(rrule="FREQ=MONTHLY;BYDAY=\u0661MO"), ValueError, "not a weekday"),
+            ("rrule mapping", lambda: event(rrule={"freq": "weekly", "byday": "MO;COUNT=3"}), ValueError,
+             "a value has no ';'"),
+            ("end alarm", lambda: event(duration=None, alarms=[icsmail.Alarm(related="END")]), ValueError,
+             "needs the event's end or duration"),
+            ("gap fold", lambda: event(start=datetime(2026, 3, 8, 2, 30, fold=1, tzinfo=NEW_YORK), rrule="FREQ=DAILY"),
+             ValueError, "does not exist"),
             ("naive alarm", lambda: icsmail.Alarm(trigger=naive), ValueError, "naive datetime"),
             ("email alarm", lambda: icsmail.Alarm(action="EMAIL"), ValueError, "needs attendees"),
         ]
@@ -557,7 +570,11 @@ class TestDumps(unittest.TestCase):
 
     def test_fixed_zone_west_of_utc_covers_the_start(self):
         text = icsmail.vtimezone("Etc/GMT+5", date(1970, 1, 1), date(1970, 1, 2))
-        self.assertIn("DTSTART:19690101T000000", text)
+        self.assertIn("DTSTART:19680101T000000", text)
+
+    def test_dates_are_local_days(self):
+        text = icsmail.vtimezone("Africa/Cairo", date(1970, 5, 1), date(1970, 5, 1))  # EEST from 01:00 that day
+        self.assertIn("TZOFFSETTO:+0200", text.split("BEGIN:DAYLIGHT")[0])
 
     def test_only_crlf_and_short_lines(self):
         text = icsmail.dumps(event(summary="😀" * 100, description="é" * 500 + "\n" + "x" * 300))
@@ -1205,12 +1222,21 @@ class TestITIP(unittest.TestCase):
         with self.assertRaisesRegex(ValueError, "is a REQUEST, not a REPLY"):
             icsmail.apply_reply(ev, request)
 
+    def test_cancel_needs_attendees(self):
+        with self.assertRaisesRegex(ValueError, r"needs at least one attendee \(RFC 5546 3.2.5\)"):
+            icsmail.dumps(icsmail.cancel(icsmail.Event("x", date(2026, 12, 1), organizer="alice@example.com")),
+                          method="CANCEL")
+
     def test_cancel_whole_event(self):
         c = icsmail.cancel(event(alarms=[icsmail.Alarm()]))
         self.assertEqual((c.status, c.sequence, c.alarms), ("CANCELLED", 1, ()))
         text = icsmail.dumps(c, method="CANCEL")
         self.assertIn("STATUS:CANCELLED", text)
         self.assertIn("SEQUENCE:1", text)
+
+    def test_a_counted_series_that_skips_days_keeps_its_zone_to_the_end(self):
+        weekly = event(start=datetime(1990, 3, 5, 9, tzinfo=NEW_YORK), rrule="FREQ=DAILY;BYDAY=MO;COUNT=10")
+        self.assertIn("DTSTART:19900401T020000", icsmail.dumps(weekly))  # the change in its 6th week
 
     def test_cancel_one_occurrence(self):
         ev = event(rrule="FREQ=DAILY;COUNT=10")
