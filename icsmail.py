@@ -738,11 +738,13 @@ def vtimezone(zone: ZoneInfo | str, start: date | datetime, end: date | datetime
     END:VTIMEZONE
     """
     key = _zone_key(zone)
-    # A date is a local day: a day of slack either side covers any offset the zone has.
-    lo = _epoch_seconds(start) - (86400 if not isinstance(start, datetime) else 0)
-    hi = None if end is None else _epoch_seconds(end) + (2 * 86400 if not isinstance(end, datetime) else 0)
+    lo = _epoch_seconds(start)
+    hi = None if end is None else _epoch_seconds(end)
     if hi is not None and hi < lo:
         raise ValueError(f"vtimezone(): end {end} is before start {start}")
+    # A date is a local day: a day of slack either side covers any offset the zone has.
+    lo -= 86400 if not isinstance(start, datetime) else 0
+    hi = None if hi is None else hi + (2 * 86400 if not isinstance(end, datetime) else 0)
     return CRLF.join(_fold(line) for line in _vtimezone_lines(key, lo, hi)) + CRLF
 
 
@@ -1011,8 +1013,8 @@ _RELATED = frozenset({"START", "END"})
 
 # An e-mail address as calendars carry it: addr-spec, no spaces, brackets or separators,
 # and no controls (they would reach the mail headers and the calendar text).
-_ADDRESS_ATOMS = r'[^\s\x00-\x1f\x7f\ud800-\udfff@<>()\[\]\\,;:"]+'
-_EMAIL_RE = re.compile(rf'{_ADDRESS_ATOMS}@(?:{_ADDRESS_ATOMS}|\[[^\s\x00-\x1f\x7f\ud800-\udfff\]\\]+\])\Z')
+_ADDRESS_ATOMS = r'[^\s\x00-\x1f\x7f-\x9f\ud800-\udfff@<>()\[\]\\,;:"]+'
+_EMAIL_RE = re.compile(rf'{_ADDRESS_ATOMS}@(?:{_ADDRESS_ATOMS}|\[[^\s\x00-\x1f\x7f-\x9f\ud800-\udfff\]\\]+\])\Z')
 _MAILTO_RE = re.compile(r"mailto:", re.IGNORECASE)
 
 
@@ -1262,10 +1264,6 @@ class Component:
 # What ``extra`` cannot carry: lines that open or close components, and properties
 # written from a field (a second copy would contradict it) or by the calendar.
 _CALENDAR_NAMED = frozenset({"BEGIN", "END", "VERSION", "PRODID", "METHOD", "CALSCALE"})
-_EVENT_NAMED = _CALENDAR_NAMED | {"UID", "DTSTAMP", "SEQUENCE", "DTSTART", "DTEND", "DURATION", "RECURRENCE-ID",
-                                  "RRULE", "RDATE", "EXDATE", "SUMMARY", "DESCRIPTION", "LOCATION", "URL",
-                                  "ORGANIZER", "ATTENDEE", "STATUS", "PRIORITY", "CATEGORIES", "TRANSP", "CLASS",
-                                  "CREATED", "LAST-MODIFIED"}
 _ALARM_NAMED = _CALENDAR_NAMED | {"ACTION", "TRIGGER", "DESCRIPTION", "SUMMARY", "REPEAT", "DURATION", "ATTENDEE"}
 
 
@@ -1666,7 +1664,12 @@ class Event:
             self.dtstamp = _now()
         elif type(stamp) is not datetime or stamp.tzinfo is not UTC or stamp.microsecond:
             self.dtstamp = _check_utc_stamp(stamp, "dtstamp")
-        self.extra = _extras(self.extra, _EVENT_NAMED, "event") if self.extra else ()
+        self.extra = _extras(self.extra, _CALENDAR_NAMED, "event") if self.extra else ()
+        for prop in self.extra:  # a second copy of what a field writes would contradict it
+            field_name = "attendees" if prop.name == "ATTENDEE" else _EVENT_PROPS.get(prop.name, ("",))[0]
+            if field_name and getattr(self, field_name) not in (None, ()):
+                raise ValueError(f"event extra property {prop.name} is not allowed: it is written from its own "
+                                 f"field ({field_name})")
         if self.components:
             self.components = _as_tuple(self.components)
             for c in self.components:
@@ -1755,6 +1758,8 @@ class Calendar:
             _check_line(self.name, "calendar name")
         self.components = tuple(self.components)
         self.extra = _extras(self.extra, _CALENDAR_NAMED, "calendar") if self.extra else ()
+        if self.name is not None and any(p.name in ("NAME", "X-WR-CALNAME") for p in self.extra):
+            raise ValueError("calendar extra NAME / X-WR-CALNAME repeat the name: give one or the other")
         self.timezones = tuple(self.timezones)
 
 
@@ -2174,13 +2179,14 @@ def _rrule_last(rrule: str, start: datetime) -> datetime | None:
             "MONTHLY": 31 * 86400, "YEARLY": 366 * 86400}[freq]
     # Periods without an occurrence stretch the series: BYDAY filtering days (or hours) out,
     # a 29th-31st missing from some months, a 29 February from most years.
+    slack = 0
     if "BYDAY" in parts and freq not in ("WEEKLY", "MONTHLY", "YEARLY"):
-        step *= 7
+        step, slack = step * 7, 7 * 86400  # and the days skipped before the first allowed one
     elif freq == "MONTHLY" and start.day > 28 and "BYDAY" not in parts:
         step *= 2
     elif freq == "YEARLY" and (start.month, start.day) == (2, 29) and "BYDAY" not in parts:
         step *= 8
-    seconds = step * int(parts.get("INTERVAL", "1")) * int(parts["COUNT"])
+    seconds = step * int(parts.get("INTERVAL", "1")) * int(parts["COUNT"]) + slack
     if seconds > 200 * 366 * 86400:
         return None
     try:
@@ -2196,7 +2202,7 @@ _ITIP_RULES = MappingProxyType({
     "REQUEST": (True, "some", True),
     "REPLY": (True, "one", False),
     "ADD": (True, "some", True),
-    "CANCEL": (True, "some", False),
+    "CANCEL": (True, "any", False),  # a PUBLISHed event is cancelled without attendees (3.2.1)
     "REFRESH": (True, "one", False),
     "COUNTER": (True, "some", True),
     "DECLINECOUNTER": (True, "some", False),
@@ -2551,7 +2557,8 @@ _DISPLAY_WINDOWS = MappingProxyType({
     "lord howe island": "Lord Howe Standard Time", "norfolk island": "Norfolk Standard Time",
     "bougainville island": "Bougainville Standard Time", "kiritimati island": "Line Islands Standard Time",
     "solomon is., new caledonia": "Central Pacific Standard Time", "samoa": "Samoa Standard Time",
-    "chokurdakh": "Russia Time Zone 10", "mid-atlantic - old": "UTC-02",
+    "chokurdakh": "Russia Time Zone 10", "mid-atlantic - old": "UTC-02", "brasilia": "E. South America Standard Time",
+    "salvador": "Bahia Standard Time",
     "coordinated universal time-11": "UTC-11", "coordinated universal time-09": "UTC-09",
     "coordinated universal time-08": "UTC-08", "coordinated universal time-02": "UTC-02",
     "coordinated universal time+12": "UTC+12", "coordinated universal time+13": "UTC+13",
@@ -3882,6 +3889,9 @@ class _Chained:
         return self.f.read(size)
 
 
+_MAX_HELD = 1000  # events a stream holds back while waiting for a VTIMEZONE further on
+
+
 def _iter_lines(lines: Iterable[str], notes: _Notes) -> Iterator[Event]:
     reader = _Reader(notes, streaming=True)
     held: list = []
@@ -3898,6 +3908,11 @@ def _iter_lines(lines: Iterable[str], notes: _Notes) -> Iterator[Event]:
                         yield from _try_event(reader, ev_frame, held)
                 elif item[0] == "VEVENT":
                     yield from _try_event(reader, item, held)
+                    if len(held) > _MAX_HELD:  # memory stays bounded: read them with what is known now
+                        reader.final = True
+                        for ev_frame in held:
+                            yield reader.event(ev_frame)
+                        reader.final, held = False, []
         else:
             reader.final = True
             for ev_frame in held:
@@ -3981,16 +3996,21 @@ def _moved_end(start: Any, end: Any, new_start: Any) -> Any:
     reads (RFC 5545 3.3.6): a one-hour meeting moved across a change of
     clocks still lasts an hour.  Mixed kinds are left for Event to refuse.
     """
-    if isinstance(new_start, datetime) != isinstance(start, datetime) or isinstance(new_start, datetime) and (
-            (new_start.tzinfo is None) != (start.tzinfo is None) or (end.tzinfo is None) != (start.tzinfo is None)):
-        return end
-    if not isinstance(start, datetime) or start.tzinfo is None:
-        return new_start + (end - start)
-    days = (end.astimezone(start.tzinfo).replace(tzinfo=None) - start.replace(tzinfo=None)).days
-    rest = end.astimezone(UTC) - _add_duration(start, timedelta(days=max(days, 0))).astimezone(UTC)
-    if days <= 0 or rest < timedelta(0):
-        days, rest = 0, end.astimezone(UTC) - start.astimezone(UTC)
-    return _add_duration(new_start, timedelta(days=days) + rest)
+    if isinstance(new_start, datetime) != isinstance(start, datetime):
+        raise ValueError(f"start {new_start} and the event's start {start} are not both dates or both times: "
+                         f"give end or duration too")
+    try:
+        if not isinstance(start, datetime) or start.utcoffset() is None or end.utcoffset() is None \
+                or new_start.utcoffset() is None:  # dates, floating times, zones the file never defined
+            return new_start + (end - start)
+        days = (end.astimezone(start.tzinfo).replace(tzinfo=None) - start.replace(tzinfo=None)).days
+        rest = end.astimezone(UTC) - _add_duration(start, timedelta(days=max(days, 0))).astimezone(UTC)
+        if days <= 0 or rest < timedelta(0):
+            days, rest = 0, end.astimezone(UTC) - start.astimezone(UTC)
+        return _add_duration(new_start, timedelta(days=days) + rest)
+    except (OverflowError, TypeError):
+        raise ValueError(f"start {new_start}: the event would end beyond what a date can hold, or its end "
+                         f"{end} cannot be moved with it: give end or duration too") from None
 
 
 def cancel(event: Event, *, attendees: Iterable[Attendee | str] | None = None,
@@ -5111,8 +5131,12 @@ def _cmd_send(args: Any, out: Any, err: Any) -> int:
     def mark(index: int, state: str) -> None:  # at once: an interruption later loses nothing
         outcome[index] = state
         stamp = datetime.now(UTC).isoformat(timespec="seconds")
-        with open(f"{paths[index]}.{state}", "w", encoding="utf-8") as f:
-            f.write(f"{state} {stamp} {prepared[index][3]} via {server}\n")
+        try:
+            with open(f"{paths[index]}.{state}", "w", encoding="utf-8") as f:
+                f.write(f"{state} {stamp} {prepared[index][3]} via {server}\n")
+        except OSError as exc:  # the message went: say so, and that a retry would send it again
+            print(f"icsmail: error: {paths[index]} was {state}, but {exc.filename}: {exc.strerror}; "
+                  f"do not send it again", file=err)
 
     status = 0
     try:
