@@ -864,7 +864,8 @@ class _VZone(tzinfo):
         ob = self._lookup(dt)
         if ob is None or not ob.daylight:
             return timedelta(0)
-        return timedelta(seconds=ob.to - ob.frm) if ob.to > ob.frm else timedelta(hours=1)
+        # (an hour when the file's offsets say nothing sensible: Python allows less than a day)
+        return timedelta(seconds=ob.to - ob.frm) if 0 < ob.to - ob.frm < 86400 else timedelta(hours=1)
 
     def tzname(self, dt: datetime | None) -> str:
         ob = self._lookup(dt) if dt is not None else None
@@ -3025,8 +3026,9 @@ class _Reader:
                 notes.warn(f"control characters removed from {line[:40]!r}", lineno, "control characters")
                 line = _CONTROL_RE.sub("", line)
             name, params, value = _split_line(line, lineno)
-            if name not in _COMMON_PROPS and not _NAME_RE.match(name):
-                raise ParseError(f"invalid property name {name[:40]!r}", lineno, line)
+            if name not in _COMMON_PROPS and (not _NAME_RE.match(name) or name in ("BEGIN", "END")):
+                what = "a malformed BEGIN/END line" if name in ("BEGIN", "END") else "invalid property name"
+                raise ParseError(f"{what} {line[:40] if name in ('BEGIN', 'END') else name[:40]!r}", lineno, line)
             if not line.startswith(name):
                 notes.warn(f"lower-case property name {line[:len(name)]!r}", lineno, "lower-case names")
             if not stack:

@@ -1042,6 +1042,17 @@ class TestHostileInput(unittest.TestCase):
         self.assertEqual(len(icsmail.loads(out).events), 1)
         self.assertEqual(icsmail.loads(out), icsmail.loads(text))
 
+    def test_begin_and_end_are_never_properties(self):
+        for line in ("BEGIN;X-A=1:VALARM", "BE\x00GIN:STANDARD", "END;X-A=1:VEVENT"):
+            with self.subTest(line=line), self.assertRaisesRegex(icsmail.ParseError, "malformed BEGIN/END line"):
+                icsmail.loads(calendar_with("DTSTART:20260101T100000Z", line))
+
+    def test_offsets_a_day_apart_still_show(self):
+        zone = ("BEGIN:VTIMEZONE\nTZID:Odd\nBEGIN:DAYLIGHT\nDTSTART:19700101T000000\nTZOFFSETFROM:-2300\n"
+                "TZOFFSETTO:+2300\nEND:DAYLIGHT\nEND:VTIMEZONE")
+        ev = icsmail.loads(calendar_with("DTSTART;TZID=Odd:20260101T100000", zones=zone)).events[0]
+        self.assertIn("10:00", icsmail._show_text(ev, None))
+
     def test_control_characters_read_are_removed_with_a_warning(self):
         text = calendar_with("DTSTART:20260101T100000Z", "SUMMARY:bell\x07\tand tab",
                              "ATTENDEE:mailto:b\x00ob@example.com")
