@@ -2164,12 +2164,8 @@ def _rrule_last(rrule: str, start: datetime) -> datetime | None:
         return None  # a rule read as it was written, that does not parse: assume the worst
     until = parts.get("UNTIL")
     if until:
-        m = _DATETIME_RE.match(until.upper()) or _DATE_RE.match(until)
-        y, mo, d = (int(x) for x in m.groups()[:3])
-        try:
-            return datetime(y, mo, d, 23, 59, 59, tzinfo=UTC)
-        except ValueError:
-            return None
+        day = _parse_dt(until.upper())[0]  # _parse_rrule made sure it is a real day
+        return datetime(day.year, day.month, day.day, 23, 59, 59, tzinfo=UTC)
     if "COUNT" not in parts:
         return None
     skipping = {"BYMONTH", "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO", "BYSETPOS", "BYHOUR", "BYMINUTE", "BYSECOND"}
@@ -3026,9 +3022,11 @@ class _Reader:
                 notes.warn(f"control characters removed from {line[:40]!r}", lineno, "control characters")
                 line = _CONTROL_RE.sub("", line)
             name, params, value = _split_line(line, lineno)
-            if name not in _COMMON_PROPS and (not _NAME_RE.match(name) or name in ("BEGIN", "END")):
-                what = "a malformed BEGIN/END line" if name in ("BEGIN", "END") else "invalid property name"
-                raise ParseError(f"{what} {line[:40] if name in ('BEGIN', 'END') else name[:40]!r}", lineno, line)
+            if name not in _COMMON_PROPS:
+                if name in ("BEGIN", "END"):  # with parameters, or made so by removed controls
+                    raise ParseError(f"a malformed BEGIN/END line {line[:40]!r}", lineno, line)
+                if not _NAME_RE.match(name):
+                    raise ParseError(f"invalid property name {name[:40]!r}", lineno, line)
             if not line.startswith(name):
                 notes.warn(f"lower-case property name {line[:len(name)]!r}", lineno, "lower-case names")
             if not stack:
@@ -3047,6 +3045,7 @@ class _Reader:
         self.vtimezones: dict[str, list] = {}
         self.vzones: dict[str, _VZone | None] = {}
         self.xwr: tzinfo | None | bool = False  # False: not looked up yet
+        self.xwr_missed = False  # streaming: floating times given before any X-WR-TIMEZONE
 
     def add_vtimezone(self, frame: list) -> None:
         tzid = next((_unescape(v) for n, p, v, ln in frame[1] if n == "TZID"), None)
@@ -3078,12 +3077,11 @@ class _Reader:
 
     def late_x_wr_timezone(self) -> None:
         """Warn when an X-WR-TIMEZONE came after floating times were given without it (streaming)."""
-        if getattr(self, "xwr_missed", False) and self.cal:
+        if self.xwr_missed and self.cal:
             line = next((ln for name, _, _, ln in self.cal[1] if name == "X-WR-TIMEZONE"), None)
             if line is not None:
                 self.notes.warn("X-WR-TIMEZONE comes after events: the floating times read before it "
                                 "were given without its zone", line)
-        self.xwr_missed = False
 
     # -- values
 
@@ -3996,7 +3994,7 @@ def _moved_end(start: Any, end: Any, new_start: Any) -> Any:
 
     Whole days stay calendar days and the rest elapsed time, as a DURATION
     reads (RFC 5545 3.3.6): a one-hour meeting moved across a change of
-    clocks still lasts an hour.  Mixed kinds are left for Event to refuse.
+    clocks still lasts an hour.  A date moved to a time (or back) has no length to keep.
     """
     if isinstance(new_start, datetime) != isinstance(start, datetime):
         raise ValueError(f"start {new_start} and the event's start {start} are not both dates or both times: "
@@ -5071,19 +5069,25 @@ def _cmd_invite(args: Any, out: Any, err: Any) -> int:
     try:
         refused = send(msg, url)
     except SendError as exc:
-        _keep_unsent(data, "invite.eml", exc, out, err)
+        _keep_unsent(data, "invite.eml", exc, url, out, err)
         return 1
     to = ", ".join(a for _, a in _addresses(msg))
     print(f"sent to {to} via {_parse_smtp_url(url)}", file=err)
     return _report_refused(refused, err)
 
 
-def _keep_unsent(data: bytes, name: str, exc: SendError, out: Any, err: Any) -> None:
+def _write_mark(path: str, state: str, message_id: str, server: Any) -> None:
+    """``FILE.sent`` or ``FILE.unknown``: what `send` reads to never send a message twice."""
+    stamp = datetime.now(UTC).isoformat(timespec="seconds")
+    with open(f"{path}.{state}", "w", encoding="utf-8") as f:
+        f.write(f"{state} {stamp} {message_id} via {server}\n")
+
+
+def _keep_unsent(data: bytes, name: str, exc: SendError, url: str, out: Any, err: Any) -> None:
     """A message that did not go: saved, with what to do next (and never an invitation sent twice)."""
     where = _write_output(data, None, name, out)
     if exc.unknown:  # the server may have it: `send` must not send it again unasked
-        with open(f"{where}.unknown", "w", encoding="utf-8") as f:
-            f.write(f"unknown {datetime.now(UTC).isoformat(timespec='seconds')} {exc.unknown[0]}\n")
+        _write_mark(where, "unknown", exc.unknown[0], _parse_smtp_url(url))
         print(f"icsmail: error: {exc}; the server may have the message (it never confirmed it): check the "
               f"recipients' mail before sending {where} again (python icsmail.py send --force {where})", file=err)
     else:
@@ -5132,10 +5136,8 @@ def _cmd_send(args: Any, out: Any, err: Any) -> int:
 
     def mark(index: int, state: str) -> None:  # at once: an interruption later loses nothing
         outcome[index] = state
-        stamp = datetime.now(UTC).isoformat(timespec="seconds")
         try:
-            with open(f"{paths[index]}.{state}", "w", encoding="utf-8") as f:
-                f.write(f"{state} {stamp} {prepared[index][3]} via {server}\n")
+            _write_mark(paths[index], state, prepared[index][3], server)
         except OSError as exc:  # the message went: say so, and that a retry would send it again
             print(f"icsmail: error: {paths[index]} was {state}, but {exc.filename}: {exc.strerror}; "
                   f"do not send it again", file=err)
@@ -5250,7 +5252,7 @@ def _cmd_reply(args: Any, out: Any, err: Any) -> int:
     try:
         refused = send(msg, url)
     except SendError as exc:
-        _keep_unsent(data, "reply.eml", exc, out, err)
+        _keep_unsent(data, "reply.eml", exc, url, out, err)
         return 1
     return _report_refused(refused, err)
 
