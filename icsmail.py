@@ -192,14 +192,12 @@ def _fold(line: str) -> str:
     if len(line) <= _FOLD_OCTETS and line.isascii():
         return line
     data = line.encode()
-    return line if len(data) <= _FOLD_OCTETS else _fold_utf8(data)
+    return line if len(data) <= _FOLD_OCTETS else b"\r\n ".join(_fold_pieces(data)[0]).decode()
 
 
-def _fold_utf8(data: bytes) -> str:
-    """``_fold`` for a line given as its UTF-8 bytes, which is how lines built from cached pieces come."""
+def _fold_pieces(data: bytes) -> tuple[list[bytes], int]:
+    """The pieces of a folded line's UTF-8 bytes, and how many more octets the last could take."""
     size = len(data)
-    if size <= _FOLD_OCTETS:
-        return data.decode()
     pieces = []
     start, cut = 0, _FOLD_OCTETS
     while cut < size:
@@ -214,7 +212,32 @@ def _fold_utf8(data: bytes) -> str:
         pieces.append(data[start:cut])
         start, cut = cut, cut + _FOLD_OCTETS - 1  # continuation lines start with a space
     pieces.append(data[start:])
-    return b"\r\n ".join(pieces).decode()
+    return pieces, cut - size
+
+
+def _fold_start(text: str) -> tuple[str, int] | None:
+    """``text`` folded as the start of a longer line, with the octets its last piece can still take;
+    None when a tail could change how it is cut (it ends with a backslash)."""
+    data = text.encode()
+    if data.endswith(b"\\"):
+        return None
+    pieces, room = _fold_pieces(data)
+    return b"\r\n ".join(pieces).decode(), room
+
+
+def _fold_rest(start: tuple[str, int], tail: str) -> str:
+    """The folded line ``start`` (from ``_fold_start``) continues with ``tail``: ASCII, no backslash.
+
+    >>> _fold_rest(_fold_start("X;A=" + "é" * 40), ":" + "x" * 80) == _fold("X;A=" + "é" * 40 + ":" + "x" * 80)
+    True
+    """
+    folded, room = start
+    if len(tail) <= room:
+        return folded + tail
+    step = _FOLD_OCTETS - 1
+    if len(tail) - room <= step:  # one more fold: the usual case
+        return f"{folded}{tail[:room]}\r\n {tail[room:]}"
+    return "\r\n ".join([folded + tail[:room]] + [tail[i:i + step] for i in range(room, len(tail), step)])
 
 
 def _params_text(params: Iterable[tuple[str, Any]]) -> str:
@@ -228,20 +251,25 @@ def _params_text(params: Iterable[tuple[str, Any]]) -> str:
     return "".join(out)
 
 
-# Dates and times are formatted as two numbers, YYYYMMDD and HHMMSS: faster than six fields.
+# Dates and times are written from a table of two-digit strings: faster than any formatting.
+_TWO_DIGITS = tuple(f"{n:02d}" for n in range(100))
+
 
 def _fmt_date(d: date) -> str:
-    return "%08d" % (d.year * 10000 + d.month * 100 + d.day)
+    two, year = _TWO_DIGITS, d.year
+    return f"{two[year // 100]}{two[year % 100]}{two[d.month]}{two[d.day]}"
 
 
 def _fmt_local(dt: datetime) -> str:
-    return "%08dT%06d" % (dt.year * 10000 + dt.month * 100 + dt.day, dt.hour * 10000 + dt.minute * 100 + dt.second)
+    two, year = _TWO_DIGITS, dt.year
+    return (f"{two[year // 100]}{two[year % 100]}{two[dt.month]}{two[dt.day]}"
+            f"T{two[dt.hour]}{two[dt.minute]}{two[dt.second]}")
 
 
 def _fmt_utc(dt: datetime) -> str:
     if dt.tzinfo is not UTC:
         dt = dt.astimezone(UTC)
-    return "%08dT%06dZ" % (dt.year * 10000 + dt.month * 100 + dt.day, dt.hour * 10000 + dt.minute * 100 + dt.second)
+    return _fmt_local(dt) + "Z"
 
 
 def _fmt_offset(seconds: int) -> str:
@@ -1884,6 +1912,11 @@ def _tzid_param(tz: ZoneInfo) -> tuple[str, str] | None:
 
 def _dt_value(value: date | datetime, zones: _Zones) -> tuple[str, str]:
     """(parameters, value) of a DATE or DATE-TIME, noting the zone it needs."""
+    if type(value) is datetime and type(value.tzinfo) is ZoneInfo and not value.fold:  # the usual case
+        found = _TZID_PARAMS.get(value.tzinfo) or _tzid_param(value.tzinfo)
+        if found is not None:
+            zones.note(found[0], value)
+            return found[1], _fmt_local(value)
     if not isinstance(value, datetime):
         return ";VALUE=DATE", _fmt_date(value)
     tz = value.tzinfo
@@ -1918,7 +1951,8 @@ def _stamp_line(stamp: datetime) -> str:
 
 def _dt_line(name: str, value: date | datetime, zones: _Zones, more: str = "") -> str:
     params, text = _dt_value(value, zones)
-    return _fold(f"{name}{params}{more}:{text}")  # a TZID read from a file can be long
+    line = f"{name}{params}{more}:{text}"
+    return line if len(line) <= _FOLD_OCTETS and line.isascii() else _fold(line)  # a TZID from a file can be long
 
 
 _NO_PARAMS: Callable[[str, str], str] = {}.get  # the parameters of named properties of an event made in code
@@ -1963,6 +1997,8 @@ def _cal_uri(address: str) -> str:
 
 
 def _organizer_line(org: Organizer) -> str:
+    if org.sent_by is None and not org.params and ":" not in org.email:
+        return _person_line(("ORGANIZER", org.name), org.email)
     params = f";CN={_param_value(org.name)}" if org.name is not None else ""
     if org.sent_by is not None:
         params += f";SENT-BY={_param_value(_cal_uri(org.sent_by))}"
@@ -1977,28 +2013,39 @@ def _token_param(value: str, known: frozenset) -> str:
     return value if value in known else _param_value(value)
 
 
-# Attendee lines are most of an invitation: the usual one is joined from UTF-8 pieces
-# made once per (role, partstat, rsvp) and once per name.
-_ATTENDEE_HEADS: dict[tuple, bytes] = {}
+# People lines are most of an invitation, and the same people recur: the usual line is
+# folded once up to its address, per (property, role, partstat, rsvp, name).
+_PERSON_STARTS: dict[tuple, tuple[str, int] | None] = {}
 
 
-@functools.lru_cache(maxsize=1024)
-def _cn_utf8(name: str) -> bytes:
-    return f";CN={_param_value(name)}".encode()
+def _person_head(key: tuple) -> str:
+    """The text of a person's line before ``:mailto:``, from its key (see ``_person_line``)."""
+    if len(key) == 2:
+        prop, cn = key
+        params = ""
+    else:
+        prop, role, partstat, rsvp, cn = key
+        params = (f";ROLE={_token_param(role, _ROLES)};PARTSTAT={_token_param(partstat, _PARTSTATS)}"
+                  f"{';RSVP=TRUE' if rsvp else ''}")
+    return f"{prop}{params}" if cn is None else f"{prop}{params};CN={_param_value(cn)}"
+
+
+def _person_line(key: tuple, address: str) -> str:
+    """A folded ORGANIZER (key: name, cn) or ATTENDEE (key: name, role, partstat, rsvp, cn) line."""
+    start = _PERSON_STARTS.get(key, False)
+    if start is False:
+        if len(_PERSON_STARTS) >= 4096:
+            _PERSON_STARTS.clear()
+        start = _PERSON_STARTS[key] = _fold_start(_person_head(key))
+    if start is None or not address.isascii() or "\\" in address:
+        return _fold(f"{_person_head(key)}:mailto:{address}")
+    return _fold_rest(start, ":mailto:" + address)
 
 
 def _attendee_line(att: Attendee, name: str = "ATTENDEE") -> str:
     if not (att.cutype is not None or att.delegated_to or att.delegated_from or att.sent_by is not None
             or att.params or ":" in att.email):
-        key = (name, att.role, att.partstat, att.rsvp)
-        head = _ATTENDEE_HEADS.get(key)
-        if head is None:
-            role, partstat = _token_param(att.role, _ROLES), _token_param(att.partstat, _PARTSTATS)
-            head = f"{name};ROLE={role};PARTSTAT={partstat}{';RSVP=TRUE' if att.rsvp else ''}".encode()
-            if len(_ATTENDEE_HEADS) < 256:
-                _ATTENDEE_HEADS[key] = head
-        cn = _cn_utf8(att.name) if att.name is not None else b""
-        return _fold_utf8(b"".join((head, cn, b":mailto:", att.email.encode())))
+        return _person_line((name, att.role, att.partstat, att.rsvp, att.name), att.email)
     params = f";CUTYPE={_token_param(att.cutype, _CUTYPES)}" if att.cutype is not None else ""
     params += f";ROLE={_token_param(att.role, _ROLES)};PARTSTAT={_token_param(att.partstat, _PARTSTATS)}"
     if att.rsvp:
