@@ -1912,11 +1912,6 @@ def _tzid_param(tz: ZoneInfo) -> tuple[str, str] | None:
 
 def _dt_value(value: date | datetime, zones: _Zones) -> tuple[str, str]:
     """(parameters, value) of a DATE or DATE-TIME, noting the zone it needs."""
-    if type(value) is datetime and type(value.tzinfo) is ZoneInfo and not value.fold:  # the usual case
-        found = _TZID_PARAMS.get(value.tzinfo) or _tzid_param(value.tzinfo)
-        if found is not None:
-            zones.note(found[0], value)
-            return found[1], _fmt_local(value)
     if not isinstance(value, datetime):
         return ";VALUE=DATE", _fmt_date(value)
     tz = value.tzinfo
@@ -1950,6 +1945,12 @@ def _stamp_line(stamp: datetime) -> str:
 
 
 def _dt_line(name: str, value: date | datetime, zones: _Zones, more: str = "") -> str:
+    if type(value) is datetime and type(value.tzinfo) is ZoneInfo and not value.fold:  # the usual case
+        found = _TZID_PARAMS.get(value.tzinfo)  # (set by _dt_value the first time)
+        if found is not None:
+            zones.note(found[0], value)
+            line = f"{name}{found[1]}{more}:{_fmt_local(value)}"
+            return line if len(line) <= _FOLD_OCTETS and line.isascii() else _fold(line)
     params, text = _dt_value(value, zones)
     line = f"{name}{params}{more}:{text}"
     return line if len(line) <= _FOLD_OCTETS and line.isascii() else _fold(line)  # a TZID from a file can be long
