@@ -1151,7 +1151,7 @@ def _check_person(person: Any, what: str) -> None:
     person.params = _clean_params(person.params, what) if person.params else ()
 
 
-@dataclass
+@dataclass(init=False)  # __init__ by hand: validating inline is faster than __post_init__
 class Organizer:
     """The organizer of an event: ``Organizer("alice@example.com", name="Alice")``.
 
@@ -1166,14 +1166,20 @@ class Organizer:
     sent_by: str | None = None
     params: tuple = ()
 
-    def __post_init__(self) -> None:
-        _check_person(self, "organizer")
+    def __init__(self, email: str, name: str | None = None, sent_by: str | None = None, params: Any = ()) -> None:
+        self.email = email
+        self.name = name
+        self.sent_by = sent_by
+        self.params = params
+        if not (type(email) is str and _PLAIN_EMAIL_RE.match(email) and sent_by is None  # the usual case
+                and (name is None or type(name) is str and name.isprintable()) and params == ()):
+            _check_person(self, "organizer")
 
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>" if self.name else self.email
 
 
-@dataclass
+@dataclass(init=False)
 class Attendee:
     """A participant: address, display name and RFC 5545 participation parameters.
 
@@ -1192,24 +1198,34 @@ class Attendee:
     sent_by: str | None = None
     params: tuple = ()
 
-    def __post_init__(self) -> None:
-        name = self.name
-        if not (type(self.email) is str and _PLAIN_EMAIL_RE.match(self.email) and self.sent_by is None
-                and (name is None or type(name) is str and name.isprintable())
-                and type(self.params) is tuple and not self.params):  # else not the usual case
+    def __init__(self, email: str, name: str | None = None, role: str = "REQ-PARTICIPANT",
+                 partstat: str = "NEEDS-ACTION", rsvp: bool = True, cutype: str | None = None,
+                 delegated_to: Any = (), delegated_from: Any = (), sent_by: str | None = None,
+                 params: Any = ()) -> None:
+        self.email = email
+        self.name = name
+        self.role = role
+        self.partstat = partstat
+        self.rsvp = rsvp
+        self.cutype = cutype
+        self.delegated_to = delegated_to
+        self.delegated_from = delegated_from
+        self.sent_by = sent_by
+        self.params = params
+        if not (type(email) is str and _PLAIN_EMAIL_RE.match(email) and sent_by is None  # the usual case
+                and (name is None or type(name) is str and name.isprintable()) and params == ()):
             _check_person(self, "attendee")
-        if self.role not in _ROLES:
-            self.role = _token(self.role, _ROLES, "attendee role")
-        if self.partstat not in _PARTSTATS:
-            self.partstat = _token(self.partstat, _PARTSTATS, "attendee partstat")
-        if self.rsvp is not True and self.rsvp is not False:
-            raise TypeError(f"attendee rsvp must be True or False, not {self.rsvp!r}")
-        if self.cutype is not None:
-            self.cutype = _token(self.cutype, _CUTYPES, "attendee cutype")
-        if self.delegated_to or self.delegated_from:
-            self.delegated_to = tuple(_person_parts(p, "delegated_to")[0] for p in _as_tuple(self.delegated_to))
-            self.delegated_from = tuple(_person_parts(p, "delegated_from")[0]
-                                        for p in _as_tuple(self.delegated_from))
+        if role not in _ROLES:
+            self.role = _token(role, _ROLES, "attendee role")
+        if partstat not in _PARTSTATS:
+            self.partstat = _token(partstat, _PARTSTATS, "attendee partstat")
+        if rsvp is not True and rsvp is not False:
+            raise TypeError(f"attendee rsvp must be True or False, not {rsvp!r}")
+        if cutype is not None:
+            self.cutype = _token(cutype, _CUTYPES, "attendee cutype")
+        if delegated_to or delegated_from:
+            self.delegated_to = tuple(_person_parts(p, "delegated_to")[0] for p in _as_tuple(delegated_to))
+            self.delegated_from = tuple(_person_parts(p, "delegated_from")[0] for p in _as_tuple(delegated_from))
 
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>" if self.name else self.email
