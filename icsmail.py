@@ -1625,21 +1625,26 @@ class Event:
         floating = self.floating
         if floating is not True and floating is not False:
             raise TypeError(f"floating must be True or False, not {floating!r}")
-        for name in ("summary", "description", "location"):
-            value = getattr(self, name)
-            if value is not None and (type(value) is not str or _CONTROL_RE.search(value)):
-                _check_text(value, name)
+        summary, description, location = self.summary, self.description, self.location
+        if summary is not None and (type(summary) is not str or _CONTROL_RE.search(summary)):
+            _check_text(summary, "summary")
+        if description is not None and (type(description) is not str or _CONTROL_RE.search(description)):
+            _check_text(description, "description")
+        if location is not None and (type(location) is not str or _CONTROL_RE.search(location)):
+            _check_text(location, "location")
         if self.url is not None:
             self.url = _check_line(self.url, "url")
         start = self.start
-        if start is not None:
+        if start is not None and not (type(start) is datetime and type(start.tzinfo) is ZoneInfo
+                                      and not start.microsecond and not floating):  # else not the usual case
             start = self.start = _check_when(start, "start", floating)
         allday = start is not None and not isinstance(start, datetime)
         end, duration = self.end, self.duration
         if end is not None:
             if duration is not None:
                 raise ValueError("give end or duration, not both (RFC 5545 3.6.1)")
-            end = self.end = _check_when(end, "end", floating)
+            if not (type(end) is datetime and type(end.tzinfo) is ZoneInfo and not end.microsecond and not floating):
+                end = self.end = _check_when(end, "end", floating)
             if start is not None:
                 if isinstance(end, datetime) != isinstance(start, datetime):
                     raise ValueError(f"end {end} and start {start} must both be dates or both datetimes")
@@ -1670,7 +1675,8 @@ class Event:
             raise ValueError(f"sequence must be a whole number from 0 to 2147483647, not {self.sequence!r}")
         if self.organizer is not None and type(self.organizer) is not Organizer:
             self.organizer = _organizer(self.organizer)
-        attendees = _as_tuple(self.attendees)
+        attendees = self.attendees
+        attendees = tuple(attendees) if type(attendees) is list else _as_tuple(attendees)
         for a in attendees:
             if type(a) is not Attendee:
                 attendees = tuple(_attendee(x) for x in attendees)
@@ -1686,7 +1692,8 @@ class Event:
             self.transparency = _token(self.transparency, _TRANSPARENCIES, "transparency")
         if self.classification is not None:
             self.classification = _token(self.classification, _CLASSES, "classification")
-        alarms = _as_tuple(self.alarms)
+        alarms = self.alarms
+        alarms = tuple(alarms) if type(alarms) is list else _as_tuple(alarms)
         for a in alarms:
             if type(a) is not Alarm:
                 alarms = tuple(a if isinstance(a, Alarm) else Alarm(a) for a in alarms)
