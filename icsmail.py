@@ -59,6 +59,7 @@ __all__ = [
 
 import bisect
 import functools
+import gc
 import io
 import os
 import re
@@ -3880,11 +3881,27 @@ def loads(data: str | bytes, *, strict: bool = False) -> Calendar:
     ('a, b', 'Europe/Berlin')
     """
     notes = _Notes(strict)
-    texts = _source_text(data, notes)
-    calendars = [_read_lines(_split_lines(text), notes) for text in texts]
-    if len(calendars) == 1:
-        return calendars[0]
-    return _merge_mail(calendars, notes)
+    with _CollectorPaused():
+        texts = _source_text(data, notes)
+        calendars = [_read_lines(_split_lines(text), notes) for text in texts]
+        return calendars[0] if len(calendars) == 1 else _merge_mail(calendars, notes)
+
+
+class _CollectorPaused:
+    """The cyclic garbage collector switched off for a while, and back on unless it was off before.
+
+    Reading a calendar makes many objects that live on and no reference cycles: every
+    collection their number triggers would only walk the growing result again (a quarter
+    of the time it takes to read a large file, more in a program holding many objects).
+    """
+
+    def __enter__(self) -> None:
+        self.was_on = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.was_on:
+            gc.enable()
 
 
 def _merge_mail(calendars: list[Calendar], notes: _Notes) -> Calendar:

@@ -168,6 +168,24 @@ class TestFold(unittest.TestCase):
                 self.assert_folded(folded)
                 self.assertEqual(unfolded(folded), line)
 
+    def test_people_lines_fold_as_any_line(self):
+        # ORGANIZER/ATTENDEE lines are folded up to the address once per person and then
+        # completed: the result must be what folding the whole line gives.
+        names = [None, "", "Bo", "Zoë Núñez", "太郎 山田", "😀" * 20, "a" * 70, "é" * 36 + "x", "Doe, Jane",
+                 "ends with \\", "a" * 53 + "\\"]
+        for name in names:
+            for size in (1, 30, 60, 67, 68, 90, 150, 160):
+                address = "u" * size + "@example.com"
+                for person in (icsmail.Attendee(address, name=name), icsmail.Organizer(address, name=name),
+                               icsmail.Attendee(address, name=name, rsvp=False, partstat="x-later")):
+                    with self.subTest(name=name, size=size, person=type(person).__name__):
+                        if isinstance(person, icsmail.Organizer):
+                            line = icsmail._organizer_line(person)
+                        else:
+                            line = icsmail._attendee_line(person)
+                        self.assertEqual(line, icsmail._fold(unfolded(line)))
+                        self.assertTrue(unfolded(line).endswith(":mailto:" + address))
+
 
 # --------------------------------------------------------------------------
 # Values: durations, offsets, dates
@@ -697,6 +715,19 @@ class TestLoads(unittest.TestCase):
         self.assertEqual((a.email, a.name, a.partstat, a.role, a.rsvp), ("bob@example.com", "Bob", "ACCEPTED",
                                                                           "CHAIR", False))
         self.assertEqual(cal.warnings, [])
+
+    def test_garbage_collector_state_is_restored(self):
+        # loads() pauses the collector while it reads; whatever the state was, it is again.
+        import gc
+        was_on = gc.isenabled()
+        self.addCleanup(gc.enable if was_on else gc.disable)
+        for on in (True, False):
+            (gc.enable if on else gc.disable)()
+            icsmail.loads(SIMPLE)
+            self.assertEqual(gc.isenabled(), on)
+            with self.assertRaises(icsmail.ParseError):
+                icsmail.loads("BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\n")
+            self.assertEqual(gc.isenabled(), on)
 
     def test_line_ends_and_folds(self):
         folded = SIMPLE.replace("SUMMARY:Review", "SUMMARY:Re\r\n vi\r\n\tew")
