@@ -1981,6 +1981,8 @@ def _dt_line(name: str, value: date | datetime, zones: _Zones, more: str = "") -
 
 
 _NO_PARAMS: Callable[[str, str], str] = {}.get  # the parameters of named properties of an event made in code
+_USUAL_PROPS = ("UID", "DTSTART", "DTEND", "SUMMARY", "DESCRIPTION", "LOCATION")
+_NO_USUAL_PARAMS = ("",) * len(_USUAL_PROPS)
 
 
 def _dt_list_lines(name: str, values: Sequence[Any], zones: _Zones) -> list[str]:
@@ -2160,13 +2162,17 @@ def _event_lines(ev: Event, out: list[str], zones: _Zones, method: str | None) -
     fold = _fold
     kept = getattr(ev, "_params", None)  # read from a file: LANGUAGE, ALTREP, X- parameters, ...
     pp = kept.get if kept else _NO_PARAMS
+    # the usual properties' parameters, looked up once (none for an event made in code)
+    uid_p, start_p, end_p, summary_p, description_p, location_p = \
+        (pp(name, "") for name in _USUAL_PROPS) if kept else _NO_USUAL_PARAMS
     out.append("BEGIN:VEVENT")
-    out.append(fold(f"UID{pp('UID', '')}:{esc(ev.uid if ev.uid is not None else _content_uid(ev))}"))
-    out.append(_stamp_line(ev.dtstamp or _now()))
+    out.append(fold(f"UID{uid_p}:{esc(ev.uid if ev.uid is not None else _content_uid(ev))}"))
+    stamp = ev.dtstamp or _now()
+    out.append(_LAST_STAMP[1] if stamp is _LAST_STAMP[0] else _stamp_line(stamp))
     out.append(f"SEQUENCE:{ev.sequence}")
     start = ev.start
     if start is not None:
-        out.append(_dt_line("DTSTART", start, zones, pp("DTSTART", "")))
+        out.append(_dt_line("DTSTART", start, zones, start_p))
     if ev.end is not None:
         end = ev.end
         if isinstance(end, datetime) and isinstance(start, datetime) and end.tzinfo is not start.tzinfo \
@@ -2175,7 +2181,7 @@ def _event_lines(ev: Event, out: list[str], zones: _Zones, method: str | None) -
                 end = end.astimezone(start.tzinfo)  # one zone per event keeps clients simple
             except OverflowError:
                 pass
-        out.append(_dt_line("DTEND", end, zones, pp("DTEND", "")))
+        out.append(_dt_line("DTEND", end, zones, end_p))
     elif ev.duration is not None:
         out.append(f"DURATION{pp('DURATION', '')}:{_fmt_duration(ev.duration)}")
     if ev.recurrence_id is not None:
@@ -2187,13 +2193,13 @@ def _event_lines(ev: Event, out: list[str], zones: _Zones, method: str | None) -
     if ev.exdates:
         out.extend(_dt_list_lines("EXDATE", ev.exdates, zones))
     if ev.summary is not None:
-        out.append(fold(f"SUMMARY{pp('SUMMARY', '')}:{esc(ev.summary)}"))
+        out.append(fold(f"SUMMARY{summary_p}:{esc(ev.summary)}"))
     elif method in ("REQUEST", "PUBLISH", "ADD") and not getattr(ev, "_as_read", False):
         out.append("SUMMARY:")  # RFC 5546: required, may be empty
     if ev.description is not None:
-        out.append(fold(f"DESCRIPTION{pp('DESCRIPTION', '')}:{esc(ev.description)}"))
+        out.append(fold(f"DESCRIPTION{description_p}:{esc(ev.description)}"))
     if ev.location is not None:
-        out.append(fold(f"LOCATION{pp('LOCATION', '')}:{esc(ev.location)}"))
+        out.append(fold(f"LOCATION{location_p}:{esc(ev.location)}"))
     if ev.url is not None:
         out.append(fold(f"URL{pp('URL', '')}:{ev.url}"))
     if ev.organizer is not None:
