@@ -166,6 +166,29 @@ def _escape_text(value: str) -> str:
     return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
+_TEXT_ESCAPES_UTF8 = tuple((raw.encode(), escaped.encode())
+                           for raw, escaped in (("\\", "\\\\"), (";", "\\;"), (",", "\\,"), ("\n", "\\n")))
+
+
+def _text_line(head: str, value: str) -> str:
+    """``head:value`` with ``value`` escaped as TEXT, folded.
+
+    A long value is escaped in its UTF-8 bytes: quicker than escaping, joining
+    and then encoding it as a str (a description is the longest line there is).
+
+    >>> _text_line("X", "a,b\\n" * 30) == _fold("X:" + _escape_text("a,b\\n" * 30))
+    True
+    """
+    if len(value) < 64:
+        return _fold(f"{head}:{_escape_text(value)}")
+    data = value.encode()
+    if b"\r" in data:
+        data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    for raw, escaped in _TEXT_ESCAPES_UTF8:
+        data = data.replace(raw, escaped)
+    return b"\r\n ".join(_fold_pieces(b"%s:%s" % (head.encode(), data))[0]).decode()
+
+
 @functools.lru_cache(maxsize=1024)  # the same people recur across events: encode each name once
 def _param_value(value: str) -> str:
     """Encode a parameter value: RFC 6868 carets, then quotes around ``: ; ,``.
@@ -2193,13 +2216,13 @@ def _event_lines(ev: Event, out: list[str], zones: _Zones, method: str | None) -
     if ev.exdates:
         out.extend(_dt_list_lines("EXDATE", ev.exdates, zones))
     if ev.summary is not None:
-        out.append(fold(f"SUMMARY{summary_p}:{esc(ev.summary)}"))
+        out.append(_text_line(f"SUMMARY{summary_p}", ev.summary))
     elif method in ("REQUEST", "PUBLISH", "ADD") and not getattr(ev, "_as_read", False):
         out.append("SUMMARY:")  # RFC 5546: required, may be empty
     if ev.description is not None:
-        out.append(fold(f"DESCRIPTION{description_p}:{esc(ev.description)}"))
+        out.append(_text_line(f"DESCRIPTION{description_p}", ev.description))
     if ev.location is not None:
-        out.append(fold(f"LOCATION{location_p}:{esc(ev.location)}"))
+        out.append(_text_line(f"LOCATION{location_p}", ev.location))
     if ev.url is not None:
         out.append(fold(f"URL{pp('URL', '')}:{ev.url}"))
     if ev.organizer is not None:
