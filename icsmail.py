@@ -166,29 +166,6 @@ def _escape_text(value: str) -> str:
     return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
-_TEXT_ESCAPES_UTF8 = tuple((raw.encode(), escaped.encode())
-                           for raw, escaped in (("\\", "\\\\"), (";", "\\;"), (",", "\\,"), ("\n", "\\n")))
-
-
-def _text_line(head: str, value: str) -> str:
-    """``head:value`` with ``value`` escaped as TEXT, folded.
-
-    A long value is escaped in its UTF-8 bytes: quicker than escaping, joining
-    and then encoding it as a str (a description is the longest line there is).
-
-    >>> _text_line("X", "a,b\\n" * 30) == _fold("X:" + _escape_text("a,b\\n" * 30))
-    True
-    """
-    if len(value) < 64:
-        return _fold(f"{head}:{_escape_text(value)}")
-    data = value.encode()
-    if b"\r" in data:
-        data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-    for raw, escaped in _TEXT_ESCAPES_UTF8:
-        data = data.replace(raw, escaped)
-    return b"\r\n ".join(_fold_pieces(b"%s:%s" % (head.encode(), data))[0]).decode()
-
-
 @functools.lru_cache(maxsize=1024)  # the same people recur across events: encode each name once
 def _param_value(value: str) -> str:
     """Encode a parameter value: RFC 6868 carets, then quotes around ``: ; ,``.
@@ -262,6 +239,29 @@ def _fold_rest(start: tuple[str, int], tail: str) -> str:
     if len(tail) - room <= step:  # one more fold: the usual case
         return f"{folded}{tail[:room]}\r\n {tail[room:]}"
     return "\r\n ".join([folded + tail[:room]] + [tail[i:i + step] for i in range(room, len(tail), step)])
+
+
+_TEXT_ESCAPES_UTF8 = tuple((raw.encode(), escaped.encode())
+                           for raw, escaped in (("\\", "\\\\"), (";", "\\;"), (",", "\\,"), ("\n", "\\n")))
+
+
+def _text_line(head: str, value: str) -> str:
+    """``head:value`` with ``value`` escaped as TEXT, folded.
+
+    A long value is escaped in its UTF-8 bytes: quicker than escaping, joining
+    and then encoding it as a str (a description is the longest line there is).
+
+    >>> _text_line("X", "a,b\\n" * 30) == _fold("X:" + _escape_text("a,b\\n" * 30))
+    True
+    """
+    if len(value) < 64:
+        return _fold(f"{head}:{_escape_text(value)}")
+    data = value.encode()
+    if b"\r" in data:
+        data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    for raw, escaped in _TEXT_ESCAPES_UTF8:
+        data = data.replace(raw, escaped)
+    return b"\r\n ".join(_fold_pieces(b"%s:%s" % (head.encode(), data))[0]).decode()
 
 
 def _params_text(params: Iterable[tuple[str, Any]]) -> str:

@@ -168,6 +168,15 @@ class TestFold(unittest.TestCase):
                 self.assert_folded(folded)
                 self.assertEqual(unfolded(folded), line)
 
+    def test_long_text_values_fold_as_any_line(self):
+        # A long TEXT value is escaped and folded as UTF-8 bytes: the same text as the str route.
+        rng = random.Random(6868)
+        for _ in range(500):
+            value = "".join(rng.choice("ab é😀中\\,;\r\n\t") for _ in range(rng.randrange(0, 300)))
+            with self.subTest(value=value):
+                self.assertEqual(icsmail._text_line("DESCRIPTION;LANGUAGE=de", value),
+                                 icsmail._fold("DESCRIPTION;LANGUAGE=de:" + icsmail._escape_text(value)))
+
     def test_people_lines_fold_as_any_line(self):
         # ORGANIZER/ATTENDEE lines are folded up to the address once per person and then
         # completed: the result must be what folding the whole line gives.
