@@ -1650,12 +1650,12 @@ class Event:
         if floating is not True and floating is not False:
             raise TypeError(f"floating must be True or False, not {floating!r}")
         summary, description, location = self.summary, self.description, self.location
-        if summary is not None and (type(summary) is not str or _CONTROL_RE.search(summary)):
-            _check_text(summary, "summary")
-        if description is not None and (type(description) is not str or _CONTROL_RE.search(description)):
-            _check_text(description, "description")
-        if location is not None and (type(location) is not str or _CONTROL_RE.search(location)):
-            _check_text(location, "location")
+        if not ((summary is None or type(summary) is str) and (description is None or type(description) is str)
+                and (location is None or type(location) is str)) \
+                or _CONTROL_RE.search(f"{summary or ''}{description or ''}{location or ''}"):  # one search for all
+            for name, value in (("summary", summary), ("description", description), ("location", location)):
+                if value is not None:
+                    _check_text(value, name)
         if self.url is not None:
             self.url = _check_line(self.url, "url")
         start = self.start
