@@ -4398,15 +4398,28 @@ def _summary_text(ev: Event, method: str | None) -> str:
 
 # -- headers, encoded by hand (RFC 5322, RFC 2047) so none is parsed twice
 
+# What a mail header carries as an address: an ASCII dot-atom (RFC 5322 3.4.1), host names or
+# an address literal after the @.  Readers turn anything looser into an empty or other address.
+_MAIL_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_MAIL_ADDRESS_RE = re.compile(rf"{_MAIL_ATOM}(?:\.{_MAIL_ATOM})*@(?:[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*"
+                              rf"|\[[\x21-\x5a\x5e-\x7e]+\])\Z")
+
+
 def _mail_address(value: Attendee | Organizer | str, what: str) -> tuple[str, str | None]:
     """(addr-spec, display name) for a mail header; refuses what would break the header."""
     if isinstance(value, (Attendee, Organizer)):
         address, name = value.email, value.name
     else:
         address, name = _person_parts(value, what)
-    if ":" in address or not address.isascii():
+    if not address.isascii():
         raise ValueError(f"{what}: {address!r} cannot go into a mail header: internationalised addresses "
                          f"are not supported (write the domain in its ASCII form, e.g. xn--...)")
+    if "=?" in address:
+        raise ValueError(f"{what}: {address!r} cannot go into a mail header: readers would decode its =?...?= "
+                         f"as an RFC 2047 encoded word")
+    if not _MAIL_ADDRESS_RE.match(address):
+        raise ValueError(f"{what}: {address!r} cannot go into a mail header: it needs words of letters, digits "
+                         f"and !#$%&'*+/=?^_`{{|}}~- joined by single dots, an @ and a host name (RFC 5322 3.4.1)")
     local = address.rpartition("@")[0]
     if len(local) > 64 or len(address) > 254:
         raise ValueError(f"{what}: {address[:80]!r}... is longer than a mail address can be "
@@ -4417,32 +4430,31 @@ def _mail_address(value: Attendee | Organizer | str, what: str) -> tuple[str, st
 
 
 def _encoded_words(text: str, first: int) -> str:
-    """``text`` as RFC 2047 "B" encoded-words, whole characters each, folded to 78 columns.
+    """``text`` as RFC 2047 "B" encoded-words of whole characters, in lines of at most 76
+    columns (RFC 2047 2); ``first`` is how many columns the header name already takes.
 
-    ``first`` is how many columns the header name already takes.
+    >>> print(_encoded_words("é" * 30, 9))
+    =?utf-8?b?w6nDqcOpw6nDqcOpw6nDqcOpw6nDqcOpw6nDqcOpw6nDqcOpw6k=?=
+     =?utf-8?b?w6nDqcOpw6nDqcOpw6nDqcOpw6nDqQ==?=
     """
-    words, chunk, size = [], [], 0
-    for ch in text:
-        n = len(ch.encode())
-        if size + n > 45:  # 45 octets make 60 base64 characters: a 75-character word
-            words.append("".join(chunk))
-            chunk, size = [], 0
-        chunk.append(ch)
-        size += n
-    if chunk:
-        words.append("".join(chunk))
     import base64
-    encoded = [f"=?utf-8?b?{base64.b64encode(w.encode()).decode()}?=" for w in words]
-    lines, line = [], ""
-    width = first
-    for word in encoded:
-        if line and width + 1 + len(word) > 78:
-            lines.append(line)
-            line, width = word, 1 + len(word)
-        else:
-            line = f"{line} {word}" if line else word
-            width += len(word) + (1 if line != word else 0)
-    lines.append(line)
+    lines, line, width = [], [], first
+    i = 0
+    while i < len(text):
+        room = (76 - width - (1 if line else 0) - 12) // 4 * 3  # octets: 4 base64 columns per 3
+        j, size = i, 0
+        while j < len(text) and size + len(text[j].encode()) <= room:
+            size += len(text[j].encode())
+            j += 1
+        if j == i:  # not one more character fits on this line
+            lines.append(" ".join(line))
+            line, width = [], 1
+            continue
+        word = f"=?utf-8?b?{base64.b64encode(text[i:j].encode()).decode()}?="
+        width += len(word) + (1 if line else 0)
+        line.append(word)
+        i = j
+    lines.append(" ".join(line))
     return "\n ".join(lines)
 
 
@@ -4451,7 +4463,7 @@ def _header_text(text: str, name: str) -> str:
     if _LINE_BAD_RE.search(text):
         raise ValueError(f"{name} contains a control character (CR, LF, ...): {text!r}")
     first = len(name) + 2
-    if text.isascii() and "=?" not in text and all(len(w) <= 70 for w in text.split(" ")):
+    if text.isascii() and "=?" not in text and all(first + len(w) <= 78 for w in text.split(" ")):
         lines, line = [], ""
         for word in text.split(" "):
             if line and first + len(line) + 1 + len(word) > 78:
@@ -4671,21 +4683,40 @@ def _parse_smtp_url(url: str) -> _Server:
     if not isinstance(url, str) or _LINE_BAD_RE.search(url):
         raise ValueError("the SMTP URL must be a one-line str like smtp://user@host:587")
     parts = urlsplit(url.strip())
+    shown = _shown_url(url.strip())
     if parts.scheme not in ("smtp", "smtps"):
-        raise ValueError(f"the SMTP URL must start with smtp:// or smtps://, not {parts.scheme or url!r}")
+        raise ValueError(f"the SMTP URL must start with smtp:// or smtps://, not {shown!r}")
     if parts.password is not None:
         raise ValueError("the SMTP URL must not carry a password: set ICSMAIL_SMTP_PASSWORD instead")
     try:
         port = parts.port
     except ValueError:
-        raise ValueError(f"the SMTP URL has an invalid port: {parts.netloc.rpartition('@')[2]!r}") from None
+        port = 0
+    if port == 0:
+        raise ValueError(f"the SMTP URL has an invalid port: {parts.netloc.rpartition('@')[2]!r}")
     if not parts.hostname:
-        raise ValueError(f"the SMTP URL names no host: {url!r}")
+        raise ValueError(f"the SMTP URL names no host: {shown!r}")
     if parts.path not in ("", "/") or parts.query or parts.fragment:
-        raise ValueError(f"the SMTP URL has a path or query it does not need: {url!r}")
+        raise ValueError(f"the SMTP URL has a path or query it does not need: {shown!r}")
     default = 465 if parts.scheme == "smtps" else 25
     user = unquote(parts.username) if parts.username else None
-    return _Server(parts.scheme, parts.hostname, port or default, user)
+    return _Server(parts.scheme, parts.hostname, default if port is None else port, user)
+
+
+_URL_SCHEME_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:?/*")
+
+
+def _shown_url(url: str) -> str:
+    """``url`` for an error message: what stands before its last @ may hold a password, so it goes.
+
+    >>> _shown_url("smtp//alice:secret@mail.example.com")
+    'smtp//...@mail.example.com'
+    """
+    head, at, host = url.rpartition("@")
+    if not at:
+        return url
+    scheme = _URL_SCHEME_RE.match(head)
+    return f"{scheme.group() if scheme else ''}...@{host}"
 
 
 _BOUNDARY_RE = re.compile(r'boundary\s*=\s*(?:"([^"]+)"|([^\s;"]+))', re.IGNORECASE)
@@ -4707,8 +4738,8 @@ def _flatten_mime(part: Any, out: list, top: bool) -> bool:
             continue
         if lower == "content-type":
             content_type = value
-        if "\n" in value:
-            value = value.replace("\r\n", "\n").replace("\n", "\r\n")
+        if "\n" in value or "\r" in value:
+            value = _crlf(value)
         out.append(f"{name}: {value}\r\n")
     out.append("\r\n")
     # The payload as stored: get_payload() would parse Content-Transfer-Encoding
@@ -4727,8 +4758,15 @@ def _flatten_mime(part: Any, out: list, top: bool) -> bool:
         return True
     if type(payload) is not str:
         return False
-    out.append(payload.replace("\r\n", "\n").replace("\n", "\r\n") if "\n" in payload else payload)
+    out.append(_crlf(payload) if "\n" in payload or "\r" in payload else payload)
     return True
+
+
+def _crlf(text: str) -> str:
+    """``text`` with every line end CRLF: SMTP allows no bare CR or LF (RFC 5321 2.3.8)."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.replace("\n", "\r\n")
 
 
 def _without_bcc(data: bytes) -> bytes:
@@ -4904,11 +4942,13 @@ def _transmit(smtp: "smtplib.SMTP", data: bytes, sender: str, recipients: list[s
     """
     options = []
     head = data.partition(b"\r\n\r\n")[0]
-    if not head.isascii():
+    if not (head.isascii() and sender.isascii() and all(map(str.isascii, recipients))):
         if not smtp.has_extn("smtputf8"):
-            raise _Refused("the message has non-ASCII headers and the server does not offer SMTPUTF8")
+            raise _Refused("the message has non-ASCII addresses or headers and the server does not offer SMTPUTF8")
         options.append("SMTPUTF8")
-    if not data.isascii() and smtp.has_extn("8bitmime"):
+    if not data.isascii():
+        if not smtp.has_extn("8bitmime"):
+            raise _Refused("the message has 8-bit content and the server does not offer 8BITMIME")
         options.append("BODY=8BITMIME")
     code, resp = smtp.mail(sender, options)
     if code != 250:
@@ -4984,6 +5024,7 @@ def _send_prepared(prepared: list, smtp: Any, password: str | None, timeout: flo
     import smtplib
     if not prepared:
         return {}
+    prepared = _distinct_ids(prepared)
     own = not isinstance(smtp, smtplib.SMTP)
     if own:
         url = smtp if smtp is not None else os.environ.get("ICSMAIL_SMTP")
@@ -5051,6 +5092,21 @@ def _send_prepared(prepared: list, smtp: Any, password: str | None, timeout: flo
         raise SendError(f"{server}: {len(failed)} of {len(prepared)} not accepted ({first[0]}: {first[1]})",
                         sent=sent, failed=failed, refused=refused_by)
     return refused_by
+
+
+def _distinct_ids(prepared: list) -> list:
+    """The batch with a distinct key per message for the report: the same Message-ID twice (or
+    none, twice) must never let one message's outcome stand for another's."""
+    seen: set = set()
+    out = []
+    for index, (data, sender, recipients, message_id) in enumerate(prepared):
+        key = message_id
+        while key in seen:
+            key = f"{message_id} (message {index + 1} of {len(prepared)})"
+            message_id = key
+        seen.add(key)
+        out.append((data, sender, recipients, key))
+    return out
 
 
 # --------------------------------------------------------------------------
@@ -5181,8 +5237,13 @@ def _write_output(data: bytes, target: str | None, default: str, out: Any) -> st
         out.flush()
         return "standard output"
     path = target or _fresh_path(default)
-    with open(path, "wb") as f:
-        f.write(data)
+    try:
+        with open(path, "wb") as f:
+            f.write(data)
+    except OSError as exc:
+        if exc.filename is None:  # a failed write or close names no file: say which
+            exc.filename = path
+        raise
     return path
 
 
@@ -5230,11 +5291,22 @@ def _write_mark(path: str, state: str, message_id: str, server: Any) -> None:
 
 def _keep_unsent(data: bytes, name: str, exc: SendError, url: str, out: Any, err: Any) -> None:
     """A message that did not go: saved, with what to do next (and never an invitation sent twice)."""
-    where = _write_output(data, None, name, out)
+    try:
+        where = _write_output(data, None, name, out)
+    except OSError as saving:
+        fate = "the server may have it (it never confirmed it)" if exc.unknown else "it was not sent"
+        print(f"icsmail: error: {exc}; {fate}, and it could not be kept: {saving.filename}: "
+              f"{saving.strerror or saving}", file=err)
+        return
     if exc.unknown:  # the server may have it: `send` must not send it again unasked
-        _write_mark(where, "unknown", exc.unknown[0], _parse_smtp_url(url))
+        try:
+            _write_mark(where, "unknown", exc.unknown[0], _parse_smtp_url(url))
+            unmarked = ""
+        except OSError as marking:
+            unmarked = f" ({marking.filename}: {marking.strerror or marking}: nothing stops `send` from sending it)"
         print(f"icsmail: error: {exc}; the server may have the message (it never confirmed it): check the "
-              f"recipients' mail before sending {where} again (python icsmail.py send --force {where})", file=err)
+              f"recipients' mail before sending {where} again (python icsmail.py send --force {where})"
+              f"{unmarked}", file=err)
     else:
         print(f"icsmail: error: not sent: {exc}; the message is in {where}: "
               f"retry with: python icsmail.py send {where}", file=err)
@@ -5273,7 +5345,10 @@ def _cmd_send(args: Any, out: Any, err: Any) -> int:
             continue
         seen.add(key)
         paths.append(path)
-        prepared.append(_wire_bytes(data))
+        try:
+            prepared.append(_wire_bytes(data))
+        except ValueError as exc:
+            raise ValueError(f"{path}: {exc}") from None
     if not prepared:
         return 0
     server = _parse_smtp_url(url)

@@ -11,6 +11,7 @@ import dataclasses
 import email
 import email.policy
 import io
+import itertools
 import json
 import os
 import random
@@ -1475,6 +1476,30 @@ class TestBuildMessage(unittest.TestCase):
         with self.assertRaisesRegex(ValueError, "internationalised addresses are not supported"):
             icsmail.build_message(event(attendees=["jörg@bücher.example"]))
 
+    def test_addresses_a_header_cannot_carry_are_refused(self):
+        for address in ("bob@example.com.", "bob@.example.com", "bob@example..com", ".bob@example.com",
+                        "b..ob@example.com", "=?utf-8?q?x?=@example.com"):
+            with self.subTest(address=address):
+                with self.assertRaisesRegex(ValueError, "cannot go into a mail header"):
+                    icsmail.build_message(event(attendees=[address]))
+        good = ["o'brien+tag@sub-1.example.org", "ops@[192.0.2.1]"]
+        msg = parse_mail(icsmail.build_message(event(attendees=good)))
+        self.assertEqual([a.addr_spec for a in msg["To"].addresses], good)
+
+    def test_header_lines_fit_what_the_rfcs_allow(self):
+        for summary in ("Réunion ✓ " * 19 + "fin", "🎉" * 50, "x" * 68, "word " * 40 + "y" * 69):
+            with self.subTest(summary=summary[:12]):
+                msg = icsmail.build_message(event(summary=summary))
+                wire = icsmail._wire_bytes(msg)[0]
+                head = wire.partition(b"\r\n\r\n")[0].split(b"\r\n")
+                subject = [line for line in head if line.startswith(b"Subject:")][0]
+                lines = head[head.index(subject):]
+                lines = lines[:1] + list(itertools.takewhile(lambda line: line[:1] == b" ", lines[1:]))
+                limit = 76 if b"=?" in b"".join(lines) else 78  # RFC 2047 2; RFC 5322 2.1.1
+                self.assertLessEqual(max(map(len, lines)), limit)
+                self.assertEqual(parse_mail(msg)["Subject"], summary)
+                self.assertEqual(msg.as_bytes(policy=msg.policy.clone(linesep="\r\n")), wire)  # nothing refolded
+
     def test_publish_needs_recipients(self):
         with self.assertRaisesRegex(ValueError, "nobody to send"):
             icsmail.build_message(event(attendees=()), method="PUBLISH")
@@ -1559,7 +1584,8 @@ class SMTPHandler(socketserver.StreamRequestHandler):
             elif verb == "HELO":
                 self.reply(250, "test.invalid")
             elif verb == "EHLO":
-                extensions = ["test.invalid", "8BITMIME", "PIPELINING"]
+                extensions = ["test.invalid", "PIPELINING"] if server.behaviour == "7bit only" else \
+                    ["test.invalid", "8BITMIME", "PIPELINING"]
                 if server.tls_context is not None and not isinstance(self.request, ssl.SSLSocket):
                     extensions.append("STARTTLS")
                 if server.users:
@@ -1788,6 +1814,41 @@ class TestSend(SMTPTestCase):
         self.assertEqual(server.messages[0][1].count(b"\r\n"), 6)
         self.assertNotRegex(server.messages[0][1], rb"[^\r]\n")
 
+    def test_bare_carriage_returns_never_reach_the_wire(self):
+        parsed = email.message_from_bytes(b"From: a@example.com\r\nTo: t@example.com\r\nSubject: x\r\n\r\n"
+                                          b"line one\rline two\r\n")
+        self.assertEqual(icsmail._wire_bytes(parsed)[0].partition(b"\r\n\r\n")[2], b"line one\r\nline two\r\n")
+
+    def test_messages_with_the_same_key_are_reported_apart(self):
+        server = self.start_server(refuse={"xx1@example.com"})
+        raw = [f"From: alice@example.com\r\nTo: xx{i}@example.com\r\nSubject: hi\r\n\r\nbody\r\n".encode()
+               for i in (1, 2)]  # no Message-ID, the same length
+        with self.assertRaises(icsmail.SendError) as caught:
+            icsmail.send(raw, server.url)
+        error = caught.exception
+        (sent,), (failed,) = error.sent, list(error.failed)
+        self.assertNotEqual(sent, failed)
+        self.assertIn("every recipient refused", error.failed[failed])
+        twice = invitation()
+        self.assertEqual(icsmail.send([twice, twice], server.url), {})
+        self.assertEqual(len(server.messages), 3)
+
+    def test_what_the_server_cannot_take_is_refused_per_message(self):
+        server = self.start_server(behaviour="7bit only")
+        international = email.message.EmailMessage()
+        international["From"], international["To"], international["Subject"] = \
+            "alice@example.com", "jöhn@example.com", "hi"
+        international.set_content("hi")
+        eight_bit = "From: alice@example.com\r\nTo: bob@example.com\r\nSubject: x\r\n\r\ncafé\r\n".encode()
+        batch = [invitation(1), international, eight_bit, invitation(2)]
+        with self.assertRaises(icsmail.SendError) as caught:
+            icsmail.send(batch, server.url)
+        error = caught.exception
+        self.assertEqual(error.sent, [batch[0]["Message-ID"], batch[3]["Message-ID"]])  # the batch went on
+        self.assertEqual(sorted(error.failed.values()),
+                         ["the message has 8-bit content and the server does not offer 8BITMIME",
+                          "the message has non-ASCII addresses or headers and the server does not offer SMTPUTF8"])
+
     def test_nothing_to_send_needs_no_server(self):
         self.assertEqual(icsmail.send([], "smtp://127.0.0.1:9"), {})
         with self.assertRaisesRegex(TypeError, "not str"):
@@ -1861,11 +1922,15 @@ class TestSend(SMTPTestCase):
     def test_bad_urls(self):
         cases = [("http://example.com", "must start with smtp://"),
                  ("smtp://user:pw@example.com", "must not carry a password"),
-                 ("smtp://example.com:port", "invalid port"), ("smtp://", "names no host")]
+                 ("smtp://example.com:port", "invalid port"), ("smtp://127.0.0.1:0", "invalid port"),
+                 ("smtp://", "names no host"), ("smtp//alice:hunter2@example.com", "must start with smtp://"),
+                 ("smtp:alice:hunter2@example.com", "names no host"),
+                 ("smtp://alice@example.com/inbox?x", "path or query")]
         for url, message in cases:
             with self.subTest(url):
-                with self.assertRaisesRegex(ValueError, message):
+                with self.assertRaisesRegex(ValueError, message) as caught:
                     icsmail.send(invitation(), url)
+                self.assertNotIn("hunter2", str(caught.exception))  # a password typed in the wrong place
         with mock.patch.dict(os.environ, {}, clear=True):
             with self.assertRaisesRegex(ValueError, "ICSMAIL_SMTP"):
                 icsmail.send(invitation())
@@ -1980,6 +2045,25 @@ class TestCLI(SMTPTestCase):
                                                                         ("c", "unknown"))], [True, True, False, False])
         self.assertIn("NOT sent: c.eml", err)
         self.assertEqual(len(server.messages), 2)
+
+    @unittest.skipIf(os.name == "nt", "a working directory cannot be removed on Windows")
+    def test_the_outcome_is_told_when_the_message_cannot_be_kept(self):
+        server = self.start_server(behaviour="drop after dot")
+        gone = os.path.join(self.tmp.name, "gone")
+        os.mkdir(gone)
+        with in_directory(gone):
+            os.rmdir(gone)  # invite.eml cannot be written here
+            code, _, err = self.run_main(*self.INVITE, env={"ICSMAIL_SMTP": server.url})
+        self.assertEqual(code, 1)
+        self.assertEqual(err.count("\n"), 1, err)
+        self.assertIn("the server may have it (it never confirmed it), and it could not be kept: invite.eml", err)
+
+    def test_send_names_the_file_it_cannot_send(self):
+        with open("note.eml", "wb") as f:
+            f.write(b"To: bob@example.com\r\nSubject: hi\r\n\r\nbody\r\n")
+        code, _, err = self.run_main("send", "note.eml", env={"ICSMAIL_SMTP": "smtp://127.0.0.1:9"})
+        self.assertEqual((code, err), (1, "icsmail: error: note.eml: the message has no From address to send it "
+                                          "from\n"))
 
     def test_invite_and_reply_of_unknown_fate_are_kept_and_marked(self):
         server = self.start_server(behaviour="drop after dot")
