@@ -1672,7 +1672,7 @@ class Event:
             if start is not None:
                 if isinstance(end, datetime) != isinstance(start, datetime):
                     raise ValueError(f"end {end} and start {start} must both be dates or both datetimes")
-                if end <= start:
+                if _not_after(end, start):
                     hint = " (end is exclusive: a one-day event ends the next day)" if allday else ""
                     raise ValueError(f"end {end} is not after start {start}{hint}")
         elif duration is not None:
@@ -1803,11 +1803,26 @@ class Event:
             return None  # beyond what datetime can hold (only read from a file can it be so)
 
 
+def _not_after(end: date | datetime, start: date | datetime) -> bool:
+    """``end <= start`` as instants: Python compares two times of one tzinfo by their wall
+    clocks, which repeat an hour when the clocks go back and skip one when they go forward.
+
+    >>> ny = ZoneInfo("America/New_York")
+    >>> _not_after(datetime(2026, 11, 1, 1, 15, fold=1, tzinfo=ny), datetime(2026, 11, 1, 1, 30, tzinfo=ny))
+    False
+    """
+    if type(end) is datetime and end.tzinfo is not None and end.tzinfo is start.tzinfo \
+            and end.utcoffset() != start.utcoffset():
+        return end.timestamp() <= start.timestamp()
+    return end <= start
+
+
 def _add_duration(start: date | datetime, duration: timedelta) -> date | datetime:
     """``start + duration`` with RFC 5545 3.3.6 semantics: days nominal, the rest exact."""
     if not isinstance(start, datetime):
         return start + timedelta(days=duration.days)
-    wall = start + timedelta(days=duration.days)  # aware arithmetic is wall-clock: right for days
+    # aware arithmetic is wall-clock: right for days (and it forgets fold, which only counts without them)
+    wall = start + timedelta(days=duration.days) if duration.days else start
     if start.tzinfo is None or start.utcoffset() is None or not duration.seconds:
         return wall + timedelta(seconds=duration.seconds)
     tz = start.tzinfo
@@ -1883,17 +1898,18 @@ class _Zones:
     """The time zones a calendar's events use, with the span each must cover."""
 
     def __init__(self) -> None:
-        self.spans: dict[str, list] = {}  # IANA key -> [earliest, latest or None (open-ended)]
+        self.spans: dict[str, list] = {}  # IANA key -> [earliest, latest or None (open-ended)], UTC seconds
         self.custom: dict[str, _VZone] = {}  # TZID -> zone read from a VTIMEZONE
 
     def note(self, key: str, when: datetime) -> None:
+        instant = when.timestamp()  # not the wall clock: it repeats an hour when the clocks go back
         span = self.spans.get(key)
         if span is None:
-            self.spans[key] = [when, when]
-        elif when < span[0]:  # same tzinfo: a cheap wall-clock comparison
-            span[0] = when
-        elif span[1] is not None and when > span[1]:
-            span[1] = when
+            self.spans[key] = [instant, instant]
+        elif instant < span[0]:
+            span[0] = instant
+        elif span[1] is not None and instant > span[1]:
+            span[1] = instant
 
 
 _CHANGE_DAYS: dict[tuple[str, int], frozenset] = {}
@@ -2409,8 +2425,8 @@ def _calendar_lines(cal: Calendar, method: str | None) -> list[str]:
     for prop in cal.extra:
         head.append(_property_line(prop))
     for key, (lo, hi) in zones.spans.items():
-        hi = None if hi is None else _epoch_seconds(hi)
-        head.extend(_fold(line) for line in _vtimezone_lines(key, _epoch_seconds(lo), hi))
+        hi = None if hi is None else int(hi // 1)
+        head.extend(_fold(line) for line in _vtimezone_lines(key, int(lo // 1), hi))
     written = set(zones.spans)
     for tzid, zone in zones.custom.items():
         if zone.component is not None and tzid not in written:

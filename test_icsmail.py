@@ -599,6 +599,29 @@ class TestDumps(unittest.TestCase):
         with self.assertRaisesRegex(ValueError, "second pass through a repeated hour"):
             event(start=second, rrule="FREQ=MONTHLY")
 
+    def test_start_and_end_are_compared_as_instants(self):
+        # Python compares two times of one zone by their wall clocks: 03:15 EDT is before 02:30 (EST, in the gap)
+        with self.assertRaisesRegex(ValueError, "is not after start"):
+            event(start=datetime(2026, 3, 8, 2, 30, tzinfo=NEW_YORK), end=datetime(2026, 3, 8, 3, 15, tzinfo=NEW_YORK),
+                  duration=None)
+        # and 01:15 on the second pass is 45 minutes after 01:30 on the first
+        ev = event(start=datetime(2026, 11, 1, 1, 30, tzinfo=NEW_YORK),
+                   end=datetime(2026, 11, 1, 1, 15, fold=1, tzinfo=NEW_YORK), duration=None)
+        self.assertIn("DTEND:20261101T061500Z", icsmail.dumps(ev))
+
+    def test_a_duration_from_the_second_pass_counts_from_it(self):
+        ev = event(start=datetime(2026, 11, 1, 1, 30, fold=1, tzinfo=NEW_YORK), end=None, duration=timedelta(hours=1))
+        self.assertEqual(ev.end_time.astimezone(UTC), datetime(2026, 11, 1, 7, 30, tzinfo=UTC))
+
+    def test_the_zone_covers_a_start_before_the_clocks_go_back(self):
+        # 01:50 EDT + 30 minutes = 01:20 EST: earlier on the wall clock, later in time
+        text = icsmail.dumps(event(start=datetime(1990, 10, 28, 1, 50, tzinfo=NEW_YORK), end=None,
+                                   duration=timedelta(minutes=30), attendees=()))
+        zone = text.split("BEGIN:VTIMEZONE")[1].split("END:VTIMEZONE")[0]
+        self.assertIn("TZOFFSETTO:-0400", zone.split("BEGIN:STANDARD")[0])  # the offset at the start is there
+        start = icsmail.loads(text).events[0].start
+        self.assertEqual(start.astimezone(UTC), datetime(1990, 10, 28, 5, 50, tzinfo=UTC))
+
     def test_fixed_zone_west_of_utc_covers_the_start(self):
         text = icsmail.vtimezone("Etc/GMT+5", date(1970, 1, 1), date(1970, 1, 2))
         self.assertIn("DTSTART:19680101T000000", text)
