@@ -4493,19 +4493,39 @@ def _header_text(text: str, name: str) -> str:
 
 
 def _address_header(people: Sequence[tuple[str, str | None]], name: str) -> str:
-    """``Name <a@x>, "Doe, Jane" <b@x>`` folded one address per line when long."""
-    items = []
+    """``Name <a@x>, "Doe, Jane" <b@x>``: on one line when it fits, else one address per line.
+
+    No line is longer than 76 columns (RFC 2047 2) unless an address alone is:
+    the email package refolds longer lines, and in doing so it can drop the
+    quotes around a name, turning "Smith, John" into two addresses.
+    """
+    items = []  # (phrase, address, whether the phrase is to be encoded)
     for address, display in people:
         if not display:
-            items.append(address)
+            items.append((None, address, False))
         elif display.isascii() and len(display) < 60 and "=?" not in display:
             phrase = display
             if _PHRASE_SPECIALS_RE.search(display) or display != display.strip():
                 phrase = '"' + display.replace("\\", "\\\\").replace('"', '\\"') + '"'
-            items.append(f"{phrase} <{address}>")
+            items.append((phrase, address, False))
         else:
-            items.append(f"{_encoded_words(display, 1)} <{address}>")
-    return ",\n ".join(items) if len(", ".join(items)) + len(name) + 2 > 78 else ", ".join(items)
+            items.append((display, address, True))  # encoded below, where its column is known
+    if not any(encode for _, _, encode in items):
+        simple = ", ".join(f"{phrase} <{address}>" if phrase else address for phrase, address, _ in items)
+        if len(name) + 2 + len(simple) <= 76:
+            return simple
+    lines = []
+    for i, (phrase, address, encode) in enumerate(items):
+        column = len(name) + 2 if i == 0 else 1
+        if phrase is None:
+            lines.append(address)
+            continue
+        if encode:
+            phrase = _encoded_words(phrase, column)
+        last = phrase.rpartition("\n")[2]
+        width = (column if last is phrase else 0) + len(last) + len(address) + 4  # " <>" and the comma
+        lines.append(f"{phrase} <{address}>" if width <= 76 else f"{phrase}\n <{address}>")
+    return ",\n ".join(lines)
 
 
 def _encode_body(text: str) -> tuple[str, str]:

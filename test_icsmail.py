@@ -1509,6 +1509,21 @@ class TestBuildMessage(unittest.TestCase):
         msg = parse_mail(icsmail.build_message(event(attendees=good)))
         self.assertEqual([a.addr_spec for a in msg["To"].addresses], good)
 
+    def test_names_with_specials_survive_any_generator(self):
+        organizer = icsmail.Organizer("first.last@department.example.co.uk", name="Smith, John — Sales")
+        attendees = [icsmail.Attendee("b@example.com", name="Renée O'Neil, Head of Operations"),
+                     icsmail.Attendee("c@example.com", name="x" * 30 + " @ é"),
+                     icsmail.Attendee("d@example.com", name='Doe, "Jane"')]
+        msg = icsmail.build_message(event(organizer=organizer, attendees=attendees))
+        for data in (bytes(msg), msg.as_bytes(policy=email.policy.default), icsmail._wire_bytes(msg)[0]):
+            parsed = email.message_from_bytes(data, policy=email.policy.default)
+            self.assertEqual([(a.display_name, a.addr_spec) for a in parsed["From"].addresses],
+                             [(organizer.name, organizer.email)])
+            self.assertEqual([(a.display_name, a.addr_spec) for a in parsed["To"].addresses],
+                             [(a.name, a.email) for a in attendees])
+        head = icsmail._wire_bytes(msg)[0].partition(b"\r\n\r\n")[0]
+        self.assertLessEqual(max(map(len, head.split(b"\r\n"))), 78)
+
     def test_header_lines_fit_what_the_rfcs_allow(self):
         for summary in ("Réunion ✓ " * 19 + "fin", "🎉" * 50, "x" * 68, "word " * 40 + "y" * 69):
             with self.subTest(summary=summary[:12]):
