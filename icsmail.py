@@ -1432,6 +1432,8 @@ _RRULE_RANGES = MappingProxyType({
 })
 _BYDAY_RE = re.compile(r"([+-]?)([0-9]{1,2})?(MO|TU|WE|TH|FR|SA|SU)\Z")
 _INT_RE = re.compile(r"[+-]?[0-9]{1,4}\Z")
+_WHOLE_RE = re.compile(r"[+-]?[0-9]{1,18}\Z")  # a SEQUENCE or PRIORITY as read: kept, whatever its size
+_WHOLE_RANGES = MappingProxyType({"sequence": (0, 2 ** 31 - 1), "priority": (0, 9)})
 _DIGITS_RE = re.compile(r"[0-9]{1,9}\Z")  # ASCII digits only: str.isdigit() also takes "²"
 _DATE_RE = re.compile(r"([0-9]{4})([0-9][0-9])([0-9][0-9])\Z")
 _DATETIME_RE = re.compile(r"([0-9]{4})([0-9][0-9])([0-9][0-9])T([0-9][0-9])([0-9][0-9])([0-9][0-9])(Z?)\Z")
@@ -3509,8 +3511,13 @@ class _Reader:
                 f[field_name] = value.strip().upper()
             elif kind == "int":
                 text = value.strip()
-                if _INT_RE.match(text):
-                    f[field_name] = int(text)
+                if _WHOLE_RE.match(text):
+                    f[field_name] = number = int(text)
+                    lo, hi = _WHOLE_RANGES[field_name]
+                    if not lo <= number <= hi:
+                        notes.warn(f"{name} {number} is outside {lo}-{hi} (RFC 5545): kept as it is", ln)
+                elif field_name == "sequence":  # always written: kept as extra, it would be written twice
+                    notes.warn(f"{name} {value!r} is not a whole number: read as 0", ln)
                 else:
                     notes.warn(f"{name} {value!r} is not a whole number: kept as extra", ln)
                     extra.append(self.prop(name, params, value, ln))

@@ -791,6 +791,19 @@ class TestLoads(unittest.TestCase):
         self.assertEqual(ev.extra, (icsmail.Property("X-UNKNOWN", "kept, unescaped", {"X-P": "1"}),))
         self.assertEqual(ev.url, "https://example.com/a,b")
 
+    def test_large_sequence_numbers_come_back(self):
+        for sequence in (10000, 2 ** 31 - 1):
+            with self.subTest(sequence=sequence):
+                read = icsmail.loads(icsmail.dumps(event(sequence=sequence)))
+                self.assertEqual((read.events[0].sequence, read.events[0].extra, read.warnings), (sequence, (), []))
+        read = icsmail.loads(calendar_with("DTSTART:20261201T100000Z", "SEQUENCE:99999999999"))
+        self.assertEqual(read.events[0].sequence, 99999999999)  # kept, and said
+        self.assertIn("SEQUENCE 99999999999 is outside 0-2147483647", read.warnings[0])
+        self.assertEqual(unfolded(icsmail.dumps(read)).count("SEQUENCE:"), 1)
+        read = icsmail.loads(calendar_with("DTSTART:20261201T100000Z", "SEQUENCE:two"))
+        self.assertIn("SEQUENCE 'two' is not a whole number: read as 0", read.warnings[0])
+        self.assertEqual(unfolded(icsmail.dumps(read)).count("SEQUENCE:"), 1)
+
     def test_floating_and_x_wr_timezone(self):
         floating = icsmail.loads(calendar_with("DTSTART:20261201T100000")).events[0]
         self.assertIsNone(floating.start.tzinfo)
