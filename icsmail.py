@@ -1755,6 +1755,10 @@ class Event:
         self.extra = _extras(self.extra, _CALENDAR_NAMED, "event") if self.extra else ()
         for prop in self.extra:  # a second copy of what a field writes would contradict it
             field_name = "attendees" if prop.name == "ATTENDEE" else _EVENT_PROPS.get(prop.name, ("",))[0]
+            if field_name in ("end", "duration") and (self.end, self.duration) != (None, None):
+                raise ValueError(f"event extra property {prop.name} is not allowed: the event has its "
+                                 f"{'end' if self.end is not None else 'duration'}, and DTEND and DURATION "
+                                 f"exclude each other (RFC 5545 3.6.1)")
             if field_name and getattr(self, field_name) not in (None, ()):
                 raise ValueError(f"event extra property {prop.name} is not allowed: it is written from its own "
                                  f"field ({field_name})")
@@ -2375,9 +2379,10 @@ def _check_method(cal: Calendar, method: str | None) -> None:
         return f"{method} event {ev.uid!r}"
 
     for ev in cal.events:
-        if needs_org and ev.organizer is None:
+        named = [p.name for p in ev.extra] if ev.extra else ()  # extra counts: it is written too
+        if needs_org and ev.organizer is None and "ORGANIZER" not in named:
             raise ValueError(f"{what(ev)} needs an organizer (RFC 5546 3.2)")
-        n = len(ev.attendees)
+        n = len(ev.attendees) + named.count("ATTENDEE")
         if attendees == "none" and n:
             raise ValueError(f"{what(ev)} has attendees, but PUBLISH carries none (RFC 5546 3.2.1): use "
                              f"method='REQUEST' to invite them, or method=None to save them in a plain file")
@@ -2386,8 +2391,11 @@ def _check_method(cal: Calendar, method: str | None) -> None:
                              f"not {n}")
         if attendees == "some" and not n:
             raise ValueError(f"{what(ev)} needs at least one attendee (RFC 5546 {_ITIP_SECTIONS[method]})")
-        if allowed and ev.status is not None and ev.status not in allowed and not ev.status.startswith("X-"):
-            raise ValueError(f"{what(ev)} has STATUS:{ev.status}; {method} allows {', '.join(sorted(allowed))}")
+        status = ev.status
+        if status is None and "STATUS" in named:
+            status = str(next(p.value for p in ev.extra if p.name == "STATUS")).strip().upper()
+        if allowed and status is not None and status not in allowed and not status.startswith("X-"):
+            raise ValueError(f"{what(ev)} has STATUS:{status}; {method} allows {', '.join(sorted(allowed))}")
 
 
 def _as_calendar(item: Event | Calendar | Iterable[Event], method: str | None) -> tuple[Calendar, str | None]:

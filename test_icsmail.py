@@ -674,6 +674,19 @@ class TestDumps(unittest.TestCase):
         with self.assertRaisesRegex(ValueError, "invalid property name"):
             icsmail.Property("X-BAD NAME", "v")
 
+    def test_extra_properties_do_not_get_around_the_rules(self):
+        with self.assertRaisesRegex(ValueError, "PUBLISH carries none"):
+            icsmail.dumps(event(attendees=(), extra=[("ATTENDEE", "mailto:c@example.com")]), method="PUBLISH")
+        with self.assertRaisesRegex(ValueError, "STATUS:CANCELLED; REQUEST allows"):
+            icsmail.dumps(event(extra=[("STATUS", "cancelled")]), method="REQUEST")
+        with self.assertRaisesRegex(ValueError, "needs at least one attendee"):
+            icsmail.dumps(event(attendees=()), method="REQUEST")
+        icsmail.dumps(event(attendees=(), extra=[("ATTENDEE", "mailto:c@example.com")]), method="REQUEST")
+        with self.assertRaisesRegex(ValueError, "DTEND and DURATION exclude each other"):
+            event(extra=[("DTEND", "20261201T120000Z")])  # the event has a duration
+        with self.assertRaisesRegex(ValueError, "DTEND and DURATION exclude each other"):
+            event(duration=None, end=datetime(2026, 12, 1, 11, tzinfo=LONDON), extra=[("DURATION", "PT1H")])
+
     def test_many_events_and_zones(self):
         cal = icsmail.Calendar([event(uid="a"), event(uid="b", start=datetime(2026, 5, 1, 9, tzinfo=NEW_YORK))],
                                name="Team")
