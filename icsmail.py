@@ -1415,6 +1415,8 @@ class Alarm:
             raise ValueError("alarm repeat and interval go together (RFC 5545 3.6.6)")
         if self.interval is not None and not isinstance(self.interval, timedelta):
             raise TypeError(f"alarm interval must be a timedelta, not {type(self.interval).__name__}")
+        if self.interval is not None and self.interval <= timedelta(0):
+            raise ValueError(f"alarm interval must be positive, not {self.interval}")
         self.attendees = tuple(_attendee(a) for a in _as_tuple(self.attendees)) if self.attendees else ()
         if self.action == "EMAIL" and not self.attendees:
             raise ValueError("an EMAIL alarm needs attendees to mail (RFC 5545 3.6.6)")
@@ -1781,6 +1783,11 @@ class Event:
         if isinstance(value, tuple) and len(value) == 2:  # a PERIOD: (start, end or duration)
             first = self._same_kind(value[0], "rdate")
             second = value[1] if isinstance(value[1], timedelta) else self._same_kind(value[1], "rdate")
+            if not isinstance(first, datetime):
+                raise ValueError(f"rdate period {value!r}: a PERIOD is of date-times (RFC 5545 3.3.9); "
+                                 f"give an all-day event's extra days as dates")
+            if second <= timedelta(0) if isinstance(second, timedelta) else _not_after(second, first):
+                raise ValueError(f"rdate period {value!r} does not end after it starts")
             return (first, second)
         return self._same_kind(value, "rdate")
 
