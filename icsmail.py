@@ -5204,8 +5204,12 @@ def _local_zone_name() -> str:
     """This machine's time zone as an IANA name: $TZ, /etc/localtime, /etc/timezone, or Windows'."""
     candidates = []
     tz = os.environ.get("TZ", "").lstrip(":")
-    if tz:
-        candidates.append(tz)
+    if tz:  # what this machine's clock follows: nothing else may stand in for it
+        zone = _cldr_zone(tz)
+        if zone is None:
+            raise ValueError(f"the TZ environment variable {tz!r} is not a time zone name this can write: "
+                             f"pass --tz Area/City (e.g. --tz America/New_York)")
+        return zone.key
     try:
         target = os.path.realpath("/etc/localtime")
         if "zoneinfo" + os.sep in target:

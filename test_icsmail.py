@@ -2063,6 +2063,18 @@ class TestCLI(SMTPTestCase):
         self.assertIn("DTSTART;TZID=America/New_York:20261201T180000", text)
         self.assertIn("DURATION:PT1H", text)
 
+    def test_the_machine_zone_comes_from_tz_or_not_at_all(self):
+        publish = ("publish", "--summary", "Talk", "--start", "2026-12-01 18:00", "-o", "-")
+        code, out, err = self.run_main(*publish, env={"TZ": "Europe/Paris"})
+        self.assertEqual(code, 0, err)
+        self.assertIn("DTSTART;TZID=Europe/Paris:20261201T180000", out)
+        for tz in ("EST5EDT,M3.2.0,M11.1.0", "Europe/London "):
+            with self.subTest(tz=tz):
+                code, out, err = self.run_main(*publish, env={"TZ": tz})
+                self.assertEqual((code, out), (1, ""))
+                self.assertEqual(err, f"icsmail: error: the TZ environment variable {tz!r} is not a time zone name "
+                                      f"this can write: pass --tz Area/City (e.g. --tz America/New_York)\n")
+
     def test_invite_writes_a_file_without_smtp(self):
         code, out, err = self.run_main(*self.INVITE)
         self.assertEqual(code, 0)
