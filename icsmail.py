@@ -1688,6 +1688,11 @@ class Event:
                 self.duration = duration = duration - timedelta(microseconds=duration.microseconds)
             if allday and (duration.seconds or not duration.days):
                 raise ValueError(f"an all-day event lasts whole days, not {duration}")
+            if start is not None:
+                try:
+                    _add_duration(start, duration)
+                except OverflowError:
+                    raise ValueError(f"duration {duration} ends the event after the year 9999") from None
         elif allday:
             if start >= date.max:
                 raise ValueError(f"start {start} is too late: an all-day event ends the next day")
@@ -4219,6 +4224,9 @@ def cancel(event: Event, *, attendees: Iterable[Attendee | str] | None = None,
     if recurrence_id is not None:
         if not event.rrule and not event.rdates:
             raise ValueError(f"event {event.uid!r} does not recur: cancel it whole, without recurrence_id")
+        if isinstance(recurrence_id, datetime) != isinstance(event.start, datetime):
+            kind = "a datetime" if isinstance(event.start, datetime) else "a date"
+            raise ValueError(f"recurrence_id {recurrence_id} must be {kind}, as the series' start {event.start} is")
         length = (event.end_time - event.start) if event.start is not None else None
         changes.update(recurrence_id=recurrence_id, start=recurrence_id, rrule=None, rdates=(), exdates=(),
                        end=recurrence_id + length if length and event.end is not None else None,

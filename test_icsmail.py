@@ -444,6 +444,8 @@ class TestModel(unittest.TestCase):
              ValueError, "does not end after it starts"),
             ("negative period", lambda: event(start=aware, rdates=[(aware, timedelta(hours=-1))]),
              ValueError, "does not end after it starts"),
+            ("endless duration", lambda: event(duration=timedelta(days=999999999)), ValueError,
+             "after the year 9999"),
             ("negative alarm interval", lambda: icsmail.Alarm(repeat=2, interval=timedelta(minutes=-5)),
              ValueError, "alarm interval must be positive"),
             ("bad address", lambda: event(attendees=["bob@"]), ValueError, "malformed e-mail address 'bob@'"),
@@ -1389,6 +1391,8 @@ class TestITIP(unittest.TestCase):
         self.assertIn("RECURRENCE-ID;TZID=Europe/London:20261203T100000", icsmail.dumps(c, method="CANCEL"))
         with self.assertRaisesRegex(ValueError, "does not recur"):
             icsmail.cancel(event(), recurrence_id=day)
+        with self.assertRaisesRegex(ValueError, "recurrence_id 2026-12-03 must be a datetime"):
+            icsmail.cancel(ev, recurrence_id=day.date())
 
     def test_uninvite(self):
         ev = event(attendees=["bob@example.com", "carol@example.com"], status="CONFIRMED")
