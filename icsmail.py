@@ -1692,7 +1692,8 @@ class Event:
                 try:
                     _add_duration(start, duration)
                 except OverflowError:
-                    raise ValueError(f"duration {duration} ends the event after the year 9999") from None
+                    raise ValueError(f"duration {duration} takes the event beyond the years 1-9999 "
+                                     f"that dates hold") from None
         elif allday:
             if start >= date.max:
                 raise ValueError(f"start {start} is too late: an all-day event ends the next day")
@@ -1916,18 +1917,22 @@ class _Zones:
     """The time zones a calendar's events use, with the span each must cover."""
 
     def __init__(self) -> None:
-        self.spans: dict[str, list] = {}  # IANA key -> [earliest, latest or None (open-ended)], UTC seconds
+        self.spans: dict[str, list] = {}  # IANA key -> [earliest, latest or None (open-ended)]
         self.custom: dict[str, _VZone] = {}  # TZID -> zone read from a VTIMEZONE
 
     def note(self, key: str, when: datetime) -> None:
-        instant = when.timestamp()  # not the wall clock: it repeats an hour when the clocks go back
         span = self.spans.get(key)
         if span is None:
-            self.spans[key] = [instant, instant]
-        elif instant < span[0]:
-            span[0] = instant
-        elif span[1] is not None and instant > span[1]:
-            span[1] = instant
+            self.spans[key] = [when, when]
+        elif when < span[0]:  # one tzinfo: by the wall clock, cheaply (dumps widens the span for it)
+            span[0] = when
+        elif span[1] is not None and when > span[1]:
+            span[1] = when
+
+
+# The wall clock orders times of one zone within a day of their instants (Pacific/Apia
+# skipped a whole day in 2011): a zone's span is widened by this much on each side.
+_SPAN_MARGIN = 2 * 86400
 
 
 _CHANGE_DAYS: dict[tuple[str, int], frozenset] = {}
@@ -2447,8 +2452,8 @@ def _calendar_lines(cal: Calendar, method: str | None) -> list[str]:
     for prop in cal.extra:
         head.append(_property_line(prop))
     for key, (lo, hi) in zones.spans.items():
-        hi = None if hi is None else int(hi // 1)
-        head.extend(_fold(line) for line in _vtimezone_lines(key, int(lo // 1), hi))
+        hi = None if hi is None else _epoch_seconds(hi) + _SPAN_MARGIN
+        head.extend(_fold(line) for line in _vtimezone_lines(key, _epoch_seconds(lo) - _SPAN_MARGIN, hi))
     written = set(zones.spans)
     for tzid, zone in zones.custom.items():
         if zone.component is not None and tzid not in written:

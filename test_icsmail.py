@@ -445,7 +445,7 @@ class TestModel(unittest.TestCase):
             ("negative period", lambda: event(start=aware, rdates=[(aware, timedelta(hours=-1))]),
              ValueError, "does not end after it starts"),
             ("endless duration", lambda: event(duration=timedelta(days=999999999)), ValueError,
-             "after the year 9999"),
+             "beyond the years 1-9999"),
             ("negative alarm interval", lambda: icsmail.Alarm(repeat=2, interval=timedelta(minutes=-5)),
              ValueError, "alarm interval must be positive"),
             ("bad address", lambda: event(attendees=["bob@"]), ValueError, "malformed e-mail address 'bob@'"),
