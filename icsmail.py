@@ -966,8 +966,9 @@ def _yearly_onsets(ob: _Observance, year: int) -> list[datetime]:
     until = rule.get("_until")
     last_year = until.year if until else 9998
     lo, hi = max(first_year, year - 1), min(last_year, year + 1)
-    years = range(lo, hi + 1) if lo <= hi else range(max(first_year, last_year - 1), last_year + 1)
-    return [d for d in _onsets_in(ob, years) if until is None or d <= until]
+    if lo > hi or hi == last_year:  # the rule ends in or before these years: its last onsets count
+        lo, hi = min(lo, max(first_year, last_year - 1)), last_year
+    return [d for d in _onsets_in(ob, range(lo, hi + 1)) if until is None or d <= until]
 
 
 def _counted_onsets(ob: _Observance) -> list[datetime]:
@@ -1049,8 +1050,12 @@ def _rule_days(rule: dict, year: int, start: datetime) -> list[datetime]:
     if "BYDAY" in rule and ("BYMONTHDAY" in rule or "BYYEARDAY" in rule):
         allowed = {_WEEKDAYS.index(_BYDAY_RE.match(s).group(3)) for s in rule["BYDAY"].split(",")}
         days = [d for d in days if d.weekday() in allowed]
-    return [datetime(d.year, d.month, d.day, h, mi, start.second) for d in sorted(set(days))
-            for h in hours for mi in minutes]
+    found = [datetime(d.year, d.month, d.day, h, mi, start.second) for d in sorted(set(days))
+             for h in hours for mi in minutes]
+    if "BYSETPOS" in rule:  # the n-th of the year's set (RFC 5545 3.3.10): BYDAY=SU;BYSETPOS=2
+        positions = [int(n) for n in rule["BYSETPOS"].split(",")]
+        found = sorted({found[n - 1 if n > 0 else n] for n in positions if n and -len(found) <= n <= len(found)})
+    return found
 
 
 # --------------------------------------------------------------------------
@@ -1945,20 +1950,24 @@ def _change_days(key: str, year: int) -> frozenset:
     """
     days = _CHANGE_DAYS.get((key, year))
     if days is None:
-        tz = _tzdata(key)
-        lo = _epoch_seconds(date(year, 1, 1)) - 3 * 86400
-        hi = _epoch_seconds(date(year + 1, 1, 1)) + 3 * 86400
-        changes = [(t[0], t[1], t[2]) for t in tz.trans[bisect.bisect_left(tz.times, lo):] if t[0] <= hi]
-        if tz.footer is not None:
-            changes += [t[:3] for y in (year - 1, year, year + 1) for t in tz.footer.transitions(y)]
         found = set()
-        for utc, frm, to in changes:
-            if lo <= utc <= hi:
-                for offset in (frm, to):
-                    day = _utc_of(utc + offset).date()
-                    found.update((day - timedelta(1), day, day + timedelta(1)))
+        for utc, frm, to in _changes_near(key, year):
+            for offset in (frm, to):
+                day = _utc_of(utc + offset).date()
+                found.update((day - timedelta(1), day, day + timedelta(1)))
         days = _CHANGE_DAYS[(key, year)] = frozenset(found)
     return days
+
+
+def _changes_near(key: str, year: int) -> list[tuple[int, int, int]]:
+    """(UTC seconds, offset before, offset after) of zone ``key``'s changes in ``year``, and 3 days around."""
+    tz = _tzdata(key)
+    lo = _epoch_seconds(date(year, 1, 1)) - 3 * 86400
+    hi = _epoch_seconds(date(year + 1, 1, 1)) + 3 * 86400
+    changes = [(t[0], t[1], t[2]) for t in tz.trans[bisect.bisect_left(tz.times, lo):] if t[0] <= hi]
+    if tz.footer is not None:
+        changes += [t[:3] for y in (year - 1, year, year + 1) for t in tz.footer.transitions(y)]
+    return [c for c in changes if lo <= c[0] <= hi]
 
 
 def _zoned_wall(dt: datetime, key: str) -> datetime | None:
@@ -3042,14 +3051,16 @@ def _with_zone(dt: datetime, zone: tzinfo) -> datetime:
 def _parse_dt(value: str) -> tuple[date | datetime, bool, bool] | None:
     """(value, is UTC, was loose) of a DATE or DATE-TIME; None if it is neither."""
     size = len(value)
+    # int() also takes " 1", "0_1" and other scripts' digits: the fast forms are checked for ASCII digits
     try:
-        if size == 15 and value[8] == "T":
+        if size == 15 and value[8] == "T" and value.isascii() and value[:8].isdigit() and value[9:].isdigit():
             return datetime(int(value[:4]), int(value[4:6]), int(value[6:8]),
                             int(value[9:11]), int(value[11:13]), int(value[13:15])), False, False
-        if size == 16 and value[8] == "T" and value[15] == "Z":
+        if size == 16 and value[8] == "T" and value[15] == "Z" and value.isascii() and value[:8].isdigit() \
+                and value[9:15].isdigit():
             return datetime(int(value[:4]), int(value[4:6]), int(value[6:8]),
                             int(value[9:11]), int(value[11:13]), int(value[13:15])), True, False
-        if size == 8 and value.isdigit():
+        if size == 8 and value.isascii() and value.isdigit():
             return date(int(value[:4]), int(value[4:6]), int(value[6:8])), False, False
     except ValueError:
         pass
@@ -3080,7 +3091,7 @@ def _parse_duration(value: str) -> timedelta | None:
     try:
         delta = timedelta(weeks=int(w or 0), days=int(d or 0), hours=int(h or 0), minutes=int(mi or 0),
                           seconds=int(s or 0))
-    except OverflowError:
+    except (OverflowError, ValueError):  # beyond timedelta, or more digits than int() converts
         return None
     return -delta if sign == "-" else delta
 
@@ -3128,10 +3139,22 @@ _ZONE_KEY_RE = re.compile(r"[A-Za-z0-9_+\-]+(?:/[A-Za-z0-9_+\-]+)*\Z")
 _NOT_ZONES = frozenset({"localtime", "posixrules", "posix/localtime", "right/localtime"})
 
 
-def _agrees(a: tzinfo, b: tzinfo, sample: datetime) -> bool:
-    """Whether two zones give the same offsets around ``sample`` (its year's seasons)."""
-    checks = (sample, sample.replace(month=1, day=15), sample.replace(month=7, day=15))
-    return all(a.utcoffset(dt) == b.utcoffset(dt) for dt in checks)
+def _agrees(vz: _VZone, zone: ZoneInfo, sample: datetime) -> bool:
+    """Whether a file's VTIMEZONE and an IANA zone give the same offsets all through ``sample``'s
+    year: at its start and on both sides of every change either of them makes in it."""
+    if vz.utcoffset(sample) != zone.utcoffset(sample):
+        return False
+    year = sample.year
+    if not 1 < year < 9999:
+        return True  # nothing to compare beyond what datetime holds
+    start = _epoch_seconds(date(year, 1, 1))
+    end = _epoch_seconds(date(year + 1, 1, 1))
+    instants = {start}
+    for utc in vz._table(year)[0] + [c[0] for c in _changes_near(zone.key, year)]:
+        if start <= utc < end:
+            instants.update((utc - 1, utc + 1))
+    return all(datetime.fromtimestamp(t, vz).utcoffset() == datetime.fromtimestamp(t, zone).utcoffset()
+               for t in instants)
 
 
 class _Reader:
@@ -3317,7 +3340,7 @@ class _Reader:
             return zone
         if key.startswith("/"):  # "/citadel.org/20260414_1/Africa/Casablanca", "/mozilla.org/.../X"
             parts = [p for p in key.split("/") if p]
-            for i in range(max(1, len(parts) - 3), len(parts)):  # IANA names have at most three parts
+            for i in range(max(0, len(parts) - 3), len(parts)):  # IANA names have at most three parts
                 zone = _iana_zone("/".join(parts[i:]))
                 if zone is not None:
                     return zone

@@ -945,6 +945,85 @@ class TestLoads(unittest.TestCase):
         self.assertIsInstance(cal.events[0].start.tzinfo, icsmail._VZone)  # the file's rules win
         self.assertTrue(any("differs" in w for w in cal.warnings))
 
+    OLD_US_RULES = """
+        BEGIN:VTIMEZONE
+        TZID:Eastern Standard Time
+        BEGIN:STANDARD
+        DTSTART:16011028T020000
+        TZOFFSETFROM:-0400
+        TZOFFSETTO:-0500
+        RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU
+        END:STANDARD
+        BEGIN:DAYLIGHT
+        DTSTART:16010401T020000
+        TZOFFSETFROM:-0500
+        TZOFFSETTO:-0400
+        RRULE:FREQ=YEARLY;BYMONTH=4;BYDAY=1SU
+        END:DAYLIGHT
+        END:VTIMEZONE"""
+
+    def test_windows_name_checked_all_year_not_only_where_it_is_first_used(self):
+        # the old US rules agree with America/New_York in January and July, not on 20 March
+        zones = textwrap.dedent(self.OLD_US_RULES).strip()
+        text = calendar_with("DTSTART;TZID=Eastern Standard Time:20260115T100000", zones=zones).replace(
+            "END:VCALENDAR", "BEGIN:VEVENT\r\nUID:u2\r\nDTSTAMP:20260101T000000Z\r\n"
+                             "DTSTART;TZID=Eastern Standard Time:20260320T100000\r\nEND:VEVENT\r\nEND:VCALENDAR")
+        for events in (icsmail.loads(text).events, list(icsmail.iter_events(text.encode()))):
+            self.assertEqual(events[1].start.utcoffset(), timedelta(hours=-5))  # as the file says
+
+    def test_vtimezone_rules_with_bysetpos_and_an_early_until(self):
+        zones = textwrap.dedent("""
+            BEGIN:VTIMEZONE
+            TZID:Custom
+            BEGIN:STANDARD
+            DTSTART:19701025T030000
+            TZOFFSETFROM:+0200
+            TZOFFSETTO:+0100
+            RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU;UNTIL=20200101T000000Z
+            END:STANDARD
+            BEGIN:DAYLIGHT
+            DTSTART:19700329T020000
+            TZOFFSETFROM:+0100
+            TZOFFSETTO:+0200
+            RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU;UNTIL=20190331T010000Z
+            END:DAYLIGHT
+            END:VTIMEZONE
+            BEGIN:VTIMEZONE
+            TZID:Setpos
+            BEGIN:DAYLIGHT
+            DTSTART:20000301T020000
+            TZOFFSETFROM:-0500
+            TZOFFSETTO:-0400
+            RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=SU;BYSETPOS=2
+            END:DAYLIGHT
+            BEGIN:STANDARD
+            DTSTART:20001101T020000
+            TZOFFSETFROM:-0400
+            TZOFFSETTO:-0500
+            RRULE:FREQ=YEARLY;BYMONTH=11;BYDAY=SU;BYSETPOS=1
+            END:STANDARD
+            END:VTIMEZONE""").strip()
+        cases = [("Custom", "20210601T120000", 1), ("Custom", "20190601T120000", 2),  # DST ended for good in 2019
+                 ("Setpos", "20260302T100000", -5), ("Setpos", "20260309T100000", -4)]  # from the 2nd Sunday
+        for tzid, when, hours in cases:
+            with self.subTest(tzid=tzid, when=when):
+                cal = icsmail.loads(calendar_with(f"DTSTART;TZID={tzid}:{when}", zones=zones))
+                self.assertEqual(cal.events[0].start.utcoffset(), timedelta(hours=hours))
+
+    def test_a_tzid_with_a_leading_slash(self):
+        ev = icsmail.loads(calendar_with("DTSTART;TZID=/Europe/Stockholm:20221021T200000")).events[0]
+        self.assertEqual(ev.start.tzinfo.key, "Europe/Stockholm")
+
+    def test_only_ascii_digits_make_a_date(self):
+        for value in ("20_61201T100000Z", "2026 1 1T100000Z", "２０２６１２０１T100000Z"):
+            with self.subTest(value=value):
+                with self.assertRaisesRegex(icsmail.ParseError, "DTSTART"):
+                    icsmail.loads(calendar_with(f"DTSTART:{value}"), strict=True)
+                read = icsmail.loads(calendar_with(f"DTSTART:{value}"))
+                self.assertIsNone(read.events[0].start)  # not a year 206
+        with self.assertRaisesRegex(icsmail.ParseError, "DURATION"):
+            icsmail.loads(calendar_with("DTSTART:20261201T100000Z", "DURATION:PT" + "9" * 5000 + "S"), strict=True)
+
     def test_forward_reference_to_a_vtimezone(self):
         zones = textwrap.dedent(self.EXCHANGE_ZONE).strip()
         text = calendar_with("DTSTART;TZID=Customized Time Zone:20260701T100000") \
