@@ -3241,18 +3241,22 @@ class _Reader:
         self.vzones: dict[str, _VZone | None] = {}
         self.xwr: tzinfo | None | bool = False  # False: not looked up yet
         self.xwr_missed = False  # streaming: floating times given before any X-WR-TIMEZONE
+        self.waiting: set[str] = set()  # streaming: TZIDs looked up in vain, until their VTIMEZONE comes
 
-    def add_vtimezone(self, frame: list) -> None:
+    def add_vtimezone(self, frame: list) -> str | None:
+        """Take a VTIMEZONE; its TZID, when it is a new one."""
         tzid = next((_unescape(v) for n, p, v, ln in frame[1] if n == "TZID"), None)
         if tzid is None:
             self.notes.warn("VTIMEZONE without TZID: ignored", frame[3])
-            return
+            return None
         if tzid in self.vtimezones:
             self.notes.warn(f"VTIMEZONE {_short(tzid)!r} defined twice: the first one counts", frame[3])
-            return
+            return None
         self.vtimezones[tzid] = frame
         self.zones.pop(tzid, None)
         self.vzones.pop(tzid, None)
+        self.waiting.discard(tzid)
+        return tzid
 
     def x_wr_timezone(self) -> tzinfo | None:
         """Google's X-WR-TIMEZONE: the zone of the calendar's floating times."""
@@ -3315,9 +3319,12 @@ class _Reader:
     def zone(self, tzid: str, sample: datetime, lineno: int) -> tzinfo:
         zone = self.zones.get(tzid)
         if zone is None:
+            if not self.final and tzid in self.waiting:  # looked up already: no need to look again
+                raise _Pending(tzid)
             zone = self.find_zone(tzid, sample, lineno)
             if zone is None:
                 if not self.final:
+                    self.waiting.add(tzid)
                     raise _Pending(tzid)
                 self.notes.warn(f"TZID {_short(tzid)!r} is defined nowhere (no VTIMEZONE, not an IANA or Windows "
                                 f"name): its times are kept as local times of an unknown zone", lineno)
@@ -3362,7 +3369,8 @@ class _Reader:
                                 f"guessed from its name", lineno)
                 return candidates[0]
         if candidates and vz is None:
-            return candidates[0]
+            # streaming, the file may still define the zone further on: its rules win then
+            return candidates[0] if self.final else None
         if candidates:
             for zone in candidates:
                 if _agrees(vz, zone, sample):
@@ -4118,20 +4126,22 @@ def _iter_lines(lines: Iterable[str], notes: _Notes) -> Iterator[Event]:
         elif kind == "item":
             for item in _flatten([frame], notes):
                 if item[0] == "VTIMEZONE":
-                    reader.add_vtimezone(item)
-                    waiting, held = held, []
-                    for ev_frame in waiting:
-                        yield from _try_event(reader, ev_frame, held)
+                    tzid = reader.add_vtimezone(item)
+                    waiting = [h for h in held if h[1] == tzid]  # only those: a retry parses an event again
+                    if waiting:
+                        held = [h for h in held if h[1] != tzid]
+                        for ev_frame, _ in waiting:
+                            yield from _try_event(reader, ev_frame, held)
                 elif item[0] == "VEVENT":
                     yield from _try_event(reader, item, held)
                     if len(held) > _MAX_HELD:  # memory stays bounded: read them with what is known now
                         reader.final = True
-                        for ev_frame in held:
+                        for ev_frame, _ in held:
                             yield reader.event(ev_frame)
                         reader.final, held = False, []
         else:
             reader.final = True
-            for ev_frame in held:
+            for ev_frame, _ in held:
                 yield reader.event(ev_frame)
             reader.late_x_wr_timezone()
             _check_version(frame, notes)
@@ -4139,7 +4149,7 @@ def _iter_lines(lines: Iterable[str], notes: _Notes) -> Iterator[Event]:
             reader.begin(None)
             held = []
     reader.final = True
-    for ev_frame in held:
+    for ev_frame, _ in held:
         yield reader.event(ev_frame)
     notes.finish()
 
@@ -4147,8 +4157,8 @@ def _iter_lines(lines: Iterable[str], notes: _Notes) -> Iterator[Event]:
 def _try_event(reader: _Reader, frame: list, held: list) -> Iterator[Event]:
     try:
         event = reader.event(frame)
-    except _Pending:
-        held.append(frame)
+    except _Pending as waiting:
+        held.append((frame, waiting.args[0]))  # with the TZID it waits for
         return
     yield event
 

@@ -1032,6 +1032,30 @@ class TestLoads(unittest.TestCase):
         streamed = list(icsmail.iter_events(text.encode()))
         self.assertIsInstance(streamed[0].start.tzinfo, icsmail._VZone)
 
+    def test_a_windows_name_waits_for_its_vtimezone_when_streamed(self):
+        zones = textwrap.dedent(self.OLD_US_RULES).strip()
+        text = calendar_with("DTSTART;TZID=Eastern Standard Time:20260320T100000") \
+            .replace("END:VCALENDAR", zones.replace("\n", "\r\n") + "\r\nEND:VCALENDAR")
+        for events in (icsmail.loads(text).events, list(icsmail.iter_events(text.encode()))):
+            self.assertEqual(events[0].start.utcoffset(), timedelta(hours=-5))  # the file's rules, as loads reads
+
+    def test_held_events_are_read_again_only_for_their_own_zone(self):
+        events = "".join(f"BEGIN:VEVENT\r\nUID:{i}\r\nDTSTAMP:20260101T000000Z\r\n"
+                         f"DTSTART;TZID=Nowhere:20260101T100000\r\nEND:VEVENT\r\n" for i in range(50))
+        zones = "".join(f"BEGIN:VTIMEZONE\r\nTZID:Z{i}\r\nBEGIN:STANDARD\r\nDTSTART:19700101T000000\r\n"
+                        f"TZOFFSETFROM:+0100\r\nTZOFFSETTO:+0100\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n"
+                        for i in range(50))
+        text = f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:t\r\n{events}{zones}END:VCALENDAR\r\n"
+        real, calls = icsmail._Reader.event, []
+
+        def counted(reader, frame):
+            calls.append(frame)
+            return real(reader, frame)
+        with mock.patch.object(icsmail._Reader, "event", counted):
+            streamed = list(icsmail.iter_events(text.encode()))
+        self.assertEqual(len(streamed), 50)
+        self.assertEqual(len(calls), 100)  # each read twice: held once, then read with what is known at the end
+
     def test_unknown_tzid_is_a_warning_not_a_wrong_time(self):
         cal = icsmail.loads(calendar_with("DTSTART;TZID=Atlantis/Capital:20260701T100000"))
         ev = cal.events[0]
