@@ -4080,7 +4080,7 @@ def iter_events(source: Any, *, strict: bool = False, warnings: list | None = No
     ['Hi']
     """
     notes = _Notes(strict, warnings)
-    if isinstance(source, (str, bytes, bytearray)) and (isinstance(source, (bytes, bytearray)) or "\n" in source):
+    if isinstance(source, (bytes, bytearray)) or isinstance(source, str) and ("\n" in source or "\r" in source):
         texts = _source_text(source, notes)
         return _iter_lines((line for text in texts for line in _split_lines(text)), notes)
     return _iter_file(source, notes)
@@ -4088,8 +4088,8 @@ def iter_events(source: Any, *, strict: bool = False, warnings: list | None = No
 
 def _iter_file(source: Any, notes: _Notes) -> Iterator[Event]:
     with _Opened(source, "rb") as f:
-        if isinstance(f, io.TextIOBase):
-            yield from _iter_lines(_split_lines(f.read()), notes)
+        if isinstance(f, io.TextIOBase):  # read line by line: memory stays bounded by the longest line
+            yield from _iter_lines((line for chunk in f for line in _split_lines(chunk)), notes)
             return
         head = f.read(_MAIL_HEAD)
         rest = _Chained(head, f)

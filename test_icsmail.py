@@ -1215,6 +1215,15 @@ class TestLoads(unittest.TestCase):
             with mock.patch.object(icsmail, "_CHUNK", 1000):  # many small reads, lines across them
                 self.assertEqual([e.uid for e in icsmail.iter_events(path)], [f"e{i}" for i in range(300)])
 
+    def test_text_files_and_text_stream_too(self):
+        text = icsmail.dumps(icsmail.Calendar([event(uid=f"e{i}") for i in range(20)]))
+
+        class LinesOnly(io.StringIO):
+            def read(self, size=-1):
+                raise AssertionError("read the whole file")  # iter_events must go line by line
+        self.assertEqual([e.uid for e in icsmail.iter_events(LinesOnly(text))], [f"e{i}" for i in range(20)])
+        self.assertEqual(len(list(icsmail.iter_events(text.replace("\r\n", "\r")))), 20)  # text, not a path
+
     def test_long_lines_take_linear_time(self):
         import time as _time
         many = "X-A:" + "\r\n ".join(["y" * 70] * 20000)
