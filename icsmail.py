@@ -3359,6 +3359,13 @@ class _Reader:
         display = _display_zone(key) if not name else None
         if name:
             candidates += [z for z in (_cldr_zone(name),) if z is not None]
+        elif display is not None and not display[1]:  # "UTC+01:00", "(GMT-03:00)": an offset, no place
+            if vz is not None or not self.final:
+                return vz  # (streaming: the file may define it further on)
+            if abs(display[0]) < 86400:
+                self.notes.warn(f"TZID {_short(tzid)!r} has no VTIMEZONE: read as the fixed offset it names",
+                                lineno)
+                return timezone(timedelta(seconds=display[0]))
         elif display is not None:
             offset, rest = display
             candidates = [z for z in _display_candidates(rest) if _standard_offset(z) == offset]

@@ -1010,6 +1010,13 @@ class TestLoads(unittest.TestCase):
                 cal = icsmail.loads(calendar_with(f"DTSTART;TZID={tzid}:{when}", zones=zones))
                 self.assertEqual(cal.events[0].start.utcoffset(), timedelta(hours=hours))
 
+    def test_a_tzid_of_only_an_offset_is_that_offset(self):
+        for tzid in ("UTC+01:00", "(UTC+01:00)", "GMT+0100"):
+            with self.subTest(tzid=tzid):
+                cal = icsmail.loads(calendar_with(f'DTSTART;TZID="{tzid}":20260701T100000'))
+                self.assertEqual(cal.events[0].start.utcoffset(), timedelta(hours=1))  # not Budapest's summer time
+                self.assertIn("read as the fixed offset it names", cal.warnings[0])
+
     def test_a_tzid_with_a_leading_slash(self):
         ev = icsmail.loads(calendar_with("DTSTART;TZID=/Europe/Stockholm:20221021T200000")).events[0]
         self.assertEqual(ev.start.tzinfo.key, "Europe/Stockholm")
