@@ -890,8 +890,8 @@ class _VZone(tzinfo):
             onsets.sort(key=lambda t: t[0])
             utcs = [t[0] for t in onsets]
             obs = [t[1] for t in onsets]
-            # Before the first change the offset is the one it changes from (RFC 5545 leaves it open;
-            # readers agree on this); with no change in sight, the earliest observance's.
+            # Before the first change the offset is the one it changes from (RFC 5545 leaves it open,
+            # and readers differ); with no change in sight, the earliest observance's.
             first = obs[0].frm if obs else min(self._observances, key=lambda o: o.start).frm if self._observances else 0
             walls = ([], [])  # fold=0 uses the later wall time of each change, fold=1 the earlier
             prev = first
@@ -3266,7 +3266,7 @@ class _Reader:
                 if name == "X-WR-TIMEZONE":
                     self.xwr = _iana_zone(_unescape(value).strip())
                     if self.xwr is None:
-                        self.notes.warn(f"X-WR-TIMEZONE {value!r} is not a known time zone: ignored", ln)
+                        self.notes.warn(f"X-WR-TIMEZONE {_short(value)!r} is not a known time zone: ignored", ln)
                     break
             else:
                 if self.streaming and not self.final:  # it may still come, after some events
@@ -3307,7 +3307,7 @@ class _Reader:
             if name == "TZID":
                 tzid = pvalue
             elif name == "VALUE" and pvalue.upper() == "DATE":
-                self.notes.warn(f"{what};VALUE=DATE has a time {value!r}: read as the date {dt.date()}", lineno)
+                self.notes.warn(f"{what};VALUE=DATE has a time {_short(value)!r}: read as the date {dt.date()}", lineno)
                 return dt.date()
         if utc:
             return _with_zone(dt, UTC)
@@ -3501,7 +3501,7 @@ class _Reader:
                     fields["trigger"] = _parse_duration(value)
                     fields["related"] = pdict.get("RELATED", "START").upper()
                 if fields["trigger"] is None:
-                    self.notes.warn(f"VALARM TRIGGER {value!r} unreadable", ln)
+                    self.notes.warn(f"VALARM TRIGGER {_short(value)!r} unreadable", ln)
                     extra.append(self.prop(name, params, value, ln))
             elif name == "DESCRIPTION" and "description" not in fields:
                 fields["description"] = self.text(value, ln)
@@ -3558,7 +3558,7 @@ class _Reader:
             elif kind == "stamp":
                 got = self.when(params, value, ln, name)
                 if isinstance(got, datetime) and got.tzinfo is None:
-                    notes.warn(f"{name} {value!r} is not in UTC: read as UTC", ln, f"{name} not in UTC")
+                    notes.warn(f"{name} {_short(value)!r} is not in UTC: read as UTC", ln, f"{name} not in UTC")
                     got = got.replace(tzinfo=UTC)
                 try:
                     stamp = got.astimezone(UTC) if isinstance(got, datetime) and got.utcoffset() is not None \
@@ -3568,7 +3568,7 @@ class _Reader:
                 if stamp is not None:
                     f[field_name] = stamp
                 else:
-                    notes.warn(f"{name} {value!r} is not a UTC DATE-TIME: kept as extra", ln)
+                    notes.warn(f"{name} {_short(value)!r} is not a UTC DATE-TIME: kept as extra", ln)
                     extra.append(self.prop(name, params, value, ln))
             elif kind == "token":
                 f[field_name] = value.strip().upper()
@@ -3580,9 +3580,9 @@ class _Reader:
                     if not lo <= number <= hi:
                         notes.warn(f"{name} {number} is outside {lo}-{hi} (RFC 5545): kept as it is", ln)
                 elif field_name == "sequence":  # always written: kept as extra, it would be written twice
-                    notes.warn(f"{name} {value!r} is not a whole number: read as 0", ln)
+                    notes.warn(f"{name} {_short(value)!r} is not a whole number: read as 0", ln)
                 else:
-                    notes.warn(f"{name} {value!r} is not a whole number: kept as extra", ln)
+                    notes.warn(f"{name} {_short(value)!r} is not a whole number: kept as extra", ln)
                     extra.append(self.prop(name, params, value, ln))
             elif kind == "uri":
                 f[field_name] = value
@@ -3591,7 +3591,7 @@ class _Reader:
             elif kind == "duration":
                 got = _parse_duration(value)
                 if got is None:
-                    notes.warn(f"DURATION {value!r} unreadable: kept as extra", ln)
+                    notes.warn(f"DURATION {_short(value)!r} unreadable: kept as extra", ln)
                     extra.append(self.prop(name, params, value, ln))
                     continue
                 f[field_name] = got
@@ -3600,7 +3600,7 @@ class _Reader:
                 try:
                     _parse_rrule(value)
                 except ValueError as exc:
-                    notes.warn(f"RRULE {value!r}: {exc}", ln)
+                    notes.warn(f"RRULE {_short(value)!r}: {exc}", ln)
                 f[field_name] = value
             elif kind == "list":  # CATEGORIES
                 categories.extend(_split_text_list(value))
@@ -3721,7 +3721,7 @@ def _calendar_from(reader: _Reader, frame: list | None, items: list, notes: _Not
         if name == "METHOD" and fields["method"] is None and value.strip():
             fields["method"] = value.strip().upper()
             if fields["method"] not in _METHODS and not fields["method"].startswith("X-"):
-                notes.warn(f"unknown METHOD {value!r}", ln)
+                notes.warn(f"unknown METHOD {_short(value)!r}", ln)
         elif name == "PRODID" and fields["prodid"] is None:
             fields["prodid"] = reader.text(value, ln)
         elif name == "VERSION" and version is None:
