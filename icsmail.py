@@ -965,9 +965,11 @@ def _yearly_onsets(ob: _Observance, year: int) -> list[datetime]:
     first_year = ob.start.year
     until = rule.get("_until")
     last_year = until.year if until else 9998
+    if first_year > year + 1:
+        return []  # the rule starts later
     lo, hi = max(first_year, year - 1), min(last_year, year + 1)
-    if lo > hi or hi == last_year:  # the rule ends in or before these years: its last onsets count
-        lo, hi = min(lo, max(first_year, last_year - 1)), last_year
+    if until is not None and last_year <= year + 1:  # the rule ends in or before these years: its last onsets count
+        lo, hi = max(first_year, min(lo, last_year - 1)), last_year
     return [d for d in _onsets_in(ob, range(lo, hi + 1)) if until is None or d <= until]
 
 
