@@ -4536,8 +4536,10 @@ def _encoded_words(text: str, first: int) -> str:
     while i < len(text):
         room = (76 - width - (1 if line else 0) - 12) // 4 * 3  # octets: 4 base64 columns per 3
         j, size = i, 0
-        while j < len(text) and size + len(text[j].encode()) <= room:
+        while j < len(text):
             size += len(text[j].encode())
+            if size > room:
+                break
             j += 1
         if j == i:  # not one more character fits on this line
             lines.append(" ".join(line))
@@ -4600,7 +4602,7 @@ def _address_header(people: Sequence[tuple[str, str | None]], name: str) -> str:
         if encode:
             phrase = _encoded_words(phrase, column)
         last = phrase.rpartition("\n")[2]
-        width = (column if last is phrase else 0) + len(last) + len(address) + 4  # " <>" and the comma
+        width = (0 if "\n" in phrase else column) + len(last) + len(address) + 4  # " <>" and the comma
         lines.append(f"{phrase} <{address}>" if width <= 76 else f"{phrase}\n <{address}>")
     return ",\n ".join(lines)
 
@@ -5215,8 +5217,7 @@ def _distinct_ids(prepared: list) -> list:
     for index, (data, sender, recipients, message_id) in enumerate(prepared):
         key = message_id
         while key in seen:
-            key = f"{message_id} (message {index + 1} of {len(prepared)})"
-            message_id = key
+            key = f"{key} (message {index + 1} of {len(prepared)})"
         seen.add(key)
         out.append((data, sender, recipients, key))
     return out
