@@ -692,7 +692,8 @@ class TestDumps(unittest.TestCase):
             icsmail.dumps(event(extra=[("STATUS", "cancelled")]), method="REQUEST")
         with self.assertRaisesRegex(ValueError, "needs at least one attendee"):
             icsmail.dumps(event(attendees=()), method="REQUEST")
-        icsmail.dumps(event(attendees=(), extra=[("ATTENDEE", "mailto:c@example.com")]), method="REQUEST")
+        invited = icsmail.dumps(event(attendees=(), extra=[("ATTENDEE", "mailto:c@example.com")]), method="REQUEST")
+        self.assertIn("ATTENDEE:mailto:c@example.com\r\n", invited)  # an extra attendee counts for REQUEST
         with self.assertRaisesRegex(ValueError, "DTEND and DURATION exclude each other"):
             event(extra=[("DTEND", "20261201T120000Z")])  # the event has a duration
         with self.assertRaisesRegex(ValueError, "DTEND and DURATION exclude each other"):
