@@ -4190,6 +4190,22 @@ def _same_address(a: str, b: str) -> bool:
     return a.strip().lower() == b.strip().lower()
 
 
+def _each_once(items: Iterable[Any], key: Callable[[Any], str] = str) -> list:
+    """``items`` without a second spelling of an address already there (compared ignoring case).
+
+    >>> _each_once(["bob@example.com", "carol@example.com", "BOB@example.com"])
+    ['bob@example.com', 'carol@example.com']
+    """
+    seen: set[str] = set()
+    out = []
+    for item in items:
+        address = key(item).strip().lower()
+        if address not in seen:
+            seen.add(address)
+            out.append(item)
+    return out
+
+
 def update(event: Event, **changes: Any) -> Event:
     """The next version of an event, to send as a REQUEST: same UID, fresh DTSTAMP.
 
@@ -4711,6 +4727,7 @@ def build_message(item: Event | Calendar, *, method: str | None = None, sender: 
     if not replying and organizer is not None:  # the organizer answers nothing: never among the recipients
         to = [p for p in to if not _same_address(p[0], organizer.email)]
     to = [p for p in to if not _same_address(p[0], sender_address)] or to
+    to = _each_once(to, key=lambda p: p[0])
     if not to:
         raise ValueError(f"nobody to send the {method} to: give recipients (a PUBLISH has no attendees)")
     copies = [_mail_address(p, "cc") for p in _as_tuple(cc)] if cc else []
@@ -4929,7 +4946,7 @@ def _wire_bytes(msg: Any) -> tuple[bytes, str, list[str], str]:
     if not sender:
         raise ValueError("the message has no From address to send it from")
     found = fields.get("to", []) + fields.get("cc", []) + fields.get("bcc", [])
-    recipients = list(dict.fromkeys(_header_addresses(found)))
+    recipients = _each_once(_header_addresses(found))
     if not recipients:
         raise ValueError("the message has no recipients (To, Cc or Bcc)")
     message_id = " ".join((fields.get("message-id") or [""])[0].split()) or f"<message of {len(data)} bytes>"

@@ -1708,6 +1708,10 @@ class TestBuildMessage(unittest.TestCase):
         with self.assertRaisesRegex(ValueError, "one message per event"):
             icsmail.build_message(cal)
 
+    def test_each_address_once_in_to(self):
+        msg = icsmail.build_message(event(attendees=["bob@example.com", "Bob <BOB@Example.com>", "carol@example.com"]))
+        self.assertEqual(msg["To"], "bob@example.com, carol@example.com")
+
     def test_cc_in_the_headers_bcc_never(self):
         msg = icsmail.build_message(event(), cc=["c@example.com"], bcc=["Hidden <hidden@example.com>"])
         self.assertEqual((msg["Cc"], msg["Bcc"], msg.bcc), ("c@example.com", None, ("hidden@example.com",)))
@@ -1947,6 +1951,14 @@ class TestSend(SMTPTestCase):
         self.assertEqual(error.sent, [messages[1]["Message-ID"]])  # the batch went on
         self.assertIn("every recipient refused", error.failed[messages[0]["Message-ID"]])
         self.assertIn("127.0.0.1", str(error))
+
+    def test_each_recipient_once_whatever_its_case(self):
+        server = self.start_server()
+        msg = invitation()
+        msg.replace_header("To", "bob@example.com, BOB@example.com")
+        msg["Cc"] = "Bob@Example.COM, carol@example.com"
+        icsmail.send(msg, server.url)
+        self.assertEqual(server.messages[0][0]["to"], ["bob@example.com", "carol@example.com"])
 
     def test_bcc_is_delivered_but_never_written(self):
         server = self.start_server()
