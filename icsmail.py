@@ -2784,6 +2784,12 @@ _BAD_ESCAPE_RE = re.compile(r"\\(?:[^;,nN]|\Z)")
 _CARET_RE = re.compile(r"\^([\^'nN])")
 _CARETS = MappingProxyType({"^": "^", "'": '"', "n": "\n", "N": "\n"})
 _LIST_PARAMS = frozenset({"DELEGATED-TO", "DELEGATED-FROM", "MEMBER", "DISPLAY", "FEATURE"})
+# Parameters the RFCs give one value (5545, 7986, 6638, 8607): a stray comma there is part of the
+# value (CN=Doe, Jane).  Any other parameter with several values (X-P=a,"b:c") is read as a list.
+_ONE_VALUE_PARAMS = frozenset({
+    "ALTREP", "CN", "CUTYPE", "DIR", "ENCODING", "FMTTYPE", "FBTYPE", "LANGUAGE", "PARTSTAT", "RANGE",
+    "RELATED", "RELTYPE", "ROLE", "RSVP", "SENT-BY", "TZID", "VALUE", "EMAIL", "LABEL", "SCHEDULE-AGENT",
+    "SCHEDULE-FORCE-SEND", "FILENAME", "SIZE", "MANAGED-ID"})
 _PARAM_TEXT_RE = re.compile(r"[^,;:]*")
 # Slack for dates written by hand or by old exporters: 2026-12-01T10:00:00.000Z, 20261201t1000z.
 _LOOSE_DT_RE = re.compile(r"(\d{4})-?(\d\d)-?(\d\d)(?:[Tt ](\d\d):?(\d\d)(?::?(\d\d)(?:[.,]\d+)?)?)?\s*([Zz])?\Z",
@@ -2885,7 +2891,8 @@ def _split_line(line: str, lineno: int) -> tuple[str, tuple, str]:
     """A content line to (NAME, ((PARAM, value), ...), value); names upper-cased.
 
     Quoted parameter values may hold ``: ; ,``; RFC 6868 carets are decoded;
-    list parameters (DELEGATED-TO, MEMBER) become tuples.
+    list parameters (DELEGATED-TO, MEMBER) and any other with several values
+    (not CN, TZID and the like, where a comma belongs to the value) become tuples.
     """
     colon = line.find(":")
     if colon < 0:
@@ -2901,13 +2908,13 @@ def _split_line(line: str, lineno: int) -> tuple[str, tuple, str]:
 
 @functools.lru_cache(maxsize=1024)  # parameters repeat (the same TZIDs, the same people): split each once
 def _split_params(text: str) -> tuple:
-    """Unquoted parameters ``A=1;B=x,y`` as ((A, '1'), (B, 'x,y')); list parameters as tuples."""
+    """Unquoted parameters ``CN=x,y;B=x,y`` as (('CN', 'x,y'), ('B', ('x', 'y'))) (see _split_line)."""
     carets = "^" in text  # rare: decode only then
     params = []
     for item in text.split(";"):
         pname, _, pvalue = item.partition("=")
         pname = pname.upper()
-        if pname in _LIST_PARAMS:
+        if pname in _LIST_PARAMS or ("," in pvalue and pname not in _ONE_VALUE_PARAMS):
             params.append((pname, tuple(_decode_param(v) for v in pvalue.split(","))))
         else:
             params.append((pname, _decode_param(pvalue) if carets else pvalue))
@@ -2941,7 +2948,7 @@ def _split_quoted(line: str, pos: int, lineno: int) -> tuple[str, tuple, str]:
                 continue
             break
         values = [_decode_param(v) for v in values]
-        if pname in _LIST_PARAMS:
+        if pname in _LIST_PARAMS or (len(values) > 1 and pname not in _ONE_VALUE_PARAMS):
             params.append((pname, tuple(values)))
         else:
             params.append((pname, ",".join(values)))

@@ -1156,6 +1156,16 @@ class TestLoads(unittest.TestCase):
         for line in lines:
             self.assertIn(line, out)
 
+    def test_a_parameter_with_several_values_stays_a_list(self):
+        lines = ('X-APP;X-P=a,"b:c";X-Q=d,e;CN=Doe, Jane:v', 'ATTENDEE;X-Q=d,e;CN="Doe, Jane":mailto:b@example.com')
+        cal = icsmail.loads(calendar_with("DTSTART:20261201T100000Z", *lines))
+        event = cal.events[0]
+        self.assertEqual(event.extra[0].params, (("X-P", ("a", "b:c")), ("X-Q", ("d", "e")), ("CN", "Doe, Jane")))
+        self.assertEqual((event.attendees[0].name, event.attendees[0].params), ("Doe, Jane", (("X-Q", ("d", "e")),)))
+        out = unfolded(icsmail.dumps(cal))
+        self.assertIn('X-APP;X-P=a,"b:c";X-Q=d,e;CN="Doe, Jane":v', out)
+        self.assertIn(';X-Q=d,e;CN="Doe, Jane":mailto:b@example.com', out)
+
     def test_durations_that_make_no_sense_are_warned_of(self):
         for lines, expected in ((("DTSTART:20260101T100000Z", "DURATION:-PT1H"), "DURATION -PT1H is negative"),
                                 (("DTSTART;VALUE=DATE:20260101", "DURATION:PT1H"), "is not whole days")):
