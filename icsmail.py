@@ -4056,6 +4056,27 @@ def load(source: Any, *, strict: bool = False) -> Calendar:
 _CHUNK = 1 << 20
 
 
+def _logical_line_start(block: bytes) -> int:
+    """Where the last line of ``block`` that is not a fold's continuation starts, or -1.
+
+    A chunk is decoded up to there, so a fold and the line it continues are
+    decoded together (a writer may fold inside a UTF-8 character).  A line end
+    that is the last byte is passed over: what follows it is not known yet.
+
+    >>> _logical_line_start(b"A:1\\r\\nB:2\\r\\n 3\\r\\nC"), _logical_line_start(b"A:1\\r\\n 2")
+    (14, -1)
+    """
+    newline = b"\n" if b"\n" in block else b"\r"  # CR alone ends lines only where no LF does
+    end = len(block) - 1
+    while True:
+        cut = block.rfind(newline, 0, end)
+        if cut < 0:
+            return -1
+        if block[cut + 1] not in b" \t":
+            return cut + 1
+        end = cut
+
+
 def _stream_lines(f: Any, notes: _Notes) -> Iterator[str]:
     """Physical lines of a binary file, read in chunks: memory stays bounded by the longest line."""
     pending: list[bytes] = []
@@ -4069,14 +4090,12 @@ def _stream_lines(f: Any, notes: _Notes) -> Iterator[str]:
             first = False
             if block.startswith(b"\xef\xbb\xbf"):
                 block = block[3:]
-        cut = block.rfind(b"\n")
-        if cut < 0:
-            cut = block.rfind(b"\r")
+        cut = _logical_line_start(block)
         if cut < 0:
             pending.append(block)
             continue
-        head = b"".join(pending) + block[:cut + 1] if pending else block[:cut + 1]
-        pending = [block[cut + 1:]]
+        head = b"".join(pending) + block[:cut] if pending else block[:cut]
+        pending = [block[cut:]]
         lines = _split_lines(_decode_bytes(head, None, notes, lineno))
         lineno += len(lines)
         yield from lines

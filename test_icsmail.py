@@ -1233,6 +1233,17 @@ class TestLoads(unittest.TestCase):
             with mock.patch.object(icsmail, "_CHUNK", 1000):  # many small reads, lines across them
                 self.assertEqual([e.uid for e in icsmail.iter_events(path)], [f"e{i}" for i in range(300)])
 
+    def test_a_fold_inside_a_utf8_character_on_a_read_boundary(self):
+        data = calendar_with("DTSTART:20260101T100000Z", "SUMMARY:caf").encode()
+        data = data.replace(b"SUMMARY:caf", b"SUMMARY:caf\xc3\r\n \xa9 \xe2\x9c\r\n \x93 done")
+        for size in range(1, len(data) + 1):
+            with self.subTest(chunk=size), mock.patch.object(icsmail, "_MAIL_HEAD", 1), \
+                    mock.patch.object(icsmail, "_CHUNK", size):
+                warnings: list = []
+                events = list(icsmail.iter_events(io.BytesIO(data), warnings=warnings))
+                self.assertEqual(events[0].summary, "caf\u00e9 \u2713 done")
+                self.assertTrue(all("inside a UTF-8 character" in w for w in warnings), warnings)
+
     def test_text_files_and_text_stream_too(self):
         text = icsmail.dumps(icsmail.Calendar([event(uid=f"e{i}") for i in range(20)]))
 
