@@ -67,13 +67,15 @@ import struct
 import sys
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Sequence
 import zoneinfo
 from zoneinfo import ZoneInfo
 from time import time as _unix_time  # (the name 'time' is datetime.time here)
 
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (a quarter of the import time)
 if TYPE_CHECKING:  # only for annotations: these modules are imported lazily
+    from typing import Any
     import email.message
     import smtplib
 
@@ -137,6 +139,27 @@ class SendError(OSError):
 # --------------------------------------------------------------------------
 # 2. Text rules (RFC 5545 3.1-3.3, RFC 6868)
 # --------------------------------------------------------------------------
+
+class _LazyRegex:
+    """A regular expression compiled when first used.
+
+    For the patterns only some programs need (mail, tz rules, the command
+    line): compiling every pattern would cost a sixth of the import time.
+
+    >>> _LazyRegex(r"[0-9]+").match("42").group()
+    '42'
+    """
+
+    __slots__ = ("args", "compiled")
+
+    def __init__(self, *args: Any) -> None:
+        self.args, self.compiled = args, None
+
+    def __getattr__(self, name: str) -> Any:  # match, search, sub, ...: those of the compiled pattern
+        if self.compiled is None:
+            self.compiled = re.compile(*self.args)
+        return getattr(self.compiled, name)
+
 
 # Characters no iCalendar value may carry (RFC 5545 3.3.11 TSAFE-CHAR and
 # 3.1 SAFE-CHAR exclude the controls); TAB is allowed, CR/LF only in TEXT.
@@ -344,14 +367,14 @@ _TZIF_HEADER = struct.Struct(">4sc15x6l")  # magic, version, six counts (RFC 853
 # The POSIX TZ string of a TZif footer (RFC 8536 3.3), e.g. "CET-1CEST,M3.5.0,M10.5.0/3":
 #   std offset [dst [offset] [,start[/time],end[/time]]]
 # Offsets are west-positive ("CET-1" is UTC+1); names are alphabetic or <quoted>.
-_POSIX_TZ_RE = re.compile(r"""
+_POSIX_TZ_RE = _LazyRegex(r"""
     (?P<std> <[^>]*> | [A-Za-z]+ )  (?P<stdoff> [+-]?\d+(?::\d+){0,2} )
     (?: (?P<dst> <[^>]*> | [A-Za-z]+ ) (?P<dstoff> [+-]?\d+(?::\d+){0,2} )?
         (?: ,(?P<start> [^,/]+ ) (?:/(?P<starttime> [+-]?\d+(?::\d+){0,2} ))?
             ,(?P<end> [^,/]+ ) (?:/(?P<endtime> [+-]?\d+(?::\d+){0,2} ))? )?
     )? \Z""", re.VERBOSE)
 # A rule date: Mm.w.d (w=5: last, d=0: Sunday), Jn (1-365, no Feb 29) or n (0-365).
-_POSIX_DATE_RE = re.compile(r"M(?P<m>\d{1,2})\.(?P<w>[1-5])\.(?P<d>[0-6])\Z|J(?P<j>\d{1,3})\Z|(?P<n>\d{1,3})\Z",
+_POSIX_DATE_RE = _LazyRegex(r"M(?P<m>\d{1,2})\.(?P<w>[1-5])\.(?P<d>[0-6])\Z|J(?P<j>\d{1,3})\Z|(?P<n>\d{1,3})\Z",
                             re.ASCII)
 
 
@@ -1078,10 +1101,9 @@ _RELATED = frozenset({"START", "END"})
 # An e-mail address as calendars carry it: addr-spec, no spaces, brackets or separators,
 # and no controls (they would reach the mail headers and the calendar text).
 _ADDRESS_ATOMS = r'[^\s\x00-\x1f\x7f-\x9f\ud800-\udfff@<>()\[\]\\,;:"]+'
-_EMAIL_RE = re.compile(rf'{_ADDRESS_ATOMS}@(?:{_ADDRESS_ATOMS}|\[[^\s\x00-\x1f\x7f-\x9f\ud800-\udfff\]\\]+\])\Z')
+_EMAIL_RE = _LazyRegex(rf'{_ADDRESS_ATOMS}@(?:{_ADDRESS_ATOMS}|\[[^\s\x00-\x1f\x7f-\x9f\ud800-\udfff\]\\]+\])\Z')
 # The usual address in plain ASCII letters: a subset of the above that `re` checks three times faster.
 _PLAIN_EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\Z")
-_MAILTO_RE = re.compile(r"mailto:", re.IGNORECASE)
 
 
 def _token(value: str, allowed: frozenset, what: str) -> str:
@@ -2085,7 +2107,7 @@ def _dt_list_lines(name: str, values: Sequence[Any], zones: _Zones) -> list[str]
     return [_fold(f"{name}{params}:{','.join(texts)}") for params, texts in groups]
 
 
-_URI_SCHEME_RE = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
+_URI_SCHEME_RE = _LazyRegex(r"([A-Za-z][A-Za-z0-9+.-]*):")
 
 
 def _cal_uri(address: str) -> str:
@@ -2743,7 +2765,7 @@ _DISPLAY_WINDOWS = MappingProxyType({
     "coordinated universal time-08": "UTC-08", "coordinated universal time-02": "UTC-02",
     "coordinated universal time+12": "UTC+12", "coordinated universal time+13": "UTC+13",
 })
-_X_TIME_RE = re.compile(r"(.{1,40}?) time\b")
+_X_TIME_RE = _LazyRegex(r"(.{1,40}?) time\b")
 
 
 def _display_candidates(rest: str) -> Iterator[ZoneInfo]:
@@ -2792,11 +2814,11 @@ _ONE_VALUE_PARAMS = frozenset({
     "SCHEDULE-FORCE-SEND", "FILENAME", "SIZE", "MANAGED-ID"})
 _PARAM_TEXT_RE = re.compile(r"[^,;:]*")
 # Slack for dates written by hand or by old exporters: 2026-12-01T10:00:00.000Z, 20261201t1000z.
-_LOOSE_DT_RE = re.compile(r"(\d{4})-?(\d\d)-?(\d\d)(?:[Tt ](\d\d):?(\d\d)(?::?(\d\d)(?:[.,]\d+)?)?)?\s*([Zz])?\Z",
+_LOOSE_DT_RE = _LazyRegex(r"(\d{4})-?(\d\d)-?(\d\d)(?:[Tt ](\d\d):?(\d\d)(?::?(\d\d)(?:[.,]\d+)?)?)?\s*([Zz])?\Z",
                           re.ASCII)
 _DURATION_RE = re.compile(r"([+-])?P(?:([0-9]+)W)?(?:([0-9]+)D)?(?:T(?:([0-9]+)H)?(?:([0-9]+)M)?(?:([0-9]+)S)?)?\Z")
 _OFFSET_RE = re.compile(r"([+-])([0-9][0-9]):?([0-9][0-9])(?::?([0-9][0-9]))?\Z")
-_DISPLAY_OFFSET_RE = re.compile(r"([+-])([0-9]{1,2})(?:[:.]?([0-9]{2}))?")
+_DISPLAY_OFFSET_RE = _LazyRegex(r"([+-])([0-9]{1,2})(?:[:.]?([0-9]{2}))?")
 
 
 def _display_zone(key: str) -> tuple[int, str] | None:
@@ -3143,7 +3165,7 @@ def _iana_zone(key: str) -> ZoneInfo | None:
     return None
 
 
-_ZONE_KEY_RE = re.compile(r"[A-Za-z0-9_+\-]+(?:/[A-Za-z0-9_+\-]+)*\Z")
+_ZONE_KEY_RE = _LazyRegex(r"[A-Za-z0-9_+\-]+(?:/[A-Za-z0-9_+\-]+)*\Z")
 # Files in a tz directory that are no zone: "localtime" is the reading machine's own.
 _NOT_ZONES = frozenset({"localtime", "posixrules", "posix/localtime", "right/localtime"})
 
@@ -3837,17 +3859,17 @@ def _loose_calendar(reader: _Reader, items: list, notes: _Notes) -> Calendar:
 # -- bytes, charsets and e-mail
 
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
-_MAIL_HEADER_RE = re.compile(
+_MAIL_HEADER_RE = _LazyRegex(
     rb"(?:From |(?:Return-Path|Received|From|To|Subject|Date|Message-ID|MIME-Version|Content-Type|"
     rb"Delivered-To|Reply-To|Sender|Thread-Topic|Thread-Index|X-[A-Za-z0-9-]+|DKIM-Signature|"
     rb"Authentication-Results|Content-Class|Importance|Cc)\s*:)", re.IGNORECASE)
 
 
-_MAIL_CORE_RE = re.compile(rb"(?:From|To|Subject|Date|Message-ID|MIME-Version|Content-Type|Received|Return-Path)"
+_MAIL_CORE_RE = _LazyRegex(rb"(?:From|To|Subject|Date|Message-ID|MIME-Version|Content-Type|Received|Return-Path)"
                            rb"[ \t]*:", re.IGNORECASE)
 _MAIL_HEAD = 65536  # bytes read to tell an e-mail from iCalendar: enough for long Received/ARC chains
-_HEADER_FIELD_RE = re.compile(rb"[!-9;-~]+[ \t]*:|[ \t]")  # a header field (RFC 5322 2.2), or its continuation
-_BLANK_LINE_RE = re.compile(rb"\r?\n\r?\n")
+_HEADER_FIELD_RE = _LazyRegex(rb"[!-9;-~]+[ \t]*:|[ \t]")  # a header field (RFC 5322 2.2), or its continuation
+_BLANK_LINE_RE = _LazyRegex(rb"\r?\n\r?\n")
 
 
 def _looks_like_mail(head: bytes) -> bool:
@@ -3869,7 +3891,7 @@ def _looks_like_mail(head: bytes) -> bool:
         any(_MAIL_CORE_RE.match(x) for x in lines)
 
 
-_ESCAPED_BYTE_RE = re.compile("[\udc80-\udcff]")
+_ESCAPED_BYTE_RE = _LazyRegex("[\udc80-\udcff]")
 
 
 def _cp1252_char(m: re.Match) -> str:
@@ -3880,7 +3902,7 @@ def _cp1252_char(m: re.Match) -> str:
         return byte.decode("latin-1")
 
 
-_SPLIT_FOLD_RE = re.compile(rb"(\r\n|\r|\n)([ \t])([\x80-\xbf]+)")
+_SPLIT_FOLD_RE = _LazyRegex(rb"(\r\n|\r|\n)([ \t])([\x80-\xbf]+)")
 
 
 def _decode_bytes(data: bytes, charset: str | None, notes: _Notes, first_line: int = 1) -> str:
@@ -4406,7 +4428,7 @@ _FREQ_WORDS = MappingProxyType({"SECONDLY": "second", "MINUTELY": "minute", "HOU
 _SUBJECT_PREFIXES = MappingProxyType({"CANCEL": "Cancelled: ", "ACCEPTED": "Accepted: ", "DECLINED": "Declined: ",
                                       "TENTATIVE": "Tentative: ", "DELEGATED": "Delegated: ",
                                       "COUNTER": "New time proposed: ", "DECLINECOUNTER": "Declined: "})
-_PHRASE_SPECIALS_RE = re.compile(r'[()<>@,;:\\".\[\]]')
+_PHRASE_SPECIALS_RE = _LazyRegex(r'[()<>@,;:\\".\[\]]')
 
 
 def _fmt_day(d: date) -> str:
@@ -4536,7 +4558,7 @@ def _summary_text(ev: Event, method: str | None) -> str:
 # What a mail header carries as an address: an ASCII dot-atom (RFC 5322 3.4.1), host names or
 # an address literal after the @.  Readers turn anything looser into an empty or other address.
 _MAIL_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
-_MAIL_ADDRESS_RE = re.compile(rf"{_MAIL_ATOM}(?:\.{_MAIL_ATOM})*@(?:[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*"
+_MAIL_ADDRESS_RE = _LazyRegex(rf"{_MAIL_ATOM}(?:\.{_MAIL_ATOM})*@(?:[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*"
                               rf"|\[[\x21-\x5a\x5e-\x7e]+\])\Z")
 
 
@@ -4805,9 +4827,9 @@ def build_message(item: Event | Calendar, *, method: str | None = None, sender: 
 # 9. SMTP: one connection for many messages, TLS, faults reported exactly
 # --------------------------------------------------------------------------
 
-_DOT_RE = re.compile(rb"^\.", re.MULTILINE)
-_LINE_END_RE = re.compile(rb"\r\n|\r|\n")
-_BCC_RE = re.compile(rb"^Bcc:[^\n]*\n(?:[ \t][^\n]*\n)*", re.IGNORECASE | re.MULTILINE)
+_DOT_RE = _LazyRegex(rb"^\.", re.MULTILINE)
+_LINE_END_RE = _LazyRegex(rb"\r\n|\r|\n")
+_BCC_RE = _LazyRegex(rb"^Bcc:[^\n]*\n(?:[ \t][^\n]*\n)*", re.IGNORECASE | re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -4861,7 +4883,7 @@ def _parse_smtp_url(url: str) -> _Server:
     return _Server(parts.scheme, parts.hostname, default if port is None else port, user)
 
 
-_URL_SCHEME_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:?/*")
+_URL_SCHEME_RE = _LazyRegex(r"[A-Za-z][A-Za-z0-9+.-]*:?/*")
 
 
 def _shown_url(url: str) -> str:
@@ -4877,7 +4899,7 @@ def _shown_url(url: str) -> str:
     return f"{scheme.group() if scheme else ''}...@{host}"
 
 
-_BOUNDARY_RE = re.compile(r'boundary\s*=\s*(?:"([^"]+)"|([^\s;"]+))', re.IGNORECASE)
+_BOUNDARY_RE = _LazyRegex(r'boundary\s*=\s*(?:"([^"]+)"|([^\s;"]+))', re.IGNORECASE)
 
 
 def _flatten_mime(part: Any, out: list, top: bool) -> bool:
@@ -4980,7 +5002,7 @@ def _wire_bytes(msg: Any) -> tuple[bytes, str, list[str], str]:
 
 
 # In an address header: a quoted display name (skipped), <addr-spec>, or a bare addr-spec.
-_HEADER_ADDRESS_RE = re.compile(r'"(?:[^"\\]|\\.)*"|\((?:[^()\\]|\\.)*\)|<([^<>\s]*)>|([^\s,<>":;()]+@[^\s,<>":;()]+)')
+_HEADER_ADDRESS_RE = _LazyRegex(r'"(?:[^"\\]|\\.)*"|\((?:[^()\\]|\\.)*\)|<([^<>\s]*)>|([^\s,<>":;()]+@[^\s,<>":;()]+)')
 
 
 def _header_addresses(values: Sequence[str]) -> list[str]:
@@ -5270,7 +5292,7 @@ def _distinct_ids(prepared: list) -> list:
 # 10. Command line: python icsmail.py publish|invite|send|show|reply ...
 # --------------------------------------------------------------------------
 
-_CLI_DURATION_RE = re.compile(r"(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m(?:in)?)?(?:(\d+)s)?\Z",
+_CLI_DURATION_RE = _LazyRegex(r"(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m(?:in)?)?(?:(\d+)s)?\Z",
                               re.IGNORECASE | re.ASCII)
 
 
