@@ -1947,7 +1947,34 @@ class _Zones:
 
     def __init__(self) -> None:
         self.spans: dict[str, list] = {}  # IANA key -> [earliest, latest or None (open-ended)]
-        self.custom: dict[str, _VZone] = {}  # TZID -> zone read from a VTIMEZONE
+        self.custom: dict[str, _VZone] = {}  # TZID written -> zone read from a VTIMEZONE
+        self.renamed: dict[int, str] = {}  # id(zone) -> the TZID it is written with, when not its own
+
+    def custom_tzid(self, zone: _VZone) -> str:
+        """The TZID ``zone`` is written with: its own, unless a different zone has that TZID here.
+
+        Files merged from several VCALENDARs can define one TZID twice, differently.
+        """
+        tzid = zone.tzid
+        known = self.custom.get(tzid)
+        if known is zone:
+            return tzid
+        if known is None:
+            self.custom[tzid] = zone
+            return tzid
+        renamed = self.renamed.get(id(zone))
+        if renamed is None:
+            same = next((t for t, z in self.custom.items() if z is zone or z.component == zone.component), None)
+            if same is not None:
+                renamed = same
+            else:
+                n = 2
+                while f"{tzid} ({n})" in self.custom:
+                    n += 1
+                renamed = f"{tzid} ({n})"
+                self.custom[renamed] = zone
+            self.renamed[id(zone)] = renamed
+        return renamed
 
     def note(self, key: str, when: datetime) -> None:
         span = self.spans.get(key)
@@ -2046,8 +2073,7 @@ def _dt_value(value: date | datetime, zones: _Zones) -> tuple[str, str]:
                 zones.note(found[0], value)
                 return found[1], _fmt_local(wall)
     elif isinstance(tz, _VZone):
-        zones.custom[tz.tzid] = tz
-        return f";TZID={_param_value(tz.tzid)}", _fmt_local(value)
+        return f";TZID={_param_value(zones.custom_tzid(tz))}", _fmt_local(value)
     elif isinstance(tz, _UnknownZone):
         return f";TZID={_param_value(tz.tzid)}", _fmt_local(value)
     return "", _fmt_utc(value)
@@ -2490,7 +2516,11 @@ def _calendar_lines(cal: Calendar, method: str | None) -> list[str]:
     written = set(zones.spans)
     for tzid, zone in zones.custom.items():
         if zone.component is not None and tzid not in written:
-            _component_lines(zone.component, head)
+            comp = zone.component
+            if tzid != zone.tzid:
+                comp = replace(comp, properties=tuple(Property("TZID", tzid) if p.name == "TZID" else p
+                                                      for p in comp.properties))
+            _component_lines(comp, head)
             written.add(tzid)
     for tzid in _component_tzids(cal.components) - written:  # zones of components kept as read
         original = next((c for c in cal.timezones if c.get("TZID") == tzid), None)
@@ -3807,10 +3837,18 @@ def _merge(calendars: list[Calendar], notes: _Notes) -> Calendar:
     if len(methods) > 1:
         notes.warn(f"{len(calendars)} VCALENDARs with different METHODs ({', '.join(sorted(map(str, methods)))}):"
                    f" the first one's applies", 1)
-    cal = _raw(Calendar, dict(method=first.method, prodid=first.prodid, name=first.name,
+    names = list(dict.fromkeys(c.name for c in calendars if c.name is not None))
+    if len(names) > 1:
+        notes.warn(f"{len(calendars)} VCALENDARs with different names ({', '.join(map(repr, names))}):"
+                   f" the first one's applies", 1)
+    extra: list = []
+    for prop in (p for c in calendars for p in c.extra):
+        if prop not in extra:  # the same X-WR-TIMEZONE in every part is kept once
+            extra.append(prop)
+    cal = _raw(Calendar, dict(method=first.method, prodid=first.prodid, name=names[0] if names else None,
                               events=tuple(e for c in calendars for e in c.events),
                               components=tuple(x for c in calendars for x in c.components),
-                              extra=first.extra, timezones=tuple(t for c in calendars for t in c.timezones),
+                              extra=tuple(extra), timezones=tuple(t for c in calendars for t in c.timezones),
                               warnings=notes.items))
     cal._as_read = True
     return cal

@@ -1115,6 +1115,22 @@ class TestLoads(unittest.TestCase):
                 self.assertEqual(caught.exception.lineno, lineno)
                 self.assertIsInstance(caught.exception, ValueError)
 
+    def test_several_calendars_defining_one_tzid_differently(self):
+        def part(offset: str, uid: str) -> str:
+            zone = (f"BEGIN:VTIMEZONE\nTZID:Custom\nBEGIN:STANDARD\nDTSTART:19700101T000000\n"
+                    f"TZOFFSETFROM:{offset}\nTZOFFSETTO:{offset}\nEND:STANDARD\nEND:VTIMEZONE")
+            return calendar_with("DTSTART;TZID=Custom:20260701T100000", zones=zone,
+                                 head=f"X-PART:{uid}\nX-SAME:1").replace("UID:u1", f"UID:{uid}")
+        cal = icsmail.loads(part("+0500", "a") + part("-0300", "b") + part("-0300", "c"))
+        offsets = [e.start.utcoffset() for e in cal.events]
+        self.assertEqual(offsets, [timedelta(hours=5), timedelta(hours=-3), timedelta(hours=-3)])
+        text = icsmail.dumps(cal)
+        self.assertEqual(re.findall(r"TZID[:=]([^:\r]+)", text),
+                         ["Custom", "Custom (2)", "Custom", "Custom (2)", "Custom (2)"])
+        self.assertEqual([e.start.utcoffset() for e in icsmail.loads(text).events], offsets)
+        self.assertEqual([(p.name, p.value) for p in cal.extra],  # every part's, each once
+                         [("X-PART", "a"), ("X-SAME", "1"), ("X-PART", "b"), ("X-PART", "c")])
+
     def test_several_calendars_and_other_components(self):
         todo = golden("""
             BEGIN:VCALENDAR
