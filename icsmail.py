@@ -161,21 +161,24 @@ class _LazyRegex:
         return getattr(self.compiled, name)
 
 
-# Characters no iCalendar value may carry (RFC 5545 3.3.11 TSAFE-CHAR and
-# 3.1 SAFE-CHAR exclude the controls); TAB is allowed, CR/LF only in TEXT.
-_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")  # lone surrogates: no UTF-8
-_LINE_BAD_RE = re.compile("[\x00-\x08\x0a-\x1f\x7f\ud800-\udfff]")  # one-line values: no CR/LF either
+# Characters no value may carry: the controls (RFC 5545 3.3.11 TSAFE-CHAR and 3.1 SAFE-CHAR
+# exclude C0 and DEL; C1 controls such as NEL U+0085 break lines for some readers too) and
+# lone surrogates (no UTF-8).  TAB is allowed, CR/LF only in TEXT.
+_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+# One-line values (names, addresses, UIDs, parameters, mail headers): no line break of any kind.
+_LINE_BAD_RE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 # (str.isprintable() is False for every character either matches: a quicker first check)
 _NAME_RE = re.compile(r"[A-Za-z0-9-]+\Z")  # iana-token / x-name (RFC 5545 3.1)
 _PARAM_SPECIAL_RE = re.compile(r'[\^"\r\n:;,]')
 _PARAM_QUOTE_RE = re.compile(r"[:;,]")
 
 
-def _check_controls(value: str, what: str) -> None:
-    bad = _CONTROL_RE.search(value)
+def _check_controls(value: str, what: str, bad_re: re.Pattern = _CONTROL_RE) -> None:
+    bad = bad_re.search(value)
     if bad:
-        kind = "lone surrogate" if bad.group() >= "\ud800" else "control character"
-        raise ValueError(f"{what} contains the {kind} U+{ord(bad.group()):04X}: {value!r}")
+        char = bad.group()
+        kind = "lone surrogate" if char >= "\ud800" else "line separator" if char >= "\u2028" else "control character"
+        raise ValueError(f"{what} contains the {kind} U+{ord(char):04X}: {value!r}")
 
 
 def _escape_text(value: str) -> str:
@@ -1134,7 +1137,7 @@ def _check_line(value: str, what: str) -> str:
         raise TypeError(f"{what} must be a str, not {type(value).__name__}")
     if "\r" in value or "\n" in value:
         raise ValueError(f"{what} contains CR or LF: {value!r}")
-    _check_controls(value, what)
+    _check_controls(value, what, _LINE_BAD_RE)
     return value
 
 
@@ -2973,6 +2976,14 @@ def _split_params(text: str) -> tuple:
     return tuple(params)
 
 
+def _params_on_one_line(params: tuple) -> tuple:
+    """Parameters with U+2028 and U+2029 read as spaces: their values are one-line (a CN becomes a name)."""
+    def one_line(value: str) -> str:
+        return value.replace("\u2028", " ").replace("\u2029", " ")
+    return tuple((name, tuple(map(one_line, value)) if isinstance(value, tuple) else one_line(value))
+                 for name, value in params)
+
+
 def _split_quoted(line: str, pos: int, lineno: int) -> tuple[str, tuple, str]:
     name = line[:pos].upper()
     params = []
@@ -3274,10 +3285,15 @@ class _Reader:
                 else:
                     stack[-1][2].append(frame)
                 continue
-            if not line.isprintable() and _CONTROL_RE.search(line):  # RFC 5545 3.1: no controls but TAB
+            printable = line.isprintable()
+            if not printable and _CONTROL_RE.search(line):  # RFC 5545 3.1: no controls but TAB
                 notes.warn(f"control characters removed from {line[:40]!r}", lineno, "control characters")
                 line = _CONTROL_RE.sub("", line)
             name, params, value = _split_line(line, lineno)
+            if not printable and params and ("\u2028" in line or "\u2029" in line):
+                params = _params_on_one_line(params)  # a name with a line separator could reach no header
+                notes.warn(f"line separators (U+2028, U+2029) in the parameters of {line[:40]!r} read as spaces",
+                           lineno, "line separators")
             if name not in _COMMON_PROPS:
                 if name in ("BEGIN", "END"):  # with parameters, or made so by removed controls
                     raise ParseError(f"a malformed BEGIN/END line {line[:40]!r}", lineno, line)

@@ -472,6 +472,10 @@ class TestModel(unittest.TestCase):
             ("rrule until zone", lambda: event(rrule="FREQ=DAILY;UNTIL=20270101T000000"), ValueError, "UTC"),
             ("start type", lambda: event(start="tomorrow"), TypeError, "start must be a date or datetime"),
             ("control char", lambda: event(summary="bell\x07"), ValueError, "U\\+0007"),
+            ("C1 control", lambda: event(summary="csi\x9b"), ValueError, "control character U\\+009B"),
+            ("NEL in name", lambda: icsmail.Attendee("b@example.com", name="Bob\x85Bcc"), ValueError, "U\\+0085"),
+            ("line separator in name", lambda: icsmail.Organizer("a@example.com", name="A\u2028B"), ValueError,
+             "line separator U\\+2028"),
             ("all-day duration", lambda: event(start=date(2026, 12, 1), duration=timedelta(hours=3)), ValueError,
              "whole days"),
             ("extra END", lambda: event(extra=[("END", "VEVENT")]), ValueError, "extra property END is not allowed"),
@@ -1322,6 +1326,16 @@ class TestHostileInput(unittest.TestCase):
         with self.assertRaisesRegex(icsmail.ParseError, "control characters"):
             icsmail.loads(text, strict=True)
 
+    def test_c1_controls_removed_and_line_separators_in_names_read_as_spaces(self):
+        cal = icsmail.loads(calendar_with("DTSTART:20260101T100000Z", "SUMMARY:a\x85b\u2028c",
+                                          "ORGANIZER:mailto:alice@example.com",
+                                          "ATTENDEE;CN=Bob\u2029Smith:mailto:bob@example.com"))
+        event = cal.events[0]
+        self.assertEqual((event.summary, event.attendees[0].name), ("ab\u2028c", "Bob Smith"))
+        self.assertEqual(len(cal.warnings), 2)
+        answer = icsmail.reply(event, "bob@example.com", "accept")  # a name read is a name we can send
+        self.assertEqual(answer.attendees[0].name, "Bob Smith")
+
     def test_extreme_values(self):
         cases = [
             calendar_with("DTSTART;VALUE=DATE:99991231"),
@@ -1683,8 +1697,9 @@ class TestBuildMessage(unittest.TestCase):
                          "carol@example.com")
 
     def test_header_injection_is_refused(self):
-        with self.assertRaisesRegex(ValueError, "Subject contains a control character"):
-            icsmail.build_message(event(), subject="Hi\r\nBcc: victim@example.com")
+        for subject in ("Hi\r\nBcc: victim@example.com", "Hi\x85Bcc: victim@example.com", "Hi\u2028there"):
+            with self.assertRaisesRegex(ValueError, "Subject contains a control character"):
+                icsmail.build_message(event(), subject=subject)
         with self.assertRaisesRegex(ValueError, "CR or LF"):
             icsmail.build_message(event(), recipients=["x@example.com\nBcc: y@example.com"])
         org = _unchecked_organizer("alice@example.com", "A\rB")  # changed after construction
