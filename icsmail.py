@@ -5730,7 +5730,7 @@ def _add_event_options(p: Any) -> None:
     p.add_argument("--rrule", help="recurrence, e.g. FREQ=WEEKLY;BYDAY=MO;COUNT=10")
     p.add_argument("--category", action="append")
     p.add_argument("--status", choices=("TENTATIVE", "CONFIRMED", "CANCELLED"), type=str.upper)
-    p.add_argument("--priority", type=int, choices=range(10), metavar="0-9")
+    p.add_argument("--priority", type=int, metavar="0-9")
     p.add_argument("--transparency", choices=("OPAQUE", "TRANSPARENT"), type=str.upper,
                    help="TRANSPARENT shows you as free")
     p.add_argument("--uid", help="keep the UID of an earlier version (updates)")

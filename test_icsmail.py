@@ -2394,6 +2394,8 @@ class TestCLI(SMTPTestCase):
             (("publish", "--summary", "x", "--start", "2026-12-01 10:00", "--tz", ""), "invalid time zone name ''"),
             (("publish", "--summary", "x", "--start", "2026-12-01", "--rrule", "FREQ=DAILY;UNTIL=20261399"),
              "UNTIL=20261399 is no such day"),
+            (("publish", "--summary", "x", "--start", "2026-12-01", "--priority", "12"),
+             "priority must be a whole number from 0 to 9, not 12"),
         ]
         for argv, message in cases:
             with self.subTest(argv=argv):
