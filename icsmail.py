@@ -3605,7 +3605,7 @@ class _Reader:
         f: dict[str, Any] = {}
         attendees, extra, categories, exdates, rdates = [], [], [], [], []
         kept: dict[str, str] = {}
-        duration_line = None
+        where: dict[str, int] = {}  # line of DTEND, DURATION, RRULE: for the warnings about them
         for name, params, value, ln in props:
             if name == "ATTENDEE":
                 attendees.append(self.person(Attendee, params, value))
@@ -3632,6 +3632,7 @@ class _Reader:
                     extra.append(self.prop(name, params, value, ln))
                     continue
                 f[field_name] = got
+                where[field_name] = ln
             elif kind == "stamp":
                 got = self.when(params, value, ln, name)
                 if isinstance(got, datetime) and got.tzinfo is None:
@@ -3672,13 +3673,14 @@ class _Reader:
                     extra.append(self.prop(name, params, value, ln))
                     continue
                 f[field_name] = got
-                duration_line = ln
+                where[field_name] = ln
             elif kind == "rrule":  # kept exactly as written, even when it does not parse
                 try:
                     _parse_rrule(value)
                 except ValueError as exc:
                     notes.warn(f"RRULE {_short(value)!r}: {exc}", ln)
                 f[field_name] = value
+                where[field_name] = ln
             elif kind == "list":  # CATEGORIES
                 categories.extend(_split_text_list(value))
             elif kind == "dates":  # EXDATE, RDATE
@@ -3688,7 +3690,7 @@ class _Reader:
                 f.setdefault("alarms", []).append(self.alarm(child))
             else:
                 f.setdefault("components", []).append(self.component(child))
-        self.check_event(f, lineno, duration_line)
+        self.check_event(f, lineno, where)
         f["attendees"] = tuple(attendees)
         f["categories"] = tuple(categories)
         f["exdates"] = tuple(exdates)
@@ -3726,7 +3728,7 @@ class _Reader:
             else:
                 out.append(got)
 
-    def check_event(self, f: dict, lineno: int, duration_line: int | None) -> None:
+    def check_event(self, f: dict, lineno: int, where: dict[str, int]) -> None:
         """Warn about what real exports get wrong; make the event whole where RFC 5545 says how."""
         notes = self.notes
         start, end = f.get("start"), f.get("end")
@@ -3734,37 +3736,38 @@ class _Reader:
             notes.warn("VEVENT without UID", lineno)
         if end is not None and "duration" in f:
             notes.warn(f"VEVENT has both DTEND and DURATION: DURATION {_fmt_duration(f['duration'])} ignored",
-                       duration_line or lineno)
+                       where.get("duration", lineno))
             del f["duration"]
         if start is not None and end is not None:
             if isinstance(start, datetime) != isinstance(end, datetime):
-                notes.warn("DTSTART and DTEND have different value types", lineno)
+                notes.warn("DTSTART and DTEND have different value types", where.get("end", lineno))
             else:
                 try:
                     if end == start and not isinstance(start, datetime) and start < date.max:
-                        notes.warn(f"all-day DTEND {end} equals DTSTART: read as one day", lineno,
+                        notes.warn(f"all-day DTEND {end} equals DTSTART: read as one day", where.get("end", lineno),
                                    "all-day DTEND equals DTSTART")
                         f["end"] = start + timedelta(days=1)
                     elif end < start:
-                        notes.warn(f"DTEND {end} is before DTSTART {start}", lineno)
+                        notes.warn(f"DTEND {end} is before DTSTART {start}", where.get("end", lineno))
                 except TypeError:  # aware against floating
-                    notes.warn("DTSTART and DTEND mix floating and zoned times", lineno)
+                    notes.warn("DTSTART and DTEND mix floating and zoned times", where.get("end", lineno))
         elif start is not None and not isinstance(start, datetime) and "duration" not in f and start < date.max:
             f["end"] = start + timedelta(days=1)  # RFC 5545 3.6.1: a DATE start lasts one day
         duration = f.get("duration")
         if duration is not None and duration < timedelta(0):
-            notes.warn(f"DURATION {_fmt_duration(duration)} is negative", duration_line or lineno)
+            notes.warn(f"DURATION {_fmt_duration(duration)} is negative", where.get("duration", lineno))
         elif duration is not None and start is not None and not isinstance(start, datetime) and \
                 (duration.seconds or not duration.days):
             notes.warn(f"DURATION {_fmt_duration(duration)} of an all-day event is not whole days "
-                       f"(RFC 5545 3.6.1)", duration_line or lineno)
+                       f"(RFC 5545 3.6.1)", where.get("duration", lineno))
         if isinstance(start, datetime) and start.tzinfo is None:
             f["floating"] = True
         rrule = f.get("rrule")
         if rrule and start is not None:
             until = re.search(r"UNTIL=([0-9TZtz]+)", rrule, re.IGNORECASE)
             if until and (len(until.group(1)) == 8) == isinstance(start, datetime):
-                notes.warn(f"RRULE UNTIL={until.group(1)} does not have DTSTART's value type", lineno,
+                notes.warn(f"RRULE UNTIL={until.group(1)} does not have DTSTART's value type",
+                           where.get("rrule", lineno),
                            "UNTIL with another value type than DTSTART")
 
 

@@ -1192,6 +1192,19 @@ class TestLoads(unittest.TestCase):
             with self.subTest(expected=expected):
                 self.assertIn(expected, icsmail.loads(calendar_with(*lines)).warnings[0])
 
+    def test_warnings_about_a_property_name_its_line(self):
+        cases = ((("DTSTART:20260101T100000Z", "SUMMARY:s", "DTEND:20260101T090000Z"),
+                  "is before DTSTART 2026-01-01 10:00:00+00:00 (line 9)"),
+                 (("DTSTART:20260101T100000Z", "SUMMARY:s", "RRULE:FREQ=DAILY;UNTIL=20260110"),
+                  "does not have DTSTART's value type (line 9)"),
+                 (("DTSTART:20260101T100000Z", "DURATION:-PT1H"), "DURATION -PT1H is negative (line 8)"))
+        for lines, expected in cases:
+            with self.subTest(expected=expected):
+                self.assertIn(expected, icsmail.loads(calendar_with(*lines)).warnings[0])
+                with self.assertRaises(icsmail.ParseError) as caught:
+                    icsmail.loads(calendar_with(*lines), strict=True)
+                self.assertEqual(caught.exception.lineno, int(expected[-2]))
+
     def test_text_with_undecodable_bytes_keeps_what_was_decoded(self):
         text = calendar_with("DTSTART:20260101T100000Z", "SUMMARY:R\u00e9union caf\udce9")  # surrogateescape
         cal = icsmail.loads(text)
