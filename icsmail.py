@@ -1444,7 +1444,8 @@ class Alarm:
         if type(self.repeat) is not int or self.repeat < 0:
             raise ValueError(f"alarm repeat must be a whole number >= 0, not {self.repeat!r}")
         if bool(self.repeat) != (self.interval is not None):
-            raise ValueError("alarm repeat and interval go together (RFC 5545 3.6.6)")
+            raise ValueError(f"alarm repeat and interval go together (RFC 5545 3.6.6): repeat {self.repeat!r}, "
+                             f"interval {self.interval!r}")
         if self.interval is not None and not isinstance(self.interval, timedelta):
             raise TypeError(f"alarm interval must be a timedelta, not {type(self.interval).__name__}")
         if self.interval is not None and self.interval <= timedelta(0):
@@ -1536,13 +1537,13 @@ def _rrule_until(value: date | datetime, start: date | datetime | None, floating
     """UNTIL in DTSTART's value type: DATE, floating, or UTC for a zoned start."""
     if not isinstance(start, datetime):  # all-day
         if isinstance(value, datetime):
-            raise ValueError("rrule until must be a date when the event is all-day")
+            raise ValueError(f"rrule until must be a date when the event is all-day, not {value!r}")
         return _fmt_date(value)
     if floating:
         if not isinstance(value, datetime):
             value = datetime.combine(value, time(23, 59, 59))
         if value.tzinfo is not None:
-            raise ValueError("rrule until must be naive (floating) when the event is floating")
+            raise ValueError(f"rrule until must be naive (floating) when the event is floating, not {value!r}")
         return _fmt_local(value)
     if not isinstance(value, datetime):  # the whole of that day, in the event's zone
         value = datetime.combine(value, time(23, 59, 59), tzinfo=start.tzinfo)
@@ -1702,7 +1703,7 @@ class Event:
         end, duration = self.end, self.duration
         if end is not None:
             if duration is not None:
-                raise ValueError("give end or duration, not both (RFC 5545 3.6.1)")
+                raise ValueError(f"give end or duration, not both (RFC 5545 3.6.1): end {end!r}, duration {duration!r}")
             if not (type(end) is datetime and type(end.tzinfo) is ZoneInfo and not end.microsecond and not floating):
                 end = self.end = _check_when(end, "end", floating)
             if start is not None:
