@@ -5381,6 +5381,8 @@ def _cli_duration(text: str, what: str = "--duration") -> timedelta:
 
 def _local_zone_name() -> str:
     """This machine's time zone as an IANA name: $TZ, /etc/localtime, /etc/timezone, or Windows'."""
+    if not _tz_database_present():  # no name could be looked up, --tz no more than this machine's
+        raise _no_tz_database()
     candidates = []
     tz = os.environ.get("TZ", "").lstrip(":")
     if tz:  # what this machine's clock follows: nothing else may stand in for it

@@ -385,6 +385,8 @@ class TestVTimezone(unittest.TestCase):
         with mock.patch.object(icsmail, "_tz_database_present", return_value=False):
             with self.assertRaisesRegex(ValueError, "pip install tzdata"):
                 icsmail._zoneinfo("Nowhere/Atall")
+            with self.assertRaisesRegex(ValueError, "pip install tzdata"):  # not "pass --tz"
+                icsmail._local_zone_name()
 
     def test_posix_footers(self):
         tz = icsmail._parse_posix_tz("IST-1GMT0,M10.5.0,M3.5.0/1")
