@@ -5532,6 +5532,36 @@ def _write_mark(path: str, state: str, message_id: str, server: Any) -> None:
         f.write(f"{state} {stamp} {message_id} via {server}\n")
 
 
+def _marked(path: str, state: str) -> str | None:
+    """The Message-ID a ``FILE.sent`` or ``FILE.unknown`` mark names; None without a mark ('' unreadable)."""
+    try:
+        with open(f"{path}.{state}", encoding="utf-8") as f:
+            parts = f.readline().rstrip("\n").split(" ", 2)
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError):
+        return ""
+    return parts[2].rpartition(" via ")[0] if len(parts) == 3 else ""
+
+
+def _skip_marked(path: str, message_id: str, err: Any) -> bool:
+    """Whether a mark says this very message went (or may have): then `send` skips it.
+
+    A mark about another message (the file was written again since) does not count.
+    """
+    for state, why in (("sent", f"already sent (see {path}.sent; --force sends it again)"),
+                       ("unknown", f"the server never confirmed an earlier attempt (see {path}.unknown); "
+                                   f"check the recipients' mail, then --force to send it again")):
+        marked = _marked(path, state)
+        if marked is None:
+            continue
+        if marked in ("", message_id):
+            print(f"skipped {path}: {why}", file=err)
+            return True
+        print(f"note: {path}.{state} is about an earlier message ({marked}), not this one ({message_id})", file=err)
+    return False
+
+
 def _keep_unsent(data: bytes, name: str, exc: SendError, url: str, out: Any, err: Any) -> None:
     """A message that did not go: saved, with what to do next (and never an invitation sent twice)."""
     try:
@@ -5573,25 +5603,21 @@ def _cmd_send(args: Any, out: Any, err: Any) -> int:
         raise ValueError("no SMTP server: set ICSMAIL_SMTP=smtp://host:port or pass --smtp")
     paths, prepared, seen = [], [], set()
     for path in args.files:
-        if os.path.exists(path + ".sent") and not args.force:
-            print(f"skipped {path}: already sent (see {path}.sent; --force sends it again)", file=err)
-            continue
-        if os.path.exists(path + ".unknown") and not args.force:
-            print(f"skipped {path}: the server never confirmed an earlier attempt (see {path}.unknown); "
-                  f"check the recipients' mail, then --force to send it again", file=err)
-            continue
         with open(path, "rb") as f:
             key = os.fstat(f.fileno())[1:3]  # (inode, device): the same file under two names
             data = f.read()
+        try:
+            wire = _wire_bytes(data)
+        except ValueError as exc:
+            raise ValueError(f"{path}: {exc}") from None
+        if not args.force and _skip_marked(path, wire[3], err):
+            continue
         if key in seen and key != (0, 0):
             print(f"skipped {path}: named twice", file=err)
             continue
         seen.add(key)
         paths.append(path)
-        try:
-            prepared.append(_wire_bytes(data))
-        except ValueError as exc:
-            raise ValueError(f"{path}: {exc}") from None
+        prepared.append(wire)
     if not prepared:
         return 0
     server = _parse_smtp_url(url)

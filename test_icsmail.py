@@ -2310,6 +2310,21 @@ class TestCLI(SMTPTestCase):
         self.assertIn("skipped m0.eml: already sent", err)
         self.assertEqual(len(server.messages), 3)  # a retry sends nothing twice
 
+    def test_a_file_written_again_is_sent_again(self):
+        server = self.start_server()
+        with open("m.eml", "wb") as f:
+            f.write(invitation(1).as_bytes())
+        self.run_main("send", "m.eml", env={"ICSMAIL_SMTP": server.url})
+        newer = invitation(2)
+        with open("m.eml", "wb") as f:  # a new invitation saved under the old name: its mark is stale
+            f.write(newer.as_bytes())
+        code, _, err = self.run_main("send", "m.eml", env={"ICSMAIL_SMTP": server.url})
+        self.assertEqual(code, 0, err)
+        self.assertIn("m.eml.sent is about an earlier message", err)
+        self.assertEqual(len(server.messages), 2)
+        with open("m.eml.sent", encoding="utf-8") as f:
+            self.assertIn(newer["Message-ID"], f.read())
+
     def test_send_after_an_unknown_outcome_is_not_repeated(self):
         server = self.start_server(behaviour="drop after dot")
         with open("m.eml", "wb") as f:
