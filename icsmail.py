@@ -4461,15 +4461,18 @@ def apply_reply(event: Event, answer: Event | Calendar) -> Event:
                          f"version {event.sequence}: it is out of date (RFC 5546 2.1.5)")
     if not answer.attendees:
         raise ValueError("the reply names no attendee")
+    if len(answer.attendees) > 1:  # whose answer is it? Taking them all would undo others' answers
+        raise ValueError(f"a REPLY carries the one attendee who answers (RFC 5546 3.2.3), this one "
+                         f"{len(answer.attendees)}: {', '.join(a.email for a in answer.attendees[:5])}")
+    who = answer.attendees[0]
     attendees = list(event.attendees)
-    for who in answer.attendees:
-        for i, mine in enumerate(attendees):
-            if _same_address(mine.email, who.email):
-                attendees[i] = replace(mine, partstat=who.partstat, rsvp=False,
-                                       delegated_to=who.delegated_to or mine.delegated_to)
-                break
-        else:  # RFC 5546 3.2.2.6: a forwarded invitation's recipient answered
-            attendees.append(replace(who, rsvp=False))
+    for i, mine in enumerate(attendees):
+        if _same_address(mine.email, who.email):
+            attendees[i] = replace(mine, partstat=who.partstat, rsvp=False,
+                                   delegated_to=who.delegated_to or mine.delegated_to)
+            break
+    else:  # RFC 5546 3.2.2.6: a forwarded invitation's recipient answered
+        attendees.append(replace(who, rsvp=False))
     return replace(event, attendees=tuple(attendees))
 
 

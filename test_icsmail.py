@@ -1603,6 +1603,11 @@ class TestITIP(unittest.TestCase):
         with self.assertRaisesRegex(ValueError, "out of date"):
             icsmail.apply_reply(ev, answer)
 
+    def test_a_reply_with_several_attendees_is_refused(self):
+        ev = event(attendees=["bob@example.com", "carol@example.com"])
+        with self.assertRaisesRegex(ValueError, "carries the one attendee who answers .* this one 2: bob@"):
+            icsmail.apply_reply(ev, ev)  # the organizer's own copy is no answer
+
     def test_uninvited_replier_is_added(self):
         ev = event()
         answer = icsmail.reply(ev, "dave@example.com", "tentative")
