@@ -1168,7 +1168,11 @@ def _person_parts(text: str, what: str) -> tuple[str, str | None]:
 
 
 def _clean_params(params: Any, what: str) -> tuple[tuple[str, Any], ...]:
-    """Extra parameters as ((NAME, value), ...); a value is a str or a tuple of str."""
+    """Extra parameters as ((NAME, value), ...); a value is a str or a tuple of str.
+
+    A list parameter (MEMBER, FEATURE, ...) given as one str is comma-separated values:
+    ``FEATURE="AUDIO,VIDEO"`` is ``("AUDIO", "VIDEO")``, as a reader would take it.
+    """
     if not params:
         return ()
     items = params.items() if isinstance(params, Mapping) else params
@@ -1176,11 +1180,14 @@ def _clean_params(params: Any, what: str) -> tuple[tuple[str, Any], ...]:
     for name, value in items:
         if not isinstance(name, str) or not _NAME_RE.match(name):
             raise ValueError(f"{what}: invalid parameter name {name!r}")
+        name = name.upper()
+        if name in _LIST_PARAMS and isinstance(value, str):
+            value = tuple(value.split(","))
         if isinstance(value, (list, tuple)):
             value = tuple(_check_param_value(v, f"{what} parameter {name}") for v in value)
         else:
             value = _check_param_value(value, f"{what} parameter {name}")
-        out.append((name.upper(), value))
+        out.append((name, value))
     return tuple(out)
 
 

@@ -686,6 +686,10 @@ class TestDumps(unittest.TestCase):
         self.assertIn("X-MICROSOFT-CDO-BUSYSTATUS:FREE\r\n", text)
         self.assertIn("X-ALT-DESC;FMTTYPE=text/html:<p>a\\, b\\; c</p>\r\n", text)
         self.assertIn("CONFERENCE;VALUE=URI;FEATURE=AUDIO,VIDEO:https://meet.example.com/x?a=1,2\r\n", text)
+        same = icsmail.Property("CONFERENCE", "https://meet.example.com/x?a=1,2",
+                                {"VALUE": "URI", "FEATURE": "AUDIO,VIDEO"})
+        self.assertEqual(same, ev.extra[2])  # a list parameter given as one str: comma-separated values
+        self.assertEqual(icsmail.loads(icsmail.dumps(ev)).events[0].extra, ev.extra)
         with self.assertRaisesRegex(ValueError, "CR or LF"):
             icsmail.Property("URL", "https://x\r\nATTENDEE:mailto:evil@example.com")
         with self.assertRaisesRegex(ValueError, "invalid property name"):
