@@ -165,8 +165,9 @@ class _LazyRegex:
 # exclude C0 and DEL; C1 controls such as NEL U+0085 break lines for some readers too) and
 # lone surrogates (no UTF-8).  TAB is allowed, CR/LF only in TEXT.
 _CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
-# One-line values (names, addresses, UIDs, parameters, mail headers): no line break of any kind.
-_LINE_BAD_RE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+_LINE_BAD_RE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff]")  # one-line values: no CR/LF either
+# What goes into a mail header (a subject, a person's name): no line separator of any kind.
+_HEADER_BAD_RE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 # (str.isprintable() is False for every character either matches: a quicker first check)
 _NAME_RE = re.compile(r"[A-Za-z0-9-]+\Z")  # iana-token / x-name (RFC 5545 3.1)
 _PARAM_SPECIAL_RE = re.compile(r'[\^"\r\n:;,]')
@@ -1131,13 +1132,13 @@ def _check_text(value: str | None, what: str) -> str | None:
     return value
 
 
-def _check_line(value: str, what: str) -> str:
+def _check_line(value: str, what: str, bad_re: re.Pattern = _LINE_BAD_RE) -> str:
     """A one-line value: no CR, LF or other control characters (header and URI safe)."""
     if not isinstance(value, str):
         raise TypeError(f"{what} must be a str, not {type(value).__name__}")
     if "\r" in value or "\n" in value:
         raise ValueError(f"{what} contains CR or LF: {value!r}")
-    _check_controls(value, what, _LINE_BAD_RE)
+    _check_controls(value, what, bad_re)
     return value
 
 
@@ -1207,8 +1208,8 @@ def _check_person(person: Any, what: str) -> None:
         person.email, name = _person_parts(email, what)
     if person.name is None:
         person.name = name
-    elif type(person.name) is not str or (not person.name.isprintable() and _LINE_BAD_RE.search(person.name)):
-        _check_line(person.name, f"{what} name")
+    if person.name is not None and (type(person.name) is not str or not person.name.isprintable()):
+        _check_line(person.name, f"{what} name", _HEADER_BAD_RE)  # a name may go into a mail header
     if person.sent_by is not None:
         person.sent_by = _person_parts(person.sent_by, f"{what} sent_by")[0]
     person.params = _clean_params(person.params, what) if person.params else ()
@@ -2984,11 +2985,11 @@ def _split_params(text: str) -> tuple:
     return tuple(params)
 
 
-def _params_on_one_line(params: tuple) -> tuple:
-    """Parameters with U+2028 and U+2029 read as spaces: their values are one-line (a CN becomes a name)."""
-    def one_line(value: str) -> str:
-        return value.replace("\u2028", " ").replace("\u2029", " ")
-    return tuple((name, tuple(map(one_line, value)) if isinstance(value, tuple) else one_line(value))
+def _names_on_one_line(params: tuple) -> tuple:
+    """``params`` with U+2028 and U+2029 in a CN read as spaces (the same tuple when there is none)."""
+    if not any(name == "CN" and ("\u2028" in value or "\u2029" in value) for name, value in params):
+        return params
+    return tuple((name, value.replace("\u2028", " ").replace("\u2029", " ") if name == "CN" else value)
                  for name, value in params)
 
 
@@ -3299,9 +3300,11 @@ class _Reader:
                 line = _CONTROL_RE.sub("", line)
             name, params, value = _split_line(line, lineno)
             if not printable and params and ("\u2028" in line or "\u2029" in line):
-                params = _params_on_one_line(params)  # a name with a line separator could reach no header
-                notes.warn(f"line separators (U+2028, U+2029) in the parameters of {line[:40]!r} read as spaces",
-                           lineno, "line separators")
+                names = _names_on_one_line(params)  # a name with a line separator could reach no mail header
+                if names is not params:
+                    params = names
+                    notes.warn(f"line separators (U+2028, U+2029) in the name of {line[:40]!r} read as spaces",
+                               lineno, "line separators")
             if name not in _COMMON_PROPS:
                 if name in ("BEGIN", "END"):  # with parameters, or made so by removed controls
                     raise ParseError(f"a malformed BEGIN/END line {line[:40]!r}", lineno, line)
@@ -4649,7 +4652,7 @@ def _mail_address(value: Attendee | Organizer | str, what: str) -> tuple[str, st
     if len(local) > 64 or len(address) > 254:
         raise ValueError(f"{what}: {address[:80]!r}... is longer than a mail address can be "
                          f"(RFC 5321 4.5.3.1: 64 characters before the @, 254 in all)")
-    if name is not None and _LINE_BAD_RE.search(name):
+    if name is not None and _HEADER_BAD_RE.search(name):
         raise ValueError(f"{what}: the name {name!r} contains a control character (CR, LF, ...)")
     return address, name
 
@@ -4687,7 +4690,7 @@ def _encoded_words(text: str, first: int) -> str:
 
 def _header_text(text: str, name: str) -> str:
     """An unstructured header value (Subject): plain ASCII folded at spaces, else encoded-words."""
-    if _LINE_BAD_RE.search(text):
+    if _HEADER_BAD_RE.search(text):
         raise ValueError(f"{name} contains a control character (CR, LF, ...): {text!r}")
     first = len(name) + 2
     if text.isascii() and "=?" not in text and all(first + len(w) <= 78 for w in text.split(" ")):

@@ -478,6 +478,8 @@ class TestModel(unittest.TestCase):
             ("NEL in name", lambda: icsmail.Attendee("b@example.com", name="Bob\x85Bcc"), ValueError, "U\\+0085"),
             ("line separator in name", lambda: icsmail.Organizer("a@example.com", name="A\u2028B"), ValueError,
              "line separator U\\+2028"),
+            ("control in a name given with the address", lambda: icsmail.Attendee("A\x01B <b@example.com>"),
+             ValueError, "U\\+0001"),
             ("all-day duration", lambda: event(start=date(2026, 12, 1), duration=timedelta(hours=3)), ValueError,
              "whole days"),
             ("extra END", lambda: event(extra=[("END", "VEVENT")]), ValueError, "extra property END is not allowed"),
@@ -1354,6 +1356,15 @@ class TestHostileInput(unittest.TestCase):
         self.assertEqual(len(cal.warnings), 2)
         answer = icsmail.reply(event, "bob@example.com", "accept")  # a name read is a name we can send
         self.assertEqual(answer.attendees[0].name, "Bob Smith")
+
+    def test_line_separators_elsewhere_are_text(self):
+        zone = "BEGIN:VTIMEZONE\nTZID:My\u2028Zone\nBEGIN:STANDARD\nDTSTART:19700101T000000\nTZOFFSETFROM:-0500\n" \
+               "TZOFFSETTO:-0500\nEND:STANDARD\nEND:VTIMEZONE"
+        text = calendar_with("DTSTART;TZID=My\u2028Zone:20260101T100000", "DESCRIPTION;LANGUAGE=en:one\u2028two",
+                             "URL:https://example.com/a\u2028b", zones=zone).replace("UID:u1", "UID:u\u20281")
+        event = icsmail.loads(text, strict=True).events[0]
+        self.assertEqual((event.description, event.start.utcoffset()), ("one\u2028two", timedelta(hours=-5)))
+        self.assertEqual(icsmail.update(event, summary="changed").uid, "u\u20281")  # what was read can change
 
     def test_extreme_values(self):
         cases = [
