@@ -5557,10 +5557,11 @@ def _marked(path: str, state: str) -> str | None:
     return parts[2].rpartition(" via ")[0] if len(parts) == 3 else ""
 
 
-def _skip_marked(path: str, message_id: str, err: Any) -> bool:
+def _skip_marked(path: str, message_id: str | None, err: Any) -> bool:
     """Whether a mark says this very message went (or may have): then `send` skips it.
 
-    A mark about another message (the file was written again since) does not count.
+    A mark about another message (the file was written again since) does not count;
+    any mark does when the file's message cannot be told (``message_id`` None).
     """
     for state, why in (("sent", f"already sent (see {path}.sent; --force sends it again)"),
                        ("unknown", f"the server never confirmed an earlier attempt (see {path}.unknown); "
@@ -5568,7 +5569,7 @@ def _skip_marked(path: str, message_id: str, err: Any) -> bool:
         marked = _marked(path, state)
         if marked is None:
             continue
-        if marked in ("", message_id):
+        if message_id is None or marked in ("", message_id):
             print(f"skipped {path}: {why}", file=err)
             return True
         print(f"note: {path}.{state} is about an earlier message ({marked}), not this one ({message_id})", file=err)
@@ -5616,14 +5617,19 @@ def _cmd_send(args: Any, out: Any, err: Any) -> int:
         raise ValueError("no SMTP server: set ICSMAIL_SMTP=smtp://host:port or pass --smtp")
     paths, prepared, seen = [], [], set()
     for path in args.files:
-        with open(path, "rb") as f:
-            key = os.fstat(f.fileno())[1:3]  # (inode, device): the same file under two names
-            data = f.read()
+        marked = not args.force and (os.path.exists(path + ".sent") or os.path.exists(path + ".unknown"))
         try:
+            with open(path, "rb") as f:
+                key = os.fstat(f.fileno())[1:3]  # (inode, device): the same file under two names
+                data = f.read()
             wire = _wire_bytes(data)
-        except ValueError as exc:
-            raise ValueError(f"{path}: {exc}") from None
-        if not args.force and _skip_marked(path, wire[3], err):
+        except (OSError, ValueError) as exc:
+            if marked and _skip_marked(path, None, err):  # it went; what became of the file since is no matter
+                continue
+            if isinstance(exc, ValueError):
+                raise ValueError(f"{path}: {exc}") from None
+            raise
+        if marked and _skip_marked(path, wire[3], err):
             continue
         if key in seen and key != (0, 0):
             print(f"skipped {path}: named twice", file=err)

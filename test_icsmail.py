@@ -2344,6 +2344,13 @@ class TestCLI(SMTPTestCase):
         self.assertEqual(len(server.messages), 2)
         with open("m.eml.sent", encoding="utf-8") as f:
             self.assertIn(newer["Message-ID"], f.read())
+        os.remove("m.eml")  # gone since it was sent: skipped, not an error that stops the batch
+        with open("n.eml", "wb") as f:
+            f.write(invitation(3).as_bytes())
+        code, _, err = self.run_main("send", "m.eml", "n.eml", env={"ICSMAIL_SMTP": server.url})
+        self.assertEqual(code, 0, err)
+        self.assertIn("skipped m.eml: already sent", err)
+        self.assertEqual(len(server.messages), 3)
 
     def test_send_after_an_unknown_outcome_is_not_repeated(self):
         server = self.start_server(behaviour="drop after dot")
