@@ -73,11 +73,13 @@ import zoneinfo
 from zoneinfo import ZoneInfo
 from time import time as _unix_time  # (the name 'time' is datetime.time here)
 
-TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (a quarter of the import time)
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (a tenth of the import time)
 if TYPE_CHECKING:  # only for annotations: these modules are imported lazily
     from typing import Any
     import email.message
     import smtplib
+else:
+    Any = object  # what annotations evaluated at run time (typing.get_type_hints) take Any for
 
 UTC = timezone.utc
 CRLF = "\r\n"

@@ -430,6 +430,14 @@ class TestVTimezone(unittest.TestCase):
 # --------------------------------------------------------------------------
 
 class TestModel(unittest.TestCase):
+    @unittest.skipIf(sys.version_info < (3, 10), "annotations like str | None evaluate from Python 3.10 on")
+    def test_annotations_evaluate(self):  # as documentation tools and validators read them
+        import typing
+        for obj in (icsmail.Event, icsmail.Attendee, icsmail.Property, icsmail.Calendar, icsmail.load,
+                    icsmail.iter_events, icsmail.send, icsmail.update, icsmail.dumps):
+            with self.subTest(obj.__name__):
+                self.assertTrue(typing.get_type_hints(obj))
+
     def test_refusals(self):
         naive = datetime(2026, 12, 1, 10)
         aware = datetime(2026, 12, 1, 10, tzinfo=UTC)
