@@ -3871,12 +3871,22 @@ def _merge(calendars: list[Calendar], notes: _Notes) -> Calendar:
                    f" the first one's applies", 1)
     names = list(dict.fromkeys(c.name for c in calendars if c.name is not None))
     if len(names) > 1:
-        notes.warn(f"{len(calendars)} VCALENDARs with different names ({', '.join(map(repr, names))}):"
-                   f" the first one's applies", 1)
-    extra: list = []
+        shown = ", ".join(repr(_short(n)) for n in names[:3]) + (", ..." if len(names) > 3 else "")
+        notes.warn(f"{len(calendars)} VCALENDARs with different names ({shown}): the first one's applies", 1)
+    _distinct_tzids(calendars, notes)
+    extra, seen, once = [], set(), {}
     for prop in (p for c in calendars for p in c.extra):
-        if prop not in extra:  # the same X-WR-TIMEZONE in every part is kept once
-            extra.append(prop)
+        key = (prop.name, prop.value, prop.params)
+        if key in seen:  # the same X-WR-TIMEZONE in every part is kept once
+            continue
+        if prop.name in _CALENDAR_ONCE:
+            if prop.name in once:
+                notes.warn(f"{len(calendars)} VCALENDARs with different {prop.name} ({_short(once[prop.name])!r}, "
+                           f"{_short(str(prop.value))!r}): the first one's applies", 1, f"different {prop.name}")
+                continue
+            once[prop.name] = str(prop.value)
+        seen.add(key)
+        extra.append(prop)
     cal = _raw(Calendar, dict(method=first.method, prodid=first.prodid, name=names[0] if names else None,
                               events=tuple(e for c in calendars for e in c.events),
                               components=tuple(x for c in calendars for x in c.components),
@@ -3884,6 +3894,83 @@ def _merge(calendars: list[Calendar], notes: _Notes) -> Calendar:
                               warnings=notes.items))
     cal._as_read = True
     return cal
+
+
+# Calendar properties a calendar has once (RFC 5545 3.7, RFC 7986 5, and the X-WR- ones by custom).
+_CALENDAR_ONCE = frozenset({"CALSCALE", "UID", "URL", "LAST-MODIFIED", "REFRESH-INTERVAL", "SOURCE", "COLOR",
+                            "X-WR-TIMEZONE", "X-WR-CALDESC", "X-PUBLISHED-TTL"})
+
+
+def _distinct_tzids(calendars: list[Calendar], notes: _Notes) -> None:
+    """A TZID a later VCALENDAR defines differently gets a name of its own there: ``Custom (2)``.
+
+    Each part's times were read with its own VTIMEZONE; merged into one
+    calendar, one TZID could only name one of them.
+    """
+    names: dict[tuple, str] = {}  # (TZID, definition) -> the TZID it is read as
+    used: set[str] = set()
+    for cal in calendars:
+        renamed: dict[str, str] = {}
+        here: set[str] = set()
+        for comp in cal.timezones:
+            tzid = comp.get("TZID")
+            if not isinstance(tzid, str) or tzid in here:  # a part's second definition was ignored
+                continue
+            here.add(tzid)
+            key = (tzid, tuple(map(_component_key, comp.components)))  # the rules; not TZURL, LAST-MODIFIED
+            name = names.get(key)
+            if name is None:
+                name, n = tzid, 1
+                while name in used:
+                    n += 1
+                    name = f"{tzid} ({n})"
+                names[key] = name
+                used.add(name)
+            if name != tzid:
+                renamed[tzid] = name
+                notes.warn(f"VCALENDARs define TZID {_short(tzid)!r} differently: a later one's is read as "
+                           f"{_short(name)!r}", 1, "one TZID defined differently")
+        if renamed:
+            _rename_tzids(cal, renamed)
+
+
+def _component_key(comp: Component) -> tuple:
+    """A component's content as a hashable value: two equal components have equal keys."""
+    return (comp.name, tuple((p.name, p.value, p.params) for p in comp.properties),
+            tuple(map(_component_key, comp.components)))
+
+
+def _rename_tzids(cal: Calendar, renamed: dict[str, str]) -> None:
+    """Every use of a TZID in ``renamed`` within ``cal`` (read, so its objects are its own) takes the new name."""
+    def params(items: tuple) -> tuple:
+        return tuple((k, renamed.get(v, v)) if k == "TZID" and isinstance(v, str) else (k, v) for k, v in items)
+
+    def props(items: Iterable) -> tuple:
+        return tuple(_raw(Property, dict(name=p.name, value=renamed.get(p.value, p.value) if p.name == "TZID"
+                                         else p.value, params=params(p.params)))
+                     if p.name == "TZID" or any(k == "TZID" for k, _ in p.params) else p for p in items)
+
+    def component(comp: Component) -> Component:
+        return _raw(Component, dict(name=comp.name, properties=props(comp.properties),
+                                    components=tuple(map(component, comp.components))))
+
+    zones = {}
+    for ev in cal.events:
+        for value in (ev.start, ev.end, ev.recurrence_id, *ev.exdates, *ev.rdates):
+            for when in value if isinstance(value, tuple) else (value,):  # an RDATE period is a pair
+                tz = getattr(when, "tzinfo", None)
+                if isinstance(tz, _VZone) and tz.tzid in renamed:
+                    zones[id(tz)] = tz
+        ev.extra = props(ev.extra)
+        ev.components = tuple(map(component, ev.components))
+        for alarm in ev.alarms:
+            alarm.extra = props(alarm.extra)
+    for tz in zones.values():
+        tz.tzid = renamed[tz.tzid]
+        if tz.component is not None:
+            tz.component = component(tz.component)
+    cal.components = tuple(map(component, cal.components))
+    cal.timezones = tuple(map(component, cal.timezones))
 
 
 def _read_lines(lines: Iterable[str], notes: _Notes, first: int = 1) -> Calendar:

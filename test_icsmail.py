@@ -1139,17 +1139,23 @@ class TestLoads(unittest.TestCase):
         def part(offset: str, uid: str) -> str:
             zone = (f"BEGIN:VTIMEZONE\nTZID:Custom\nBEGIN:STANDARD\nDTSTART:19700101T000000\n"
                     f"TZOFFSETFROM:{offset}\nTZOFFSETTO:{offset}\nEND:STANDARD\nEND:VTIMEZONE")
-            return calendar_with("DTSTART;TZID=Custom:20260701T100000", zones=zone,
-                                 head=f"X-PART:{uid}\nX-SAME:1").replace("UID:u1", f"UID:{uid}")
+            text = calendar_with("DTSTART;TZID=Custom:20260701T100000", "X-ORIGINAL;TZID=Custom:20260701T090000",
+                                 zones=zone, head=f"X-PART:{uid}\nX-SAME:1\nCOLOR:{uid}")
+            todo = f"BEGIN:VTODO\r\nUID:t{uid}\r\nDUE;TZID=Custom:20260702T100000\r\nEND:VTODO\r\n"
+            return text.replace("UID:u1", f"UID:{uid}").replace("END:VCALENDAR", todo + "END:VCALENDAR")
         cal = icsmail.loads(part("+0500", "a") + part("-0300", "b") + part("-0300", "c"))
         offsets = [e.start.utcoffset() for e in cal.events]
         self.assertEqual(offsets, [timedelta(hours=5), timedelta(hours=-3), timedelta(hours=-3)])
         text = icsmail.dumps(cal)
-        self.assertEqual(re.findall(r"TZID[:=]([^:\r]+)", text),
-                         ["Custom", "Custom (2)", "Custom", "Custom (2)", "Custom (2)"])
+        self.assertEqual(re.findall(r"TZID[:=]([^:\r]+)", text),  # each part's times name its own zone
+                         ["Custom", "Custom (2)"] + ["Custom"] * 2 + ["Custom (2)"] * 4 + ["Custom", "Custom (2)",
+                                                                                            "Custom (2)"])
         self.assertEqual([e.start.utcoffset() for e in icsmail.loads(text).events], offsets)
-        self.assertEqual([(p.name, p.value) for p in cal.extra],  # every part's, each once
-                         [("X-PART", "a"), ("X-SAME", "1"), ("X-PART", "b"), ("X-PART", "c")])
+        self.assertEqual([(p.name, p.value) for p in cal.extra],  # every part's, each once; COLOR once
+                         [("X-PART", "a"), ("X-SAME", "1"), ("COLOR", "a"), ("X-PART", "b"), ("X-PART", "c")])
+        self.assertIn("VCALENDARs define TZID 'Custom' differently: a later one's is read as 'Custom (2)'",
+                      cal.warnings[0])
+        self.assertIn("different COLOR ('a', 'b'): the first one's applies", cal.warnings[2])
 
     def test_several_calendars_and_other_components(self):
         todo = golden("""
