@@ -1039,6 +1039,10 @@ def _rule_size(rule: dict) -> int:
 
 
 def _rule_days(rule: dict, year: int, start: datetime) -> list[datetime]:
+    """The local times a VTIMEZONE's yearly rule gives in ``year`` (RFC 5545 3.3.10).
+
+    ``BYDAY=5SU`` in a month of four Sundays is the last one: Windows writes "last" so.
+    """
     months = [int(m) for m in rule["BYMONTH"].split(",")] if "BYMONTH" in rule else [start.month]
     hours = [int(h) for h in rule["BYHOUR"].split(",")] if "BYHOUR" in rule else [start.hour]
     minutes = [int(m) for m in rule["BYMINUTE"].split(",")] if "BYMINUTE" in rule else [start.minute]
@@ -1069,6 +1073,8 @@ def _rule_days(rule: dict, year: int, start: datetime) -> list[datetime]:
                                 if date(year, month, d).weekday() == wd]
                     if m.group(2):
                         n = int(m.group(2)) * (-1 if m.group(1) == "-" else 1)
+                        if n == 5 and len(matching) == 4:  # Windows' "fifth" is its "last" (SYSTEMTIME)
+                            n = -1
                         if -len(matching) <= n <= len(matching) and n:
                             cands.append(matching[n - 1 if n > 0 else n])
                     else:
@@ -3434,7 +3440,19 @@ class _Reader:
         key = tzid.strip()
         zone = _iana_zone(key)
         if zone is not None:
-            return zone
+            vz = self.vzone(tzid)
+            if vz is None:
+                return zone
+            if "/" in zone.key:  # Area/City: the tz database knows its history better than a trimmed VTIMEZONE
+                if vz.utcoffset(sample) != zone.utcoffset(sample):
+                    self.notes.warn(f"TZID {_short(tzid)!r}: the file's VTIMEZONE gives {sample} another offset "
+                                    f"than the tz database; using the tz database", lineno)
+                return zone
+            if _agrees(vz, zone, sample):  # EST, MST, GMT...: fixed offsets, often named for a zone with DST
+                return zone
+            self.notes.warn(f"TZID {_short(tzid)!r}: the file's VTIMEZONE differs from the tz database's fixed "
+                            f"zone {zone.key}; using the VTIMEZONE", lineno)
+            return vz
         if key.startswith("/"):  # "/citadel.org/20260414_1/Africa/Casablanca", "/mozilla.org/.../X"
             parts = [p for p in key.split("/") if p]
             for i in range(max(0, len(parts) - 3), len(parts)):  # IANA names have at most three parts

@@ -966,6 +966,27 @@ class TestLoads(unittest.TestCase):
         self.assertIsInstance(cal.events[0].start.tzinfo, icsmail._VZone)  # the file's rules win
         self.assertTrue(any("differs" in w for w in cal.warnings))
 
+    def test_fifth_sunday_is_windows_last(self):
+        zones = textwrap.dedent(self.EXCHANGE_ZONE).strip().replace("BYDAY=-1SU;BYMONTH=10", "BYDAY=5SU;BYMONTH=10")
+        text = calendar_with('DTSTART;TZID="Customized Time Zone":20270115T100000', zones=zones)
+        self.assertEqual(icsmail.loads(text).events[0].start.utcoffset(), timedelta(hours=1))  # winter 2026/27
+
+    def test_iana_name_with_a_vtimezone_that_says_otherwise(self):
+        us_rules = textwrap.dedent(self.OLD_US_RULES).strip().replace("16011028", "20071104").replace(
+            "16010401", "20070311").replace("BYMONTH=10;BYDAY=-1SU", "BYMONTH=11;BYDAY=1SU").replace(
+            "BYMONTH=4;BYDAY=1SU", "BYMONTH=3;BYDAY=2SU")
+        # EST is the tz database's fixed -05:00; a file that gives it summer time means US Eastern
+        cal = icsmail.loads(calendar_with("DTSTART;TZID=EST:20260701T100000",
+                                          zones=us_rules.replace("Eastern Standard Time", "EST")))
+        self.assertEqual(cal.events[0].start.utcoffset(), timedelta(hours=-4))
+        self.assertIn("differs from the tz database's fixed zone EST; using the VTIMEZONE", cal.warnings[0])
+        # an Area/City name: the tz database, which knows its history, and a warning when they differ
+        trimmed = "BEGIN:VTIMEZONE\nTZID:Europe/Berlin\nBEGIN:STANDARD\nDTSTART:18930401T000000\n" \
+                  "TZOFFSETFROM:+0053\nTZOFFSETTO:+0100\nEND:STANDARD\nEND:VTIMEZONE"
+        cal = icsmail.loads(calendar_with("DTSTART;TZID=Europe/Berlin:20260701T100000", zones=trimmed))
+        self.assertEqual(cal.events[0].start.utcoffset(), timedelta(hours=2))
+        self.assertIn("gives 2026-07-01 10:00:00 another offset than the tz database", cal.warnings[0])
+
     OLD_US_RULES = """
         BEGIN:VTIMEZONE
         TZID:Eastern Standard Time
