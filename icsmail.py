@@ -2830,7 +2830,7 @@ def _display_candidates(rest: str) -> Iterator[ZoneInfo]:
         if zone is not None:
             yield zone
     by_city = _zone_names()[1]
-    for city in text.split(",")[:20]:
+    for city in text.replace("/", ",").split(",")[:20]:  # "Amsterdam, Berlin", Zimbra's "Bogota / Lima"
         for key in by_city.get(city.strip().replace(" ", "_"), ()):
             yield ZoneInfo(key)
     yield from _windows_golden_zones()
