@@ -2537,7 +2537,7 @@ def _calendar_lines(cal: Calendar, method: str | None) -> list[str]:
     for tzid, zone in zones.custom.items():
         if zone.component is not None and tzid not in written:
             comp = zone.component
-            if tzid != zone.tzid:
+            if comp.get("TZID") != tzid:  # renamed, or read in quotes: the name the times use
                 comp = replace(comp, properties=tuple(Property("TZID", tzid) if p.name == "TZID" else p
                                                       for p in comp.properties))
             _component_lines(comp, head)
@@ -2863,9 +2863,10 @@ _ONE_VALUE_PARAMS = frozenset({
     "RELATED", "RELTYPE", "ROLE", "RSVP", "SENT-BY", "TZID", "VALUE", "EMAIL", "LABEL", "SCHEDULE-AGENT",
     "SCHEDULE-FORCE-SEND", "FILENAME", "SIZE", "MANAGED-ID"})
 _PARAM_TEXT_RE = re.compile(r"[^,;:]*")
-# Slack for dates written by hand or by old exporters: 2026-12-01T10:00:00.000Z, 20261201t1000z.
-_LOOSE_DT_RE = _LazyRegex(r"(\d{4})-?(\d\d)-?(\d\d)(?:[Tt ](\d\d):?(\d\d)(?::?(\d\d)(?:[.,]\d+)?)?)?\s*([Zz])?\Z",
-                          re.ASCII)
+# Slack for dates written by hand or by old exporters: 2026-12-01T10:00:00.000Z, 20261201t1000z,
+# and ISO 8601 offsets (20261201T100000+0100), which RFC 5545 has no place for: read as the instant they name.
+_LOOSE_DT_RE = _LazyRegex(r"(\d{4})-?(\d\d)-?(\d\d)(?:[Tt ](\d\d):?(\d\d)(?::?(\d\d)(?:[.,]\d+)?)?)?"
+                          r"\s*([Zz]|[+-]\d\d(?::?\d\d)?)?\Z", re.ASCII)
 _DURATION_RE = re.compile(r"([+-])?P(?:([0-9]+)W)?(?:([0-9]+)D)?(?:T(?:([0-9]+)H)?(?:([0-9]+)M)?(?:([0-9]+)S)?)?\Z")
 _OFFSET_RE = re.compile(r"([+-])([0-9][0-9]):?([0-9][0-9])(?::?([0-9][0-9]))?\Z")
 _DISPLAY_OFFSET_RE = _LazyRegex(r"([+-])([0-9]{1,2})(?:[:.]?([0-9]{2}))?")
@@ -3159,10 +3160,14 @@ def _parse_dt(value: str) -> tuple[date | datetime, bool, bool] | None:
     y, mo, d, h, mi, s, z = m.groups()
     try:
         if h is None:
-            return date(int(y), int(mo), int(d)), False, True
+            return (date(int(y), int(mo), int(d)), False, True) if not z else None
         second = min(int(s or 0), 59)  # a leap second (60) reads as 59 (RFC 5545 3.3.5)
-        return datetime(int(y), int(mo), int(d), int(h), int(mi), second), bool(z), True
-    except ValueError:
+        dt = datetime(int(y), int(mo), int(d), int(h), int(mi), second)
+        if z and z not in "Zz":  # an offset: the same instant in UTC
+            sign = -1 if z[0] == "-" else 1
+            dt -= sign * timedelta(hours=int(z[1:3]), minutes=int(z[-2:]) if len(z) > 3 else 0)
+        return dt, bool(z), True
+    except (ValueError, OverflowError):
         return None
 
 
@@ -3244,6 +3249,25 @@ def _agrees(vz: _VZone, zone: ZoneInfo, sample: datetime) -> bool:
             instants.update((utc - 1, utc + 1))
     return all(datetime.fromtimestamp(t, vz).utcoffset() == datetime.fromtimestamp(t, zone).utcoffset()
                for t in instants)
+
+
+# Names writers give UTC that are neither IANA nor Windows names (without a VTIMEZONE saying otherwise).
+_UTC_NAMES = frozenset({"z", "tzone://microsoft/utc", "coordinated universal time", "utc time"})
+
+
+def _tzid_key(tzid: str) -> str:
+    """A TZID as a VTIMEZONE and the times using it should both give it: no quotes, no outer spaces."""
+    key = tzid.strip()
+    return key[1:-1].strip() if len(key) >= 2 and key[0] == key[-1] == '"' else key
+
+
+def _tzid_with_colon(params: tuple, value: str) -> tuple[tuple, str]:
+    """A date property split at a TZID's own colon (``TZID=tzone://Microsoft/Custom:2026...``), mended.
+
+    Date and time values hold no colon: the value starts after the last one.
+    """
+    more, _, value = value.rpartition(":")
+    return params[:-1] + (("TZID", f"{params[-1][1]}:{more}"),), value
 
 
 class _Reader:
@@ -3345,6 +3369,10 @@ class _Reader:
         if tzid is None:
             self.notes.warn("VTIMEZONE without TZID: ignored", frame[3])
             return None
+        if tzid != _tzid_key(tzid):
+            self.notes.warn(f"VTIMEZONE TZID {_short(tzid)!r} in quotes or spaces: read as {_tzid_key(tzid)!r}",
+                            frame[3])
+            tzid = _tzid_key(tzid)
         if tzid in self.vtimezones:
             self.notes.warn(f"VTIMEZONE {_short(tzid)!r} defined twice: the first one counts", frame[3])
             return None
@@ -3395,7 +3423,8 @@ class _Reader:
             return None
         dt, utc, loose = parsed
         if loose:
-            self.notes.warn(f"{what} {value[:40]!r} is not in RFC 5545 form: read as {dt.isoformat()}", lineno)
+            self.notes.warn(f"{what} {value[:40]!r} is not in RFC 5545 form: read as {dt.isoformat()}"
+                            f"{'Z' if utc else ''}", lineno)
         if not isinstance(dt, datetime):
             return dt
         tzid = None
@@ -3430,7 +3459,7 @@ class _Reader:
 
     def vzone(self, tzid: str) -> _VZone | None:
         if tzid not in self.vzones:
-            frame = self.vtimezones.get(tzid)
+            frame = self.vtimezones.get(tzid) or self.vtimezones.get(_tzid_key(tzid))
             self.vzones[tzid] = self.build_vzone(tzid, frame) if frame else None
         return self.vzones[tzid]
 
@@ -3460,6 +3489,8 @@ class _Reader:
                 if zone is not None:
                     return zone
         vz = self.vzone(tzid)
+        if vz is None and key.lower() in _UTC_NAMES:
+            return UTC
         candidates: list[ZoneInfo] = []
         windows = _windows_zones()
         numbered = key.rstrip("0123456789")  # Outlook's "Eastern Standard Time 1"
@@ -3646,6 +3677,10 @@ class _Reader:
                 extra.append(self.prop(name, params, value, ln))
                 continue
             field_name, kind = target
+            if ":" in value and (kind == "when" or kind == "dates") and params and params[-1][0] == "TZID":
+                params, value = _tzid_with_colon(params, value)  # TZID=tzone://Microsoft/Custom, unquoted
+                notes.warn(f"{name}: a ':' in TZID {_short(params[-1][1])!r} that is not quoted", ln,
+                           "':' in an unquoted TZID")
             if field_name in f:
                 notes.warn(f"VEVENT has more than one {name}: the first counts, the others are kept as extra",
                            ln, f"repeated {name}")

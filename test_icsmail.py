@@ -990,6 +990,27 @@ class TestLoads(unittest.TestCase):
         self.assertEqual(cal.events[0].start.utcoffset(), timedelta(hours=2))
         self.assertIn("gives 2026-07-01 10:00:00 another offset than the tz database", cal.warnings[0])
 
+    def test_zone_names_and_times_writers_get_wrong(self):
+        fixed = "BEGIN:STANDARD\nDTSTART:16010101T000000\nTZOFFSETFROM:-0500\nTZOFFSETTO:-0500\nEND:STANDARD"
+        cases = [  # (lines, zones, UTC start)
+            (["DTSTART;TZID=tzone://Microsoft/Custom:20260309T090000"],  # Outlook: a colon, unquoted
+             f"BEGIN:VTIMEZONE\nTZID:tzone://Microsoft/Custom\n{fixed}\nEND:VTIMEZONE", datetime(2026, 3, 9, 14)),
+            (['DTSTART;TZID="Customized Time Zone":20260309T090000'],  # the VTIMEZONE's TZID in quotes
+             f'BEGIN:VTIMEZONE\nTZID:"Customized Time Zone"\n{fixed}\nEND:VTIMEZONE', datetime(2026, 3, 9, 14)),
+            (['DTSTART;TZID="tzone://Microsoft/Utc":20260309T090000'], "", datetime(2026, 3, 9, 9)),
+            (['DTSTART;TZID=Coordinated Universal Time:20260309T090000'], "", datetime(2026, 3, 9, 9)),
+            (["DTSTART:2026-03-09T09:00:00+01:00"], "", datetime(2026, 3, 9, 8)),  # ISO 8601 offsets
+            (["DTSTART:20260309T090000-0530"], "", datetime(2026, 3, 9, 14, 30)),
+        ]
+        for lines, zones, instant in cases:
+            with self.subTest(lines[0]):
+                text = calendar_with(*lines, "EXDATE" + lines[0][7:], "RRULE:FREQ=DAILY;COUNT=3", zones=zones)
+                for event in (icsmail.loads(text).events[0], next(icsmail.iter_events(text.encode()))):
+                    self.assertEqual(event.start.astimezone(UTC), instant.replace(tzinfo=UTC))
+                    self.assertEqual(event.exdates, (event.start,))
+                again = icsmail.loads(icsmail.dumps(icsmail.loads(text))).events[0]
+                self.assertEqual(again.start.astimezone(UTC), instant.replace(tzinfo=UTC))
+
     OLD_US_RULES = """
         BEGIN:VTIMEZONE
         TZID:Eastern Standard Time
