@@ -3388,7 +3388,8 @@ class _Reader:
             self.xwr = None
             for name, _, value, ln in (self.cal[1] if self.cal else ()):
                 if name == "X-WR-TIMEZONE":
-                    self.xwr = _iana_zone(_unescape(value).strip())
+                    key = _tzid_key(_unescape(value))
+                    self.xwr = _iana_zone(key) or _cldr_zone(_windows_zones().get(key.lower(), ""))
                     if self.xwr is None:
                         self.notes.warn(f"X-WR-TIMEZONE {_short(value)!r} is not a known time zone: ignored", ln)
                     break

@@ -853,8 +853,9 @@ class TestLoads(unittest.TestCase):
         floating = icsmail.loads(calendar_with("DTSTART:20261201T100000")).events[0]
         self.assertIsNone(floating.start.tzinfo)
         self.assertTrue(floating.floating)
-        google = icsmail.loads(calendar_with("DTSTART:20261201T100000", head="X-WR-TIMEZONE:America/New_York"))
-        self.assertEqual(google.events[0].start, datetime(2026, 12, 1, 10, tzinfo=NEW_YORK))
+        for name in ("America/New_York", '"America/New_York"', "Eastern Standard Time"):
+            google = icsmail.loads(calendar_with("DTSTART:20261201T100000", head=f"X-WR-TIMEZONE:{name}"))
+            self.assertEqual(google.events[0].start, datetime(2026, 12, 1, 10, tzinfo=NEW_YORK))
 
     def test_windows_and_exchange_zone_names(self):
         cases = {
