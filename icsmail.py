@@ -3071,11 +3071,40 @@ def _unfold(lines: Iterable[str], first: int = 1) -> Iterator[tuple[int, str]]:
                 parts.append(line[1:])
             continue
         if current is not None:
+            if (parts[-1] if parts else current)[-1:] == "=" and _quoted_printable_line(current):
+                if parts is None:  # a soft line break of quoted-printable (vCalendar 1.0): the value goes on
+                    parts = [current[:-1], line]
+                else:
+                    parts[-1] = parts[-1][:-1]
+                    parts.append(line)
+                continue
             yield current_no, "".join(parts) if parts else current
             parts = None
         current, current_no = line, lineno
     if current is not None:
         yield current_no, "".join(parts) if parts else current
+
+
+def _quoted_printable_line(line: str) -> bool:
+    """Whether a content line's value is quoted-printable (``;ENCODING=QUOTED-PRINTABLE``, vCalendar 1.0)."""
+    colon = line.find(":")
+    return "QUOTED-PRINTABLE" in (line[:colon] if colon >= 0 else line).upper()
+
+
+def _from_quoted_printable(params: tuple, value: str) -> tuple[tuple, str]:
+    r"""A vCalendar 1.0 quoted-printable value as the TEXT it encodes, without ENCODING and CHARSET.
+
+    >>> _from_quoted_printable((("ENCODING", "QUOTED-PRINTABLE"), ("CHARSET", "UTF-8")), "Caf=C3=A9, ok=0D=0A")
+    ((), 'Café\\, ok\\n')
+    """
+    import quopri
+    charset = next((v for k, v in params if k == "CHARSET"), "utf-8")
+    data = quopri.decodestring(value.encode("utf-8", "surrogateescape"))
+    try:
+        text = data.decode(charset)
+    except (LookupError, UnicodeDecodeError):
+        text = data.decode("cp1252", "replace")
+    return tuple(p for p in params if p[0] not in ("ENCODING", "CHARSET")), _escape_text(text)
 
 
 class _Notes:
@@ -3331,6 +3360,8 @@ class _Reader:
                 notes.warn(f"control characters removed from {line[:40]!r}", lineno, "control characters")
                 line = _CONTROL_RE.sub("", line)
             name, params, value = _split_line(line, lineno)
+            if params and "=" in value and any(k == "ENCODING" and v.upper() == "QUOTED-PRINTABLE" for k, v in params):
+                params, value = _from_quoted_printable(params, value)
             if not printable and params and ("\u2028" in line or "\u2029" in line):
                 names = _names_on_one_line(params)  # a name with a line separator could reach no mail header
                 if names is not params:

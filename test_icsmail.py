@@ -1012,6 +1012,15 @@ class TestLoads(unittest.TestCase):
                 again = icsmail.loads(icsmail.dumps(icsmail.loads(text))).events[0]
                 self.assertEqual(again.start.astimezone(UTC), instant.replace(tzinfo=UTC))
 
+    def test_vcalendar_1_quoted_printable(self):  # Outlook's "Save as vCalendar" (.vcs)
+        data = (b"BEGIN:VCALENDAR\r\nVERSION:1.0\r\nBEGIN:VEVENT\r\nUID:v1\r\nDTSTART:20260309T140000Z\r\n"
+                b"SUMMARY;ENCODING=QUOTED-PRINTABLE;CHARSET=UTF-8:Caf=C3=A9; =3D ok\r\n"
+                b"DESCRIPTION;ENCODING=QUOTED-PRINTABLE:Line one=0D=0A=\r\nLine two\r\n"
+                b"ATTACH;ENCODING=BASE64;VALUE=BINARY:QUJD=\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+        for event in (icsmail.loads(data).events[0], next(icsmail.iter_events(data))):
+            self.assertEqual((event.summary, event.description), ("Caf\u00e9; = ok", "Line one\nLine two"))
+        self.assertIn("SUMMARY:Café\\; = ok\r\n", icsmail.dumps(icsmail.loads(data)))
+
     OLD_US_RULES = """
         BEGIN:VTIMEZONE
         TZID:Eastern Standard Time
