@@ -3041,6 +3041,8 @@ def _split_quoted(line: str, pos: int, lineno: int) -> tuple[str, tuple, str]:
 
 def _split_lines(text: str) -> list[str]:
     """Lines ending in CRLF, LF or a lone CR; no artefact after a final line end."""
+    if "\ufeff" in text:  # byte order marks of files joined together
+        text = text.replace("\ufeff", "")
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
@@ -4147,6 +4149,18 @@ def _cp1252_char(m: re.Match) -> str:
 _SPLIT_FOLD_RE = _LazyRegex(rb"(\r\n|\r|\n)([ \t])([\x80-\xbf]+)")
 
 
+def _utf16_codec(head: bytes) -> str | None:
+    """``utf-16`` with a byte order mark, ``utf-16-le`` or ``-be`` without one (a NUL in every other
+    byte of ASCII text), else None."""
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return "utf-16"
+    if len(head) >= 4 and head[1] == head[3] == 0 and head[0] and head[2]:
+        return "utf-16-le"
+    if len(head) >= 4 and head[0] == head[2] == 0 and head[1] and head[3]:
+        return "utf-16-be"
+    return None
+
+
 def _decode_bytes(data: bytes, charset: str | None, notes: _Notes, first_line: int = 1) -> str:
     """UTF-8; else the declared charset; else Windows-1252 per line, with a warning."""
     if data.startswith(b"\xef\xbb\xbf"):
@@ -4156,6 +4170,14 @@ def _decode_bytes(data: bytes, charset: str | None, notes: _Notes, first_line: i
             return data.decode("utf-16")
         except UnicodeDecodeError:
             pass  # a BOM in front of something else: read on as bytes
+    elif _utf16_codec(data):
+        codec = _utf16_codec(data)
+        try:
+            text = data.decode(codec)
+            notes.warn(f"the input is {codec.upper()} without a byte order mark", first_line)
+            return text
+        except UnicodeDecodeError:
+            pass
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -4173,6 +4195,8 @@ def _decode_bytes(data: bytes, charset: str | None, notes: _Notes, first_line: i
         except UnicodeDecodeError:
             data = mended
     if charset and charset.lower().replace("_", "-") not in ("utf-8", "utf8", "us-ascii"):
+        if charset.lower().replace("_", "-") in ("iso-8859-1", "iso8859-1", "latin1", "latin-1"):
+            charset = "cp1252"  # what mail readers take this label for: Windows writes € and quotes so
         try:
             text = data.decode(charset)
             if not _SURROGATE_RE.search(text):  # codecs like unicode_escape can make lone surrogates
@@ -4194,8 +4218,13 @@ def _decode_bytes(data: bytes, charset: str | None, notes: _Notes, first_line: i
     return "\n".join(out)
 
 
-def _mail_calendars(data: bytes, notes: _Notes) -> list[tuple[bytes, str | None]]:
-    """The calendar parts of an e-mail: text/calendar, application/ics, ``*.ics`` attachments.
+_CALENDAR_TYPES = frozenset({"text/calendar", "application/ics", "text/x-vcalendar", "application/x-ics"})
+_CALENDAR_FILES = (".ics", ".vcs", ".ical", ".icalendar")
+
+
+def _mail_calendars(data: bytes, notes: _Notes, depth: int = 0) -> list[tuple[bytes, str | None]]:
+    """The calendar parts of an e-mail: text/calendar, application/ics, ``*.ics`` attachments,
+    also those of a forwarded e-mail attached to it.
 
     Identical copies (the text/calendar part and its ``invite.ics`` twin)
     count once.
@@ -4204,17 +4233,26 @@ def _mail_calendars(data: bytes, notes: _Notes) -> list[tuple[bytes, str | None]
     import email.policy
     try:
         msg = email.message_from_bytes(data, policy=email.policy.compat32)
-        parts = [part for part in msg.walk() if not part.is_multipart()]
+        parts = list(msg.walk())
     except RecursionError:
         raise ParseError("the e-mail's MIME parts are nested too deeply to read", 1) from None
-    found, seen = [], set()
+    found, seen, kinds = [], set(), set()
     for part in parts:
         try:
             ctype = part.get_content_type()
+            kinds.add(ctype)
             filename = (part.get_filename() or part.get_param("name") or "")
             filename = filename.lower() if isinstance(filename, str) else ""
-            if ctype not in ("text/calendar", "application/ics", "text/x-vcalendar", "application/x-ics") \
-                    and not filename.endswith((".ics", ".vcs", ".ical", ".icalendar")):
+            kinds.add(filename)
+            attached = _attached_mail(part, ctype, filename)
+            if attached is not None:  # a forwarded invitation the email package did not open
+                if depth < 8 and _looks_like_mail(attached[:_MAIL_HEAD]):
+                    try:
+                        found.extend(_mail_calendars(attached, notes, depth + 1))
+                    except ParseError:
+                        pass
+                continue
+            if part.is_multipart() or (ctype not in _CALENDAR_TYPES and not filename.endswith(_CALENDAR_FILES)):
                 continue
             payload = part.get_payload(decode=True)
             charset = part.get_content_charset()
@@ -4223,14 +4261,51 @@ def _mail_calendars(data: bytes, notes: _Notes) -> list[tuple[bytes, str | None]
             continue
         if not payload:
             continue
-        key = payload.replace(b"\r\n", b"\n").strip()
-        if key in seen:
-            continue
-        seen.add(key)
         found.append((payload, charset))
-    if not found:
-        raise ParseError("the e-mail has no calendar part (text/calendar, application/ics or an .ics attachment)", 1)
-    return found
+    unique = []
+    for payload, charset in found:
+        key = payload.replace(b"\r\n", b"\n").strip()
+        if key not in seen:
+            seen.add(key)
+            unique.append((payload, charset))
+    if not unique:
+        raise ParseError(_no_calendar_part(kinds), 1)
+    return unique
+
+
+def _attached_mail(part: Any, ctype: str, filename: str) -> bytes | None:
+    """The bytes of an e-mail attached in ``part`` that the email package left closed, or None.
+
+    A message/rfc822 part with a transfer encoding (which RFC 2046 forbids,
+    and some mailers write) and a ``.eml`` file attached as octet-stream.
+    """
+    if ctype == "message/rfc822" and part.get("Content-Transfer-Encoding", "").strip().lower() in (
+            "base64", "quoted-printable") and part.is_multipart():
+        import base64
+        import quopri
+        body = part.get_payload(0).get_payload()
+        if not isinstance(body, str):
+            return None
+        raw = body.encode("ascii", "replace")
+        try:
+            return base64.b64decode(raw) if "base64" in part["Content-Transfer-Encoding"].lower() \
+                else quopri.decodestring(raw)
+        except ValueError:
+            return None
+    if not part.is_multipart() and (filename.endswith(".eml") or ctype == "message/rfc822"):
+        payload = part.get_payload(decode=True)
+        return payload if isinstance(payload, bytes) else None
+    return None
+
+
+def _no_calendar_part(kinds: set) -> str:
+    """Why an e-mail gives no calendar, said so that the reader knows what to do."""
+    if "application/ms-tnef" in kinds or "winmail.dat" in kinds:
+        return ("the e-mail has no calendar part, only a winmail.dat (TNEF) that Outlook alone reads: ask the "
+                "sender to send the invitation in Internet (iCalendar) format")
+    if kinds & {"application/pkcs7-mime", "application/x-pkcs7-mime", "multipart/encrypted"}:
+        return "the e-mail is encrypted (S/MIME or PGP): decrypt it first, then read the calendar in it"
+    return "the e-mail has no calendar part (text/calendar, application/ics or an .ics attachment)"
 
 
 def _source_text(data: str | bytes, notes: _Notes) -> list[tuple[str]]:
@@ -4249,9 +4324,33 @@ def _source_text(data: str | bytes, notes: _Notes) -> list[tuple[str]]:
         data = bytes(data)
     if not isinstance(data, bytes):
         raise TypeError(f"expected str or bytes, not {type(data).__name__}")
+    _refuse_foreign(data[:8])
+    data = _emlx_message(data)
     if _looks_like_mail(data[:_MAIL_HEAD]):
         return [_decode_bytes(payload, charset, notes) for payload, charset in _mail_calendars(data, notes)]
     return [_decode_bytes(data, None, notes)]
+
+
+_FOREIGN_FILES = (  # (magic, what it is and what to do)
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an Outlook .msg file, not iCalendar or an e-mail: save the invitation "
+                                          "as .ics, or the mail as .eml"),
+    (b"\x78\x9f\x3e\x22", "a winmail.dat (TNEF) file that Outlook alone reads: ask the sender for the invitation "
+                          "in Internet (iCalendar) format"),
+)
+
+
+def _refuse_foreign(head: bytes) -> None:
+    for magic, what in _FOREIGN_FILES:
+        if head.startswith(magic):
+            raise ParseError(what, 1)
+
+
+def _emlx_message(data: bytes) -> bytes:
+    """The e-mail in Apple Mail's .emlx (its length on the first line, a plist after it); else ``data``."""
+    first, sep, rest = data[:24].partition(b"\n")
+    if sep and first.strip().isdigit() and _looks_like_mail(data[len(first) + 1:][:_MAIL_HEAD]):
+        return data[len(first) + 1:][:int(first.strip())]
+    return data
 
 
 def loads(data: str | bytes, *, strict: bool = False) -> Calendar:
@@ -4392,7 +4491,8 @@ def _iter_file(source: Any, notes: _Notes) -> Iterator[Event]:
             return
         head = f.read(_MAIL_HEAD)
         rest = _Chained(head, f)
-        if _looks_like_mail(head) or head[:2] in (b"\xff\xfe", b"\xfe\xff"):  # mail, UTF-16: read whole
+        if _looks_like_mail(head) or _utf16_codec(head) or _emlx_message(head) is not head \
+                or any(head.startswith(m) for m, _ in _FOREIGN_FILES):  # these are read whole
             texts = _source_text(head + f.read(), notes)
             yield from _iter_lines((line for text in texts for line in _split_lines(text)), notes)
         else:

@@ -1586,6 +1586,47 @@ class TestLoadsMail(unittest.TestCase):
     def test_mail_without_calendar(self):
         with self.assertRaisesRegex(icsmail.ParseError, "no calendar part"):
             icsmail.loads(b"From: a@example.com\nSubject: hi\n\nJust text\n")
+        head = b"From: a@example.com\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=B\n\n--B\n"
+        cases = ((b"Content-Type: application/ms-tnef; name=winmail.dat\n\nx\n--B--\n", "winmail.dat \\(TNEF\\)"),
+                 (b"Content-Type: application/pkcs7-mime; smime-type=enveloped-data\n\nx\n--B--\n", "encrypted"))
+        for part, message in cases:
+            with self.subTest(message), self.assertRaisesRegex(icsmail.ParseError, message):
+                icsmail.loads(head + part)
+
+    def test_forwarded_invitations(self):
+        import base64
+        inner = base64.encodebytes(self.mail("base64")).decode()
+        for part in ("Content-Type: message/rfc822\nContent-Transfer-Encoding: base64\n\n",  # RFC 2046 forbids it
+                     'Content-Type: application/octet-stream; name="Meeting.eml"\n'
+                     "Content-Transfer-Encoding: base64\n\n"):
+            data = ("From: c@example.com\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=B\n\n--B\n"
+                    "Content-Type: text/plain\n\nFYI\n--B\n" + part + inner + "--B--\n").encode()
+            with self.subTest(part[:30]):
+                self.assertEqual([e.summary for e in icsmail.loads(data).events], ["R\u00e9union, with a comma"])
+
+    def test_files_that_are_not_what_they_seem(self):
+        text = SIMPLE.replace("Review", "R\u00e9union")
+        emlx = self.mail("base64")
+        readable = {"UTF-16LE without BOM": text.encode("utf-16-le"), "two files joined": (
+            "\ufeff" + text + "\ufeff" + text.replace("uid-1", "uid-2")).encode(),
+                    "Apple Mail .emlx": b"%d\n" % len(emlx) + emlx + b"<?xml version='1.0'?>\n<plist/>\n"}
+        for what, data in readable.items():
+            with self.subTest(what):
+                for events in (icsmail.loads(data).events, list(icsmail.iter_events(io.BytesIO(data)))):
+                    self.assertEqual(events[0].summary, "R\u00e9union, with a comma")
+        refused = {b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100): "Outlook .msg file",
+                   b"\x78\x9f\x3e\x22" + bytes(100): "winmail.dat"}
+        for data, message in refused.items():
+            with self.subTest(message):
+                with self.assertRaisesRegex(icsmail.ParseError, message):
+                    icsmail.loads(data)
+                with self.assertRaisesRegex(icsmail.ParseError, message):
+                    list(icsmail.iter_events(io.BytesIO(data)))
+
+    def test_a_latin1_label_is_read_as_windows_1252(self):  # as mail readers do: Windows writes € so
+        raw = ("Content-Type: text/calendar; charset=iso-8859-1\nSubject: x\n\n").encode() + \
+            SIMPLE.replace("Review", "5 \u20ac \u201cok\u201d").encode("cp1252")
+        self.assertEqual(icsmail.loads(raw).events[0].summary, "5 \u20ac \u201cok\u201d, with a comma")
 
 
 
