@@ -840,7 +840,6 @@ def _is_utc_zone(key: str) -> bool:
     return not tz.trans and tz.initial[0] == 0 and (tz.footer is None or tz.footer.start is None)
 
 
-
 class _UnknownZone(tzinfo):
     """A TZID the reader could not resolve: the times stay floating, the name is kept.
 
@@ -868,6 +867,36 @@ class _UnknownZone(tzinfo):
 
     def __hash__(self) -> int:
         return hash(self.tzid)
+
+
+class _VCal1Zone(tzinfo):
+    """The zone of a vCalendar 1.0 file's local times: ``TZ:-05`` and ``DAYLIGHT:TRUE;-04;start;end;...``
+    periods (each from a standard to a daylight wall time).
+
+    >>> tz = _VCal1Zone(timedelta(hours=-5), [(datetime(2026, 3, 8, 2), datetime(2026, 11, 1, 2), timedelta(hours=-4))])
+    >>> tz.utcoffset(datetime(2026, 7, 1)), tz.utcoffset(datetime(2026, 12, 1))
+    (datetime.timedelta(days=-1, seconds=72000), datetime.timedelta(days=-1, seconds=68400))
+    """
+
+    def __init__(self, standard: timedelta, periods: Sequence[tuple[datetime, datetime, timedelta]]) -> None:
+        self.standard, self.periods = standard, tuple(periods)
+
+    def utcoffset(self, dt: datetime | None) -> timedelta:
+        if dt is not None:
+            wall = dt.replace(tzinfo=None)
+            for start, end, offset in self.periods:
+                if start <= wall < end:
+                    return offset
+        return self.standard
+
+    def dst(self, dt: datetime | None) -> timedelta:
+        return self.utcoffset(dt) - self.standard
+
+    def tzname(self, dt: datetime | None) -> str:
+        return _fmt_offset(int(self.utcoffset(dt).total_seconds()))
+
+    def __repr__(self) -> str:
+        return f"<vCalendar 1.0 TZ {_fmt_offset(int(self.standard.total_seconds()))}>"
 
 
 @dataclass(frozen=True)
@@ -3221,6 +3250,15 @@ def _parse_duration(value: str) -> timedelta | None:
     return -delta if sign == "-" else delta
 
 
+def _vcal1_offset(value: str) -> int | None:
+    """A vCalendar 1.0 offset (``-05``, ``+05:30``, ``-5``) in seconds, or None."""
+    m = _DISPLAY_OFFSET_RE.match(value.strip())
+    if not m or m.end() != len(value.strip()) or int(m.group(2)) > 23 or int(m.group(3) or 0) > 59:
+        return None
+    seconds = int(m.group(2)) * 3600 + int(m.group(3) or 0) * 60
+    return -seconds if m.group(1) == "-" else seconds
+
+
 def _parse_offset(value: str) -> int | None:
     m = _OFFSET_RE.match(value.strip())
     if not m:
@@ -3427,10 +3465,35 @@ class _Reader:
                         self.notes.warn(f"X-WR-TIMEZONE {_short(value)!r} is not a known time zone: ignored", ln)
                     break
             else:
-                if self.streaming and not self.final:  # it may still come, after some events
+                self.xwr = self.vcal1_zone()
+                if self.xwr is None and self.streaming and not self.final:  # it may still come, after events
                     self.xwr, self.xwr_missed = False, True
                     return None
         return self.xwr
+
+    def vcal1_zone(self) -> tzinfo | None:
+        """vCalendar 1.0's TZ (the standard offset) and DAYLIGHT (summer periods): the zone of its local times."""
+        props = self.cal[1] if self.cal else ()
+        found = next(((value, ln) for name, _, value, ln in props if name == "TZ"), None)
+        if found is None:
+            return None
+        standard = _vcal1_offset(found[0])
+        if standard is None:
+            self.notes.warn(f"TZ {_short(found[0])!r} (vCalendar 1.0) is not an offset: ignored", found[1])
+            return None
+        periods = []
+        for name, _, value, ln in props:
+            fields = value.split(";")
+            if name != "DAYLIGHT" or fields[0].strip().upper() != "TRUE" or len(fields) < 4:
+                continue
+            offset = _vcal1_offset(fields[1])
+            start, end = _parse_dt(fields[2].strip()), _parse_dt(fields[3].strip())
+            if offset is None or not start or not end or not isinstance(start[0], datetime) \
+                    or not isinstance(end[0], datetime):
+                self.notes.warn(f"DAYLIGHT {_short(value)!r} (vCalendar 1.0) is unreadable: ignored", ln)
+                continue
+            periods.append((start[0], end[0], timedelta(seconds=offset)))
+        return _VCal1Zone(timedelta(seconds=standard), periods)
 
     def late_x_wr_timezone(self) -> None:
         """Warn when an X-WR-TIMEZONE came after floating times were given without it (streaming)."""

@@ -1012,6 +1012,14 @@ class TestLoads(unittest.TestCase):
                 again = icsmail.loads(icsmail.dumps(icsmail.loads(text))).events[0]
                 self.assertEqual(again.start.astimezone(UTC), instant.replace(tzinfo=UTC))
 
+    def test_vcalendar_1_tz_and_daylight(self):  # local times of a vCalendar 1.0 file (old phones, Palm)
+        data = (b"BEGIN:VCALENDAR\r\nVERSION:1.0\r\nTZ:-05\r\nDAYLIGHT:TRUE;-04;20260308T020000;20261101T020000;EST;"
+                b"EDT\r\nBEGIN:VEVENT\r\nUID:v1\r\nDTSTART:20260701T100000\r\nDTEND:20261201T100000\r\nEND:VEVENT\r\n"
+                b"END:VCALENDAR\r\n")
+        for event in (icsmail.loads(data).events[0], next(icsmail.iter_events(data))):
+            self.assertEqual((event.start.utcoffset(), event.end.utcoffset()),
+                             (timedelta(hours=-4), timedelta(hours=-5)))
+
     def test_vcalendar_1_quoted_printable(self):  # Outlook's "Save as vCalendar" (.vcs)
         data = (b"BEGIN:VCALENDAR\r\nVERSION:1.0\r\nBEGIN:VEVENT\r\nUID:v1\r\nDTSTART:20260309T140000Z\r\n"
                 b"SUMMARY;ENCODING=QUOTED-PRINTABLE;CHARSET=UTF-8:Caf=C3=A9; =3D ok\r\n"
