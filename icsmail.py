@@ -58,6 +58,7 @@ __all__ = [
 ]
 
 import bisect
+import codecs
 import functools
 import gc
 import io
@@ -867,36 +868,6 @@ class _UnknownZone(tzinfo):
 
     def __hash__(self) -> int:
         return hash(self.tzid)
-
-
-class _VCal1Zone(tzinfo):
-    """The zone of a vCalendar 1.0 file's local times: ``TZ:-05`` and ``DAYLIGHT:TRUE;-04;start;end;...``
-    periods (each from a standard to a daylight wall time).
-
-    >>> tz = _VCal1Zone(timedelta(hours=-5), [(datetime(2026, 3, 8, 2), datetime(2026, 11, 1, 2), timedelta(hours=-4))])
-    >>> tz.utcoffset(datetime(2026, 7, 1)), tz.utcoffset(datetime(2026, 12, 1))
-    (datetime.timedelta(days=-1, seconds=72000), datetime.timedelta(days=-1, seconds=68400))
-    """
-
-    def __init__(self, standard: timedelta, periods: Sequence[tuple[datetime, datetime, timedelta]]) -> None:
-        self.standard, self.periods = standard, tuple(periods)
-
-    def utcoffset(self, dt: datetime | None) -> timedelta:
-        if dt is not None:
-            wall = dt.replace(tzinfo=None)
-            for start, end, offset in self.periods:
-                if start <= wall < end:
-                    return offset
-        return self.standard
-
-    def dst(self, dt: datetime | None) -> timedelta:
-        return self.utcoffset(dt) - self.standard
-
-    def tzname(self, dt: datetime | None) -> str:
-        return _fmt_offset(int(self.utcoffset(dt).total_seconds()))
-
-    def __repr__(self) -> str:
-        return f"<vCalendar 1.0 TZ {_fmt_offset(int(self.standard.total_seconds()))}>"
 
 
 @dataclass(frozen=True)
@@ -3088,6 +3059,7 @@ def _unfold(lines: Iterable[str], first: int = 1) -> Iterator[tuple[int, str]]:
     lines cost linear time.  Blank lines are skipped.
     """
     current, current_no, parts = None, 0, None
+    qp = None  # whether the current line is quoted-printable: looked at once, at its first soft break
     lineno = first - 1
     for lineno, line in enumerate(lines, first):
         if not line:
@@ -3102,7 +3074,8 @@ def _unfold(lines: Iterable[str], first: int = 1) -> Iterator[tuple[int, str]]:
                 parts.append(line[1:])
             continue
         if current is not None:
-            if (parts[-1] if parts else current)[-1:] == "=" and _quoted_printable_line(current):
+            if (parts[-1] if parts else current)[-1:] == "=" and line[:4].upper() not in ("BEGI", "END:") and (
+                    qp if qp is not None else (qp := _quoted_printable_line(current))):
                 if parts is None:  # a soft line break of quoted-printable (vCalendar 1.0): the value goes on
                     parts = [current[:-1], line]
                 else:
@@ -3110,32 +3083,48 @@ def _unfold(lines: Iterable[str], first: int = 1) -> Iterator[tuple[int, str]]:
                     parts.append(line)
                 continue
             yield current_no, "".join(parts) if parts else current
-            parts = None
+            parts = qp = None
         current, current_no = line, lineno
     if current is not None:
         yield current_no, "".join(parts) if parts else current
 
 
+_QP_PARAM_RE = _LazyRegex(r";(?:ENCODING=)?QUOTED-PRINTABLE(?=[;:])", re.IGNORECASE)
+
+
 def _quoted_printable_line(line: str) -> bool:
-    """Whether a content line's value is quoted-printable (``;ENCODING=QUOTED-PRINTABLE``, vCalendar 1.0)."""
+    """Whether a content line's value is quoted-printable: ``;ENCODING=QUOTED-PRINTABLE`` or
+    vCalendar 1.0's bare ``;QUOTED-PRINTABLE`` among its parameters."""
     colon = line.find(":")
-    return "QUOTED-PRINTABLE" in (line[:colon] if colon >= 0 else line).upper()
+    return colon > 0 and _QP_PARAM_RE.search(line, 0, colon + 1) is not None
 
 
-def _from_quoted_printable(params: tuple, value: str) -> tuple[tuple, str]:
-    r"""A vCalendar 1.0 quoted-printable value as the TEXT it encodes, without ENCODING and CHARSET.
+def _is_quoted_printable(params: tuple) -> bool:
+    return any((k == "ENCODING" and isinstance(v, str) and v.upper() == "QUOTED-PRINTABLE")
+               or (k == "QUOTED-PRINTABLE" and not v) for k, v in params)
 
-    >>> _from_quoted_printable((("ENCODING", "QUOTED-PRINTABLE"), ("CHARSET", "UTF-8")), "Caf=C3=A9, ok=0D=0A")
+
+def _from_quoted_printable(name: str, params: tuple, value: str) -> tuple[tuple, str]:
+    r"""A vCalendar 1.0 quoted-printable value as the text it encodes (escaped when it is TEXT),
+    without ENCODING and CHARSET.
+
+    >>> _from_quoted_printable("SUMMARY", (("ENCODING", "QUOTED-PRINTABLE"),), "Caf=C3=A9, ok=0D=0A")
     ((), 'Café\\, ok\\n')
     """
     import quopri
-    charset = next((v for k, v in params if k == "CHARSET"), "utf-8")
+    charset = next((v for k, v in params if k == "CHARSET" and isinstance(v, str)), "utf-8").lower()
+    if charset.replace("_", "-") in ("iso-8859-1", "iso8859-1", "latin1", "latin-1"):
+        charset = "cp1252"  # as in mail: Windows writes € and quotes so
     data = quopri.decodestring(value.encode("utf-8", "surrogateescape"))
     try:
+        if not codecs.lookup(charset)._is_text_encoding:  # rot13, base64_codec, ...: no charset
+            raise LookupError(charset)
         text = data.decode(charset)
-    except (LookupError, UnicodeDecodeError):
+    except (LookupError, ValueError):  # UnicodeError is a ValueError
         text = data.decode("cp1252", "replace")
-    return tuple(p for p in params if p[0] not in ("ENCODING", "CHARSET")), _escape_text(text)
+    text = _CONTROL_RE.sub("", text.replace("\r\n", "\n"))  # no control what was encoded brings in
+    params = tuple(p for p in params if p[0] not in ("ENCODING", "CHARSET", "QUOTED-PRINTABLE"))
+    return params, _escape_text(text) if _is_text(name, params) or "\n" in text or "\r" in text else text
 
 
 class _Notes:
@@ -3224,8 +3213,10 @@ def _parse_dt(value: str) -> tuple[date | datetime, bool, bool] | None:
         second = min(int(s or 0), 59)  # a leap second (60) reads as 59 (RFC 5545 3.3.5)
         dt = datetime(int(y), int(mo), int(d), int(h), int(mi), second)
         if z and z not in "Zz":  # an offset: the same instant in UTC
-            sign = -1 if z[0] == "-" else 1
-            dt -= sign * timedelta(hours=int(z[1:3]), minutes=int(z[-2:]) if len(z) > 3 else 0)
+            hours, minutes = int(z[1:3]), int(z[-2:]) if len(z) > 3 else 0
+            if hours > 23 or minutes > 59:
+                return None
+            dt -= (-1 if z[0] == "-" else 1) * timedelta(hours=hours, minutes=minutes)
         return dt, bool(z), True
     except (ValueError, OverflowError):
         return None
@@ -3251,7 +3242,11 @@ def _parse_duration(value: str) -> timedelta | None:
 
 
 def _vcal1_offset(value: str) -> int | None:
-    """A vCalendar 1.0 offset (``-05``, ``+05:30``, ``-5``) in seconds, or None."""
+    """A vCalendar 1.0 offset (``-05``, ``+05:30``, ``-5``) in seconds, or None.
+
+    >>> _vcal1_offset("-05"), _vcal1_offset("+05:30"), _vcal1_offset("+99")
+    (-18000, 19800, None)
+    """
     m = _DISPLAY_OFFSET_RE.match(value.strip())
     if not m or m.end() != len(value.strip()) or int(m.group(2)) > 23 or int(m.group(3) or 0) > 59:
         return None
@@ -3320,6 +3315,13 @@ def _agrees(vz: _VZone, zone: ZoneInfo, sample: datetime) -> bool:
                for t in instants)
 
 
+@functools.lru_cache(maxsize=None)
+def _fixed_offset(key: str) -> bool:
+    """A zone of one offset (EST, MST, GMT): a name writers also give zones with summer time."""
+    tz = _tzdata(key)
+    return not tz.trans and (tz.footer is None or tz.footer.start is None)
+
+
 # Names writers give UTC that are neither IANA nor Windows names (without a VTIMEZONE saying otherwise).
 _UTC_NAMES = frozenset({"z", "tzone://microsoft/utc", "coordinated universal time", "utc time"})
 
@@ -3330,13 +3332,15 @@ def _tzid_key(tzid: str) -> str:
     return key[1:-1].strip() if len(key) >= 2 and key[0] == key[-1] == '"' else key
 
 
-def _tzid_with_colon(params: tuple, value: str) -> tuple[tuple, str]:
-    """A date property split at a TZID's own colon (``TZID=tzone://Microsoft/Custom:2026...``), mended.
-
-    Date and time values hold no colon: the value starts after the last one.
-    """
-    more, _, value = value.rpartition(":")
-    return params[:-1] + (("TZID", f"{params[-1][1]}:{more}"),), value
+def _tzid_with_colon(params: tuple, value: str) -> tuple[tuple, str] | None:
+    """A date property split at a TZID's own colon (``TZID=tzone://Microsoft/Custom:2026...``), mended;
+    None when the value reads as it is (``2026-07-01T10:00:00`` has colons of its own)."""
+    def first(text: str) -> str:
+        return text.split(",", 1)[0].split("/", 1)[0]
+    more, _, rest = value.rpartition(":")
+    if _parse_dt(first(value)) is not None or _parse_dt(first(rest)) is None:
+        return None
+    return params[:-1] + (("TZID", f"{params[-1][1]}:{more}"),), rest
 
 
 class _Reader:
@@ -3400,8 +3404,8 @@ class _Reader:
                 notes.warn(f"control characters removed from {line[:40]!r}", lineno, "control characters")
                 line = _CONTROL_RE.sub("", line)
             name, params, value = _split_line(line, lineno)
-            if params and "=" in value and any(k == "ENCODING" and v.upper() == "QUOTED-PRINTABLE" for k, v in params):
-                params, value = _from_quoted_printable(params, value)
+            if params and "=" in value and _is_quoted_printable(params):
+                params, value = _from_quoted_printable(name, params, value)
             if not printable and params and ("\u2028" in line or "\u2029" in line):
                 names = _names_on_one_line(params)  # a name with a line separator could reach no mail header
                 if names is not params:
@@ -3432,6 +3436,7 @@ class _Reader:
         self.vzones: dict[str, _VZone | None] = {}
         self.xwr: tzinfo | None | bool = False  # False: not looked up yet
         self.xwr_missed = False  # streaming: floating times given before any X-WR-TIMEZONE
+        self.xwr_seen = 0  # streaming: how many calendar properties were looked through for it
         self.waiting: set[str] = set()  # streaming: TZIDs looked up in vain, until their VTIMEZONE comes
 
     def add_vtimezone(self, frame: list) -> str | None:
@@ -3456,8 +3461,11 @@ class _Reader:
     def x_wr_timezone(self) -> tzinfo | None:
         """Google's X-WR-TIMEZONE: the zone of the calendar's floating times."""
         if self.xwr is False:
-            self.xwr = None
-            for name, _, value, ln in (self.cal[1] if self.cal else ()):
+            props = self.cal[1] if self.cal else ()
+            if self.xwr_missed and len(props) == self.xwr_seen:  # streaming: nothing new to look at
+                return None
+            self.xwr, self.xwr_seen = None, len(props)
+            for name, _, value, ln in props:
                 if name == "X-WR-TIMEZONE":
                     key = _tzid_key(_unescape(value))
                     self.xwr = _iana_zone(key) or _cldr_zone(_windows_zones().get(key.lower(), ""))
@@ -3472,36 +3480,45 @@ class _Reader:
         return self.xwr
 
     def vcal1_zone(self) -> tzinfo | None:
-        """vCalendar 1.0's TZ (the standard offset) and DAYLIGHT (summer periods): the zone of its local times."""
+        """vCalendar 1.0's TZ (the standard offset) and DAYLIGHT (summer periods) as the zone of its
+        local times: a VTIMEZONE made of them, so they are written back with their rules."""
         props = self.cal[1] if self.cal else ()
         found = next(((value, ln) for name, _, value, ln in props if name == "TZ"), None)
         if found is None:
             return None
-        standard = _vcal1_offset(found[0])
+        value, ln = found
+        standard = _vcal1_offset(value)
         if standard is None:
-            self.notes.warn(f"TZ {_short(found[0])!r} (vCalendar 1.0) is not an offset: ignored", found[1])
+            self.notes.warn(f"TZ {_short(value)!r} (vCalendar 1.0) is not an offset: ignored", ln)
             return None
-        periods = []
+        std = _fmt_offset(standard)
+        tzid = f"vCalendar TZ {std}"
+        observances = [("STANDARD", [("DTSTART", (), "16010101T000000", ln), ("TZOFFSETFROM", (), std, ln),
+                                     ("TZOFFSETTO", (), std, ln)], [], ln)]
         for name, _, value, ln in props:
             fields = value.split(";")
-            if name != "DAYLIGHT" or fields[0].strip().upper() != "TRUE" or len(fields) < 4:
+            if name != "DAYLIGHT" or fields[0].strip().upper() != "TRUE":
                 continue
-            offset = _vcal1_offset(fields[1])
-            start, end = _parse_dt(fields[2].strip()), _parse_dt(fields[3].strip())
-            if offset is None or not start or not end or not isinstance(start[0], datetime) \
-                    or not isinstance(end[0], datetime):
+            offset = _vcal1_offset(fields[1]) if len(fields) > 3 else None
+            start, end = (_parse_dt(f.strip()) for f in fields[2:4]) if offset is not None else (None, None)
+            if not (start and end and isinstance(start[0], datetime) and isinstance(end[0], datetime)):
                 self.notes.warn(f"DAYLIGHT {_short(value)!r} (vCalendar 1.0) is unreadable: ignored", ln)
                 continue
-            periods.append((start[0], end[0], timedelta(seconds=offset)))
-        return _VCal1Zone(timedelta(seconds=standard), periods)
+            dst = _fmt_offset(offset)
+            observances.append(("DAYLIGHT", [("DTSTART", (), _fmt_local(start[0]), ln), ("TZOFFSETFROM", (), std, ln),
+                                             ("TZOFFSETTO", (), dst, ln)], [], ln))
+            observances.append(("STANDARD", [("DTSTART", (), _fmt_local(end[0]), ln), ("TZOFFSETFROM", (), dst, ln),
+                                             ("TZOFFSETTO", (), std, ln)], [], ln))
+        return self.build_vzone(tzid, ("VTIMEZONE", [("TZID", (), tzid, found[1])], observances, found[1]))
 
     def late_x_wr_timezone(self) -> None:
-        """Warn when an X-WR-TIMEZONE came after floating times were given without it (streaming)."""
+        """Warn when an X-WR-TIMEZONE (or vCalendar 1.0 TZ) came after floating times were given
+        without it (streaming)."""
         if self.xwr_missed and self.cal:
-            line = next((ln for name, _, _, ln in self.cal[1] if name == "X-WR-TIMEZONE"), None)
-            if line is not None:
-                self.notes.warn("X-WR-TIMEZONE comes after events: the floating times read before it "
-                                "were given without its zone", line)
+            found = next(((name, ln) for name, _, _, ln in self.cal[1] if name in ("X-WR-TIMEZONE", "TZ")), None)
+            if found is not None:
+                self.notes.warn(f"{found[0]} comes after events: the floating times read before it "
+                                f"were given without its zone", found[1])
 
     # -- values
 
@@ -3541,13 +3558,14 @@ class _Reader:
     def zone(self, tzid: str, sample: datetime, lineno: int) -> tzinfo:
         zone = self.zones.get(tzid)
         if zone is None:
-            if not self.final and tzid in self.waiting:  # looked up already: no need to look again
-                raise _Pending(tzid)
+            key = _tzid_key(tzid)  # as add_vtimezone() names what it takes
+            if not self.final and key in self.waiting:  # looked up already: no need to look again
+                raise _Pending(key)
             zone = self.find_zone(tzid, sample, lineno)
             if zone is None:
                 if not self.final:
-                    self.waiting.add(tzid)
-                    raise _Pending(tzid)
+                    self.waiting.add(key)
+                    raise _Pending(key)
                 self.notes.warn(f"TZID {_short(tzid)!r} is defined nowhere (no VTIMEZONE, not an IANA or Windows "
                                 f"name): its times are kept as local times of an unknown zone", lineno)
                 zone = _UnknownZone(tzid)
@@ -3555,10 +3573,11 @@ class _Reader:
         return zone
 
     def vzone(self, tzid: str) -> _VZone | None:
-        if tzid not in self.vzones:
-            frame = self.vtimezones.get(tzid) or self.vtimezones.get(_tzid_key(tzid))
-            self.vzones[tzid] = self.build_vzone(tzid, frame) if frame else None
-        return self.vzones[tzid]
+        key = _tzid_key(tzid)
+        if key not in self.vzones:
+            frame = self.vtimezones.get(key)
+            self.vzones[key] = self.build_vzone(key, frame) if frame else None
+        return self.vzones[key]
 
     def find_zone(self, tzid: str, sample: datetime, lineno: int) -> tzinfo | None:
         """IANA name, vendor-prefixed IANA name, Windows name, Exchange display
@@ -3567,8 +3586,8 @@ class _Reader:
         zone = _iana_zone(key)
         if zone is not None:
             vz = self.vzone(tzid)
-            if vz is None:
-                return zone
+            if vz is None:  # streaming: a fixed offset (EST) may yet be given summer time further on
+                return None if not self.final and "/" not in zone.key and _fixed_offset(zone.key) else zone
             if "/" in zone.key:  # Area/City: the tz database knows its history better than a trimmed VTIMEZONE
                 if vz.utcoffset(sample) != zone.utcoffset(sample):
                     self.notes.warn(f"TZID {_short(tzid)!r}: the file's VTIMEZONE gives {sample} another offset "
@@ -3587,7 +3606,7 @@ class _Reader:
                     return zone
         vz = self.vzone(tzid)
         if vz is None and key.lower() in _UTC_NAMES:
-            return UTC
+            return UTC if self.final else None  # streaming: unless a VTIMEZONE of that name comes
         candidates: list[ZoneInfo] = []
         windows = _windows_zones()
         numbered = key.rstrip("0123456789")  # Outlook's "Eastern Standard Time 1"
@@ -3775,9 +3794,11 @@ class _Reader:
                 continue
             field_name, kind = target
             if ":" in value and (kind == "when" or kind == "dates") and params and params[-1][0] == "TZID":
-                params, value = _tzid_with_colon(params, value)  # TZID=tzone://Microsoft/Custom, unquoted
-                notes.warn(f"{name}: a ':' in TZID {_short(params[-1][1])!r} that is not quoted", ln,
-                           "':' in an unquoted TZID")
+                mended = _tzid_with_colon(params, value)  # TZID=tzone://Microsoft/Custom, unquoted
+                if mended is not None:
+                    params, value = mended
+                    notes.warn(f"{name}: a ':' in TZID {_short(params[-1][1])!r} that is not quoted", ln,
+                               "':' in an unquoted TZID")
             if field_name in f:
                 notes.warn(f"VEVENT has more than one {name}: the first counts, the others are kept as extra",
                            ln, f"repeated {name}")
@@ -4059,6 +4080,7 @@ def _distinct_tzids(calendars: list[Calendar], notes: _Notes) -> None:
     """
     names: dict[tuple, str] = {}  # (TZID, definition) -> the TZID it is read as
     used: set[str] = set()
+    last: dict[str, int] = {}  # TZID -> the last n of "TZID (n)" given: each part looks on from there
     for cal in calendars:
         renamed: dict[str, str] = {}
         here: set[str] = set()
@@ -4070,10 +4092,11 @@ def _distinct_tzids(calendars: list[Calendar], notes: _Notes) -> None:
             key = (tzid, tuple(map(_component_key, comp.components)))  # the rules; not TZURL, LAST-MODIFIED
             name = names.get(key)
             if name is None:
-                name, n = tzid, 1
+                name, n = tzid, last.get(tzid, 1)
                 while name in used:
                     n += 1
                     name = f"{tzid} ({n})"
+                last[tzid] = n
                 names[key] = name
                 used.add(name)
             if name != tzid:
@@ -4232,15 +4255,15 @@ def _decode_bytes(data: bytes, charset: str | None, notes: _Notes, first_line: i
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError:
-            pass  # a BOM in front of something else: read on as bytes
+            if len(data) % 2 and _utf16_codec(data[2:]):  # UTF-16 that lost its last byte
+                notes.warn("the UTF-16 input ends in half a character: dropped", first_line)
+                return data[:-1].decode("utf-16", "replace")
+            # else a BOM in front of something else: read on as bytes
     elif _utf16_codec(data):
         codec = _utf16_codec(data)
-        try:
-            text = data.decode(codec)
-            notes.warn(f"the input is {codec.upper()} without a byte order mark", first_line)
-            return text
-        except UnicodeDecodeError:
-            pass
+        text = data.decode(codec, "replace")
+        notes.warn(f"the input is {codec.upper()} without a byte order mark", first_line)
+        return text
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -4258,10 +4281,11 @@ def _decode_bytes(data: bytes, charset: str | None, notes: _Notes, first_line: i
         except UnicodeDecodeError:
             data = mended
     if charset and charset.lower().replace("_", "-") not in ("utf-8", "utf8", "us-ascii"):
+        codec = charset
         if charset.lower().replace("_", "-") in ("iso-8859-1", "iso8859-1", "latin1", "latin-1"):
-            charset = "cp1252"  # what mail readers take this label for: Windows writes € and quotes so
+            codec = "cp1252"  # what mail readers take this label for: Windows writes € and quotes so
         try:
-            text = data.decode(charset)
+            text = data.decode(codec)
             if not _SURROGATE_RE.search(text):  # codecs like unicode_escape can make lone surrogates
                 return text
         except (LookupError, ValueError):  # unknown or malformed charset names, undecodable bytes
@@ -4300,6 +4324,7 @@ def _mail_calendars(data: bytes, notes: _Notes, depth: int = 0) -> list[tuple[by
     except RecursionError:
         raise ParseError("the e-mail's MIME parts are nested too deeply to read", 1) from None
     found, seen, kinds = [], set(), set()
+    inner = None
     for part in parts:
         try:
             ctype = part.get_content_type()
@@ -4307,13 +4332,13 @@ def _mail_calendars(data: bytes, notes: _Notes, depth: int = 0) -> list[tuple[by
             filename = (part.get_filename() or part.get_param("name") or "")
             filename = filename.lower() if isinstance(filename, str) else ""
             kinds.add(filename)
-            attached = _attached_mail(part, ctype, filename)
+            attached = None if ctype in _CALENDAR_TYPES else _attached_mail(part, ctype, filename)
             if attached is not None:  # a forwarded invitation the email package did not open
                 if depth < 8 and _looks_like_mail(attached[:_MAIL_HEAD]):
                     try:
                         found.extend(_mail_calendars(attached, notes, depth + 1))
-                    except ParseError:
-                        pass
+                    except ParseError as exc:
+                        inner = str(exc.args[0])  # why the forwarded mail has none: said if nothing else is
                 continue
             if part.is_multipart() or (ctype not in _CALENDAR_TYPES and not filename.endswith(_CALENDAR_FILES)):
                 continue
@@ -4332,7 +4357,8 @@ def _mail_calendars(data: bytes, notes: _Notes, depth: int = 0) -> list[tuple[by
             seen.add(key)
             unique.append((payload, charset))
     if not unique:
-        raise ParseError(_no_calendar_part(kinds), 1)
+        message = _no_calendar_part(kinds)
+        raise ParseError(inner if inner and message.endswith("attachment)") else message, 1)
     return unique
 
 

@@ -984,6 +984,10 @@ class TestLoads(unittest.TestCase):
                                           zones=us_rules.replace("Eastern Standard Time", "EST")))
         self.assertEqual(cal.events[0].start.utcoffset(), timedelta(hours=-4))
         self.assertIn("differs from the tz database's fixed zone EST; using the VTIMEZONE", cal.warnings[0])
+        late = calendar_with("DTSTART;TZID=EST:20260701T100000").replace(
+            "END:VCALENDAR", us_rules.replace("Eastern Standard Time", "EST").replace("\n", "\r\n") +
+            "\r\nEND:VCALENDAR")  # streaming, the VTIMEZONE comes after the event: the same time
+        self.assertEqual(next(icsmail.iter_events(late.encode())).start.utcoffset(), timedelta(hours=-4))
         # an Area/City name: the tz database, which knows its history, and a warning when they differ
         trimmed = "BEGIN:VTIMEZONE\nTZID:Europe/Berlin\nBEGIN:STANDARD\nDTSTART:18930401T000000\n" \
                   "TZOFFSETFROM:+0053\nTZOFFSETTO:+0100\nEND:STANDARD\nEND:VTIMEZONE"
@@ -1003,9 +1007,18 @@ class TestLoads(unittest.TestCase):
             (["DTSTART:2026-03-09T09:00:00+01:00"], "", datetime(2026, 3, 9, 8)),  # ISO 8601 offsets
             (["DTSTART:20260309T090000-0530"], "", datetime(2026, 3, 9, 14, 30)),
         ]
+        with self.assertRaises(AttributeError):  # an offset of 99 hours is no offset: the start is not read
+            icsmail.loads(calendar_with("DTSTART:20261201T100000+9999")).events[0].start.astimezone(UTC)
+        cases += [(['DTSTART;TZID="Europe/Paris":2026-07-01T10:00:00'], "", datetime(2026, 7, 1, 8)),  # colons
+                  (["DTSTART;TZID=Europe/Paris:20260701T10:00"], "", datetime(2026, 7, 1, 8)),  # of their own
+                  (["DTSTART;TZID= Custom :20260309T090000"],  # a VTIMEZONE after the event, TZID padded
+                   f"BEGIN:VTIMEZONE\nTZID:Custom\n{fixed}\nEND:VTIMEZONE", datetime(2026, 3, 9, 14))]
         for lines, zones, instant in cases:
             with self.subTest(lines[0]):
                 text = calendar_with(*lines, "EXDATE" + lines[0][7:], "RRULE:FREQ=DAILY;COUNT=3", zones=zones)
+                if "Custom :" in lines[0]:
+                    text = text.replace(zones.replace("\n", "\r\n") + "\r\n", "").replace(
+                        "END:VCALENDAR", zones.replace("\n", "\r\n") + "\r\nEND:VCALENDAR")
                 for event in (icsmail.loads(text).events[0], next(icsmail.iter_events(text.encode()))):
                     self.assertEqual(event.start.astimezone(UTC), instant.replace(tzinfo=UTC))
                     self.assertEqual(event.exdates, (event.start,))
@@ -1014,11 +1027,29 @@ class TestLoads(unittest.TestCase):
 
     def test_vcalendar_1_tz_and_daylight(self):  # local times of a vCalendar 1.0 file (old phones, Palm)
         data = (b"BEGIN:VCALENDAR\r\nVERSION:1.0\r\nTZ:-05\r\nDAYLIGHT:TRUE;-04;20260308T020000;20261101T020000;EST;"
-                b"EDT\r\nBEGIN:VEVENT\r\nUID:v1\r\nDTSTART:20260701T100000\r\nDTEND:20261201T100000\r\nEND:VEVENT\r\n"
-                b"END:VCALENDAR\r\n")
+                b"EDT\r\nBEGIN:VEVENT\r\nUID:v1\r\nDTSTART:20260701T100000\r\nDTEND:20261201T100000\r\n"
+                b"RRULE:FREQ=MONTHLY;COUNT=6\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
         for event in (icsmail.loads(data).events[0], next(icsmail.iter_events(data))):
             self.assertEqual((event.start.utcoffset(), event.end.utcoffset()),
                              (timedelta(hours=-4), timedelta(hours=-5)))
+        text = unfolded(icsmail.dumps(icsmail.loads(data)))  # a series keeps its local time: a zone, not UTC
+        self.assertIn("DTSTART;TZID=vCalendar TZ -0500:20260701T100000\r\n", text)
+        self.assertIn("BEGIN:DAYLIGHT\r\nDTSTART:20260308T020000\r\nTZOFFSETFROM:-0500\r\nTZOFFSETTO:-0400\r\n", text)
+
+    def test_hostile_quoted_printable(self):
+        cases = {  # line: (summary, EXDATE count)
+            "SUMMARY;ENCODING=QUOTED-PRINTABLE;CHARSET=punycode:a=3D": ("a=", 0),  # no charset: read as cp1252
+            "SUMMARY;ENCODING=QUOTED-PRINTABLE:a=00b=1Bc=C2=85d": ("abcd", 0),  # controls it brings in: removed
+            "SUMMARY;QUOTED-PRINTABLE:Caf=C3=A9": ("Caf\u00e9", 0),  # vCalendar 1.0's parameter without a name
+            "EXDATE;ENCODING=QUOTED-PRINTABLE:20260602T100000Z=2C20260603T100000Z": (None, 2),  # not TEXT
+            "X-QUOTED-PRINTABLE:ab=": (None, 0),  # no soft line break: END:VEVENT is not swallowed
+        }
+        for line, (summary, exdates) in cases.items():
+            with self.subTest(line):
+                cal = icsmail.loads(calendar_with("DTSTART:20260601T100000Z", line))
+                event = cal.events[0]
+                self.assertEqual((event.summary, len(event.exdates)), (summary, exdates))
+                self.assertEqual(icsmail.loads(icsmail.dumps(cal)).events[0].summary, summary)
 
     def test_vcalendar_1_quoted_printable(self):  # Outlook's "Save as vCalendar" (.vcs)
         data = (b"BEGIN:VCALENDAR\r\nVERSION:1.0\r\nBEGIN:VEVENT\r\nUID:v1\r\nDTSTART:20260309T140000Z\r\n"
