@@ -3317,9 +3317,10 @@ def _agrees(vz: _VZone, zone: ZoneInfo, sample: datetime) -> bool:
 
 @functools.lru_cache(maxsize=None)
 def _fixed_offset(key: str) -> bool:
-    """A zone of one offset (EST, MST, GMT): a name writers also give zones with summer time."""
+    """A zone of one offset other than UTC's (EST, MST, HST): a name writers also give zones with
+    summer time.  (Streaming waits for their VTIMEZONE; a file of TZID=UTC times is not held back.)"""
     tz = _tzdata(key)
-    return not tz.trans and (tz.footer is None or tz.footer.start is None)
+    return not tz.trans and (tz.footer is None or tz.footer.start is None) and not _is_utc_zone(key)
 
 
 # Names writers give UTC that are neither IANA nor Windows names (without a VTIMEZONE saying otherwise).
@@ -3606,7 +3607,7 @@ class _Reader:
                     return zone
         vz = self.vzone(tzid)
         if vz is None and key.lower() in _UTC_NAMES:
-            return UTC if self.final else None  # streaming: unless a VTIMEZONE of that name comes
+            return UTC
         candidates: list[ZoneInfo] = []
         windows = _windows_zones()
         numbered = key.rstrip("0123456789")  # Outlook's "Eastern Standard Time 1"
