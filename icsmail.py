@@ -3074,7 +3074,7 @@ def _unfold(lines: Iterable[str], first: int = 1) -> Iterator[tuple[int, str]]:
                 parts.append(line[1:])
             continue
         if current is not None:
-            if (parts[-1] if parts else current)[-1:] == "=" and line[:4].upper() not in ("BEGI", "END:") and (
+            if (parts[-1] if parts else current)[-1:] == "=" and not _BEGIN_END_RE.match(line) and (
                     qp if qp is not None else (qp := _quoted_printable_line(current))):
                 if parts is None:  # a soft line break of quoted-printable (vCalendar 1.0): the value goes on
                     parts = [current[:-1], line]
@@ -3089,6 +3089,7 @@ def _unfold(lines: Iterable[str], first: int = 1) -> Iterator[tuple[int, str]]:
         yield current_no, "".join(parts) if parts else current
 
 
+_BEGIN_END_RE = _LazyRegex(r"(?:BEGIN|END):[A-Za-z0-9-]+\s*\Z", re.IGNORECASE)
 _QP_PARAM_RE = _LazyRegex(r";(?:ENCODING=)?QUOTED-PRINTABLE(?=[;:])", re.IGNORECASE)
 
 
@@ -3315,14 +3316,6 @@ def _agrees(vz: _VZone, zone: ZoneInfo, sample: datetime) -> bool:
                for t in instants)
 
 
-@functools.lru_cache(maxsize=None)
-def _fixed_offset(key: str) -> bool:
-    """A zone of one offset other than UTC's (EST, MST, HST): a name writers also give zones with
-    summer time.  (Streaming waits for their VTIMEZONE; a file of TZID=UTC times is not held back.)"""
-    tz = _tzdata(key)
-    return not tz.trans and (tz.footer is None or tz.footer.start is None) and not _is_utc_zone(key)
-
-
 # Names writers give UTC that are neither IANA nor Windows names (without a VTIMEZONE saying otherwise).
 _UTC_NAMES = frozenset({"z", "tzone://microsoft/utc", "coordinated universal time", "utc time"})
 
@@ -3475,7 +3468,8 @@ class _Reader:
                     break
             else:
                 self.xwr = self.vcal1_zone()
-                if self.xwr is None and self.streaming and not self.final:  # it may still come, after events
+                if self.xwr is None and self.streaming and not self.final \
+                        and not any(name == "TZ" for name, _, _, _ in props):  # it may still come, after events
                     self.xwr, self.xwr_missed = False, True
                     return None
         return self.xwr
@@ -3587,8 +3581,8 @@ class _Reader:
         zone = _iana_zone(key)
         if zone is not None:
             vz = self.vzone(tzid)
-            if vz is None:  # streaming: a fixed offset (EST) may yet be given summer time further on
-                return None if not self.final and "/" not in zone.key and _fixed_offset(zone.key) else zone
+            if vz is None:
+                return zone
             if "/" in zone.key:  # Area/City: the tz database knows its history better than a trimmed VTIMEZONE
                 if vz.utcoffset(sample) != zone.utcoffset(sample):
                     self.notes.warn(f"TZID {_short(tzid)!r}: the file's VTIMEZONE gives {sample} another offset "
