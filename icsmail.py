@@ -3500,9 +3500,14 @@ class _Reader:
                 self.notes.warn(f"DAYLIGHT {_short(value)!r} (vCalendar 1.0) is unreadable: ignored", ln)
                 continue
             dst = _fmt_offset(offset)
-            observances.append(("DAYLIGHT", [("DTSTART", (), _fmt_local(start[0]), ln), ("TZOFFSETFROM", (), std, ln),
+            try:  # times in UTC ("...Z") as the wall times each change happens at
+                begins = start[0] + timedelta(seconds=standard) if start[1] else start[0]
+                ends = end[0] + timedelta(seconds=offset) if end[1] else end[0]
+            except OverflowError:
+                continue
+            observances.append(("DAYLIGHT", [("DTSTART", (), _fmt_local(begins), ln), ("TZOFFSETFROM", (), std, ln),
                                              ("TZOFFSETTO", (), dst, ln)], [], ln))
-            observances.append(("STANDARD", [("DTSTART", (), _fmt_local(end[0]), ln), ("TZOFFSETFROM", (), dst, ln),
+            observances.append(("STANDARD", [("DTSTART", (), _fmt_local(ends), ln), ("TZOFFSETFROM", (), dst, ln),
                                              ("TZOFFSETTO", (), std, ln)], [], ln))
         return self.build_vzone(tzid, ("VTIMEZONE", [("TZID", (), tzid, found[1])], observances, found[1]))
 
