@@ -1029,7 +1029,8 @@ class TestLoads(unittest.TestCase):
         for event in (icsmail.loads(data).events[0], next(icsmail.iter_events(data))):
             self.assertEqual((event.start.utcoffset(), event.end.utcoffset()),
                              (timedelta(hours=-4), timedelta(hours=-5)))
-        in_utc = data.replace(b"20260308T020000;20261101T020000", b"20260308T070000Z;20261101T060000Z")
+        in_utc = data.replace(b"20260308T020000;20261101T020000", b"20260308T070000Z;20261101T060000Z").replace(
+            b"DTSTART:20260701T100000", b"DTSTART:20260308T040000")  # 07:00Z is 02:00 local: summer by 04:00
         self.assertEqual(icsmail.loads(in_utc).events[0].start.utcoffset(), timedelta(hours=-4))
         warnings: list = []
         list(icsmail.iter_events(data.replace(b"TZ:-05", b"TZ:bogus") + data, warnings=warnings))
