@@ -3456,9 +3456,10 @@ class _Reader:
         """Google's X-WR-TIMEZONE: the zone of the calendar's floating times."""
         if self.xwr is False:
             props = self.cal[1] if self.cal else ()
-            if self.xwr_missed and len(props) == self.xwr_seen:  # streaming: nothing new to look at
-                return None
-            self.xwr, self.xwr_seen = None, len(props)
+            seen, self.xwr_seen = self.xwr_seen, len(props)
+            if self.xwr_missed and not any(p[0] in ("X-WR-TIMEZONE", "TZ") for p in props[seen:]):
+                return None  # streaming: nothing new that could name the zone (each property looked at once)
+            self.xwr = None
             for name, _, value, ln in props:
                 if name == "X-WR-TIMEZONE":
                     key = _tzid_key(_unescape(value))
