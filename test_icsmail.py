@@ -1415,6 +1415,15 @@ class TestLoads(unittest.TestCase):
         self.assertLess(_time.perf_counter() - began, 2.0)
         self.assertEqual(len(cal.events[0].extra[0].value), 70 * 20000)
 
+    def test_calendar_properties_between_events_stream_in_linear_time(self):
+        import time as _time
+        events = "".join(f"BEGIN:VEVENT\r\nUID:{i}\r\nDTSTART:20260101T100000\r\nEND:VEVENT\r\nX-Q{i}:1\r\n"
+                         for i in range(12000))  # floating times: each looks for an X-WR-TIMEZONE
+        data = f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n{events}END:VCALENDAR\r\n".encode()
+        began = _time.perf_counter()
+        self.assertEqual(sum(1 for _ in icsmail.iter_events(data)), 12000)
+        self.assertLess(_time.perf_counter() - began, 2.0)  # was 72 million property looks: about 6 s
+
     def test_load_paths_and_files(self):
         with tempfile.TemporaryDirectory() as tmp:
             path = os.path.join(tmp, "a.ics")
