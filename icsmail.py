@@ -3113,9 +3113,7 @@ def _from_quoted_printable(name: str, params: tuple, value: str) -> tuple[tuple,
     ((), 'Café\\, ok\\n')
     """
     import quopri
-    charset = next((v for k, v in params if k == "CHARSET" and isinstance(v, str)), "utf-8").lower()
-    if charset.replace("_", "-") in ("iso-8859-1", "iso8859-1", "latin1", "latin-1"):
-        charset = "cp1252"  # as in mail: Windows writes € and quotes so
+    charset = _charset_codec(next((v for k, v in params if k == "CHARSET" and isinstance(v, str)), "utf-8"))
     data = quopri.decodestring(value.encode("utf-8", "surrogateescape"))
     try:
         if not codecs.lookup(charset)._is_text_encoding:  # rot13, base64_codec, ...: no charset
@@ -4236,6 +4234,14 @@ def _cp1252_char(m: re.Match) -> str:
 _SPLIT_FOLD_RE = _LazyRegex(rb"(\r\n|\r|\n)([ \t])([\x80-\xbf]+)")
 
 
+def _charset_codec(charset: str) -> str:
+    """The codec to decode a declared charset with: a latin-1 label is Windows-1252, as mail readers
+    take it (Windows writes € and curly quotes so)."""
+    if charset.lower().replace("_", "-") in ("iso-8859-1", "iso8859-1", "latin1", "latin-1"):
+        return "cp1252"
+    return charset
+
+
 def _utf16_codec(head: bytes) -> str | None:
     """``utf-16`` with a byte order mark, ``utf-16-le`` or ``-be`` without one (a NUL in every other
     byte of ASCII text), else None."""
@@ -4250,9 +4256,10 @@ def _utf16_codec(head: bytes) -> str | None:
 
 def _decode_bytes(data: bytes, charset: str | None, notes: _Notes, first_line: int = 1) -> str:
     """UTF-8; else the declared charset; else Windows-1252 per line, with a warning."""
+    utf16 = _utf16_codec(data)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    elif data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+    elif utf16 == "utf-16":  # with a byte order mark
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError:
@@ -4260,10 +4267,9 @@ def _decode_bytes(data: bytes, charset: str | None, notes: _Notes, first_line: i
                 notes.warn("the UTF-16 input ends in half a character: dropped", first_line)
                 return data[:-1].decode("utf-16", "replace")
             # else a BOM in front of something else: read on as bytes
-    elif _utf16_codec(data):
-        codec = _utf16_codec(data)
-        text = data.decode(codec, "replace")
-        notes.warn(f"the input is {codec.upper()} without a byte order mark", first_line)
+    elif utf16:
+        text = data.decode(utf16, "replace")
+        notes.warn(f"the input is {utf16.upper()} without a byte order mark", first_line)
         return text
     try:
         return data.decode("utf-8")
@@ -4282,11 +4288,8 @@ def _decode_bytes(data: bytes, charset: str | None, notes: _Notes, first_line: i
         except UnicodeDecodeError:
             data = mended
     if charset and charset.lower().replace("_", "-") not in ("utf-8", "utf8", "us-ascii"):
-        codec = charset
-        if charset.lower().replace("_", "-") in ("iso-8859-1", "iso8859-1", "latin1", "latin-1"):
-            codec = "cp1252"  # what mail readers take this label for: Windows writes € and quotes so
         try:
-            text = data.decode(codec)
+            text = data.decode(_charset_codec(charset))
             if not _SURROGATE_RE.search(text):  # codecs like unicode_escape can make lone surrogates
                 return text
         except (LookupError, ValueError):  # unknown or malformed charset names, undecodable bytes
@@ -4437,10 +4440,11 @@ def _refuse_foreign(head: bytes) -> None:
 
 def _emlx_message(data: bytes) -> bytes:
     """The e-mail in Apple Mail's .emlx (its length on the first line, a plist after it); else ``data``."""
-    first, sep, rest = data[:24].partition(b"\n")
-    if sep and first.strip().isdigit() and _looks_like_mail(data[len(first) + 1:][:_MAIL_HEAD]):
-        return data[len(first) + 1:][:int(first.strip())]
-    return data
+    first, sep, _ = data[:24].partition(b"\n")
+    if not (sep and first.strip().isdigit()):
+        return data
+    message = data[len(first) + 1:]
+    return message[:int(first.strip())] if _looks_like_mail(message[:_MAIL_HEAD]) else data
 
 
 def loads(data: str | bytes, *, strict: bool = False) -> Calendar:
@@ -4580,9 +4584,9 @@ def _iter_file(source: Any, notes: _Notes) -> Iterator[Event]:
             yield from _iter_lines((line for chunk in f for line in _split_lines(chunk)), notes)
             return
         head = f.read(_MAIL_HEAD)
+        _refuse_foreign(head)
         rest = _Chained(head, f)
-        if _looks_like_mail(head) or _utf16_codec(head) or _emlx_message(head) is not head \
-                or any(head.startswith(m) for m, _ in _FOREIGN_FILES):  # these are read whole
+        if _looks_like_mail(head) or _utf16_codec(head) or _emlx_message(head) is not head:  # read whole
             texts = _source_text(head + f.read(), notes)
             yield from _iter_lines((line for text in texts for line in _split_lines(text)), notes)
         else:
