@@ -68,7 +68,7 @@ import struct
 import sys
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from types import MappingProxyType
 import zoneinfo
 from zoneinfo import ZoneInfo
@@ -1988,10 +1988,7 @@ class _Zones:
             if same is not None:
                 renamed = same
             else:
-                n = 2
-                while f"{tzid} ({n})" in self.custom:
-                    n += 1
-                renamed = f"{tzid} ({n})"
+                renamed = _numbered_tzid(tzid, self.custom)[0]
                 self.custom[renamed] = zone
             self.renamed[id(zone)] = renamed
         return renamed
@@ -2004,6 +2001,19 @@ class _Zones:
             span[0] = when
         elif span[1] is not None and when > span[1]:
             span[1] = when
+
+
+def _numbered_tzid(tzid: str, taken: Container[str], n: int = 1) -> tuple[str, int]:
+    """``tzid``, or the first of ``tzid (n+1)``, ``tzid (n+2)``... not ``taken``; with its number.
+
+    >>> _numbered_tzid("Custom", {"Custom", "Custom (2)"})
+    ('Custom (3)', 3)
+    """
+    name = tzid
+    while name in taken:
+        n += 1
+        name = f"{tzid} ({n})"
+    return name, n
 
 
 # The wall clock orders times of one zone within a day of their instants (Pacific/Apia
@@ -4091,11 +4101,7 @@ def _distinct_tzids(calendars: list[Calendar], notes: _Notes) -> None:
             key = (tzid, tuple(map(_component_key, comp.components)))  # the rules; not TZURL, LAST-MODIFIED
             name = names.get(key)
             if name is None:
-                name, n = tzid, last.get(tzid, 1)
-                while name in used:
-                    n += 1
-                    name = f"{tzid} ({n})"
-                last[tzid] = n
+                name, last[tzid] = _numbered_tzid(tzid, used, last.get(tzid, 1))
                 names[key] = name
                 used.add(name)
             if name != tzid:
