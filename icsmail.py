@@ -5363,9 +5363,7 @@ def _flatten_mime(part: Any, out: list, top: bool) -> bool:
             continue
         if lower == "content-type":
             content_type = value
-        if "\n" in value or "\r" in value:
-            value = _crlf(value)
-        out.append(f"{name}: {value}\r\n")
+        out.append(f"{name}: {_crlf(value)}\r\n")
     out.append("\r\n")
     # The payload as stored: get_payload() would parse Content-Transfer-Encoding
     # again on every call, which costs more than all the rest of a send.
@@ -5383,12 +5381,14 @@ def _flatten_mime(part: Any, out: list, top: bool) -> bool:
         return True
     if type(payload) is not str:
         return False
-    out.append(_crlf(payload) if "\n" in payload or "\r" in payload else payload)
+    out.append(_crlf(payload))
     return True
 
 
 def _crlf(text: str) -> str:
     """``text`` with every line end CRLF: SMTP allows no bare CR or LF (RFC 5321 2.3.8)."""
+    if "\n" not in text and "\r" not in text:
+        return text
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text.replace("\n", "\r\n")
