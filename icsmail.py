@@ -374,6 +374,19 @@ def _fmt_duration(value: timedelta) -> str:
     return text
 
 
+def _fmt_elapsed(length: timedelta) -> str:
+    """An exact length as a DURATION without days (whose length a change of clocks alters).
+
+    >>> _fmt_elapsed(timedelta(days=1, minutes=30))
+    'PT24H30M'
+    """
+    if length.days <= 0:
+        return _fmt_duration(length)
+    hours, rest = divmod(length.days * 86400 + length.seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"PT{hours}H" + (f"{minutes}M" if minutes or seconds else "") + (f"{seconds}S" if seconds else "")
+
+
 # --------------------------------------------------------------------------
 # 3. Time zones: TZif (RFC 8536) and POSIX TZ rules to VTIMEZONE, and back
 # --------------------------------------------------------------------------
@@ -1113,6 +1126,7 @@ _METHODS = frozenset({"PUBLISH", "REQUEST", "REPLY", "ADD", "CANCEL", "REFRESH",
 _ROLES = frozenset({"CHAIR", "REQ-PARTICIPANT", "OPT-PARTICIPANT", "NON-PARTICIPANT"})
 _PARTSTATS = frozenset({"NEEDS-ACTION", "ACCEPTED", "DECLINED", "TENTATIVE", "DELEGATED",
                         "COMPLETED", "IN-PROCESS"})
+_TODO_PARTSTATS = frozenset({"COMPLETED", "IN-PROCESS"})  # RFC 5545 3.2.12: for a VTODO, not an event
 _CUTYPES = frozenset({"INDIVIDUAL", "GROUP", "RESOURCE", "ROOM", "UNKNOWN"})
 _EVENT_STATUSES = frozenset({"TENTATIVE", "CONFIRMED", "CANCELLED"})
 _TRANSPARENCIES = frozenset({"OPAQUE", "TRANSPARENT"})
@@ -1404,6 +1418,18 @@ _CALENDAR_NAMED = frozenset({"BEGIN", "END", "VERSION", "PRODID", "METHOD", "CAL
 _ALARM_NAMED = _CALENDAR_NAMED | {"ACTION", "TRIGGER", "DESCRIPTION", "SUMMARY", "REPEAT", "DURATION", "ATTENDEE"}
 
 
+# Properties of times and recurrence: given in ``extra`` they would escape every check.
+_TIME_PROPS = frozenset({"DTSTART", "DTEND", "DURATION", "RECURRENCE-ID", "RRULE", "RDATE", "EXDATE"})
+
+
+def _extra_zone(tzid: str) -> ZoneInfo | None:
+    """The zone a TZID parameter of an ``extra`` property names; None if it is no IANA name."""
+    try:
+        return _zoneinfo(tzid)
+    except ValueError:
+        return None
+
+
 def _extras(values: Any, named: frozenset, what: str) -> tuple:
     """``extra`` as Property objects, refusing what would break the component or repeat a field."""
     props = tuple(_property(p) for p in _as_tuple(values))
@@ -1516,7 +1542,7 @@ def _parse_rrule(text: str) -> dict[str, str]:
             raise ValueError(f"RRULE has {name} twice")
         if name not in _RRULE_ORDER and not name.startswith("X-"):
             raise ValueError(f"RRULE has the unknown part {name}")
-        parts[name] = value.upper() if name != "UNTIL" else value
+        parts[name] = value if name == "UNTIL" or name.startswith("X-") else value.upper()  # X- values: as given
     freq = parts.get("FREQ")
     if freq is None:
         raise ValueError("RRULE has no FREQ")
@@ -1554,6 +1580,8 @@ def _parse_rrule(text: str) -> dict[str, str]:
         raise ValueError("RRULE BYSETPOS needs another BYxxx part")
     if "SKIP" in parts and "RSCALE" not in parts:
         raise ValueError("RRULE SKIP needs RSCALE (RFC 7529)")
+    if parts.get("SKIP", "OMIT") not in ("OMIT", "BACKWARD", "FORWARD"):
+        raise ValueError(f"RRULE SKIP={parts['SKIP']} is not OMIT, BACKWARD or FORWARD (RFC 7529)")
     if "WKST" in parts and parts["WKST"] not in _WEEKDAYS:
         raise ValueError(f"RRULE WKST={parts['WKST']} is not a weekday")
     return parts
@@ -1721,6 +1749,8 @@ class Event:
                     _check_text(value, name)
         if self.url is not None:
             self.url = _check_line(self.url, "url")
+            if " " in self.url or "\t" in self.url:
+                raise ValueError(f"url {self.url!r} contains a space, which a URI cannot (RFC 3986): write it as %20")
         start = self.start
         if start is not None and not (type(start) is datetime and type(start.tzinfo) is ZoneInfo
                                       and not start.microsecond and not floating):  # else not the usual case
@@ -1771,8 +1801,8 @@ class Event:
         attendees = self.attendees
         attendees = tuple(attendees) if type(attendees) is list else _as_tuple(attendees)
         for a in attendees:
-            if type(a) is not Attendee:
-                attendees = tuple(_attendee(x) for x in attendees)
+            if type(a) is not Attendee or a.partstat in _TODO_PARTSTATS:
+                attendees = _event_attendees(attendees)
                 break
         self.attendees = attendees
         if self.status is not None:
@@ -1808,6 +1838,9 @@ class Event:
         self.exdates = tuple(self._same_kind(d, "exdate") for d in _as_tuple(self.exdates)) \
             if self.exdates else ()
         self.rdates = tuple(self._rdate(d) for d in _as_tuple(self.rdates)) if self.rdates else ()
+        if (self.rrule is not None or self.rdates) and isinstance(start, datetime) \
+                and type(start.tzinfo) is not ZoneInfo and start.tzinfo is not UTC:
+            _check_series_zone(start)
         if self.recurrence_id is not None:
             self.recurrence_id = self._same_kind(self.recurrence_id, "recurrence_id")
         if self.created is not None:
@@ -1829,6 +1862,13 @@ class Event:
             if field_name and getattr(self, field_name) not in (None, ()):
                 raise ValueError(f"event extra property {prop.name} is not allowed: it is written from its own "
                                  f"field ({field_name})")
+            if prop.name in _TIME_PROPS:  # unchecked as text, and its TZID would have no VTIMEZONE
+                raise ValueError(f"event extra property {prop.name} is not allowed: give it as the field "
+                                 f"{field_name}, which checks it and writes its time zone")
+            tzid = next((value for name, value in prop.params if name == "TZID"), None)
+            if tzid is not None and (not isinstance(tzid, str) or _extra_zone(tzid) is None):
+                raise ValueError(f"event extra property {prop.name}: TZID {tzid!r} is not an IANA time zone "
+                                 f"name, so no VTIMEZONE can be written for it")
         if self.components:
             self.components = _as_tuple(self.components)
             for c in self.components:
@@ -1879,6 +1919,37 @@ class Event:
             return _add_duration(self.start, self.duration)
         except OverflowError:
             return None  # beyond what datetime can hold (only read from a file can it be so)
+
+
+def _check_series_zone(start: datetime) -> None:
+    """Refuse a series in a tzinfo with summer time that is no ZoneInfo (pytz, dateutil, ...).
+
+    Such a start is written in UTC, and a series in UTC keeps its UTC time when the
+    clocks change, an hour off the local one for half of the year.
+    """
+    tz = start.tzinfo
+    if tz is None or isinstance(tz, (timezone, _VZone, _UnknownZone)):
+        return
+    try:
+        offsets = {datetime(start.year, month, 15, 12, tzinfo=tz).utcoffset() for month in (1, 4, 7, 10)}
+    except (OverflowError, ValueError):
+        return
+    if len(offsets) > 1:
+        name = getattr(tz, "zone", None) or getattr(tz, "key", None) or "Area/City"
+        raise ValueError(f"start {start}: a recurring event needs its zone as zoneinfo.ZoneInfo({name!r}) "
+                         f"to keep its local time across changes of the clocks; {type(tz).__name__} "
+                         f"can only be written in UTC")
+
+
+def _event_attendees(values: tuple) -> tuple[Attendee, ...]:
+    """An event's attendees as Attendee objects, with a participation status an event can have."""
+    attendees = tuple(_attendee(x) for x in values)
+    for a in attendees:
+        if a.partstat in _TODO_PARTSTATS:
+            raise ValueError(f"attendee {a.email} has partstat {a.partstat}, which only a to-do has "
+                             f"(RFC 5545 3.2.12): an event's are ACCEPTED, DECLINED, TENTATIVE, DELEGATED, "
+                             f"NEEDS-ACTION")
+    return attendees
 
 
 def _not_after(end: date | datetime, start: date | datetime) -> bool:
@@ -2151,19 +2222,7 @@ def _dt_list_lines(name: str, values: Sequence[Any], zones: _Zones) -> list[str]
     groups: list[tuple[str, list[str]]] = []
     for value in values:
         if isinstance(value, tuple):  # PERIOD: start/end or start/duration
-            params, first = _dt_value(value[0], zones)
-            if isinstance(value[1], timedelta):
-                second = _fmt_duration(value[1])
-            else:
-                end = value[1]
-                zone = getattr(value[0], "tzinfo", None)
-                if isinstance(end, datetime) and end.tzinfo is not None and end.tzinfo is not zone and params:
-                    try:
-                        end = end.astimezone(zone)  # a PERIOD's end in its start's zone
-                    except (OverflowError, TypeError, ValueError):
-                        pass
-                second = _dt_value(end, zones)[1]
-            params, text = ";VALUE=PERIOD" + params, f"{first}/{second}"
+            params, text = _period_value(value[0], value[1], zones)
         else:
             params, text = _dt_value(value, zones)
         if groups and groups[-1][0] == params:
@@ -2171,6 +2230,32 @@ def _dt_list_lines(name: str, values: Sequence[Any], zones: _Zones) -> list[str]
         else:
             groups.append((params, [text]))
     return [_fold(f"{name}{params}:{','.join(texts)}") for params, texts in groups]
+
+
+def _period_value(start: datetime, end: datetime | timedelta, zones: _Zones) -> tuple[str, str]:
+    """(parameters, ``start/end``) of a PERIOD (RFC 5545 3.3.9).
+
+    One TZID (or UTC) covers both times, so the end is written in the start's
+    zone; an end that cannot be (the second pass of a repeated hour, a time
+    without a zone against one with) is written as the length it stands for.
+    """
+    params, first = _dt_value(start, zones)
+    if isinstance(end, timedelta):
+        return ";VALUE=PERIOD" + params, f"{first}/{_fmt_duration(end)}"
+    if isinstance(end, datetime) and end.tzinfo is not None and start.tzinfo is not None:
+        try:
+            end = end.astimezone(start.tzinfo)
+        except (OverflowError, TypeError, ValueError):
+            pass
+    end_params, second = _dt_value(end, zones)
+    if end_params != params:
+        try:
+            length = end.astimezone(UTC) - start.astimezone(UTC) if end.tzinfo is not None else end - start
+        except (OverflowError, TypeError, ValueError):
+            length = None  # values read from a file that make no period: written as they were
+        if length is not None and length >= timedelta(0):
+            second = _fmt_elapsed(length)
+    return ";VALUE=PERIOD" + params, f"{first}/{second}"
 
 
 _URI_SCHEME_RE = _LazyRegex(r"([A-Za-z][A-Za-z0-9+.-]*):")
@@ -2383,6 +2468,8 @@ def _event_lines(ev: Event, out: list[str], zones: _Zones, method: str | None) -
         out.append(f"LAST-MODIFIED:{_fmt_utc(ev.last_modified)}")
     for prop in ev.extra:
         out.append(_property_line(prop))
+        if prop.params and not getattr(ev, "_as_read", False):
+            _note_extra_zone(prop, start, zones)
     if method not in _NO_ALARM_METHODS or getattr(ev, "_as_read", False):
         for alarm in ev.alarms:
             _alarm_lines(alarm, out)
@@ -2392,6 +2479,18 @@ def _event_lines(ev: Event, out: list[str], zones: _Zones, method: str | None) -
     if (ev.rrule or ev.duration or ev.rdates) and isinstance(start, datetime) \
             and isinstance(start.tzinfo, ZoneInfo) and start.tzinfo.key in zones.spans:
         _note_recurrence_span(ev, start, zones)
+
+
+def _note_extra_zone(prop: Property, start: Any, zones: _Zones) -> None:
+    """Have the VTIMEZONE written that a TZID parameter of an ``extra`` property names
+    (open-ended: the value is not read)."""
+    tzid = next((value for name, value in prop.params if name == "TZID"), None)
+    zone = _extra_zone(tzid) if isinstance(tzid, str) else None
+    found = _tzid_param(zone) if zone is not None else None
+    if found is not None:
+        when = start if isinstance(start, datetime) and start.tzinfo is not None else _now()
+        zones.note(found[0], when.astimezone(zone))
+        zones.spans[found[0]][1] = None
 
 
 def _content_uid(ev: Event) -> str:
@@ -2483,6 +2582,8 @@ _ITIP_STATUSES = MappingProxyType({
 
 def _check_method(cal: Calendar, method: str | None) -> None:
     """Refuse what RFC 5545/5546 forbid for this method, naming the event and the rule."""
+    if method is not None and not cal.events and not cal.components:
+        raise ValueError(f"a {method} carries at least one event (RFC 5546 3.2): the calendar has none")
     for ev in cal.events:
         if ev.start is None and method in (None, "PUBLISH", "REQUEST", "ADD", "COUNTER"):
             raise ValueError(f"event {ev.uid!r} has no start (DTSTART is required{' for ' + method if method else ''})")
@@ -4731,13 +4832,49 @@ def update(event: Event, **changes: Any) -> Event:
         changes["end"] = _moved_end(event.start, event.end, changes["start"])
     changes.setdefault("dtstamp", _now())
     new = replace(event, **changes)
-    if "sequence" not in changes and any(getattr(event, f) != getattr(new, f) for f in _SIGNIFICANT):
+    if "sequence" not in changes and any(_differs(getattr(event, f), getattr(new, f)) for f in _SIGNIFICANT):
         new.sequence = event.sequence + 1
-    if "attendees" not in changes and any(getattr(event, f) != getattr(new, f) for f in _TIMING):
+    if "attendees" not in changes and any(_differs(getattr(event, f), getattr(new, f)) for f in _TIMING):
         organizer = new.organizer.email if new.organizer is not None else ""
         new.attendees = tuple(a if _same_address(a.email, organizer) else
                               replace(a, partstat="NEEDS-ACTION", rsvp=True) for a in new.attendees)
+    _keep_params(event, new)
     return new
+
+
+def _keep_params(old: Event, new: Event) -> None:
+    """Give ``new`` the parameters ``old`` was read with (LANGUAGE, ALTREP, X-...) on every
+    property whose value it keeps: a new DESCRIPTION has no ALTREP of the old one."""
+    kept = getattr(old, "_params", None)
+    if kept:
+        new._params = {name: text for name, text in kept.items()
+                       if not _differs(getattr(old, _EVENT_PROPS[name][0]), getattr(new, _EVENT_PROPS[name][0]))}
+
+
+def _differs(old: Any, new: Any) -> bool:
+    """Whether a field's value changed, times by what they say: Python finds two times of one
+    tzinfo equal by their wall clocks (the two passes of a repeated hour alike), and two of
+    different zones equal at one instant, though a series in each recurs differently.
+
+    >>> ny = ZoneInfo("America/New_York")
+    >>> _differs(datetime(2026, 11, 1, 1, 30, tzinfo=ny), datetime(2026, 11, 1, 1, 30, fold=1, tzinfo=ny))
+    True
+    """
+    if type(old) is tuple and type(new) is tuple:
+        return len(old) != len(new) or any(map(_differs, old, new))
+    if old != new:
+        return True
+    if isinstance(old, datetime) and isinstance(new, datetime) and old.tzinfo is not None:
+        return _zone_name(old.tzinfo) != _zone_name(new.tzinfo) or old.utcoffset() != new.utcoffset()
+    return False
+
+
+def _zone_name(tz: tzinfo) -> str | None:
+    """The TZID a time of zone ``tz`` is written with; None for UTC (fixed offsets, other tzinfos)."""
+    if isinstance(tz, ZoneInfo):
+        found = _tzid_param(tz)
+        return found[0] if found is not None else None
+    return getattr(tz, "tzid", None)  # a zone read from a file, or one the file never defined
 
 
 def _moved_end(start: Any, end: Any, new_start: Any) -> Any:
@@ -4790,11 +4927,13 @@ def cancel(event: Event, *, attendees: Iterable[Attendee | str] | None = None,
         if isinstance(recurrence_id, datetime) != isinstance(event.start, datetime):
             kind = "a datetime" if isinstance(event.start, datetime) else "a date"
             raise ValueError(f"recurrence_id {recurrence_id} must be {kind}, as the series' start {event.start} is")
-        length = (event.end_time - event.start) if event.start is not None else None
         changes.update(recurrence_id=recurrence_id, start=recurrence_id, rrule=None, rdates=(), exdates=(),
-                       end=recurrence_id + length if length and event.end is not None else None,
+                       end=_moved_end(event.start, event.end, recurrence_id)
+                       if event.start is not None and event.end is not None else None,
                        duration=event.duration)
-    return replace(event, **changes)
+    cancelled = replace(event, **changes)
+    _keep_params(event, cancelled)
+    return cancelled
 
 
 def reply(event: Event, attendee: Attendee | str, partstat: str = "ACCEPTED", *,
@@ -4859,15 +4998,34 @@ def apply_reply(event: Event, answer: Event | Calendar) -> Event:
         raise ValueError(f"a REPLY carries the one attendee who answers (RFC 5546 3.2.3), this one "
                          f"{len(answer.attendees)}: {', '.join(a.email for a in answer.attendees[:5])}")
     who = answer.attendees[0]
+    stamp = _fmt_utc(answer.dtstamp) if isinstance(answer.dtstamp, datetime) and answer.dtstamp.tzinfo else None
     attendees = list(event.attendees)
     for i, mine in enumerate(attendees):
         if _same_address(mine.email, who.email):
+            last = dict(mine.params).get(_REPLY_STAMP)
+            if stamp is not None and isinstance(last, str) and _UTC_STAMP_RE.match(last) and stamp < last:
+                raise ValueError(f"the reply of {who.email} is stamped {stamp}, before the reply of theirs already "
+                                 f"applied ({last}): it is out of date (RFC 5546 2.1.5)")
             attendees[i] = replace(mine, partstat=who.partstat, rsvp=False,
-                                   delegated_to=who.delegated_to or mine.delegated_to)
+                                   delegated_to=who.delegated_to or mine.delegated_to,
+                                   params=_with_param(mine.params, _REPLY_STAMP, stamp))
             break
     else:  # RFC 5546 3.2.2.6: a forwarded invitation's recipient answered
-        attendees.append(replace(who, rsvp=False))
+        attendees.append(replace(who, rsvp=False, params=_with_param(who.params, _REPLY_STAMP, stamp)))
     return replace(event, attendees=tuple(attendees))
+
+
+# The DTSTAMP of the reply last applied to an attendee, as CalendarServer records it:
+# a reply stamped earlier arrived late and must not undo a newer answer (RFC 5546 2.1.5).
+_REPLY_STAMP = "X-CALENDARSERVER-DTSTAMP"
+_UTC_STAMP_RE = _LazyRegex(r"\d{8}T\d{6}Z\Z")
+
+
+def _with_param(params: tuple, name: str, value: str | None) -> tuple:
+    """``params`` with parameter ``name`` set to ``value`` (left as they are when it is None)."""
+    if value is None:
+        return params
+    return tuple(p for p in params if p[0] != name) + ((name, value),)
 
 
 # --------------------------------------------------------------------------
@@ -5783,17 +5941,12 @@ def _local_zone_name() -> str:
     candidates = []
     tz = os.environ.get("TZ", "").lstrip(":")
     if tz:  # what this machine's clock follows: nothing else may stand in for it
-        zone = _cldr_zone(tz)
+        zone = _cldr_zone(_zone_file_name(tz) if os.path.isabs(tz) else tz)  # glibc's TZ=:/etc/localtime
         if zone is None:
             raise ValueError(f"the TZ environment variable {tz!r} is not a time zone name this can write: "
                              f"pass --tz Area/City (e.g. --tz America/New_York)")
         return zone.key
-    try:
-        target = os.path.realpath("/etc/localtime")
-        if "zoneinfo" + os.sep in target:
-            candidates.append(target.split("zoneinfo" + os.sep, 1)[1])
-    except OSError:
-        pass
+    candidates.append(_zone_file_name("/etc/localtime"))
     try:
         with open("/etc/timezone", encoding="utf-8") as f:
             candidates.append(f.read().strip())
@@ -5813,6 +5966,17 @@ def _local_zone_name() -> str:
         if zone is not None:
             return zone.key
     raise ValueError("cannot tell this machine's time zone: pass --tz Area/City (e.g. --tz Europe/London)")
+
+
+def _zone_file_name(path: str) -> str:
+    """The zone name of a tz database file (``/usr/share/zoneinfo/Europe/Paris``, or a link to
+    one such as ``/etc/localtime``); '' when the path leads to none."""
+    try:
+        target = os.path.realpath(path)
+    except (OSError, ValueError):
+        return ""
+    marker = "zoneinfo" + os.sep
+    return target.split(marker, 1)[1] if marker in target else ""
 
 
 def _cli_zone(name: str | None) -> tzinfo:
@@ -5917,8 +6081,15 @@ def _cmd_invite(args: Any, out: Any, err: Any) -> int:
     except SendError as exc:
         _keep_unsent(data, "invite.eml", exc, url, out, err)
         return 1
-    to = ", ".join(a for _, a in _addresses(msg))
-    print(f"sent to {to} via {_parse_smtp_url(url)}", file=err)
+    return _report_sent(msg, refused, url, err)
+
+
+def _report_sent(msg: Any, refused: dict, url: str, err: Any) -> int:
+    """Who has the message (the recipients the server did not refuse), then who was refused."""
+    gone = {rcpt.lower() for recipients in refused.values() for rcpt in recipients}
+    to = [a for _, a in _addresses(msg) if a.lower() not in gone]
+    if to:
+        print(f"sent to {', '.join(to)} via {_parse_smtp_url(url)}", file=err)
     return _report_refused(refused, err)
 
 
@@ -6146,7 +6317,7 @@ def _cmd_reply(args: Any, out: Any, err: Any) -> int:
     except SendError as exc:
         _keep_unsent(data, "reply.eml", exc, url, out, err)
         return 1
-    return _report_refused(refused, err)
+    return _report_sent(msg, refused, url, err)
 
 
 def _add_event_options(p: Any) -> None:

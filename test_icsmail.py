@@ -27,7 +27,7 @@ import textwrap
 import threading
 import unittest
 import zoneinfo
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone, tzinfo
 from unittest import mock
 from zoneinfo import ZoneInfo
 
@@ -539,12 +539,71 @@ class TestModel(unittest.TestCase):
         with self.assertRaisesRegex(ValueError, "has a time zone but the event is floating"):
             event(floating=True)
 
+    def test_partstats_of_a_todo_are_refused_on_an_event(self):
+        for word in ("completed", "IN-PROCESS"):
+            with self.subTest(word), self.assertRaisesRegex(ValueError, "which only a to-do has"):
+                icsmail.reply(event(), "bob@example.com", word)
+        with self.assertRaisesRegex(ValueError, "bob@example.com has partstat COMPLETED"):
+            event(attendees=[icsmail.Attendee("bob@example.com", partstat="COMPLETED")])
+
+    def test_a_series_needs_a_zone_it_can_write(self):
+        class Eastern(tzinfo):  # a third-party zone (pytz, dateutil): written in UTC
+            def utcoffset(self, dt):
+                return timedelta(hours=-4 if 4 <= dt.month <= 10 else -5)
+
+            def dst(self, dt):
+                return timedelta(hours=1 if 4 <= dt.month <= 10 else 0)
+
+        start = datetime(2026, 10, 20, 10, tzinfo=Eastern())
+        self.assertIsNone(event(start=start).rrule)  # one event: its instant in UTC is right
+        with self.assertRaisesRegex(ValueError, "a recurring event needs its zone as zoneinfo.ZoneInfo"):
+            event(start=start, rrule="FREQ=WEEKLY;COUNT=4")
+        fixed = datetime(2026, 10, 20, 10, tzinfo=timezone(timedelta(hours=2)))  # never changes: UTC is exact
+        self.assertEqual(event(start=fixed, rrule="FREQ=WEEKLY;COUNT=4").rrule, "FREQ=WEEKLY;COUNT=4")
+
+    def test_rule_details(self):
+        rule = "FREQ=DAILY;COUNT=2;X-NAME=camelCase"  # an X- part's value is the user's
+        self.assertEqual(event(rrule=rule).rrule, rule)
+        with self.assertRaisesRegex(ValueError, "SKIP=SIDEWAYS is not OMIT, BACKWARD or FORWARD"):
+            event(rrule="FREQ=MONTHLY;RSCALE=GREGORIAN;SKIP=SIDEWAYS")
+        with self.assertRaisesRegex(ValueError, "contains a space"):
+            event(url="https://example.com/a b")
+
 
 # --------------------------------------------------------------------------
 # The writer
 # --------------------------------------------------------------------------
 
 class TestDumps(unittest.TestCase):
+    def test_a_period_ends_in_its_start_zone(self):
+        series = event(start=datetime(2026, 3, 20, 10, tzinfo=UTC), rrule="FREQ=DAILY;COUNT=2", rdates=[
+            (datetime(2026, 3, 21, 10, tzinfo=UTC), datetime(2026, 3, 21, 11, tzinfo=NEW_YORK))])
+        text = icsmail.dumps(series)
+        self.assertIn("RDATE;VALUE=PERIOD:20260321T100000Z/20260321T150000Z", lines_of(text))
+        self.assertNotIn("VTIMEZONE", text)
+        back = icsmail.loads(text).events[0].rdates[0]
+        self.assertEqual(back[1], datetime(2026, 3, 21, 15, tzinfo=UTC))
+        repeated = event(start=datetime(2026, 11, 1, 0, 30, tzinfo=NEW_YORK), rrule="FREQ=DAILY;COUNT=2", rdates=[
+            (datetime(2026, 11, 1, 0, 30, tzinfo=NEW_YORK), datetime(2026, 11, 1, 1, 30, fold=1, tzinfo=NEW_YORK))])
+        self.assertIn("RDATE;VALUE=PERIOD;TZID=America/New_York:20261101T003000/PT2H",  # no wall time says it
+                      lines_of(icsmail.dumps(repeated)))
+
+    def test_extra_carries_no_unchecked_time(self):
+        chicago = {"TZID": "America/Chicago"}
+        for prop in (("RRULE", "FREQ=NOPE"), icsmail.Property("EXDATE", "20261208T090000", chicago)):
+            with self.subTest(prop), self.assertRaisesRegex(ValueError, "give it as the field"):
+                event(extra=[prop])
+        with self.assertRaisesRegex(ValueError, "TZID 'Nowhere/Zone' is not an IANA time zone name"):
+            event(extra=[icsmail.Property("X-ORIGINAL-START", "20261208T090000", {"TZID": "Nowhere/Zone"})])
+        text = icsmail.dumps(event(extra=[icsmail.Property("X-ORIGINAL-START", "20261208T090000",
+                                                           {"TZID": "America/Chicago"})]))
+        self.assertIn("TZID:America/Chicago", lines_of(text))  # the zone it names is defined
+
+    def test_an_empty_itip_message_is_refused(self):
+        with self.assertRaisesRegex(ValueError, "a REQUEST carries at least one event"):
+            icsmail.dumps(icsmail.Calendar([], method="REQUEST"))
+        self.assertIn("END:VCALENDAR", icsmail.dumps(icsmail.Calendar([])))  # an empty export is no message
+
     def test_golden_request(self):
         ev = event(location="Room 4, 2nd floor", description="Agenda:\n1. budget; 2. roadmap",
                    attendees=["bob@example.com", icsmail.Attendee("carol@example.com", name="Carol",
@@ -1785,6 +1844,49 @@ class TestITIP(unittest.TestCase):
         with self.assertRaisesRegex(ValueError, "carries the one attendee who answers .* this one 2: bob@"):
             icsmail.apply_reply(ev, ev)  # the organizer's own copy is no answer
 
+    def test_update_sees_a_time_that_only_python_finds_equal(self):
+        ev = event(start=datetime(2026, 11, 1, 1, 30, tzinfo=NEW_YORK), attendees=[
+            icsmail.Attendee("bob@example.com", partstat="ACCEPTED")])
+        later = icsmail.update(ev, start=ev.start.replace(fold=1))  # the second 01:30: an hour later
+        self.assertEqual((later.sequence, later.attendees[0].partstat), (1, "NEEDS-ACTION"))
+        series = event(start=datetime(2026, 3, 2, 15, tzinfo=LONDON), rrule="FREQ=WEEKLY;COUNT=10")
+        moved = icsmail.update(series, start=datetime(2026, 3, 2, 10, tzinfo=NEW_YORK))  # one instant, other zone
+        self.assertEqual(moved.sequence, 1)
+        self.assertEqual(icsmail.update(series, start=datetime(2026, 3, 2, 15, tzinfo=LONDON)).sequence, 0)
+
+    def test_an_older_reply_does_not_undo_a_newer_one(self):
+        ev = event()
+        accepted = dataclasses.replace(icsmail.reply(ev, "bob@example.com", "accept"), dtstamp=STAMP)
+        declined = dataclasses.replace(icsmail.reply(ev, "bob@example.com", "decline"),
+                                       dtstamp=STAMP + timedelta(days=1))
+        mine = icsmail.apply_reply(ev, declined)
+        self.assertIn("X-CALENDARSERVER-DTSTAMP=20260102T000000Z", unfolded(icsmail.dumps(mine)))
+        kept = icsmail.loads(icsmail.dumps(mine, method="REQUEST")).events[0]  # the stamp lives in the file
+        for copy in (mine, kept):
+            with self.assertRaisesRegex(ValueError, "stamped 20260101T000000Z, before the reply of theirs "
+                                                    r"already applied \(20260102T000000Z\)"):
+                icsmail.apply_reply(copy, accepted)
+        self.assertEqual(icsmail.apply_reply(icsmail.apply_reply(ev, accepted), declined).attendees[0].partstat,
+                         "DECLINED")
+
+    def test_update_and_cancel_keep_the_parameters_read_with_unchanged_values(self):
+        read = icsmail.loads(calendar_with(
+            "SUMMARY;LANGUAGE=fr:Réunion", 'DESCRIPTION;ALTREP="https://example.com/d.html":Ordre du jour',
+            "DTSTART:20261201T100000Z", "DTEND:20261201T110000Z", "ORGANIZER:mailto:alice@example.com",
+            "ATTENDEE:mailto:bob@example.com")).events[0]
+        moved = lines_of(icsmail.dumps(icsmail.update(read, location="Salle 2"), method="REQUEST"))
+        self.assertIn("SUMMARY;LANGUAGE=fr:Réunion", moved)
+        self.assertIn('DESCRIPTION;ALTREP="https://example.com/d.html":Ordre du jour', moved)
+        rewritten = lines_of(icsmail.dumps(icsmail.update(read, description="Autre"), method="REQUEST"))
+        self.assertIn("DESCRIPTION:Autre", rewritten)  # the old ALTREP was about the old text
+        self.assertIn("SUMMARY;LANGUAGE=fr:Réunion", lines_of(icsmail.dumps(icsmail.cancel(read), method="CANCEL")))
+
+    def test_a_cancelled_occurrence_keeps_its_exact_length(self):
+        series = event(start=datetime(2026, 10, 31, 0, 30, tzinfo=NEW_YORK), duration=None,
+                       end=datetime(2026, 10, 31, 2, 30, tzinfo=NEW_YORK), rrule="FREQ=DAILY;COUNT=5")
+        gone = icsmail.cancel(series, recurrence_id=datetime(2026, 11, 1, 0, 30, tzinfo=NEW_YORK))
+        self.assertEqual(gone.end.timestamp() - gone.start.timestamp(), 2 * 3600)  # the clocks went back at 02:00
+
     def test_uninvited_replier_is_added(self):
         ev = event()
         answer = icsmail.reply(ev, "dave@example.com", "tentative")
@@ -2460,6 +2562,21 @@ class TestCLI(SMTPTestCase):
                 self.assertEqual(err, f"icsmail: error: the TZ environment variable {tz!r} is not a time zone name "
                                       f"this can write: pass --tz Area/City (e.g. --tz America/New_York)\n")
 
+    def test_the_machine_zone_from_a_tz_file_path(self):  # glibc's TZ=:/etc/localtime and TZ=/path
+        path = next((os.path.join(d, "Europe", "Paris") for d in zoneinfo.TZPATH
+                     if os.path.isfile(os.path.join(d, "Europe", "Paris"))), None)
+        if path is None:
+            self.skipTest("no tz database files on this machine")
+        publish = ("publish", "--summary", "Talk", "--start", "2026-12-01 18:00", "-o", "-")
+        for tz in (path, ":" + path):
+            with self.subTest(tz=tz):
+                code, out, err = self.run_main(*publish, env={"TZ": tz})
+                self.assertEqual(code, 0, err)
+                self.assertIn("DTSTART;TZID=Europe/Paris:20261201T180000", out)
+        code, out, err = self.run_main(*publish, env={"TZ": ":/nonexistent/zone"})
+        self.assertEqual((code, out), (1, ""))
+        self.assertIn("the TZ environment variable '/nonexistent/zone' is not a time zone name", err)
+
     def test_invite_writes_a_file_without_smtp(self):
         code, out, err = self.run_main(*self.INVITE)
         self.assertEqual(code, 0)
@@ -2477,6 +2594,19 @@ class TestCLI(SMTPTestCase):
         self.assertIn("sent to bob@example.com, carol@example.com", err)
         self.assertEqual(len(server.messages), 1)
         self.assertFalse(os.path.exists("invite.eml"))
+
+    def test_invite_and_reply_say_who_has_the_message(self):
+        server = self.start_server(refuse={"carol@example.com"})
+        code, out, err = self.run_main(*self.INVITE, env={"ICSMAIL_SMTP": server.url})
+        self.assertEqual(code, 1)
+        first, second = err.splitlines()
+        self.assertTrue(first.startswith("sent to bob@example.com via "), first)  # not to carol
+        self.assertTrue(second.startswith("icsmail: error: carol@example.com refused (550 no such user)"), second)
+        self.run_main(*self.INVITE, "-o", "invite.eml")
+        code, out, err = self.run_main("reply", "invite.eml", "accept", "--attendee", "bob@example.com",
+                                       env={"ICSMAIL_SMTP": server.url})
+        self.assertEqual(code, 0, err)
+        self.assertTrue(err.startswith("sent to alice@example.com via "), err)
 
     def test_send_files_once(self):
         server = self.start_server(refuse={"carol@example.com"})
