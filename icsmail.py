@@ -952,6 +952,8 @@ class _VZone(tzinfo):
                 walls[0].append(utc + hi)
                 walls[1].append(utc + lo)
                 prev = ob.to
+            if len(self._tables) >= 256:  # bounded: times across many centuries must not grow memory
+                self._tables.clear()
             table = self._tables[year] = (utcs, obs, walls, first)
         return table
 
@@ -1013,7 +1015,8 @@ def _yearly_onsets(ob: _Observance, year: int) -> list[datetime]:
         counted = rule.get("_counted")
         if counted is None:
             counted = rule["_counted"] = _counted_onsets(ob)
-        return [d for d in counted if year - 1 <= d.year <= year + 1] or counted[-1:]
+        years = [d.year for d in counted]  # the onsets in these years, and the last one before them
+        return counted[max(bisect.bisect_left(years, year - 1) - 1, 0):bisect.bisect_right(years, year + 1)]
     first_year = ob.start.year
     until = rule.get("_until")
     last_year = until.year if until else 9998
@@ -1022,7 +1025,14 @@ def _yearly_onsets(ob: _Observance, year: int) -> list[datetime]:
     lo, hi = max(first_year, year - 1), min(last_year, year + 1)
     if until is not None and last_year <= year + 1:  # the rule ends in or before these years: its last onsets count
         lo, hi = max(first_year, min(lo, last_year - 1)), last_year
-    return [d for d in _onsets_in(ob, range(lo, hi + 1)) if until is None or d <= until]
+    found = [d for d in _onsets_in(ob, range(lo, hi + 1)) if until is None or d <= until]
+    if not any(d.year < year for d in found):  # a rule that skips years (INTERVAL, 29 February): its last onset before
+        step = int(rule.get("INTERVAL", "1"))
+        for y in range(lo - 1, max(first_year, lo - 8 * step) - 1, -1):
+            earlier = [d for d in _onsets_in(ob, (y,)) if until is None or d <= until]
+            if earlier:
+                return earlier[-1:] + found
+    return found
 
 
 def _counted_onsets(ob: _Observance) -> list[datetime]:
@@ -1051,6 +1061,12 @@ def _onsets_in(ob: _Observance, years: Iterable[int]) -> list[datetime]:
         except (OverflowError, ValueError):  # a rule reaching past datetime's range
             continue
     return out
+
+
+# What a VTIMEZONE's rules may make, all together: the changes a year of a few dozen rules of
+# the usual shape (a historical zone has that many); beyond, every lookup would expand them all.
+_ZONE_RULES_BUDGET = 320
+_ZONE_RULE_UNREAD = frozenset({"BYWEEKNO", "BYSECOND", "RSCALE"})  # parts time zones never use
 
 
 def _rule_size(rule: dict) -> int:
@@ -3763,34 +3779,35 @@ class _Reader:
 
     def build_vzone(self, tzid: str, frame: list) -> _VZone | None:
         observances = []
+        budget = _ZONE_RULES_BUDGET
         for name, props, _, lineno in frame[2]:
             if name not in ("STANDARD", "DAYLIGHT"):
                 continue
             found: dict[str, Any] = {}
             rdates: list[datetime] = []
+            in_utc = []  # line numbers of times given in UTC: they are turned into wall times below
             for pname, _, value, ln in props:
                 if pname == "DTSTART":
                     parsed = _parse_dt(value)
                     if parsed and isinstance(parsed[0], datetime):
                         found["start"] = parsed[0]
+                        found["start_utc"] = parsed[1]
+                        if parsed[1]:
+                            in_utc.append(ln)
                 elif pname in ("TZOFFSETFROM", "TZOFFSETTO"):
                     found[pname] = _parse_offset(value)
                 elif pname == "RRULE":
-                    try:
-                        rule = _parse_rrule(value)
-                    except ValueError as exc:
-                        self.notes.warn(f"VTIMEZONE {_short(tzid)!r}: {exc}: rule ignored", ln)
-                        continue
-                    if rule["FREQ"] != "YEARLY" or _rule_size(rule) > 64:
-                        self.notes.warn(f"VTIMEZONE {_short(tzid)!r}: not a yearly rule of a few changes: "
-                                        f"ignored", ln)
-                        continue
-                    found["rrule"] = rule
+                    rule = self.zone_rule(tzid, value, ln, budget)
+                    if rule is not None:
+                        budget -= _rule_size(rule)
+                        found["rrule"] = rule
                 elif pname == "RDATE":
                     for item in value.split(","):
                         parsed = _parse_dt(item.split("/")[0])
                         if parsed and isinstance(parsed[0], datetime):
-                            rdates.append(parsed[0])
+                            rdates.append((parsed[0], parsed[1]))
+                            if parsed[1]:
+                                in_utc.append(ln)
                 elif pname == "TZNAME" and "name" not in found:
                     found["name"] = _unescape(value)
             to = found.get("TZOFFSETTO")
@@ -3800,7 +3817,17 @@ class _Reader:
                 continue
             frm = found.get("TZOFFSETFROM")
             if frm is None:
+                self.notes.warn(f"VTIMEZONE {_short(tzid)!r}: {name} without a valid TZOFFSETFROM: the offset "
+                                f"before its change taken as its TZOFFSETTO", lineno)
                 frm = to
+            if in_utc:  # RFC 5545 3.6.5: local times; a UTC one is the change's instant, whose wall time is FROM's
+                self.notes.warn(f"VTIMEZONE {_short(tzid)!r}: {name} gives its change in UTC, not in local "
+                                f"time: read as that instant", in_utc[0])
+            try:
+                found["start"] += timedelta(seconds=frm) if found["start_utc"] else timedelta(0)
+                rdates = [dt + timedelta(seconds=frm) if utc else dt for dt, utc in rdates]
+            except OverflowError:
+                continue
             rule = found.get("rrule")
             if rule and "UNTIL" in rule:
                 until = _parse_dt(rule["UNTIL"])
@@ -3816,6 +3843,27 @@ class _Reader:
             self.notes.warn(f"VTIMEZONE {_short(tzid)!r} has no usable STANDARD or DAYLIGHT", frame[3])
             return None
         return _VZone(tzid, observances, self.component(frame))
+
+    def zone_rule(self, tzid: str, value: str, lineno: int, budget: int) -> dict | None:
+        """A VTIMEZONE observance's RRULE, or None (with a warning) when it reads as no time zone's."""
+        try:
+            rule = _parse_rrule(value)
+        except ValueError as exc:
+            self.notes.warn(f"VTIMEZONE {_short(tzid)!r}: {exc}: rule ignored", lineno)
+            return None
+        unread = sorted(_ZONE_RULE_UNREAD & rule.keys())
+        if rule["FREQ"] != "YEARLY" or _rule_size(rule) > 64 or unread:
+            self.notes.warn(f"VTIMEZONE {_short(tzid)!r}: not a yearly rule of a few changes"
+                            f"{' (' + ', '.join(unread) + ')' if unread else ''}: ignored", lineno)
+            return None
+        if _rule_size(rule) > budget:
+            self.notes.warn(f"VTIMEZONE {_short(tzid)!r}: more rules than any time zone has: this one "
+                            f"is ignored", lineno)
+            return None
+        if "BYDAY" in rule and not rule.keys() & {"BYMONTH", "BYMONTHDAY", "BYYEARDAY"}:
+            self.notes.warn(f"VTIMEZONE {_short(tzid)!r}: RRULE BYDAY without BYMONTH: read in the month of "
+                            f"its DTSTART (RFC 5545 would count the weekdays of the whole year)", lineno)
+        return rule
 
     def prop(self, name: str, params: tuple, value: str, lineno: int) -> Property:
         if _is_text(name, params):
@@ -4731,6 +4779,7 @@ def _iter_lines(lines: Iterable[str], notes: _Notes) -> Iterator[Event]:
     held: list = []
     for kind, frame in reader.frames(_unfold(lines)):
         if kind == "begin":
+            yield from _release(reader, held)  # events before any VCALENDAR: read with what they had
             reader.begin(frame)
             held = []
         elif kind == "item":
@@ -4745,23 +4794,31 @@ def _iter_lines(lines: Iterable[str], notes: _Notes) -> Iterator[Event]:
                 elif item[0] == "VEVENT":
                     yield from _try_event(reader, item, held)
                     if len(held) > _MAX_HELD:  # memory stays bounded: read them with what is known now
-                        reader.final = True
-                        for ev_frame, _ in held:
-                            yield reader.event(ev_frame)
-                        reader.final, held = False, []
+                        tzids = sorted({tzid for _, tzid in held})
+                        notes.warn(f"{len(held)} events wait for the VTIMEZONE of {', '.join(map(repr, tzids[:3]))}, "
+                                   f"which has not come: they are read without it (streaming holds no more; "
+                                   f"load() would wait)", held[0][0][3])
+                        yield from _release(reader, held)
+                        held = []
         else:
+            yield from _release(reader, held)
             reader.final = True
-            for ev_frame, _ in held:
-                yield reader.event(ev_frame)
             reader.late_x_wr_timezone()
             _check_version(frame, notes)
             reader.final = False
             reader.begin(None)
             held = []
-    reader.final = True
-    for ev_frame, _ in held:
-        yield reader.event(ev_frame)
+    yield from _release(reader, held)
     notes.finish()
+
+
+def _release(reader: _Reader, held: list) -> Iterator[Event]:
+    """The events held back for a VTIMEZONE that has not come, read with what is known now."""
+    if held:
+        reader.final = True
+        for ev_frame, _ in held:
+            yield reader.event(ev_frame)
+        reader.final = False
 
 
 def _try_event(reader: _Reader, frame: list, held: list) -> Iterator[Event]:

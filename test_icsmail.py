@@ -25,6 +25,7 @@ import sys
 import tempfile
 import textwrap
 import threading
+import time
 import unittest
 import zoneinfo
 from datetime import date, datetime, timedelta, timezone, tzinfo
@@ -965,10 +966,18 @@ class TestLoads(unittest.TestCase):
         text = calendar_with().split("BEGIN:VEVENT")[0] + \
             ("BEGIN:VEVENT" + event_text.split("END:VCALENDAR")[0]) * 3000 + "END:VCALENDAR\r\n"
         source = io.BytesIO(text.encode())
+        warnings: list = []
         with mock.patch.object(icsmail, "_MAX_HELD", 20), mock.patch.object(icsmail, "_CHUNK", 4096):
-            first = next(icsmail.iter_events(source))  # a guess, with a warning, before the file is read
+            first = next(icsmail.iter_events(source, warnings=warnings))  # a guess before the file is read
         self.assertEqual(first.start.tzinfo.key, "Europe/Amsterdam")
         self.assertLess(source.tell(), len(text) / 2)
+        self.assertIn("21 events wait for the VTIMEZONE of '(UTC+01:00) Amsterdam', which has not come", warnings[0])
+
+    def test_a_stream_loses_no_event_before_a_calendar(self):
+        text = ("BEGIN:VEVENT\r\nUID:1\r\nSUMMARY:early\r\nDTSTART;TZID=Custom:20261201T100000\r\nEND:VEVENT\r\n"
+                "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n")
+        self.assertEqual([e.summary for e in icsmail.loads(text).events], ["early"])
+        self.assertEqual([e.summary for e in icsmail.iter_events(text.encode())], ["early"])
 
     def test_vtimezone_before_its_first_change(self):
         zone = ("BEGIN:VTIMEZONE\nTZID:Custom\nBEGIN:STANDARD\nDTSTART:20260101T000000\nTZOFFSETFROM:+0530\n"
@@ -1148,6 +1157,41 @@ class TestLoads(unittest.TestCase):
                              "DTSTART;TZID=Eastern Standard Time:20260320T100000\r\nEND:VEVENT\r\nEND:VCALENDAR")
         for events in (icsmail.loads(text).events, list(icsmail.iter_events(text.encode()))):
             self.assertEqual(events[1].start.utcoffset(), timedelta(hours=-5))  # as the file says
+
+    def test_vtimezone_rules_that_skip_years(self):
+        zone = ("BEGIN:VTIMEZONE\nTZID:Skips\nBEGIN:STANDARD\nDTSTART:19700101T000000\nTZOFFSETFROM:+0100\n"
+                "TZOFFSETTO:+0100\nEND:STANDARD\nBEGIN:DAYLIGHT\nDTSTART:20200301T020000\nTZOFFSETFROM:+0100\n"
+                "TZOFFSETTO:+0200\nRULE\nEND:DAYLIGHT\nEND:VTIMEZONE")
+        rules = {"RRULE:FREQ=YEARLY;INTERVAL=4;BYMONTH=3;BYMONTHDAY=1": "20260601T100000",  # changed in 2024
+                 "RRULE:FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29": "20270601T100000"}  # and on 29 February 2024
+        for rule, when in rules.items():
+            with self.subTest(rule):
+                ev = icsmail.loads(calendar_with(f"DTSTART;TZID=Skips:{when}",
+                                                 zones=zone.replace("RULE", rule))).events[0]
+                self.assertEqual(ev.start.utcoffset(), timedelta(hours=2))
+
+    def test_vtimezone_parts_read_otherwise_are_warned(self):
+        zone = ("BEGIN:VTIMEZONE\nTZID:Odd\nBEGIN:STANDARD\nDTSTART:19701025T030000\nTZOFFSETFROM:{frm}\n"
+                "TZOFFSETTO:+0100\nRULE\nEND:STANDARD\nEND:VTIMEZONE")
+        cases = {("+0200", "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU"): None,
+                 ("garbage", "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU"): "without a valid TZOFFSETFROM: the offset",
+                 ("+0200", "RRULE:FREQ=YEARLY;BYWEEKNO=43;BYDAY=SU"): "a few changes (BYWEEKNO): ignored",
+                 ("+0200", "RRULE:FREQ=YEARLY;BYDAY=-1SU"): "BYDAY without BYMONTH: read in the month of its DTSTART"}
+        for (frm, rule), warning in cases.items():
+            with self.subTest(frm=frm, rule=rule):
+                cal = icsmail.loads(calendar_with("DTSTART;TZID=Odd:20260601T100000",
+                                                  zones=zone.replace("{frm}", frm).replace("RULE", rule)))
+                self.assertEqual(cal.warnings[:1], [] if warning is None else [cal.warnings[0]])
+                if warning is not None:
+                    self.assertIn(warning, cal.warnings[0])
+
+    def test_a_vtimezone_change_given_in_utc_is_that_instant(self):
+        zone = ("BEGIN:VTIMEZONE\nTZID:Utc-start\nBEGIN:DAYLIGHT\nDTSTART:20260601T000000Z\nTZOFFSETFROM:+0500\n"
+                "TZOFFSETTO:+0600\nEND:DAYLIGHT\nBEGIN:STANDARD\nDTSTART:19700101T000000\nTZOFFSETFROM:+0500\n"
+                "TZOFFSETTO:+0500\nEND:STANDARD\nEND:VTIMEZONE")
+        cal = icsmail.loads(calendar_with("DTSTART;TZID=Utc-start:20260601T030000", zones=zone))
+        self.assertIn("DAYLIGHT gives its change in UTC", cal.warnings[0])
+        self.assertEqual(cal.events[0].start.utcoffset(), timedelta(hours=5))  # the change is at 05:00 there
 
     def test_vtimezone_rules_with_bysetpos_and_an_early_until(self):
         zones = textwrap.dedent("""
@@ -1497,6 +1541,19 @@ class TestLoads(unittest.TestCase):
 
 class TestHostileInput(unittest.TestCase):
     """Whatever the input, a ParseError or a result; and what is read is written back safely."""
+
+    def test_a_vtimezone_of_hundreds_of_rules(self):  # each lookup expanded them all: 8 s and 600 MB for 58 KB
+        days = ",".join(str(d) for d in range(1, 33))
+        rules = ("BEGIN:STANDARD\nDTSTART:19700101T000000\nTZOFFSETFROM:+0100\nTZOFFSETTO:+0200\n"
+                 f"RRULE:FREQ=YEARLY;BYYEARDAY={days}\nEND:STANDARD\n") * 200
+        events = "".join(f"BEGIN:VEVENT\nUID:{i}\nDTSTART;TZID=X:{1971 + i}0601T000000\n"
+                         f"DTEND:{1971 + i}0601T230000Z\nEND:VEVENT\n" for i in range(200))
+        text = f"BEGIN:VCALENDAR\nVERSION:2.0\nBEGIN:VTIMEZONE\nTZID:X\n{rules}END:VTIMEZONE\n{events}END:VCALENDAR\n"
+        started = time.perf_counter()
+        cal = icsmail.loads(text)
+        self.assertLess(time.perf_counter() - started, 4)
+        self.assertEqual(len(cal.events), 200)
+        self.assertTrue(any("more rules than any time zone has: this one is ignored" in w for w in cal.warnings))
 
     def test_parameters_read_cannot_inject_lines(self):
         text = calendar_with('ATTENDEE;ROLE="X:^nEND:VEVENT^nBEGIN:VEVENT^nUID:evil":mailto:bob@example.com',
