@@ -62,6 +62,7 @@ import codecs
 import functools
 import gc
 import io
+import itertools
 import os
 import re
 import struct
@@ -2383,7 +2384,11 @@ def _alarm_lines_uncached(alarm: Alarm, out: list[str]) -> None:
         out.append(f"ACTION:{alarm.action}")
     if isinstance(alarm.trigger, datetime):
         trigger = alarm.trigger
-        text = _fmt_local(trigger) if trigger.tzinfo is None else _fmt_utc(trigger)  # floating: as read
+        try:
+            text = _fmt_local(trigger) if trigger.tzinfo is None else _fmt_utc(trigger)  # floating: as read
+        except OverflowError:
+            raise ValueError(f"alarm trigger {trigger} is beyond the year 9999 in UTC, where RFC 5545 "
+                             f"writes it") from None
         out.append(f"TRIGGER;VALUE=DATE-TIME:{text}")
     elif alarm.trigger is None:
         pass
@@ -2724,7 +2729,11 @@ def dumps(item: Event | Calendar | Iterable[Event], *, method: str | None = None
     END:VCALENDAR
     """
     cal, method = _as_calendar(item, method)
-    return CRLF.join(_calendar_lines(cal, method)) + CRLF
+    try:
+        lines = _calendar_lines(cal, method)
+    except OverflowError as exc:  # a time read from a file that UTC cannot hold: say so as bad input
+        raise ValueError(f"a time of the calendar is beyond the years 1-9999 when written ({exc})") from None
+    return CRLF.join(lines) + CRLF
 
 
 class _Opened:
@@ -3413,7 +3422,7 @@ def _zone_names() -> tuple[dict, dict]:
 
 def _iana_zone(key: str) -> ZoneInfo | None:
     """The ZoneInfo for an IANA name, or None; never touches a path zoneinfo would refuse."""
-    if not key or len(key) > 100 or not _ZONE_KEY_RE.match(key) or key.lower() in _NOT_ZONES:
+    if not key or len(key) > 100 or not _ZONE_KEY_RE.match(key) or key.lower() in _NOT_ZONES or key in _NO_ZONE:
         return None
     try:
         return ZoneInfo(key)
@@ -3424,8 +3433,14 @@ def _iana_zone(key: str) -> ZoneInfo | None:
         try:
             return ZoneInfo(exact)
         except Exception:
-            return None
+            pass
+    if len(_NO_ZONE) >= 4096:
+        _NO_ZONE.clear()
+    _NO_ZONE.add(key)  # ZoneInfo caches what it finds, not what it misses (a search of paths and packages)
     return None
+
+
+_NO_ZONE: set[str] = set()  # names found to be no zone
 
 
 _ZONE_KEY_RE = _LazyRegex(r"[A-Za-z0-9_+\-]+(?:/[A-Za-z0-9_+\-]+)*\Z")
@@ -3566,6 +3581,7 @@ class _Reader:
         self.xwr: tzinfo | None | bool = False  # False: not looked up yet
         self.xwr_missed = False  # streaming: floating times given before any X-WR-TIMEZONE
         self.xwr_seen = 0  # streaming: how many calendar properties were looked through for it
+        self.xwr_from = -1  # streaming: how many calendar properties there were when floating times got a zone
         self.waiting: set[str] = set()  # streaming: TZIDs looked up in vain, until their VTIMEZONE comes
 
     def add_vtimezone(self, frame: list) -> str | None:
@@ -3595,6 +3611,7 @@ class _Reader:
             if self.xwr_missed and not any(p[0] in ("X-WR-TIMEZONE", "TZ") for p in props[seen:]):
                 return None  # streaming: nothing new that could name the zone (each property looked at once)
             self.xwr = None
+            self.xwr_from = len(props)
             for name, _, value, ln in props:
                 if name == "X-WR-TIMEZONE":
                     key = _tzid_key(_unescape(value))
@@ -3655,6 +3672,12 @@ class _Reader:
             if found is not None:
                 self.notes.warn(f"{found[0]} comes after events: the floating times read before it "
                                 f"were given without its zone", found[1])
+        elif self.streaming and self.xwr is not False and self.cal:  # a zone was found: did more come later?
+            later = () if isinstance(self.xwr, ZoneInfo) else ("X-WR-TIMEZONE", "TZ", "DAYLIGHT")  # (the first counts)
+            found = next(((name, ln) for name, _, _, ln in self.cal[1][self.xwr_from:] if name in later), None)
+            if found is not None:
+                self.notes.warn(f"{found[0]} comes after events: the floating times read before it were "
+                                f"given the zone known then", found[1])
 
     # -- values
 
@@ -4419,6 +4442,17 @@ def _utf16_codec(head: bytes) -> str | None:
     return None
 
 
+def _utf16_replacing(data: bytes, codec: str, notes: _Notes, first_line: int) -> str:
+    """UTF-16 text; what is no character (half a surrogate pair) becomes U+FFFD, with a warning."""
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError as exc:
+        text = data.decode(codec, "replace")
+        notes.warn(f"the UTF-16 input holds bytes that are no character ({exc.reason}): read as U+FFFD",
+                   first_line + text.count("\n", 0, len(data[:exc.start].decode(codec, "replace"))))
+        return text
+
+
 def _decode_bytes(data: bytes, charset: str | None, notes: _Notes, first_line: int = 1) -> str:
     """UTF-8; else the declared charset; else Windows-1252 per line, with a warning."""
     utf16 = _utf16_codec(data)
@@ -4431,11 +4465,12 @@ def _decode_bytes(data: bytes, charset: str | None, notes: _Notes, first_line: i
             if len(data) % 2 and _utf16_codec(data[2:]):  # UTF-16 that lost its last byte
                 notes.warn("the UTF-16 input ends in half a character: dropped", first_line)
                 return data[:-1].decode("utf-16", "replace")
+            if _utf16_codec(data[2:]):
+                return _utf16_replacing(data, "utf-16", notes, first_line)
             # else a BOM in front of something else: read on as bytes
     elif utf16:
-        text = data.decode(utf16, "replace")
         notes.warn(f"the input is {utf16.upper()} without a byte order mark", first_line)
-        return text
+        return _utf16_replacing(data, utf16, notes, first_line)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -4655,7 +4690,7 @@ def _merge_mail(calendars: list[Calendar], notes: _Notes) -> Calendar:
     seen, events = set(), []
     for cal in calendars:
         for ev in cal.events:
-            key = (ev.uid, ev.recurrence_id, ev.sequence, ev.dtstamp)
+            key = _mail_event_key(ev)
             if key not in seen:
                 seen.add(key)
                 events.append(ev)
@@ -4738,24 +4773,50 @@ def iter_events(source: Any, *, strict: bool = False, warnings: list | None = No
     """
     notes = _Notes(strict, warnings)
     if isinstance(source, (bytes, bytearray)) or isinstance(source, str) and ("\n" in source or "\r" in source):
-        texts = _source_text(source, notes)
-        return _iter_lines((line for text in texts for line in _split_lines(text)), notes)
+        return _mail_events(source, notes)
     return _iter_file(source, notes)
 
 
 def _iter_file(source: Any, notes: _Notes) -> Iterator[Event]:
     with _Opened(source, "rb") as f:
         if isinstance(f, io.TextIOBase):  # read line by line: memory stays bounded by the longest line
-            yield from _iter_lines((line for chunk in f for line in _split_lines(chunk)), notes)
+            first: list[str] = []
+            while sum(map(len, first)) < _MAIL_HEAD and (not first or first[-1]):
+                first.append(f.readline())
+            if _looks_like_mail("".join(first).encode("utf-8", "surrogateescape")):  # as load() reads it
+                yield from _mail_events(("".join(first) + f.read()).encode("utf-8", "surrogateescape"), notes)
+                return
+            lines = (line for chunk in itertools.chain(first, f) for line in _split_lines(chunk))
+            yield from _iter_lines(lines, notes)
             return
         head = f.read(_MAIL_HEAD)
         _refuse_foreign(head)
         rest = _Chained(head, f)
         if _looks_like_mail(head) or _utf16_codec(head) or _emlx_message(head) is not head:  # read whole
-            texts = _source_text(head + f.read(), notes)
-            yield from _iter_lines((line for text in texts for line in _split_lines(text)), notes)
+            yield from _mail_events(head + f.read(), notes)
         else:
             yield from _iter_lines(_stream_lines(rest, notes), notes)
+
+
+def _mail_events(data: str | bytes, notes: _Notes) -> Iterator[Event]:
+    """The events of a mail (or of a file read whole); an event in two parts (the usual
+    text/calendar and its invite.ics twin) once."""
+    texts = _source_text(data, notes)
+    events = _iter_lines((line for text in texts for line in _split_lines(text)), notes)
+    if len(texts) < 2:
+        yield from events
+        return
+    seen = set()
+    for ev in events:
+        key = _mail_event_key(ev)
+        if key not in seen:
+            seen.add(key)
+            yield ev
+
+
+def _mail_event_key(ev: Event) -> tuple:
+    """What tells two copies of one event apart from two events, in the parts of one mail."""
+    return ev.uid, ev.recurrence_id, ev.sequence, ev.dtstamp
 
 
 class _Chained:

@@ -995,6 +995,20 @@ class TestLoads(unittest.TestCase):
         self.assertTrue(list(icsmail.iter_events(text.encode(), warnings=warnings))[0].floating)
         self.assertIn("X-WR-TIMEZONE comes after events", warnings[0])
 
+    def test_a_calendar_zone_named_after_the_events_when_streaming(self):
+        cases = {"DAYLIGHT:TRUE;-04;20260308T070000Z;20261101T060000Z;EDT;EST": "DAYLIGHT comes after events",
+                 "X-WR-TIMEZONE:America/New_York": "X-WR-TIMEZONE comes after events"}
+        for late, warning in cases.items():
+            with self.subTest(late), mock.patch.object(icsmail, "_CHUNK", 64):
+                text = calendar_with("DTSTART:20260715T100000", head="TZ:-05").replace(
+                    "END:VCALENDAR", late + "\r\nEND:VCALENDAR")
+                self.assertEqual(icsmail.loads(text).events[0].start.utcoffset(), timedelta(hours=-4))
+                warnings: list = []
+                streamed = list(icsmail.iter_events(text.encode(), warnings=warnings))[0]
+                self.assertEqual(streamed.start.utcoffset(), timedelta(hours=-5))  # what it knew then, and says so
+                self.assertIn(f"{warning}: the floating times read before it were given the zone known then",
+                              warnings[0])
+
     def test_windows_names_without_the_old_links(self):
         # some systems ship no "backward" links (Europe/Kiev): CLDR's names still resolve
         real = icsmail._iana_zone
@@ -1542,6 +1556,29 @@ class TestLoads(unittest.TestCase):
 class TestHostileInput(unittest.TestCase):
     """Whatever the input, a ParseError or a result; and what is read is written back safely."""
 
+    def test_utf16_with_half_a_character(self):
+        body = SIMPLE.encode("utf-16-le").replace("Review".encode("utf-16-le"),
+                                                  b"\x3d\xd8" + "eview".encode("utf-16-le"))  # half an emoji
+        for data in (b"\xff\xfe" + body, body):
+            with self.subTest(bom=data[:2] == b"\xff\xfe"):
+                cal = icsmail.loads(data)
+                self.assertEqual(cal.events[0].summary, "\ufffdeview, with a comma")
+                self.assertIn("the UTF-16 input holds bytes that are no character (illegal UTF-16 surrogate): "
+                              "read as U+FFFD (line 9)", cal.warnings)
+
+    def test_a_time_utc_cannot_hold_is_refused_when_written(self):
+        text = calendar_with("DTSTART:20260101T100000Z", "BEGIN:VALARM", "ACTION:DISPLAY", "DESCRIPTION:x",
+                             "TRIGGER;VALUE=DATE-TIME:99991231T235959", "END:VALARM",
+                             head="X-WR-TIMEZONE:America/New_York")
+        with self.assertRaisesRegex(ValueError, "alarm trigger 9999-12-31 23:59:59-05:00 is beyond the year 9999"):
+            icsmail.dumps(icsmail.loads(text))
+
+    def test_unknown_zone_names_are_looked_up_once(self):  # each miss searched paths and packages again
+        self.assertIsNone(icsmail._iana_zone("Nowhere/Atlantis"))
+        with mock.patch.object(icsmail, "ZoneInfo") as lookup:
+            self.assertIsNone(icsmail._iana_zone("Nowhere/Atlantis"))
+        lookup.assert_not_called()
+
     def test_a_vtimezone_of_hundreds_of_rules(self):  # each lookup expanded them all: 8 s and 600 MB for 58 KB
         days = ",".join(str(d) for d in range(1, 33))
         rules = ("BEGIN:STANDARD\nDTSTART:19700101T000000\nTZOFFSETFROM:+0100\nTZOFFSETTO:+0200\n"
@@ -1742,6 +1779,22 @@ class TestLoadsMail(unittest.TestCase):
                 f.write(self.mail("base64"))
             self.assertEqual(len(icsmail.load(path).events), 1)
             self.assertEqual(len(list(icsmail.iter_events(path))), 1)
+
+    def test_streaming_a_mail_opened_as_text(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "invite.eml")
+            with open(path, "wb") as f:
+                f.write(self.mail("base64"))
+            with open(path, encoding="utf-8", newline="") as f:
+                self.assertEqual([e.summary for e in icsmail.iter_events(f)], ["R\u00e9union, with a comma"])
+
+    def test_a_twin_differing_in_method_is_streamed_once(self):
+        import base64
+        twin = base64.encodebytes(SIMPLE.replace("BEGIN:VEVENT", "METHOD:REQUEST\r\nBEGIN:VEVENT").encode())
+        data = MAIL.format(cte="base64", body=base64.encodebytes(SIMPLE.encode()).decode()) \
+            .replace(base64.encodebytes(SIMPLE.encode()).decode(), twin.decode(), 1).encode()
+        self.assertEqual(len(icsmail.loads(data).events), 1)
+        self.assertEqual(len(list(icsmail.iter_events(data))), 1)
 
     def test_any_header_may_come_first(self):
         for first in ("ARC-Seal: i=1; a=rsa-sha256;\n d=example.com; b=abc", "In-Reply-To: <x@example.com>",
