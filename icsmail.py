@@ -3705,8 +3705,12 @@ class _Reader:
             if name == "TZID":
                 tzid = pvalue
             elif name == "VALUE" and pvalue.upper() == "DATE":
-                self.notes.warn(f"{what};VALUE=DATE has a time {_short(value)!r}: read as the date {dt.date()}", lineno)
-                return dt.date()
+                day = dt.date()
+                written = _LOOSE_DT_RE.match(value.strip()) if loose and utc else None
+                if written:  # an offset moved the time to UTC: the date written counts
+                    day = date(*map(int, written.groups()[:3]))
+                self.notes.warn(f"{what};VALUE=DATE has a time {_short(value)!r}: read as the date {day}", lineno)
+                return day
         if utc:
             return _with_zone(dt, UTC)
         if tzid is not None:

@@ -1104,6 +1104,13 @@ class TestLoads(unittest.TestCase):
                 again = icsmail.loads(icsmail.dumps(icsmail.loads(text))).events[0]
                 self.assertEqual(again.start.astimezone(UTC), instant.replace(tzinfo=UTC))
 
+    def test_a_date_with_a_time_and_an_offset_keeps_its_date(self):
+        for value in ("20261201T003000+0100", "2026-12-01T00:30:00+01:00"):  # 2026-11-30 in UTC
+            with self.subTest(value):
+                cal = icsmail.loads(calendar_with(f"DTSTART;VALUE=DATE:{value}"))
+                self.assertEqual(cal.events[0].start, date(2026, 12, 1))
+                self.assertIn("read as the date 2026-12-01", cal.warnings[1])
+
     def test_vcalendar_1_tz_and_daylight(self):  # local times of a vCalendar 1.0 file (old phones, Palm)
         data = (b"BEGIN:VCALENDAR\r\nVERSION:1.0\r\nTZ:-05\r\nDAYLIGHT:TRUE;-04;20260308T020000;20261101T020000;EST;"
                 b"EDT\r\nBEGIN:VEVENT\r\nUID:v1\r\nDTSTART:20260701T100000\r\nDTEND:20261201T100000\r\n"
