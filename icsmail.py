@@ -5607,8 +5607,8 @@ def _parse_smtp_url(url: str) -> _Server:
         port = parts.port
     except ValueError:
         port = 0
-    if port == 0:
-        raise ValueError(f"the SMTP URL has an invalid port: {parts.netloc.rpartition('@')[2]!r}")
+    if port == 0:  # not shown: a password typed into the URL would be read as the port
+        raise ValueError("the SMTP URL has an invalid port: give a number after the host, as in smtp://host:587")
     if not parts.hostname:
         raise ValueError(f"the SMTP URL names no host: {shown!r}")
     if parts.path not in ("", "/") or parts.query or parts.fragment:
@@ -5799,11 +5799,28 @@ def _connect(server: _Server, password: str | None, timeout: float, context: Any
             if not (server.user + secret).isascii():  # smtplib sends them as ASCII only
                 raise SendError(f"{server}: the user name or password has non-ASCII characters, "
                                 f"which this SMTP client cannot send")
-            smtp.login(server.user, secret)
+            try:
+                smtp.login(server.user, secret)
+            except smtplib.SMTPAuthenticationError as exc:  # a server may echo what it was given
+                raise smtplib.SMTPAuthenticationError(exc.smtp_code, _scrubbed(exc.smtp_error, secret)) from None
         return smtp
     except BaseException as exc:
         smtp.close()
         raise _session_error(exc, server, timeout) from None
+
+
+def _scrubbed(reply: Any, secret: str) -> str:
+    """A server's reply without the password in it, as given or as AUTH PLAIN/LOGIN sent it (base64).
+
+    >>> _scrubbed(b"535 bad credentials for s3cret", "s3cret")
+    '535 bad credentials for ***'
+    """
+    import base64
+    text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+    for form in (secret, base64.b64encode(secret.encode()).decode()):
+        if form:
+            text = text.replace(form, "***")
+    return re.sub(r"[A-Za-z0-9+/]{16,}={0,2}", "***", text)  # AUTH PLAIN: the user and password together
 
 
 def _timed_out(exc: BaseException | None) -> bool:
@@ -5856,6 +5873,7 @@ def _transmit(smtp: "smtplib.SMTP", data: bytes, sender: str, recipients: list[s
     message had gone out (its fate is then unknown).
     """
     options = []
+    smtp.ehlo_or_helo_if_needed()  # an open connection given to send() may not have greeted yet
     head = data.partition(b"\r\n\r\n")[0]
     if not (head.isascii() and sender.isascii() and all(map(str.isascii, recipients))):
         if not smtp.has_extn("smtputf8"):
@@ -5866,9 +5884,9 @@ def _transmit(smtp: "smtplib.SMTP", data: bytes, sender: str, recipients: list[s
             raise _Refused("the message has 8-bit content and the server does not offer 8BITMIME")
         options.append("BODY=8BITMIME")
     code, resp = smtp.mail(sender, options)
-    if code != 250:
+    if not 200 <= code < 300:  # RFC 5321 4.2: the first digit decides
         if code != 421:  # 421: the server is closing the connection
-            smtp.rset()
+            _reset(smtp)
         hint = ": the server wants a login (smtp://user@host, password in ICSMAIL_SMTP_PASSWORD)" \
             if code == 530 else ""
         raise _Refused(f"sender {sender} refused ({code} {_reply_text(resp)}){hint}", code)
@@ -5877,16 +5895,16 @@ def _transmit(smtp: "smtplib.SMTP", data: bytes, sender: str, recipients: list[s
         code, resp = smtp.rcpt(rcpt)
         if code == 421:
             raise _Refused(f"recipient {rcpt}: {code} {_reply_text(resp)}", code)
-        if code not in (250, 251):
+        if not 200 <= code < 300:  # 251 and 252 take it too
             refused[rcpt] = (code, resp)
     if len(refused) == len(recipients):
-        smtp.rset()
+        _reset(smtp)
         listed = "; ".join(f"{r}: {c} {_reply_text(t)}" for r, (c, t) in refused.items())
         raise _Refused(f"every recipient refused ({listed})")
     code, resp = smtp.docmd("DATA")
     if code != 354:
         if code != 421:
-            smtp.rset()
+            _reset(smtp)
         raise _Refused(f"DATA refused ({code} {_reply_text(resp)})", code)
     body = _DOT_RE.sub(b"..", data)
     if not body.endswith(b"\r\n"):
@@ -5894,15 +5912,25 @@ def _transmit(smtp: "smtplib.SMTP", data: bytes, sender: str, recipients: list[s
     smtp.send(body + b".\r\n")
     try:
         code, resp = smtp.getreply()
-        if not 200 <= code <= 599:  # not a reply: the session is out of step
+        if not (200 <= code < 300 or 400 <= code <= 599):  # no answer to the message: the session is out of step
             import smtplib
-            raise smtplib.SMTPResponseException(code, f"unreadable reply {_reply_text(resp)[:60]!r}")
-    except Exception as exc:
+            raise smtplib.SMTPResponseException(code, f"unexpected reply {_reply_text(resp)[:60]!r} to the message")
+    except BaseException as exc:  # Ctrl-C included
         exc.data_sent = True  # the server has the message but never said whether it took it
         raise
-    if code != 250:
+    if code >= 400:
         raise _Refused(f"message refused after DATA ({code} {_reply_text(resp)})", code)
     return refused
+
+
+def _reset(smtp: "smtplib.SMTP") -> None:
+    """RSET after a refusal; a server that closed after saying why keeps its reason (the next
+    message finds the connection gone)."""
+    import smtplib
+    try:
+        smtp.rset()
+    except (OSError, smtplib.SMTPException):
+        pass
 
 
 def send(messages: Any, smtp: Any = None, *, password: str | None = None, timeout: float = 30,
@@ -5951,7 +5979,7 @@ def _send_prepared(prepared: list, smtp: Any, password: str | None, timeout: flo
         connection = smtp
         server = f"{getattr(smtp, '_host', 'the server')}"
     sent, failed, unknown, refused_by = [], {}, [], {}
-    reconnected = False
+    reconnected = finished = False
 
     def give_up(index: int, reason: str) -> SendError:
         for _, _, _, later in prepared[index + 1:]:
@@ -5989,6 +6017,12 @@ def _send_prepared(prepared: list, smtp: Any, password: str | None, timeout: flo
                     else:
                         failed[message_id] = reason
                     raise give_up(index, f"{reason} while sending {message_id}") from None
+                except BaseException as exc:  # Ctrl-C: a message that had gone out is unknown, not unsent
+                    if getattr(exc, "data_sent", False):
+                        unknown.append(message_id)
+                        if report:
+                            report(index, "unknown")
+                    raise
                 sent.append(message_id)
                 reconnected = False
                 if report:
@@ -5996,12 +6030,15 @@ def _send_prepared(prepared: list, smtp: Any, password: str | None, timeout: flo
                 if refused:
                     refused_by[message_id] = refused
                 break
+        finished = True
     finally:
-        if own:
+        if own and finished:
             try:
                 connection.quit()
             except Exception:
                 connection.close()
+        elif own:  # interrupted, or the session is lost: waiting for an answer to QUIT helps nobody
+            connection.close()
     if failed:
         first = next(iter(failed.items()))
         raise SendError(f"{server}: {len(failed)} of {len(prepared)} not accepted ({first[0]}: {first[1]})",

@@ -16,6 +16,7 @@ import json
 import os
 import random
 import re
+import signal
 import smtplib
 import socketserver
 import ssl
@@ -2268,11 +2269,15 @@ class SMTPHandler(socketserver.StreamRequestHandler):
                 import base64
                 _, user, password = base64.b64decode(command.split()[2]).split(b"\0")
                 authenticated = server.users.get(user.decode()) == password.decode()
-                self.reply(235, "welcome") if authenticated else self.reply(535, "bad credentials")
+                self.reply(235, "welcome") if authenticated else \
+                    self.reply(535, server.auth_reply.format(password=password.decode()))
             elif verb == "MAIL":
                 if server.users and not authenticated:
                     self.reply(530, "authentication required")
                 elif server.behaviour == "drop at mail":
+                    return
+                elif server.behaviour == "block and close":
+                    self.reply(554, "client host blocked")
                     return
                 elif server.close_after is not None and accepted >= server.close_after:
                     self.reply(421, "too many messages, closing")
@@ -2289,7 +2294,7 @@ class SMTPHandler(socketserver.StreamRequestHandler):
                     self.reply(550, "no such user")
                 else:
                     envelope["to"].append(address)
-                    self.reply(250)
+                    self.reply(server.rcpt_code)
             elif verb == "DATA":
                 self.reply(354, "end with .")
                 lines = []
@@ -2310,7 +2315,10 @@ class SMTPHandler(socketserver.StreamRequestHandler):
                 if server.behaviour == "garbage after dot" and failing:
                     self.request.sendall(b"garbage\r\n")
                     continue
-                self.reply(250, "queued")
+                if server.behaviour == "silent after dot":
+                    self.rfile.read()  # until the client goes
+                    return
+                self.reply(*server.data_reply)
             elif verb == "RSET":
                 envelope = None
                 self.reply(250)
@@ -2340,6 +2348,7 @@ class SMTPServer(socketserver.ThreadingTCPServer):
         self.connections = 0
         self.users, self.refuse = {}, set()
         self.tls_context, self.behaviour, self.close_after, self.fail_at = None, None, None, None
+        self.rcpt_code, self.data_reply, self.auth_reply = 250, (250, "queued"), "bad credentials"
         vars(self).update(behaviour)
 
     def handle_error(self, request, client_address) -> None:
@@ -2569,6 +2578,33 @@ class TestSend(SMTPTestCase):
             icsmail.send(invitation())
         self.assertEqual(len(server.messages), 1)
 
+    def test_a_password_the_server_echoes_is_not_shown(self):
+        server = self.start_server(users={"alice": "right"}, auth_reply="bad credentials for {password}")
+        url = server.url.replace("smtp://", "smtp://alice@")
+        with self.assertRaises(icsmail.SendError) as caught:
+            icsmail.send(invitation(), url, password="s3cr3t-PW")
+        self.assertIn("authentication failed for alice (535 bad credentials for ***)", str(caught.exception))
+        self.assertNotIn("s3cr3t", str(caught.exception))
+
+    def test_any_positive_reply_takes_the_message(self):  # RFC 5321 4.2: the first digit decides
+        server = self.start_server(rcpt_code=252, data_reply=(251, "ok, queued elsewhere"))
+        self.assertEqual(icsmail.send(invitation(), server.url), {})
+        self.assertEqual(len(server.messages), 1)
+
+    def test_a_reply_out_of_step_after_the_message_leaves_it_unknown(self):
+        server = self.start_server(data_reply=(354, "go ahead"))  # a reply to another command: taken or not?
+        msg = invitation()
+        with self.assertRaises(icsmail.SendError) as caught:
+            icsmail.send(msg, server.url)
+        self.assertEqual((caught.exception.sent, caught.exception.unknown), ([], [msg["Message-ID"]]))
+
+    def test_a_server_that_says_why_and_closes(self):
+        server = self.start_server(behaviour="block and close")
+        msg = invitation()
+        with self.assertRaises(icsmail.SendError) as caught:
+            icsmail.send([msg, invitation(2)], server.url)
+        self.assertIn("554 client host blocked", caught.exception.failed[msg["Message-ID"]])
+
     def test_server_without_ehlo(self):
         server = self.start_server(behaviour="no ehlo")
         icsmail.send(invitation(), server.url)
@@ -2724,6 +2760,22 @@ class TestCLI(SMTPTestCase):
                                        env={"ICSMAIL_SMTP": server.url})
         self.assertEqual(code, 0, err)
         self.assertTrue(err.startswith("sent to alice@example.com via "), err)
+
+    @unittest.skipUnless(hasattr(os, "kill") and hasattr(signal, "SIGINT") and sys.platform != "win32", "POSIX")
+    def test_interrupted_after_a_message_went_out_it_is_marked_unknown(self):
+        server = self.start_server(behaviour="silent after dot")  # took the message, never says so
+        for i in range(2):
+            with open(f"m{i}.eml", "wb") as f:
+                f.write(invitation(i).as_bytes())
+        timer = threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT))  # Ctrl-C while it waits
+        timer.start()
+        self.addCleanup(timer.cancel)
+        started = time.perf_counter()
+        code, _, err = self.run_main("send", "m0.eml", "m1.eml", env={"ICSMAIL_SMTP": server.url})
+        self.assertEqual((code, err.splitlines()[-1]), (130, "icsmail: interrupted"))
+        self.assertLess(time.perf_counter() - started, 5)  # no 30 s wait for an answer to QUIT
+        self.assertTrue(os.path.exists("m0.eml.unknown"))  # so a second run does not send it again
+        self.assertFalse(os.path.exists("m1.eml.sent") or os.path.exists("m1.eml.unknown"))
 
     def test_send_files_once(self):
         server = self.start_server(refuse={"carol@example.com"})
