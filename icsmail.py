@@ -2684,7 +2684,12 @@ def _calendar_lines(cal: Calendar, method: str | None) -> list[str]:
                                                       for p in comp.properties))
             _component_lines(comp, head)
             written.add(tzid)
-    for tzid in _component_tzids(cal.components) - written:  # zones of components kept as read
+    kept = _component_tzids(cal.components)  # zones of what is kept as read: components, other properties
+    for ev in cal.events:
+        if ev.extra and getattr(ev, "_as_read", False):  # X-MS-OLK-ORIGINALSTART;TZID=...
+            kept.update(value for prop in ev.extra for name, value in prop.params
+                        if name == "TZID" and isinstance(value, str))
+    for tzid in kept - written:
         original = next((c for c in cal.timezones if c.get("TZID") == tzid), None)
         if original is not None:
             _component_lines(original, head)
@@ -3122,7 +3127,26 @@ def _split_line(line: str, lineno: int) -> tuple[str, tuple, str]:
     head = line[semi + 1:colon]
     if '"' in head:
         return _split_quoted(line, semi, lineno)
-    return line[:semi].upper(), _split_params(head), line[colon + 1:]
+    params = _split_params(head)
+    name, value = params[-1]
+    if name in _URI_PARAMS and _SCHEME_RE.match(value[-1] if type(value) is tuple else value):  # =mailto:a@x
+        quoted = _BARE_URI_RE.sub(_quote_uris, line)
+        if quoted != line:
+            return _split_quoted(quoted, semi, lineno)
+    return line[:semi].upper(), params, line[colon + 1:]
+
+
+# Parameters whose value is a URI, which RFC 5545 puts in quotes (its own example in 3.8.4.1 does
+# not, nor do some writers): a URI's colon then ends the parameters too early.
+_URI_PARAMS = frozenset({"SENT-BY", "DELEGATED-TO", "DELEGATED-FROM", "DIR", "ALTREP", "MEMBER"})
+_SCHEME_RE = _LazyRegex(r"[A-Za-z][A-Za-z0-9+.-]*\Z")
+_BARE_URI_RE = _LazyRegex(  # such a parameter with URIs unquoted: mailto:a@x, http://host:port/path
+    r';(SENT-BY|DELEGATED-TO|DELEGATED-FROM|DIR|ALTREP|MEMBER)='
+    r'((?:[A-Za-z][A-Za-z0-9+.-]*:(?://[^/;:",]*(?::\d+)?)?[^;:",]*,?)+)(?=[;:])', re.IGNORECASE)
+
+
+def _quote_uris(m: re.Match) -> str:
+    return f";{m.group(1)}=" + ",".join(f'"{uri}"' for uri in m.group(2).rstrip(",").split(","))
 
 
 @functools.lru_cache(maxsize=1024)  # parameters repeat (the same TZIDs, the same people): split each once
@@ -3162,10 +3186,16 @@ def _split_quoted(line: str, pos: int, lineno: int) -> tuple[str, tuple, str]:
         while True:
             if i < size and line[i] == '"':
                 close = line.find('"', i + 1)
+                while close > 0 and line[close - 1] == "\\" and line[close + 1:close + 2] not in (";", ":", ","):
+                    close = line.find('"', close + 1)  # CN="Bob \"B\" Smith": a backslash-escaped quote
                 if close < 0:
                     raise ParseError(f"{name}: the quoted value of parameter {pname} is never closed", lineno, line)
-                values.append(line[i + 1:close])
+                value = line[i + 1:close].replace('\\"', '"')
                 i = close + 1
+                if i < size and line[i] not in ";:,":  # CN="Joe" Tester: the rest of the value follows the quote
+                    end = _PARAM_TEXT_RE.match(line, i).end()
+                    value, i = value + line[i:end], end
+                values.append(value)
             else:
                 end = _PARAM_TEXT_RE.match(line, i).end()
                 values.append(line[i:end])
@@ -3508,6 +3538,7 @@ class _Reader:
         notes = self.notes
         stack: list[list] = []
         lineno = 0
+        junk, begun = None, False  # the first line outside any component; whether any began
         for lineno, line in logical:
             if not line:
                 continue  # only white space, folded
@@ -3519,6 +3550,7 @@ class _Reader:
                 if line[:6] != "BEGIN:" or line[6:] != name:
                     notes.warn("lower-case or padded BEGIN/END line", lineno, "lower-case names")
                 frame = [name, [], [], lineno]
+                begun = True
                 if len(stack) >= _MAX_DEPTH:
                     raise ParseError(f"components nested more than {_MAX_DEPTH} deep", lineno, line)
                 if not stack:
@@ -3543,6 +3575,10 @@ class _Reader:
                 else:
                     stack[-1][2].append(frame)
                 continue
+            if not stack:  # a mail footer or signature after the calendar, padding, a preamble
+                junk = junk or (lineno, line)
+                notes.warn(f"{_short(line, 40)!r} outside any component: ignored", lineno, "text outside components")
+                continue
             printable = line.isprintable()
             if not printable and _CONTROL_RE.search(line):  # RFC 5545 3.1: no controls but TAB
                 notes.warn(f"control characters removed from {line[:40]!r}", lineno, "control characters")
@@ -3563,13 +3599,14 @@ class _Reader:
                     raise ParseError(f"invalid property name {name[:40]!r}", lineno, line)
             if not line.startswith(name):
                 notes.warn(f"lower-case property name {line[:len(name)]!r}", lineno, "lower-case names")
-            if not stack:
-                notes.warn(f"{name} outside any component: ignored", lineno, "property outside any component")
-                continue
             stack[-1][1].append((name, params, value, lineno))
         if stack:
             raise ParseError(f"the input ends inside BEGIN:{stack[-1][0]} of line {stack[-1][3]}: "
                              f"the file is truncated", lineno)
+        if junk and not begun:  # nothing but such text: no calendar at all
+            _split_line(junk[1], junk[0])  # the line's own error, when it is no property line
+            raise ParseError(f"no BEGIN:VCALENDAR or BEGIN:VEVENT: {_short(junk[1], 40)!r} is no calendar",
+                             junk[0], junk[1])
 
     # -- calendar state
 
@@ -3945,8 +3982,11 @@ class _Reader:
             elif name == "TRIGGER" and fields["trigger"] is None:
                 pdict = dict(params)
                 if pdict.get("VALUE", "").upper() == "DATE-TIME":
-                    got = self.when((), value, ln, "TRIGGER")
+                    got = self.when(params, value, ln, "TRIGGER")  # in UTC (RFC 5545 3.8.6.3); a TZID is read too
                     fields["trigger"] = got if isinstance(got, datetime) else None
+                    if isinstance(got, datetime) and got.tzinfo is None:
+                        self.notes.warn(f"TRIGGER {_short(value)!r} is not in UTC, as RFC 5545 wants: kept as a "
+                                        f"floating time", ln)
                 else:
                     fields["trigger"] = _parse_duration(value)
                     fields["related"] = pdict.get("RELATED", "START").upper()

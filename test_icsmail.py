@@ -1105,6 +1105,59 @@ class TestLoads(unittest.TestCase):
                 again = icsmail.loads(icsmail.dumps(icsmail.loads(text))).events[0]
                 self.assertEqual(again.start.astimezone(UTC), instant.replace(tzinfo=UTC))
 
+    def test_uri_parameters_without_quotes(self):  # RFC 5545's own example in 3.8.4.1 writes SENT-BY so
+        cal = icsmail.loads(calendar_with(
+            "DTSTART:20260601T100000Z", "ORGANIZER;CN=Boss;SENT-BY=mailto:sec@example.com:mailto:boss@example.com",
+            "ATTENDEE;CN=John Smith;SENT-BY=MAILTO:jan@example.com;RSVP=TRUE:MAILTO:john@example.com",
+            "ATTENDEE;DELEGATED-FROM=mailto:a@example.com,mailto:b@example.com;CN=Dee:mailto:dee@example.com",
+            "DESCRIPTION;ALTREP=http://example.com/agenda.html:The agenda",
+            "LOCATION;ALTREP=ldap://example.com:6666/o=Rooms?cn:Room 4"))
+        ev = cal.events[0]
+        self.assertEqual((ev.organizer.email, ev.organizer.sent_by), ("boss@example.com", "sec@example.com"))
+        john, dee = ev.attendees
+        self.assertEqual((john.email, john.sent_by, john.rsvp), ("john@example.com", "jan@example.com", True))
+        self.assertEqual((dee.email, dee.delegated_from), ("dee@example.com", ("a@example.com", "b@example.com")))
+        self.assertEqual((ev.description, ev.location), ("The agenda", "Room 4"))
+        self.assertIn('DESCRIPTION;ALTREP="http://example.com/agenda.html":The agenda', lines_of(icsmail.dumps(cal)))
+
+    def test_quotes_inside_a_quoted_parameter(self):  # ical-generator escapes them with a backslash
+        for cn, name in (('"Bob \\"B\\" Smith"', 'Bob "B" Smith'), ('"Joe" Tester', "Joe Tester")):
+            with self.subTest(cn):
+                ev = icsmail.loads(calendar_with("DTSTART:20260601T100000Z",
+                                                 f"ATTENDEE;CN={cn};RSVP=TRUE:mailto:bob@example.com")).events[0]
+                self.assertEqual((ev.attendees[0].name, ev.attendees[0].email), (name, "bob@example.com"))
+
+    def test_text_around_the_calendar(self):  # a mail footer, a signature, padding
+        for before, after in (("", "-- \nThis e-mail is confidential.\n"), ("Sent from my phone\n", ""),
+                              ("", "\x00\x1a")):
+            with self.subTest(before=before, after=after):
+                cal = icsmail.loads(before + SIMPLE + after)
+                self.assertEqual(len(cal.events), 1)
+                self.assertIn("outside any component: ignored", cal.warnings[0])
+        for text in ("hello world\n", "SUMMARY:no calendar\n"):
+            with self.subTest(text=text), self.assertRaisesRegex(icsmail.ParseError, r"\(line 1\)"):
+                icsmail.loads(text)
+
+    def test_an_alarm_time_not_in_utc(self):
+        alarm = ("BEGIN:VALARM", "ACTION:DISPLAY", "DESCRIPTION:x", "TRIGGER_LINE", "END:VALARM")
+        zoned = icsmail.loads(calendar_with("DTSTART:20260601T100000Z", *alarm).replace(
+            "TRIGGER_LINE", "TRIGGER;VALUE=DATE-TIME;TZID=America/New_York:20260601T090000"))
+        self.assertEqual(zoned.events[0].alarms[0].trigger, datetime(2026, 6, 1, 13, tzinfo=UTC))
+        self.assertIn("TRIGGER;VALUE=DATE-TIME:20260601T130000Z", lines_of(icsmail.dumps(zoned)))
+        floating = icsmail.loads(calendar_with("DTSTART:20260601T100000Z", *alarm).replace(
+            "TRIGGER_LINE", "TRIGGER;VALUE=DATE-TIME:20260601T090000"))
+        self.assertIn("TRIGGER '20260601T090000' is not in UTC, as RFC 5545 wants", floating.warnings[0])
+
+    def test_a_zone_only_a_kept_property_names_is_written_back(self):
+        zone = ("BEGIN:VTIMEZONE\nTZID:India Standard Time\nBEGIN:STANDARD\nDTSTART:16010101T000000\n"
+                "TZOFFSETFROM:+0530\nTZOFFSETTO:+0530\nEND:STANDARD\nEND:VTIMEZONE")
+        text = calendar_with("DTSTART;TZID=India Standard Time:20260612T140000",
+                             "X-MS-OLK-ORIGINALSTART;TZID=India Standard Time:20260612T150000", zones=zone)
+        out = lines_of(icsmail.dumps(icsmail.loads(text)))
+        self.assertTrue(any(re.fullmatch(r"DTSTART;TZID=Asia/(Calcutta|Kolkata):20260612T140000", line)
+                            for line in out))  # the times: their IANA zone
+        self.assertIn("TZID:India Standard Time", out)  # and the zone the kept property names, defined
+
     def test_a_date_with_a_time_and_an_offset_keeps_its_date(self):
         for value in ("20261201T003000+0100", "2026-12-01T00:30:00+01:00"):  # 2026-11-30 in UTC
             with self.subTest(value):
