@@ -3416,6 +3416,51 @@ def _parse_duration(value: str) -> timedelta | None:
     return -delta if sign == "-" else delta
 
 
+_VCAL1_FREQS = MappingProxyType({"D": "DAILY", "W": "WEEKLY", "MP": "MONTHLY", "MD": "MONTHLY",
+                                  "YM": "YEARLY", "YD": "YEARLY"})
+_VCAL1_RULE_RE = _LazyRegex(r"(D|W|MP|MD|YM|YD)(\d+)\Z")
+_VCAL1_NTH_RE = _LazyRegex(r"([1-5])([+-])\Z")
+_VCAL1_DAY_RE = _LazyRegex(r"(\d{1,3})([+-]?)\Z")
+
+
+def _vcal1_rrule(value: str) -> str | None:
+    """A vCalendar 1.0 repeat rule (``W1 MO TU #5``, ``MP1 1+ MO #0``, ``MD1 15 LD``) in RFC 5545
+    terms; None when it is not one, or says what RFC 5545 cannot (times of day, nested rules).
+
+    >>> _vcal1_rrule("W2 MO TH #10"), _vcal1_rrule("MP1 1- FR 20271231T000000Z")
+    ('FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,TH;COUNT=10', 'FREQ=MONTHLY;BYDAY=-1FR;UNTIL=20271231T000000Z')
+    """
+    words = value.upper().split()
+    head = _VCAL1_RULE_RE.match(words[0]) if words else None
+    if head is None:
+        return None
+    kind, interval = head.groups()
+    parts = [f"FREQ={_VCAL1_FREQS[kind]}"] + ([f"INTERVAL={int(interval)}"] if int(interval) > 1 else [])
+    end, items, nth = "COUNT=2", [], None  # without an end, a vCalendar rule repeats twice
+    for word in words[1:]:
+        if word.startswith("#") and word[1:].isdigit():
+            end = f"COUNT={int(word[1:])}" if int(word[1:]) else ""
+        elif _parse_dt(word) is not None:
+            end = f"UNTIL={word}"
+        elif kind in ("W", "MP") and word in _WEEKDAYS:
+            items.append(f"{nth}{word}" if kind == "MP" and nth else word)
+        elif kind == "MP" and _VCAL1_NTH_RE.match(word):
+            nth = ("-" if word[1] == "-" else "") + word[0]
+        elif kind in ("MD", "YM", "YD") and (_VCAL1_DAY_RE.match(word) or (word == "LD" and kind == "MD")):
+            items.append("-1" if word == "LD" else ("-" if word.endswith("-") else "") + word.rstrip("+-"))
+        else:
+            return None  # a time of day, a nested rule, or not vCalendar at all
+    if kind == "MP" and not all(item[0] in "-123456789" for item in items):
+        return None
+    by = {"W": "BYDAY", "MP": "BYDAY", "MD": "BYMONTHDAY", "YM": "BYMONTH", "YD": "BYYEARDAY"}.get(kind)
+    rule = ";".join(parts + ([f"{by}={','.join(items)}"] if items else []) + ([end] if end else []))
+    try:
+        _parse_rrule(rule)
+    except ValueError:
+        return None
+    return rule
+
+
 def _vcal1_offset(value: str) -> int | None:
     """A vCalendar 1.0 offset (``-05``, ``+05:30``, ``-5``) in seconds, or None.
 
@@ -4097,7 +4142,12 @@ class _Reader:
                 try:
                     _parse_rrule(value)
                 except ValueError as exc:
-                    notes.warn(f"RRULE {_short(value)!r}: {exc}", ln)
+                    converted = _vcal1_rrule(value)
+                    if converted is None:
+                        notes.warn(f"RRULE {_short(value)!r}: {exc}", ln)
+                    else:
+                        notes.warn(f"RRULE {_short(value)!r} (vCalendar 1.0) read as {converted}", ln)
+                        value = converted
                 f[field_name] = value
                 where[field_name] = ln
             elif kind == "list":  # CATEGORIES

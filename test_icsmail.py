@@ -1165,6 +1165,21 @@ class TestLoads(unittest.TestCase):
                 self.assertEqual(cal.events[0].start, date(2026, 12, 1))
                 self.assertIn("read as the date 2026-12-01", cal.warnings[1])
 
+    def test_vcalendar_1_repeat_rules(self):
+        rules = {"W1 MO TU #5": "FREQ=WEEKLY;BYDAY=MO,TU;COUNT=5", "MP1 1+ MO #0": "FREQ=MONTHLY;BYDAY=1MO",
+                 "MD1 15 LD 20271231T000000": "FREQ=MONTHLY;BYMONTHDAY=15,-1;UNTIL=20271231T000000",
+                 "D2": "FREQ=DAILY;INTERVAL=2;COUNT=2"}  # without an end, twice (vCalendar 1.0, 3.6.1)
+        for old, new in rules.items():
+            with self.subTest(old):
+                text = calendar_with("DTSTART:20260601T100000", f"RRULE:{old}").replace("VERSION:2.0", "VERSION:1.0")
+                cal = icsmail.loads(text)
+                self.assertEqual(cal.events[0].rrule, new)
+                self.assertIn(f"RRULE {old!r} (vCalendar 1.0) read as {new} (line 8)", cal.warnings)
+                self.assertIn(f"RRULE:{new}", lines_of(icsmail.dumps(cal)))
+        cal = icsmail.loads(calendar_with("DTSTART:20260601T100000", "RRULE:W1 MO 0800 #5"))  # a time of day
+        self.assertEqual(cal.events[0].rrule, "W1 MO 0800 #5")  # kept as read, with a warning
+        self.assertIn("RRULE 'W1 MO 0800 #5': RRULE part 'W1 MO 0800 #5' is not NAME=VALUE", cal.warnings[0])
+
     def test_vcalendar_1_tz_and_daylight(self):  # local times of a vCalendar 1.0 file (old phones, Palm)
         data = (b"BEGIN:VCALENDAR\r\nVERSION:1.0\r\nTZ:-05\r\nDAYLIGHT:TRUE;-04;20260308T020000;20261101T020000;EST;"
                 b"EDT\r\nBEGIN:VEVENT\r\nUID:v1\r\nDTSTART:20260701T100000\r\nDTEND:20261201T100000\r\n"
