@@ -5980,13 +5980,16 @@ def _transmit(smtp: "smtplib.SMTP", data: bytes, sender: str, recipients: list[s
         hint = ": the server wants a login (smtp://user@host, password in ICSMAIL_SMTP_PASSWORD)" \
             if code == 530 else ""
         raise _Refused(f"sender {sender} refused ({code} {_reply_text(resp)}){hint}", code)
-    refused = {}
-    for rcpt in recipients:
+    refused, later = {}, []
+    for i, rcpt in enumerate(recipients):
         code, resp = smtp.rcpt(rcpt)
         if code == 421:
             raise _Refused(f"recipient {rcpt}: {code} {_reply_text(resp)}", code)
-        if not 200 <= code < 300:  # 251 and 252 take it too
+        if code == 452 and len(refused) + len(later) < i:  # RFC 5321 3.5.3: too many recipients for
+            later.append(rcpt)  # one transaction (some were taken): the rest go in another
+        elif not 200 <= code < 300:  # 251 and 252 take it too
             refused[rcpt] = (code, resp)
+    recipients = [r for r in recipients if r not in later]
     if len(refused) == len(recipients):
         _reset(smtp)
         listed = "; ".join(f"{r}: {c} {_reply_text(t)}" for r, (c, t) in refused.items())
@@ -6010,6 +6013,11 @@ def _transmit(smtp: "smtplib.SMTP", data: bytes, sender: str, recipients: list[s
         raise
     if code >= 400:
         raise _Refused(f"message refused after DATA ({code} {_reply_text(resp)})", code)
+    if later:
+        try:
+            refused.update(_transmit(smtp, data, sender, later))
+        except _Refused as exc:  # the message went to the others: these are refused
+            refused.update((rcpt, (exc.args[1] if len(exc.args) > 1 else 554, exc.args[0].encode())) for rcpt in later)
     return refused
 
 

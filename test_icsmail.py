@@ -2360,6 +2360,8 @@ class SMTPHandler(socketserver.StreamRequestHandler):
                     return
                 if address in server.refuse:
                     self.reply(550, "no such user")
+                elif server.max_rcpt and len(envelope["to"]) >= server.max_rcpt:
+                    self.reply(452, "too many recipients")
                 else:
                     envelope["to"].append(address)
                     self.reply(server.rcpt_code)
@@ -2417,6 +2419,7 @@ class SMTPServer(socketserver.ThreadingTCPServer):
         self.users, self.refuse = {}, set()
         self.tls_context, self.behaviour, self.close_after, self.fail_at = None, None, None, None
         self.rcpt_code, self.data_reply, self.auth_reply = 250, (250, "queued"), "bad credentials"
+        self.max_rcpt = None
         vars(self).update(behaviour)
 
     def handle_error(self, request, client_address) -> None:
@@ -2658,6 +2661,14 @@ class TestSend(SMTPTestCase):
         server = self.start_server(rcpt_code=252, data_reply=(251, "ok, queued elsewhere"))
         self.assertEqual(icsmail.send(invitation(), server.url), {})
         self.assertEqual(len(server.messages), 1)
+
+    def test_too_many_recipients_for_one_transaction(self):  # RFC 5321 3.5.3: the rest in another
+        server = self.start_server(max_rcpt=2)
+        msg = invitation(attendees=[f"p{i}@example.com" for i in range(5)])
+        self.assertEqual(icsmail.send(msg, server.url), {})
+        self.assertEqual([envelope["to"] for envelope, _ in server.messages],
+                         [["p0@example.com", "p1@example.com"], ["p2@example.com", "p3@example.com"],
+                          ["p4@example.com"]])
 
     def test_a_reply_out_of_step_after_the_message_leaves_it_unknown(self):
         server = self.start_server(data_reply=(354, "go ahead"))  # a reply to another command: taken or not?
