@@ -5654,7 +5654,8 @@ def build_message(item: Event | Calendar, *, method: str | None = None, sender: 
 
 _DOT_RE = _LazyRegex(rb"^\.", re.MULTILINE)
 _LINE_END_RE = _LazyRegex(rb"\r\n|\r|\n")
-_BCC_RE = _LazyRegex(rb"^Bcc:[^\n]*\n(?:[ \t][^\n]*\n)*", re.IGNORECASE | re.MULTILINE)
+_FIELD_RE = _LazyRegex(rb"^([!-9;-~]+)[ \t]*:(.*(?:\n[ \t].*)*)", re.MULTILINE)  # a header field, unfolded below
+_BCC_RE = _LazyRegex(rb"^(?:Resent-)?Bcc[ \t]*:[^\n]*\n(?:[ \t][^\n]*\n)*", re.IGNORECASE | re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -5790,13 +5791,12 @@ def _wire_bytes(msg: Any) -> tuple[bytes, str, list[str], str]:
     """
     import email.utils
     if isinstance(msg, (bytes, bytearray)):
-        import email.parser
-        import email.policy
         data = _without_bcc(bytes(msg))
         head = bytes(msg).replace(b"\r\n", b"\n").partition(b"\n\n")[0]
-        headers = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(head + b"\n\n")
-        fields = {k.lower(): [str(v) for v in headers.get_all(k) or ()] for k in ("From", "Sender", "To", "Cc",
-                                                                                 "Bcc", "Message-ID")}
+        fields = {}
+        for name, value in _FIELD_RE.findall(head):  # also the obsolete "Bcc :" (RFC 5322 4.5)
+            fields.setdefault(name.decode("ascii").lower(), []).append(
+                value.decode("ascii", "surrogateescape").replace("\n", " "))
     else:
         out: list[str] = []
         data = None
@@ -5831,18 +5831,22 @@ _HEADER_ADDRESS_RE = _LazyRegex(r'"(?:[^"\\]|\\.)*"|\((?:[^()\\]|\\.)*\)|<([^<>\
 
 
 def _header_addresses(values: Sequence[str]) -> list[str]:
-    """The addr-specs of address header values (``Name <a@x>, "Doe, J" <b@x>, c@x``).
+    """The addr-specs of address header values (``Name <a@x>, "Doe, J" <b@x>, c@x``); in a mailbox
+    with an ``<address>``, what stands before it is a name, even one that looks like an address.
 
-    >>> _header_addresses(['"Doe, Jane" <jane@example.com>, bob@example.com (Bob)'])
-    ['jane@example.com', 'bob@example.com']
+    >>> _header_addresses(['"Doe, Jane" <jane@example.com>, bob@example.com (Bob), a@x.org <c@x.org>'])
+    ['jane@example.com', 'bob@example.com', 'c@x.org']
     """
     found = []
     for value in values:
-        for m in _HEADER_ADDRESS_RE.finditer(value):
-            address = m.group(1) or m.group(2)
-            if address:
-                found.append(address)
+        for mailbox in _MAILBOX_RE.findall(value):
+            matches = [(m.group(1), m.group(2)) for m in _HEADER_ADDRESS_RE.finditer(mailbox)]
+            angled = [angle for angle, _ in matches if angle]
+            found.extend(angled[:1] if angled else [bare for _, bare in matches if bare])
     return found
+
+
+_MAILBOX_RE = _LazyRegex(r'(?:"(?:[^"\\]|\\.)*"|\((?:[^()\\]|\\.)*\)|[^,"(])+')  # split at commas outside quotes
 
 
 def _password(server: _Server, password: str | None) -> str:

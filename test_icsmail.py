@@ -2519,6 +2519,17 @@ class TestSend(SMTPTestCase):
             self.assertNotIn(hidden.encode(), data)
         self.assertEqual(other["Bcc"], "secret@example.com")  # the caller's message is unchanged
 
+    def test_the_envelope_from_headers_of_every_form(self):
+        server = self.start_server()
+        data = bytes(invitation()).replace(b"To: bob@example.com, carol@example.com",
+                                           b"To: bob@example.com <carol@example.com>\r\nBCC : old@example.com\r\n"
+                                           b"Resent-Bcc: resent@example.com", 1)
+        icsmail.send(data, server.url)
+        envelope, written = server.messages[0]
+        self.assertEqual(envelope["to"], ["carol@example.com", "old@example.com"])  # "bob@..." there is a name
+        self.assertNotIn(b"old@example.com", written)  # an obsolete "Bcc :" is a Bcc too (RFC 5322 4.5.3)
+        self.assertNotIn(b"resent@example.com", written)  # a Bcc of an earlier sending: shown to nobody
+
     def test_dropped_connections(self):
         for behaviour, outcome in (("drop at mail", "failed"), ("drop in data", "unknown"),
                                    ("drop after dot", "unknown")):
