@@ -1004,7 +1004,8 @@ def _naive_seconds(dt: datetime) -> int:
 
 
 def _yearly_onsets(ob: _Observance, year: int) -> list[datetime]:
-    """Onsets of a VTIMEZONE observance's yearly RRULE in ``year - 1 .. year + 1``.
+    """Onsets of a VTIMEZONE observance's yearly RRULE in ``year - 1 .. year + 1``, and its last
+    one before them when none of these is before ``year`` (a rule that skips years).
 
     Only what time zone rules use: YEARLY with BYMONTH, BYDAY (+n/-n),
     BYMONTHDAY, BYYEARDAY, BYHOUR/BYMINUTE, INTERVAL, UNTIL and COUNT.  When
@@ -1439,23 +1440,32 @@ _ALARM_NAMED = _CALENDAR_NAMED | {"ACTION", "TRIGGER", "DESCRIPTION", "SUMMARY",
 _TIME_PROPS = frozenset({"DTSTART", "DTEND", "DURATION", "RECURRENCE-ID", "RRULE", "RDATE", "EXDATE"})
 
 
-def _extra_zone(tzid: str) -> ZoneInfo | None:
-    """The zone a TZID parameter of an ``extra`` property names; None if it is no IANA name."""
-    try:
-        return _zoneinfo(tzid)
-    except ValueError:
-        return None
-
-
 def _extras(values: Any, named: frozenset, what: str) -> tuple:
-    """``extra`` as Property objects, refusing what would break the component or repeat a field."""
+    """``extra`` as Property objects, refusing what would break the component or repeat a field,
+    and a TZID parameter whose VTIMEZONE cannot be written (one read from a file has its own)."""
     props = tuple(_property(p) for p in _as_tuple(values))
     for prop in props:
         if prop.name in named:
             hint = "components are Component objects" if prop.name in ("BEGIN", "END") else \
                 "it is written from its own field"
             raise ValueError(f"{what} extra property {prop.name} is not allowed: {hint}")
+        tzid = _tzid_of(prop)
+        if tzid is not None and not getattr(prop, "_as_read", False) and (what != "event" or _extra_zone(tzid) is None):
+            raise ValueError(f"{what} extra property {prop.name}: TZID {tzid!r} is not allowed: an event's extra "
+                             f"property may name an IANA time zone other than UTC (written as Z), whose VTIMEZONE "
+                             f"is written")
     return props
+
+
+def _tzid_of(prop: Property) -> Any:
+    """The TZID parameter of a property, or None."""
+    return next((value for name, value in prop.params if name == "TZID"), None)
+
+
+def _extra_zone(tzid: Any) -> ZoneInfo | None:
+    """The zone a TZID parameter of an ``extra`` property names: an IANA name that is not UTC."""
+    zone = _iana_zone(tzid) if isinstance(tzid, str) else None
+    return zone if zone is not None and _tzid_param(zone) is not None else None
 
 
 def _property(value: Property | tuple) -> Property:
@@ -1766,8 +1776,8 @@ class Event:
                     _check_text(value, name)
         if self.url is not None:
             self.url = _check_line(self.url, "url")
-            if " " in self.url or "\t" in self.url:
-                raise ValueError(f"url {self.url!r} contains a space, which a URI cannot (RFC 3986): write it as %20")
+            if " " in self.url or "\t" in self.url:  # which a URI cannot hold (RFC 3986)
+                self.url = self.url.strip().replace(" ", "%20").replace("\t", "%09")
         start = self.start
         if start is not None and not (type(start) is datetime and type(start.tzinfo) is ZoneInfo
                                       and not start.microsecond and not floating):  # else not the usual case
@@ -1857,7 +1867,7 @@ class Event:
         self.rdates = tuple(self._rdate(d) for d in _as_tuple(self.rdates)) if self.rdates else ()
         if (self.rrule is not None or self.rdates) and isinstance(start, datetime) \
                 and type(start.tzinfo) is not ZoneInfo and start.tzinfo is not UTC:
-            _check_series_zone(start)
+            _check_series_zone(start, self.rrule)
         if self.recurrence_id is not None:
             self.recurrence_id = self._same_kind(self.recurrence_id, "recurrence_id")
         if self.created is not None:
@@ -1879,13 +1889,9 @@ class Event:
             if field_name and getattr(self, field_name) not in (None, ()):
                 raise ValueError(f"event extra property {prop.name} is not allowed: it is written from its own "
                                  f"field ({field_name})")
-            if prop.name in _TIME_PROPS:  # unchecked as text, and its TZID would have no VTIMEZONE
+            if prop.name in _TIME_PROPS and not getattr(prop, "_as_read", False):  # (a file's is kept as read)
                 raise ValueError(f"event extra property {prop.name} is not allowed: give it as the field "
                                  f"{field_name}, which checks it and writes its time zone")
-            tzid = next((value for name, value in prop.params if name == "TZID"), None)
-            if tzid is not None and (not isinstance(tzid, str) or _extra_zone(tzid) is None):
-                raise ValueError(f"event extra property {prop.name}: TZID {tzid!r} is not an IANA time zone "
-                                 f"name, so no VTIMEZONE can be written for it")
         if self.components:
             self.components = _as_tuple(self.components)
             for c in self.components:
@@ -1938,31 +1944,43 @@ class Event:
             return None  # beyond what datetime can hold (only read from a file can it be so)
 
 
-def _check_series_zone(start: datetime) -> None:
-    """Refuse a series in a tzinfo with summer time that is no ZoneInfo (pytz, dateutil, ...).
+def _check_series_zone(start: datetime, rrule: str | None) -> None:
+    """Refuse a series whose start is written in UTC (a tzinfo that is no ZoneInfo) when UTC
+    changes what it means.
 
-    Such a start is written in UTC, and a series in UTC keeps its UTC time when the
-    clocks change, an hour off the local one for half of the year.
+    With summer time (pytz, dateutil, ...) a series in UTC is an hour off the local
+    time for half of the year.  With one offset all year (``timezone(timedelta(hours=5))``)
+    it keeps its times, unless the rule names hours, or days and the start's day in UTC
+    is another than its own (MO at 02:00 +05:00 is a Sunday in UTC).
     """
     tz = start.tzinfo
-    if tz is None or isinstance(tz, (timezone, _VZone, _UnknownZone)):
+    if tz is None or isinstance(tz, (_VZone, _UnknownZone)):
         return
-    try:
-        offsets = {datetime(start.year, month, 15, 12, tzinfo=tz).utcoffset() for month in (1, 4, 7, 10)}
-    except (OverflowError, ValueError):
+    try:  # from UTC: pytz gives a date its offset only so (its utcoffset keeps the one it was made with)
+        offsets = {datetime(start.year, month, 15, 12, tzinfo=UTC).astimezone(tz).utcoffset()
+                   for month in (1, 4, 7, 10)}
+        utc_day = start.astimezone(UTC).date()
+    except (OverflowError, ValueError, TypeError):
         return
     if len(offsets) > 1:
         name = getattr(tz, "zone", None) or getattr(tz, "key", None) or "Area/City"
         raise ValueError(f"start {start}: a recurring event needs its zone as zoneinfo.ZoneInfo({name!r}) "
                          f"to keep its local time across changes of the clocks; {type(tz).__name__} "
                          f"can only be written in UTC")
+    parts = set(_parse_rrule(rrule)) if rrule and offsets != {timedelta(0)} else set()
+    hours = parts & {"BYHOUR", "BYMINUTE", "BYSECOND"}
+    days = parts & {"BYDAY", "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO", "BYMONTH"} if utc_day != start.date() else set()
+    if hours or days:
+        raise ValueError(f"start {start}: this series is written in UTC (its zone is no ZoneInfo), where its "
+                         f"rule's {', '.join(sorted(hours or days))} would name other {'hours' if hours else 'days'}: "
+                         f"give the start in UTC, or its zone as zoneinfo.ZoneInfo")
 
 
 def _event_attendees(values: tuple) -> tuple[Attendee, ...]:
     """An event's attendees as Attendee objects, with a participation status an event can have."""
     attendees = tuple(_attendee(x) for x in values)
     for a in attendees:
-        if a.partstat in _TODO_PARTSTATS:
+        if a.partstat in _TODO_PARTSTATS and not getattr(a, "_as_read", False):
             raise ValueError(f"attendee {a.email} has partstat {a.partstat}, which only a to-do has "
                              f"(RFC 5545 3.2.12): an event's are ACCEPTED, DECLINED, TENTATIVE, DELEGATED, "
                              f"NEEDS-ACTION")
@@ -2253,8 +2271,8 @@ def _period_value(start: datetime, end: datetime | timedelta, zones: _Zones) -> 
     """(parameters, ``start/end``) of a PERIOD (RFC 5545 3.3.9).
 
     One TZID (or UTC) covers both times, so the end is written in the start's
-    zone; an end that cannot be (the second pass of a repeated hour, a time
-    without a zone against one with) is written as the length it stands for.
+    zone; an end no wall time there can say (the second pass of a repeated
+    hour) is written as the length it stands for.
     """
     params, first = _dt_value(start, zones)
     if isinstance(end, timedelta):
@@ -2505,8 +2523,7 @@ def _event_lines(ev: Event, out: list[str], zones: _Zones, method: str | None) -
 def _note_extra_zone(prop: Property, start: Any, zones: _Zones) -> None:
     """Have the VTIMEZONE written that a TZID parameter of an ``extra`` property names
     (open-ended: the value is not read)."""
-    tzid = next((value for name, value in prop.params if name == "TZID"), None)
-    zone = _extra_zone(tzid) if isinstance(tzid, str) else None
+    zone = _extra_zone(_tzid_of(prop))
     found = _tzid_param(zone) if zone is not None else None
     if found is not None:
         when = start if isinstance(start, datetime) and start.tzinfo is not None else _now()
@@ -2530,6 +2547,11 @@ def _note_recurrence_span(ev: Event, start: datetime, zones: _Zones) -> None:
         if ev.end is None and isinstance(end, datetime):
             zones.note(key, end)
         last = _rrule_last(ev.rrule, start) if ev.rrule else start
+        for rdate in ev.rdates:  # an RDATE's occurrence lasts as long as the event (a PERIOD: its own length)
+            first = rdate[0] if isinstance(rdate, tuple) else rdate
+            if isinstance(first, datetime) and first.utcoffset() is not None:
+                own = rdate[1] if isinstance(rdate, tuple) and isinstance(rdate[1], timedelta) else length
+                zones.note(key, (first + own + timedelta(days=1)).astimezone(start.tzinfo))
         if last is not None:
             zones.note(key, last + length + timedelta(days=1))
             return
@@ -2687,8 +2709,7 @@ def _calendar_lines(cal: Calendar, method: str | None) -> list[str]:
     kept = _component_tzids(cal.components)  # zones of what is kept as read: components, other properties
     for ev in cal.events:
         if ev.extra and getattr(ev, "_as_read", False):  # X-MS-OLK-ORIGINALSTART;TZID=...
-            kept.update(value for prop in ev.extra for name, value in prop.params
-                        if name == "TZID" and isinstance(value, str))
+            kept.update(tzid for tzid in map(_tzid_of, ev.extra) if isinstance(tzid, str))
     for tzid in kept - written:
         original = next((c for c in cal.timezones if c.get("TZID") == tzid), None)
         if original is not None:
@@ -3130,23 +3151,19 @@ def _split_line(line: str, lineno: int) -> tuple[str, tuple, str]:
     params = _split_params(head)
     name, value = params[-1]
     if name in _URI_PARAMS and _SCHEME_RE.match(value[-1] if type(value) is tuple else value):  # =mailto:a@x
-        quoted = _BARE_URI_RE.sub(_quote_uris, line)
-        if quoted != line:
-            return _split_quoted(quoted, semi, lineno)
+        return _split_quoted(line, semi, lineno)  # which reads a URI without its quotes whole
     return line[:semi].upper(), params, line[colon + 1:]
 
 
 # Parameters whose value is a URI, which RFC 5545 puts in quotes (its own example in 3.8.4.1 does
 # not, nor do some writers): a URI's colon then ends the parameters too early.
 _URI_PARAMS = frozenset({"SENT-BY", "DELEGATED-TO", "DELEGATED-FROM", "DIR", "ALTREP", "MEMBER"})
-_SCHEME_RE = _LazyRegex(r"[A-Za-z][A-Za-z0-9+.-]*\Z")
-_BARE_URI_RE = _LazyRegex(  # such a parameter with URIs unquoted: mailto:a@x, http://host:port/path
-    r';(SENT-BY|DELEGATED-TO|DELEGATED-FROM|DIR|ALTREP|MEMBER)='
-    r'((?:[A-Za-z][A-Za-z0-9+.-]*:(?://[^/;:",]*(?::\d+)?)?[^;:",]*,?)+)(?=[;:])', re.IGNORECASE)
-
-
-def _quote_uris(m: re.Match) -> str:
-    return f";{m.group(1)}=" + ",".join(f'"{uri}"' for uri in m.group(2).rstrip(",").split(","))
+_SCHEME_RE = _LazyRegex(r"(?:mailto|https?|ldaps?|cid|mid|urn|tel|sips?|ftp|file|data)\Z", re.IGNORECASE)  # known ones:
+# MEMBER=AlarmEmailAddress:x@y (Mozilla) is a value and the line's own colon
+# The rest of such a URI after its scheme: mailto:a@x, http://host:port/path (a comma separates the
+# URIs of a list parameter, and is part of a single one: DIR=ldap://host/cn=x,o=y).
+_URI_REST_RE = _LazyRegex(r':(?://[^/;:",]*(?::\d+)?)?[^;:",]*')
+_URI_REST_ONE_RE = _LazyRegex(r':(?://[^/;:"]*(?::\d+)?)?[^;:"]*')
 
 
 @functools.lru_cache(maxsize=1024)  # parameters repeat (the same TZIDs, the same people): split each once
@@ -3198,6 +3215,8 @@ def _split_quoted(line: str, pos: int, lineno: int) -> tuple[str, tuple, str]:
                 values.append(value)
             else:
                 end = _PARAM_TEXT_RE.match(line, i).end()
+                if pname in _URI_PARAMS and line[end:end + 1] == ":" and _SCHEME_RE.match(line[i:end]):
+                    end = (_URI_REST_RE if pname in _LIST_PARAMS else _URI_REST_ONE_RE).match(line, end).end()
                 values.append(line[i:end])
                 i = end
             if i < size and line[i] == ",":
@@ -3217,8 +3236,8 @@ def _split_quoted(line: str, pos: int, lineno: int) -> tuple[str, tuple, str]:
 
 def _split_lines(text: str) -> list[str]:
     """Lines ending in CRLF, LF or a lone CR; no artefact after a final line end."""
-    if "\ufeff" in text:  # byte order marks of files joined together
-        text = text.replace("\ufeff", "")
+    if "\ufeff" in text:  # byte order marks of files joined together: at the start of a line
+        text = text.lstrip("\ufeff").replace("\n\ufeff", "\n").replace("\r\ufeff", "\r")
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
@@ -3435,21 +3454,25 @@ def _vcal1_rrule(value: str) -> str | None:
     if head is None:
         return None
     kind, interval = head.groups()
+    if not int(interval):
+        return None
     parts = [f"FREQ={_VCAL1_FREQS[kind]}"] + ([f"INTERVAL={int(interval)}"] if int(interval) > 1 else [])
-    end, items, nth = "COUNT=2", [], None  # without an end, a vCalendar rule repeats twice
+    end, items, nths, previous = "COUNT=2", [], [], ""  # without an end, a vCalendar rule repeats twice
     for word in words[1:]:
         if word.startswith("#") and word[1:].isdigit():
             end = f"COUNT={int(word[1:])}" if int(word[1:]) else ""
         elif _parse_dt(word) is not None:
             end = f"UNTIL={word}"
         elif kind in ("W", "MP") and word in _WEEKDAYS:
-            items.append(f"{nth}{word}" if kind == "MP" and nth else word)
-        elif kind == "MP" and _VCAL1_NTH_RE.match(word):
+            items.extend([f"{n}{word}" for n in nths] if kind == "MP" and nths else [word])
+        elif kind == "MP" and _VCAL1_NTH_RE.match(word):  # 1+ 2- MO: the first and the second last Monday
             nth = ("-" if word[1] == "-" else "") + word[0]
+            nths = nths + [nth] if _VCAL1_NTH_RE.match(previous) else [nth]
         elif kind in ("MD", "YM", "YD") and (_VCAL1_DAY_RE.match(word) or (word == "LD" and kind == "MD")):
             items.append("-1" if word == "LD" else ("-" if word.endswith("-") else "") + word.rstrip("+-"))
         else:
             return None  # a time of day, a nested rule, or not vCalendar at all
+        previous = word
     if kind == "MP" and not all(item[0] in "-123456789" for item in items):
         return None
     by = {"W": "BYDAY", "MP": "BYDAY", "MD": "BYMONTHDAY", "YM": "BYMONTH", "YD": "BYYEARDAY"}.get(kind)
@@ -3495,6 +3518,9 @@ def _zone_names() -> tuple[dict, dict]:
     return by_name, by_city
 
 
+_NO_ZONE: set[str] = set()  # names found to be no zone (ZoneInfo caches only what it finds)
+
+
 def _iana_zone(key: str) -> ZoneInfo | None:
     """The ZoneInfo for an IANA name, or None; never touches a path zoneinfo would refuse."""
     if not key or len(key) > 100 or not _ZONE_KEY_RE.match(key) or key.lower() in _NOT_ZONES or key in _NO_ZONE:
@@ -3511,11 +3537,9 @@ def _iana_zone(key: str) -> ZoneInfo | None:
             pass
     if len(_NO_ZONE) >= 4096:
         _NO_ZONE.clear()
-    _NO_ZONE.add(key)  # ZoneInfo caches what it finds, not what it misses (a search of paths and packages)
+    _NO_ZONE.add(key)  # each miss searches the tz paths and the tzdata package
     return None
 
-
-_NO_ZONE: set[str] = set()  # names found to be no zone
 
 
 _ZONE_KEY_RE = _LazyRegex(r"[A-Za-z0-9_+\-]+(?:/[A-Za-z0-9_+\-]+)*\Z")
@@ -3983,7 +4007,7 @@ class _Reader:
                 decoded = self.text(value, lineno)
         else:
             decoded = value
-        return _raw(Property, {"name": name, "value": decoded, "params": params})
+        return _raw(Property, {"name": name, "value": decoded, "params": params, "_as_read": True})
 
     def component(self, frame: list) -> Component:
         name, props, children, _ = frame
@@ -4014,6 +4038,7 @@ class _Reader:
             fields["rsvp"] = False  # RFC 5545 3.2.17: FALSE unless said
         if other:
             fields["params"] = tuple(other)
+        fields["_as_read"] = True  # what a file says is kept when its event is changed (update, cancel)
         return _raw(cls, fields)
 
     # -- components
@@ -4542,8 +4567,9 @@ def _utf16_replacing(data: bytes, codec: str, notes: _Notes, first_line: int) ->
         return data.decode(codec)
     except UnicodeDecodeError as exc:
         text = data.decode(codec, "replace")
+        before = _split_lines(data[:exc.start].decode(codec, "replace") + "x")  # lines end in CR, LF or both
         notes.warn(f"the UTF-16 input holds bytes that are no character ({exc.reason}): read as U+FFFD",
-                   first_line + text.count("\n", 0, len(data[:exc.start].decode(codec, "replace"))))
+                   first_line + len(before) - 1)
         return text
 
 
@@ -4877,7 +4903,7 @@ def _iter_file(source: Any, notes: _Notes) -> Iterator[Event]:
             first: list[str] = []
             while sum(map(len, first)) < _MAIL_HEAD and (not first or first[-1]):
                 first.append(f.readline())
-            if _looks_like_mail("".join(first).encode("utf-8", "surrogateescape")):  # as load() reads it
+            if _looks_like_mail("".join(first).encode("utf-8", "replace")):  # as load() reads it
                 yield from _mail_events(("".join(first) + f.read()).encode("utf-8", "surrogateescape"), notes)
                 return
             lines = (line for chunk in itertools.chain(first, f) for line in _split_lines(chunk))
@@ -5177,6 +5203,19 @@ def reply(event: Event, attendee: Attendee | str, partstat: str = "ACCEPTED", *,
                  floating=event.floating, extra=extra)
 
 
+# The DTSTAMP of the reply last applied to an attendee, as CalendarServer records it:
+# a reply stamped earlier arrived late and must not undo a newer answer (RFC 5546 2.1.5).
+_REPLY_STAMP = "X-CALENDARSERVER-DTSTAMP"
+_UTC_STAMP_RE = _LazyRegex(r"\d{8}T\d{6}Z\Z")
+
+
+def _with_param(params: tuple, name: str, value: str | None) -> tuple:
+    """``params`` with parameter ``name`` set to ``value`` (left as they are when it is None)."""
+    if value is None:
+        return params
+    return tuple(p for p in params if p[0] != name) + ((name, value),)
+
+
 def apply_reply(event: Event, answer: Event | Calendar) -> Event:
     """The organizer's copy of ``event`` with the participation status a REPLY carries.
 
@@ -5225,19 +5264,6 @@ def apply_reply(event: Event, answer: Event | Calendar) -> Event:
     else:  # RFC 5546 3.2.2.6: a forwarded invitation's recipient answered
         attendees.append(replace(who, rsvp=False, params=_with_param(who.params, _REPLY_STAMP, stamp)))
     return replace(event, attendees=tuple(attendees))
-
-
-# The DTSTAMP of the reply last applied to an attendee, as CalendarServer records it:
-# a reply stamped earlier arrived late and must not undo a newer answer (RFC 5546 2.1.5).
-_REPLY_STAMP = "X-CALENDARSERVER-DTSTAMP"
-_UTC_STAMP_RE = _LazyRegex(r"\d{8}T\d{6}Z\Z")
-
-
-def _with_param(params: tuple, name: str, value: str | None) -> tuple:
-    """``params`` with parameter ``name`` set to ``value`` (left as they are when it is None)."""
-    if value is None:
-        return params
-    return tuple(p for p in params if p[0] != name) + ((name, value),)
 
 
 # --------------------------------------------------------------------------
@@ -5906,15 +5932,23 @@ def _connect(server: _Server, password: str | None, timeout: float, context: Any
 def _scrubbed(reply: Any, secret: str) -> str:
     """A server's reply without the password in it, as given or as AUTH PLAIN/LOGIN sent it (base64).
 
-    >>> _scrubbed(b"535 bad credentials for s3cret", "s3cret")
-    '535 bad credentials for ***'
+    >>> _scrubbed(b"535 bad credentials for s3cret", "s3cret"), _scrubbed(b"535 AGJvAHB3MTIzNDU=", "pw12345")
+    ('535 bad credentials for ***', '535 ***')
     """
     import base64
+    import binascii
     text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
-    for form in (secret, base64.b64encode(secret.encode()).decode()):
-        if form:
-            text = text.replace(form, "***")
-    return re.sub(r"[A-Za-z0-9+/]{16,}={0,2}", "***", text)  # AUTH PLAIN: the user and password together
+    if not secret:
+        return text
+    text = text.replace(secret, "***")
+
+    def hidden(m: re.Match) -> str:  # what AUTH PLAIN or LOGIN sent, echoed in base64
+        try:
+            said = base64.b64decode(m.group(), validate=True)
+        except (binascii.Error, ValueError):
+            return m.group()
+        return "***" if secret.encode() in said else m.group()
+    return re.sub(r"[A-Za-z0-9+/]{4,}={0,2}", hidden, text)
 
 
 def _timed_out(exc: BaseException | None) -> bool:
@@ -5959,12 +5993,14 @@ class _Refused(Exception):
     """The server refused this message (not the connection)."""
 
 
-def _transmit(smtp: "smtplib.SMTP", data: bytes, sender: str, recipients: list[str]) -> dict:
+def _transmit(smtp: "smtplib.SMTP", data: bytes, sender: str, recipients: list[str], more: bool = False) -> dict:
     """One message: MAIL, RCPT, DATA.  Returns the refused recipients.
 
     Raises _Refused when the server refuses the message, and lets
     connection errors through with ``data_sent`` set on them when the whole
-    message had gone out (its fate is then unknown).
+    message had gone out (its fate is then unknown).  Recipients beyond what
+    the server takes in one transaction (452) get the message in another
+    (``more``: once it went to some, what happens there only refuses those).
     """
     options = []
     smtp.ehlo_or_helo_if_needed()  # an open connection given to send() may not have greeted yet
@@ -5996,6 +6032,8 @@ def _transmit(smtp: "smtplib.SMTP", data: bytes, sender: str, recipients: list[s
     recipients = [r for r in recipients if r not in later]
     if len(refused) == len(recipients):
         _reset(smtp)
+        if more:
+            return refused
         listed = "; ".join(f"{r}: {c} {_reply_text(t)}" for r, (c, t) in refused.items())
         raise _Refused(f"every recipient refused ({listed})")
     code, resp = smtp.docmd("DATA")
@@ -6018,10 +6056,15 @@ def _transmit(smtp: "smtplib.SMTP", data: bytes, sender: str, recipients: list[s
     if code >= 400:
         raise _Refused(f"message refused after DATA ({code} {_reply_text(resp)})", code)
     if later:
+        import smtplib
         try:
-            refused.update(_transmit(smtp, data, sender, later))
-        except _Refused as exc:  # the message went to the others: these are refused
-            refused.update((rcpt, (exc.args[1] if len(exc.args) > 1 else 554, exc.args[0].encode())) for rcpt in later)
+            refused.update(_transmit(smtp, data, sender, later, more=True))
+        except (_Refused, OSError, smtplib.SMTPException) as exc:  # it went to the others: these it did not reach
+            code = exc.args[1] if isinstance(exc, _Refused) and len(exc.args) > 1 else 451
+            refused.update((rcpt, (code, f"not reached: {exc}".encode())) for rcpt in later if rcpt not in refused)
+        except BaseException as exc:  # Ctrl-C: the message went (to some): never to be sent again
+            exc.data_sent = True
+            raise
     return refused
 
 
