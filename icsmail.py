@@ -808,6 +808,9 @@ def _vtimezone_lines(key: str, start: int, end: int | None) -> list[str]:
                 if stop_now:
                     break
                 year += 1
+    if "BEGIN:STANDARD" not in lines:  # summer time all through the span (Pacific/Apia, 2011): readers built
+        first = lines.index("BEGIN:DAYLIGHT")  # on dateutil fail without a STANDARD; the one in force is it
+        lines[first], lines[lines.index("END:DAYLIGHT", first)] = "BEGIN:STANDARD", "END:STANDARD"
     lines.append("END:VTIMEZONE")
     return lines
 

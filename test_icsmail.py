@@ -290,6 +290,11 @@ def zone_names() -> list:
 
 
 class TestVTimezone(unittest.TestCase):
+    def test_a_span_all_in_summer_time_has_a_standard(self):  # readers built on dateutil fail without one
+        text = icsmail.dumps(event(start=datetime(2011, 12, 31, 3, 37, tzinfo=ZoneInfo("Pacific/Apia"))))
+        parts = [line for line in text.split("\r\n") if line.startswith(("BEGIN:S", "BEGIN:D", "TZOFFSETTO"))]
+        self.assertEqual(parts, ["BEGIN:STANDARD", "TZOFFSETTO:-1000", "BEGIN:DAYLIGHT", "TZOFFSETTO:+1400"])
+
     def test_golden_new_york(self):
         self.assertEqual(icsmail.vtimezone("America/New_York", date(2026, 1, 1), date(2026, 12, 31)), golden("""
             BEGIN:VTIMEZONE
