@@ -4266,6 +4266,10 @@ class _Reader:
                 notes.warn(f"RRULE UNTIL={until.group(1)} does not have DTSTART's value type",
                            where.get("rrule", lineno),
                            "UNTIL with another value type than DTSTART")
+            elif until and len(until.group(1)) == 15 and isinstance(start, datetime) and start.tzinfo is not None:
+                notes.warn(f"RRULE UNTIL={until.group(1)} is a local time, where a zoned DTSTART wants UTC "
+                           f"(RFC 5545 3.3.10): readers take it in the event's zone", where.get("rrule", lineno),
+                           "UNTIL in local time")
 
 
 _ATTENDEE_TOKENS = MappingProxyType({"ROLE": "role", "PARTSTAT": "partstat", "CUTYPE": "cutype"})

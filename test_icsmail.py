@@ -1165,6 +1165,12 @@ class TestLoads(unittest.TestCase):
                                                  f"ATTENDEE;CN={cn};RSVP=TRUE:mailto:bob@example.com")).events[0]
                 self.assertEqual((ev.attendees[0].name, ev.attendees[0].email), (name, "bob@example.com"))
 
+    def test_a_local_until_of_a_zoned_series_is_warned(self):
+        cal = icsmail.loads(calendar_with("DTSTART;TZID=Europe/Paris:20260105T100000",
+                                          "RRULE:FREQ=DAILY;UNTIL=20260110T100000"))
+        self.assertEqual(cal.events[0].rrule, "FREQ=DAILY;UNTIL=20260110T100000")  # kept as read
+        self.assertIn("RRULE UNTIL=20260110T100000 is a local time, where a zoned DTSTART wants UTC", cal.warnings[0])
+
     def test_a_byte_order_mark_inside_text_is_kept(self):  # those of files joined together go
         text = icsmail.dumps(event(summary="a\ufeffb"))
         self.assertEqual(icsmail.loads("\ufeff" + text + "\ufeff" + text).events[0].summary, "a\ufeffb")
