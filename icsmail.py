@@ -2471,7 +2471,11 @@ def _event_lines(ev: Event, out: list[str], zones: _Zones, method: str | None) -
                 pass
         out.append(_dt_line("DTEND", end, zones, end_p))
     elif ev.duration is not None:
-        out.append(f"DURATION{pp('DURATION', '')}:{_fmt_duration(ev.duration)}")
+        if ev.duration.days and isinstance(start, datetime) and start.fold and isinstance(start.tzinfo, ZoneInfo) \
+                and ev.end_time is not None:  # its days count from a wall time the text does not say: the end
+            out.append(_dt_line("DTEND", ev.end_time, zones, end_p))
+        else:
+            out.append(f"DURATION{pp('DURATION', '')}:{_fmt_duration(ev.duration)}")
     if ev.recurrence_id is not None:
         out.append(_dt_line("RECURRENCE-ID", ev.recurrence_id, zones, pp("RECURRENCE-ID", "")))
     if ev.rrule is not None:

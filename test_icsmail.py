@@ -613,6 +613,14 @@ class TestDumps(unittest.TestCase):
         self.assertIn("RDATE;VALUE=PERIOD;TZID=America/New_York:20261101T003000/PT2H",  # no wall time says it
                       lines_of(icsmail.dumps(repeated)))
 
+    def test_days_of_a_duration_from_a_time_the_text_cannot_say(self):  # fold=1: in a gap, or the second pass
+        for start in (datetime(2026, 3, 8, 2, 30, fold=1, tzinfo=NEW_YORK), datetime(2026, 11, 1, 1, 30, fold=1,
+                                                                                   tzinfo=NEW_YORK)):
+            with self.subTest(start=start):
+                ev = event(start=start, duration=timedelta(days=1, hours=2))
+                back = icsmail.loads(icsmail.dumps(ev)).events[0]
+                self.assertEqual(back.end_time.astimezone(UTC), ev.end_time.astimezone(UTC))
+
     def test_a_zone_covers_the_whole_of_each_occurrence(self):  # an RDATE's lasts as long as the event
         chicago = ZoneInfo("America/Chicago")
         ev = event(start=datetime(2005, 8, 10, 12, tzinfo=chicago), duration=timedelta(days=15),
