@@ -2714,13 +2714,24 @@ def _calendar_lines(cal: Calendar, method: str | None) -> list[str]:
             _component_lines(comp, head)
             written.add(tzid)
     kept = _component_tzids(cal.components)  # zones of what is kept as read: components, other properties
+    starts: dict[str, int] = {}  # TZID of a property kept as read -> the earliest start of the events it is in
     for ev in cal.events:
-        if ev.extra and getattr(ev, "_as_read", False):  # X-MS-OLK-ORIGINALSTART;TZID=...
-            kept.update(tzid for tzid in map(_tzid_of, ev.extra) if isinstance(tzid, str))
+        for tzid in map(_tzid_of, ev.extra):
+            if isinstance(tzid, str):  # X-MS-OLK-ORIGINALSTART;TZID=... (read, or kept by update())
+                kept.add(tzid)
+                if isinstance(ev.start, datetime) and ev.start.utcoffset() is not None:
+                    when = _epoch_seconds(ev.start) - _SPAN_MARGIN
+                    starts[tzid] = min(starts.get(tzid, when), when)
     for tzid in kept - written:
         original = next((c for c in cal.timezones if c.get("TZID") == tzid), None)
         if original is not None:
             _component_lines(original, head)
+        elif tzid in starts:  # the file's own definition is gone: the zone its name says, under that name
+            zone = _cldr_zone(_windows_zones().get(tzid.lower(), ""))
+            if zone is not None and _tzid_param(zone) is not None:
+                lines = _vtimezone_lines(zone.key, starts[tzid], None)
+                lines[1] = _fold(f"TZID:{_escape_text(tzid)}")
+                head.extend(_fold(line) for line in lines)
     head.extend(body)
     head.append("END:VCALENDAR")
     return head

@@ -2125,6 +2125,20 @@ class TestITIP(unittest.TestCase):
             self.assertIn("X-MS-OLK-ORIGINALSTART;TZID=W. Europe Standard Time:20261201T100000", text)
             self.assertIn("TZID:W. Europe Standard Time", text)
 
+    def test_a_changed_event_still_defines_the_zone_its_kept_properties_name(self):
+        zone = ("BEGIN:VTIMEZONE\nTZID:W. Europe Standard Time\nBEGIN:STANDARD\nDTSTART:16010101T030000\n"
+                "TZOFFSETFROM:+0200\nTZOFFSETTO:+0100\nRRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10\nEND:STANDARD\n"
+                "BEGIN:DAYLIGHT\nDTSTART:16010101T020000\nTZOFFSETFROM:+0100\nTZOFFSETTO:+0200\n"
+                "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3\nEND:DAYLIGHT\nEND:VTIMEZONE")  # Outlook's, as Berlin's
+        read = icsmail.loads(calendar_with(
+            "DTSTART;TZID=W. Europe Standard Time:20261201T100000", "DURATION:PT1H",
+            "X-MS-OLK-ORIGINALSTART;TZID=W. Europe Standard Time:20261201T100000",
+            "ORGANIZER:mailto:alice@example.com", "ATTENDEE:mailto:bob@example.com", zones=zone)).events[0]
+        self.assertEqual(read.start.tzinfo.key, "Europe/Berlin")  # the times: their IANA zone
+        text = lines_of(icsmail.dumps(icsmail.update(read, location="Room 2"), method="REQUEST"))
+        self.assertIn("TZID:W. Europe Standard Time", text)  # its rules, under the name the property uses
+        self.assertIn("TZID:Europe/Berlin", text)
+
     def test_update_and_cancel_keep_the_parameters_read_with_unchanged_values(self):
         read = icsmail.loads(calendar_with(
             "SUMMARY;LANGUAGE=fr:Réunion", 'DESCRIPTION;ALTREP="https://example.com/d.html":Ordre du jour',
