@@ -4165,7 +4165,8 @@ class _Reader:
                     if not lo <= number <= hi:
                         notes.warn(f"{name} {number} is outside {lo}-{hi} (RFC 5545): kept as it is", ln)
                 elif field_name == "sequence":  # always written: kept as extra, it would be written twice
-                    notes.warn(f"{name} {_short(value)!r} is not a whole number: read as 0", ln)
+                    what = "too large a number" if text.lstrip("+-").isdigit() else "not a whole number"
+                    notes.warn(f"{name} {_short(value)!r} is {what}: read as 0", ln)
                 else:
                     notes.warn(f"{name} {_short(value)!r} is not a whole number: kept as extra", ln)
                     extra.append(self.prop(name, params, value, ln))

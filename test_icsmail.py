@@ -1173,6 +1173,11 @@ class TestLoads(unittest.TestCase):
                                                  f"ATTENDEE;CN={cn};RSVP=TRUE:mailto:bob@example.com")).events[0]
                 self.assertEqual((ev.attendees[0].name, ev.attendees[0].email), (name, "bob@example.com"))
 
+    def test_a_sequence_too_large_says_so(self):
+        cal = icsmail.loads(calendar_with("DTSTART:20260105T100000Z", "SEQUENCE:99999999999999999999"))
+        self.assertEqual(cal.events[0].sequence, 0)
+        self.assertIn("SEQUENCE '99999999999999999999' is too large a number: read as 0", cal.warnings[0])
+
     def test_a_local_until_of_a_zoned_series_is_warned(self):
         cal = icsmail.loads(calendar_with("DTSTART;TZID=Europe/Paris:20260105T100000",
                                           "RRULE:FREQ=DAILY;UNTIL=20260110T100000"))
