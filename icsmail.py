@@ -1467,8 +1467,8 @@ def _tzid_of(prop: Property) -> Any:
 
 def _extra_zone(tzid: Any) -> ZoneInfo | None:
     """The zone a TZID parameter of an ``extra`` property names: an IANA name that is not UTC."""
-    zone = _iana_zone(tzid) if isinstance(tzid, str) else None
-    return zone if zone is not None and _tzid_param(zone) is not None else None
+    zone = _iana_zone(tzid) if isinstance(tzid, str) else None  # (which takes names in any case: not here)
+    return zone if zone is not None and zone.key == tzid and _tzid_param(zone) is not None else None
 
 
 def _property(value: Property | tuple) -> Property:
@@ -1970,9 +1970,12 @@ def _check_series_zone(start: datetime, rrule: str | None) -> None:
         raise ValueError(f"start {start}: a recurring event needs its zone as zoneinfo.ZoneInfo({name!r}) "
                          f"to keep its local time across changes of the clocks; {type(tz).__name__} "
                          f"can only be written in UTC")
-    parts = set(_parse_rrule(rrule)) if rrule and offsets != {timedelta(0)} else set()
-    hours = parts & {"BYHOUR", "BYMINUTE", "BYSECOND"}
-    days = parts & {"BYDAY", "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO", "BYMONTH"} if utc_day != start.date() else set()
+    rule = _parse_rrule(rrule) if rrule and offsets != {timedelta(0)} else {}
+    hours = rule.keys() & {"BYHOUR", "BYMINUTE", "BYSECOND"}
+    days = set()
+    if utc_day != start.date():  # the rule's days, or the start's day of the month or year, differ in UTC
+        days = rule.keys() & {"BYDAY", "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO", "BYMONTH"} or \
+            ({f"FREQ={rule['FREQ']}"} if rule.get("FREQ") in ("MONTHLY", "YEARLY") else set())
     if hours or days:
         raise ValueError(f"start {start}: this series is written in UTC (its zone is no ZoneInfo), where its "
                          f"rule's {', '.join(sorted(hours or days))} would name other {'hours' if hours else 'days'}: "
@@ -2714,24 +2717,21 @@ def _calendar_lines(cal: Calendar, method: str | None) -> list[str]:
             _component_lines(comp, head)
             written.add(tzid)
     kept = _component_tzids(cal.components)  # zones of what is kept as read: components, other properties
-    starts: dict[str, int] = {}  # TZID of a property kept as read -> the earliest start of the events it is in
+    defined: dict[str, Component] = {}  # TZID of a property kept as read -> the VTIMEZONE read with it
     for ev in cal.events:
-        for tzid in map(_tzid_of, ev.extra):
+        for prop in ev.extra:
+            tzid = _tzid_of(prop)
             if isinstance(tzid, str):  # X-MS-OLK-ORIGINALSTART;TZID=... (read, or kept by update())
                 kept.add(tzid)
-                if isinstance(ev.start, datetime) and ev.start.utcoffset() is not None:
-                    when = _epoch_seconds(ev.start) - _SPAN_MARGIN
-                    starts[tzid] = min(starts.get(tzid, when), when)
+                if getattr(prop, "_vtimezone", None) is not None:
+                    defined.setdefault(tzid, prop._vtimezone)
     for tzid in kept - written:
-        original = next((c for c in cal.timezones if c.get("TZID") == tzid), None)
+        original = next((c for c in cal.timezones if c.get("TZID") == tzid), None) or defined.get(tzid)
         if original is not None:
+            if original.get("TZID") != tzid:  # read in quotes or padded: the name the property uses
+                original = replace(original, properties=tuple(Property("TZID", tzid) if p.name == "TZID" else p
+                                                              for p in original.properties))
             _component_lines(original, head)
-        elif tzid in starts:  # the file's own definition is gone: the zone its name says, under that name
-            zone = _cldr_zone(_windows_zones().get(tzid.lower(), ""))
-            if zone is not None and _tzid_param(zone) is not None:
-                lines = _vtimezone_lines(zone.key, starts[tzid], None)
-                lines[1] = _fold(f"TZID:{_escape_text(tzid)}")
-                head.extend(_fold(line) for line in lines)
     head.extend(body)
     head.append("END:VCALENDAR")
     return head
@@ -3176,8 +3176,9 @@ def _split_line(line: str, lineno: int) -> tuple[str, tuple, str]:
 # Parameters whose value is a URI, which RFC 5545 puts in quotes (its own example in 3.8.4.1 does
 # not, nor do some writers): a URI's colon then ends the parameters too early.
 _URI_PARAMS = frozenset({"SENT-BY", "DELEGATED-TO", "DELEGATED-FROM", "DIR", "ALTREP", "MEMBER"})
-_SCHEME_RE = _LazyRegex(r"(?:mailto|https?|ldaps?|cid|mid|urn|tel|sips?|ftp|file|data)\Z", re.IGNORECASE)  # known ones:
-# MEMBER=AlarmEmailAddress:x@y (Mozilla) is a value and the line's own colon
+_SCHEME_RE = _LazyRegex(  # registered ones and X- ones: MEMBER=AlarmEmailAddress:x@y (Mozilla) is a value
+    r"(?:mailto|https?|ldaps?|cid|mid|urn|tel|sips?|ftp|file|data|xmpp|im|webcal|sms|geo|x-[a-z0-9+.-]+)\Z",
+    re.IGNORECASE)
 # The rest of such a URI after its scheme: mailto:a@x, http://host:port/path (a comma separates the
 # URIs of a list parameter, and is part of a single one: DIR=ldap://host/cn=x,o=y).
 _URI_REST_RE = _LazyRegex(r':(?://[^/;:",]*(?::\d+)?)?[^;:",]*')
@@ -4209,6 +4210,11 @@ class _Reader:
         f["exdates"] = tuple(exdates)
         f["rdates"] = tuple(rdates)
         f["extra"] = tuple(extra)
+        for prop in extra:  # X-MS-OLK-ORIGINALSTART;TZID=...: its zone goes with it, should the event change
+            tzid = _tzid_of(prop)
+            frame = self.vtimezones.get(_tzid_key(tzid)) if isinstance(tzid, str) else None
+            if frame is not None:
+                prop._vtimezone = self.component(frame)
         f["alarms"] = tuple(f.get("alarms", ()))
         f["components"] = tuple(f.get("components", ()))
         f.setdefault("sequence", 0)
@@ -6082,9 +6088,15 @@ def _transmit(smtp: "smtplib.SMTP", data: bytes, sender: str, recipients: list[s
         import smtplib
         try:
             refused.update(_transmit(smtp, data, sender, later, more=True))
-        except (_Refused, OSError, smtplib.SMTPException) as exc:  # it went to the others: these it did not reach
-            code = exc.args[1] if isinstance(exc, _Refused) and len(exc.args) > 1 else 451
-            refused.update((rcpt, (code, f"not reached: {exc}".encode())) for rcpt in later if rcpt not in refused)
+        except _Refused as exc:  # it went to the others: these it did not reach
+            code = exc.args[1] if len(exc.args) > 1 else 451
+            refused.update((rcpt, (code, f"not reached: {exc.args[0]}".encode())) for rcpt in later)
+            if code == 421:
+                smtp.close()  # the server is closing the session: the next message gets a new one
+        except (OSError, smtplib.SMTPException) as exc:
+            if getattr(exc, "data_sent", False):
+                raise  # whether these got it too is unknown: so is the message
+            refused.update((rcpt, (451, f"not reached: {exc}".encode())) for rcpt in later)
         except BaseException as exc:  # Ctrl-C: the message went (to some): never to be sent again
             exc.data_sent = True
             raise
@@ -6157,6 +6169,12 @@ def _send_prepared(prepared: list, smtp: Any, password: str | None, timeout: flo
 
     try:
         for index, (data, sender, recipients, message_id) in enumerate(prepared):
+            if own and connection.sock is None:  # closed after a 421 that ended a message's second transaction
+                try:
+                    connection = _connect(server, password, timeout, ssl_context)
+                except SendError as again:
+                    failed[message_id] = f"not sent: reconnecting failed: {again}"
+                    raise give_up(index, f"reconnecting failed: {again}") from None
             while True:
                 try:
                     refused = _transmit(connection, data, sender, recipients)

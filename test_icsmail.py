@@ -583,6 +583,7 @@ class TestModel(unittest.TestCase):
         self.assertEqual(event(start=fixed, rrule="FREQ=WEEKLY;BYDAY=TU,TH").rrule, "FREQ=WEEKLY;BYDAY=TU,TH")
         early = datetime(2026, 1, 5, 2, tzinfo=timezone(timedelta(hours=5)))  # Monday here, Sunday in UTC
         for rule, said in (("FREQ=WEEKLY;BYDAY=MO,WE", "BYDAY would name other days"),
+                           ("FREQ=MONTHLY;COUNT=6", "FREQ=MONTHLY would name other days"),  # the 4th, in UTC
                            ("FREQ=DAILY;BYHOUR=2,14", "BYHOUR would name other hours")):
             with self.subTest(rule), self.assertRaisesRegex(ValueError, said):
                 event(start=early, rrule=rule)
@@ -632,7 +633,8 @@ class TestDumps(unittest.TestCase):
         for prop in (("RRULE", "FREQ=NOPE"), icsmail.Property("EXDATE", "20261208T090000", chicago)):
             with self.subTest(prop), self.assertRaisesRegex(ValueError, "give it as the field"):
                 event(extra=[prop])
-        for tzid in ("Nowhere/Zone", "Etc/UTC"):  # no VTIMEZONE could be written / none is (UTC is Z)
+        for tzid in ("Nowhere/Zone", "Etc/UTC", "europe/paris"):  # no VTIMEZONE: none could be, UTC is Z, the
+            # name written would not be the TZID's
             with self.subTest(tzid), self.assertRaisesRegex(ValueError, f"TZID {tzid!r} is not allowed"):
                 event(extra=[icsmail.Property("X-ORIGINAL-START", "20261208T090000", {"TZID": tzid})])
         with self.assertRaisesRegex(ValueError, "alarm extra property X-AT: TZID 'Europe/Paris' is not allowed"):
@@ -1152,14 +1154,14 @@ class TestLoads(unittest.TestCase):
             "ATTENDEE;DELEGATED-FROM=mailto:a@example.com,mailto:b@example.com;CN=Dee:mailto:dee@example.com",
             "DESCRIPTION;ALTREP=http://example.com/agenda.html:The agenda",
             "LOCATION;ALTREP=ldap://example.com:6666/o=Rooms?cn:Room 4",
-            'ATTENDEE;CN="Doe, Ann";SENT-BY=mailto:pa@example.com:mailto:ann@example.com',  # after a quoted one
+            'ATTENDEE;CN="Doe, Ann";SENT-BY=x-im:pa@example.com:mailto:ann@example.com',  # after a quoted one
             "ATTENDEE;DIR=ldap://example.com:389/cn=Eve,o=Example;CN=Eve:mailto:eve@example.com",  # a comma of its own
             "COMMENT;ALTREP=cid:part1@example.com:Call me\\;SENT-BY=mailto:a@example.com:now"))  # the value as it is
         ev = cal.events[0]
         self.assertEqual((ev.organizer.email, ev.organizer.sent_by), ("boss@example.com", "sec@example.com"))
         john, dee, ann, eve = ev.attendees
         self.assertEqual((john.email, john.sent_by, john.rsvp), ("john@example.com", "jan@example.com", True))
-        self.assertEqual((ann.email, ann.sent_by), ("ann@example.com", "pa@example.com"))
+        self.assertEqual((ann.email, ann.sent_by), ("ann@example.com", "x-im:pa@example.com"))
         self.assertEqual((eve.email, eve.params), ("eve@example.com", (("DIR", "ldap://example.com:389/cn=Eve,o=Example"),)))
         self.assertEqual(ev.extra[0].value, "Call me;SENT-BY=mailto:a@example.com:now")
         self.assertEqual((dee.email, dee.delegated_from), ("dee@example.com", ("a@example.com", "b@example.com")))
@@ -2141,8 +2143,15 @@ class TestITIP(unittest.TestCase):
             "ORGANIZER:mailto:alice@example.com", "ATTENDEE:mailto:bob@example.com", zones=zone)).events[0]
         self.assertEqual(read.start.tzinfo.key, "Europe/Berlin")  # the times: their IANA zone
         text = lines_of(icsmail.dumps(icsmail.update(read, location="Room 2"), method="REQUEST"))
-        self.assertIn("TZID:W. Europe Standard Time", text)  # its rules, under the name the property uses
+        self.assertIn("TZID:W. Europe Standard Time", text)  # the file's rules, under the name the property uses
         self.assertIn("TZID:Europe/Berlin", text)
+        display = "(UTC+01:00) Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna"  # no Windows name: the same
+        read = icsmail.loads(calendar_with(
+            f'DTSTART;TZID="{display}":20261201T100000', "DURATION:PT1H",
+            f'X-MS-OLK-ORIGINALSTART;TZID="{display}":20261201T100000', "ORGANIZER:mailto:alice@example.com",
+            "ATTENDEE:mailto:bob@example.com", zones=zone.replace("W. Europe Standard Time", display))).events[0]
+        text = lines_of(icsmail.dumps(icsmail.update(read, location="Room 2"), method="REQUEST"))
+        self.assertIn(f"TZID:{display.replace(',', chr(92) + ',')}", text)
 
     def test_update_and_cancel_keep_the_parameters_read_with_unchanged_values(self):
         read = icsmail.loads(calendar_with(
@@ -2778,6 +2787,19 @@ class TestSend(SMTPTestCase):
         self.assertEqual(list(refused[msg["Message-ID"]]), ["p2@example.com"])
         self.assertIn(b"not reached", refused[msg["Message-ID"]]["p2@example.com"][1])
         self.assertEqual([envelope["to"] for envelope, _ in server.messages], [["p0@example.com", "p1@example.com"]])
+
+    def test_the_other_recipients_transaction_fails(self):
+        server = self.start_server(max_rcpt=1, behaviour="drop after dot", fail_at=2)  # carol's copy: no answer
+        msg = invitation()
+        with self.assertRaises(icsmail.SendError) as caught:
+            icsmail.send(msg, server.url)
+        self.assertEqual((caught.exception.sent, caught.exception.unknown), ([], [msg["Message-ID"]]))
+        server = self.start_server(max_rcpt=1, close_after=1)  # 421 at carol's MAIL: the next message reconnects
+        messages = [invitation(1), invitation(2)]
+        refused = icsmail.send(messages, server.url)
+        self.assertEqual({m: list(r) for m, r in refused.items()},
+                         {m["Message-ID"]: ["carol@example.com"] for m in messages})
+        self.assertEqual(server.connections, 2)
 
     def test_a_reply_out_of_step_after_the_message_leaves_it_unknown(self):
         server = self.start_server(data_reply=(354, "go ahead"))  # a reply to another command: taken or not?
