@@ -2710,11 +2710,7 @@ def _calendar_lines(cal: Calendar, method: str | None) -> list[str]:
     written = set(zones.spans)
     for tzid, zone in zones.custom.items():
         if zone.component is not None and tzid not in written:
-            comp = zone.component
-            if comp.get("TZID") != tzid:  # renamed, or read in quotes: the name the times use
-                comp = replace(comp, properties=tuple(Property("TZID", tzid) if p.name == "TZID" else p
-                                                      for p in comp.properties))
-            _component_lines(comp, head)
+            _component_lines(_as_tzid(zone.component, tzid), head)  # renamed, or read in quotes
             written.add(tzid)
     kept = _component_tzids(cal.components)  # zones of what is kept as read: components, other properties
     defined: dict[str, Component] = {}  # TZID of a property kept as read -> the VTIMEZONE read with it
@@ -2728,13 +2724,18 @@ def _calendar_lines(cal: Calendar, method: str | None) -> list[str]:
     for tzid in kept - written:
         original = next((c for c in cal.timezones if c.get("TZID") == tzid), None) or defined.get(tzid)
         if original is not None:
-            if original.get("TZID") != tzid:  # read in quotes or padded: the name the property uses
-                original = replace(original, properties=tuple(Property("TZID", tzid) if p.name == "TZID" else p
-                                                              for p in original.properties))
-            _component_lines(original, head)
+            _component_lines(_as_tzid(original, tzid), head)  # read in quotes or padded
     head.extend(body)
     head.append("END:VCALENDAR")
     return head
+
+
+def _as_tzid(vtimezone: Component, tzid: str) -> Component:
+    """A VTIMEZONE under the TZID the times or properties written with it use."""
+    if vtimezone.get("TZID") == tzid:
+        return vtimezone
+    return replace(vtimezone, properties=tuple(Property("TZID", tzid) if p.name == "TZID" else p
+                                               for p in vtimezone.properties))
 
 
 def _component_tzids(components: Sequence[Component]) -> set:
@@ -3558,7 +3559,6 @@ def _iana_zone(key: str) -> ZoneInfo | None:
         _NO_ZONE.clear()
     _NO_ZONE.add(key)  # each miss searches the tz paths and the tzdata package
     return None
-
 
 
 _ZONE_KEY_RE = _LazyRegex(r"[A-Za-z0-9_+\-]+(?:/[A-Za-z0-9_+\-]+)*\Z")
@@ -4930,8 +4930,10 @@ def _iter_file(source: Any, notes: _Notes) -> Iterator[Event]:
     with _Opened(source, "rb") as f:
         if isinstance(f, io.TextIOBase):  # read line by line: memory stays bounded by the longest line
             first: list[str] = []
-            while sum(map(len, first)) < _MAIL_HEAD and (not first or first[-1]):
+            size = 0
+            while size < _MAIL_HEAD and (not first or first[-1]):
                 first.append(f.readline())
+                size += len(first[-1])
             if _looks_like_mail("".join(first).encode("utf-8", "replace")):  # as load() reads it
                 yield from _mail_events(("".join(first) + f.read()).encode("utf-8", "surrogateescape"), notes)
                 return
@@ -5012,10 +5014,8 @@ def _iter_lines(lines: Iterable[str], notes: _Notes) -> Iterator[Event]:
                         held = []
         else:
             yield from _release(reader, held)
-            reader.final = True
             reader.late_x_wr_timezone()
             _check_version(frame, notes)
-            reader.final = False
             reader.begin(None)
             held = []
     yield from _release(reader, held)
@@ -6058,7 +6058,9 @@ def _transmit(smtp: "smtplib.SMTP", data: bytes, sender: str, recipients: list[s
             later.append(rcpt)  # one transaction (some were taken): the rest go in another
         elif not 200 <= code < 300:  # 251 and 252 take it too
             refused[rcpt] = (code, resp)
-    recipients = [r for r in recipients if r not in later]
+    if later:
+        deferred = set(later)
+        recipients = [r for r in recipients if r not in deferred]
     if len(refused) == len(recipients):
         _reset(smtp)
         if more:
