@@ -4935,7 +4935,7 @@ def _iter_file(source: Any, notes: _Notes) -> Iterator[Event]:
                 first.append(f.readline())
                 size += len(first[-1])
             if _looks_like_mail("".join(first).encode("utf-8", "replace")):  # as load() reads it
-                yield from _mail_events(("".join(first) + f.read()).encode("utf-8", "surrogateescape"), notes)
+                yield from _mail_events("".join(first) + f.read(), notes)  # _source_text turns it into bytes
                 return
             lines = (line for chunk in itertools.chain(first, f) for line in _split_lines(chunk))
             yield from _iter_lines(lines, notes)

@@ -1927,6 +1927,11 @@ class TestLoadsMail(unittest.TestCase):
             with open(path, encoding="utf-8", newline="") as f:
                 self.assertEqual([e.summary for e in icsmail.iter_events(f)], ["R\u00e9union, with a comma"])
 
+    def test_a_mail_as_text_with_a_lone_surrogate(self):  # text read with errors="surrogateescape" or worse
+        mail = MAIL.format(cte="8bit", body=SIMPLE.replace("Review", "Re\ud800view"))
+        self.assertEqual([e.summary for e in icsmail.iter_events(io.StringIO(mail))],
+                         [e.summary for e in icsmail.loads(mail).events])
+
     def test_a_twin_differing_in_method_is_streamed_once(self):
         import base64
         twin = base64.encodebytes(SIMPLE.replace("BEGIN:VEVENT", "METHOD:REQUEST\r\nBEGIN:VEVENT").encode())
