@@ -2778,7 +2778,8 @@ def dumps(item: Event | Calendar | Iterable[Event], *, method: str | None = None
         lines = _calendar_lines(cal, method)
     except OverflowError as exc:  # a time read from a file that UTC cannot hold: say so as bad input
         raise ValueError(f"a time of the calendar is beyond the years 1-9999 when written ({exc})") from None
-    return CRLF.join(lines) + CRLF
+    lines.append("")  # the last CRLF: appending it to the joined text would copy all of it
+    return CRLF.join(lines)
 
 
 class _Opened:
