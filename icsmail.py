@@ -1722,7 +1722,7 @@ def _now() -> datetime:
     return _LAST_NOW[1]
 
 
-@dataclass
+@dataclass(init=False)  # __init__ by hand, as Attendee's
 class Event:
     """One event (VEVENT).  Only ``summary`` and ``start`` are needed.
 
@@ -1765,33 +1765,39 @@ class Event:
     floating: bool = False
     components: Sequence[Component] = ()
 
-    def __post_init__(self) -> None:
-        # Written for speed as much as for clarity: the usual case runs no helper.
-        floating = self.floating
+    def __init__(self, summary: str | None, start: date | datetime | None, end: date | datetime | None = None,
+                 duration: timedelta | None = None, uid: str | None = None, sequence: int = 0,
+                 description: str | None = None, location: str | None = None, url: str | None = None,
+                 organizer: Organizer | str | None = None, attendees: Sequence[Attendee | str] = (),
+                 status: str | None = None, priority: int | None = None, categories: Sequence[str] = (),
+                 transparency: str | None = None, classification: str | None = None, alarms: Sequence[Alarm] = (),
+                 rrule: str | Mapping | None = None, exdates: Sequence[date | datetime] = (),
+                 rdates: Sequence[Any] = (), recurrence_id: date | datetime | None = None,
+                 created: datetime | None = None, last_modified: datetime | None = None,
+                 dtstamp: datetime | None = None, extra: Sequence[Property | tuple] = (), floating: bool = False,
+                 components: Sequence[Component] = ()) -> None:
+        # Checked in local variables, then stored in field order: the usual case runs no helper.
         if floating is not True and floating is not False:
             raise TypeError(f"floating must be True or False, not {floating!r}")
-        summary, description, location = self.summary, self.description, self.location
         if not ((summary is None or type(summary) is str) and (description is None or type(description) is str)
                 and (location is None or type(location) is str)) \
                 or _has_control(f"{summary or ''}{description or ''}{location or ''}"):  # one look for all
             for name, value in (("summary", summary), ("description", description), ("location", location)):
                 if value is not None:
                     _check_text(value, name)
-        if self.url is not None:
-            self.url = _check_line(self.url, "url")
-            if " " in self.url or "\t" in self.url:  # which a URI cannot hold (RFC 3986)
-                self.url = self.url.strip().replace(" ", "%20").replace("\t", "%09")
-        start = self.start
+        if url is not None:
+            url = _check_line(url, "url")
+            if " " in url or "\t" in url:  # which a URI cannot hold (RFC 3986)
+                url = url.strip().replace(" ", "%20").replace("\t", "%09")
         if start is not None and not (type(start) is datetime and type(start.tzinfo) is ZoneInfo
                                       and not start.microsecond and not floating):  # else not the usual case
-            start = self.start = _check_when(start, "start", floating)
+            start = _check_when(start, "start", floating)
         allday = start is not None and not isinstance(start, datetime)
-        end, duration = self.end, self.duration
         if end is not None:
             if duration is not None:
                 raise ValueError(f"give end or duration, not both (RFC 5545 3.6.1): end {end!r}, duration {duration!r}")
             if not (type(end) is datetime and type(end.tzinfo) is ZoneInfo and not end.microsecond and not floating):
-                end = self.end = _check_when(end, "end", floating)
+                end = _check_when(end, "end", floating)
             if start is not None:
                 if isinstance(end, datetime) != isinstance(start, datetime):
                     raise ValueError(f"end {end} and start {start} must both be dates or both datetimes")
@@ -1804,7 +1810,7 @@ class Event:
             if duration < timedelta(0):
                 raise ValueError(f"duration {duration} is negative")
             if duration.microseconds:
-                self.duration = duration = duration - timedelta(microseconds=duration.microseconds)
+                duration = duration - timedelta(microseconds=duration.microseconds)
             if allday and (duration.seconds or not duration.days):
                 raise ValueError(f"an all-day event lasts whole days, not {duration}")
             if start is not None:
@@ -1816,47 +1822,41 @@ class Event:
         elif allday:
             if start >= date.max:
                 raise ValueError(f"start {start} is too late: an all-day event ends the next day")
-            self.end = start + timedelta(days=1)
-        uid = self.uid
+            end = start + timedelta(days=1)
         if uid is None:
-            self.uid = _new_uid()
+            uid = _new_uid()
         elif type(uid) is not str or not uid.strip() or (not uid.isprintable() and _LINE_BAD_RE.search(uid)):
             if isinstance(uid, str) and uid.strip():
                 _check_line(uid, "uid")
             raise ValueError(f"uid must be a non-empty str, not {uid!r}")
-        if type(self.sequence) is not int or not 0 <= self.sequence < 2 ** 31:  # RFC 5545 3.3.8: 32 bits
-            raise ValueError(f"sequence must be a whole number from 0 to 2147483647, not {self.sequence!r}")
-        if self.organizer is not None and type(self.organizer) is not Organizer:
-            self.organizer = _organizer(self.organizer)
-        attendees = self.attendees
+        if type(sequence) is not int or not 0 <= sequence < 2 ** 31:  # RFC 5545 3.3.8: 32 bits
+            raise ValueError(f"sequence must be a whole number from 0 to 2147483647, not {sequence!r}")
+        if organizer is not None and type(organizer) is not Organizer:
+            organizer = _organizer(organizer)
         attendees = tuple(attendees) if type(attendees) is list else _as_tuple(attendees)
         for a in attendees:
             if type(a) is not Attendee or a.partstat in _TODO_PARTSTATS:
                 attendees = _event_attendees(attendees)
                 break
-        self.attendees = attendees
-        if self.status is not None:
-            self.status = _token(self.status, _EVENT_STATUSES, "status")
-        if self.priority is not None and (type(self.priority) is not int or not 0 <= self.priority <= 9):
-            raise ValueError(f"priority must be a whole number from 0 to 9, not {self.priority!r}")
-        self.categories = tuple(_check_text(c, "category") for c in _as_tuple(self.categories)) \
-            if self.categories else ()
-        if self.transparency is not None:
-            self.transparency = _token(self.transparency, _TRANSPARENCIES, "transparency")
-        if self.classification is not None:
-            self.classification = _token(self.classification, _CLASSES, "classification")
-        alarms = self.alarms
+        if status is not None:
+            status = _token(status, _EVENT_STATUSES, "status")
+        if priority is not None and (type(priority) is not int or not 0 <= priority <= 9):
+            raise ValueError(f"priority must be a whole number from 0 to 9, not {priority!r}")
+        categories = tuple(_check_text(c, "category") for c in _as_tuple(categories)) if categories else ()
+        if transparency is not None:
+            transparency = _token(transparency, _TRANSPARENCIES, "transparency")
+        if classification is not None:
+            classification = _token(classification, _CLASSES, "classification")
         alarms = tuple(alarms) if type(alarms) is list else _as_tuple(alarms)
         for a in alarms:
             if type(a) is not Alarm:
                 alarms = tuple(a if isinstance(a, Alarm) else Alarm(a) for a in alarms)
                 break
-        self.alarms = alarms
         if isinstance(start, datetime) and end is None and duration is None and \
                 any(a.related == "END" and type(a.trigger) is timedelta for a in alarms):
             raise ValueError("an alarm related to the end needs the event's end or duration (RFC 5545 3.8.6.3)")
-        if self.rrule is not None:
-            self.rrule = _rrule_text(self.rrule, start, floating)
+        if rrule is not None:
+            rrule = _rrule_text(rrule, start, floating)
             if isinstance(start, datetime) and start.fold and start.utcoffset() != start.replace(fold=0).utcoffset():
                 wall = start.astimezone(UTC).astimezone(start.tzinfo)
                 if wall.replace(tzinfo=None, fold=0) != start.replace(tzinfo=None, fold=0):
@@ -1865,6 +1865,25 @@ class Event:
                                      f"RFC 5545 reading (3.3.5) every occurrence keeps")
                 raise ValueError(f"start {start.isoformat()} is the second pass through a repeated hour, which "
                                  f"a recurring event cannot start at (RFC 5545 3.3.5): use fold=0 or another time")
+        if dtstamp is None:
+            dtstamp = _now()
+        elif type(dtstamp) is not datetime or dtstamp.tzinfo is not UTC or dtstamp.microsecond:
+            dtstamp = _check_utc_stamp(dtstamp, "dtstamp")
+        # every field, in the order of the class (instances then share one layout)
+        self.summary, self.start, self.end, self.duration, self.uid = summary, start, end, duration, uid
+        self.sequence, self.description, self.location, self.url = sequence, description, location, url
+        self.organizer, self.attendees, self.status, self.priority = organizer, attendees, status, priority
+        self.categories, self.transparency, self.classification = categories, transparency, classification
+        self.alarms, self.rrule, self.exdates, self.rdates = alarms, rrule, exdates or (), rdates or ()
+        self.recurrence_id, self.created, self.last_modified = recurrence_id, created, last_modified
+        self.dtstamp, self.extra, self.floating, self.components = dtstamp, extra or (), floating, components or ()
+        if exdates or rdates or rrule is not None or recurrence_id is not None or created is not None \
+                or last_modified is not None or extra or components:
+            self._check_rest()
+
+    def _check_rest(self) -> None:
+        """What an event made in code seldom has: dates of a series, other stamps, extra properties."""
+        start = self.start
         self.exdates = tuple(self._same_kind(d, "exdate") for d in _as_tuple(self.exdates)) \
             if self.exdates else ()
         self.rdates = tuple(self._rdate(d) for d in _as_tuple(self.rdates)) if self.rdates else ()
@@ -1877,11 +1896,6 @@ class Event:
             self.created = _check_utc_stamp(self.created, "created")
         if self.last_modified is not None:
             self.last_modified = _check_utc_stamp(self.last_modified, "last_modified")
-        stamp = self.dtstamp
-        if stamp is None:
-            self.dtstamp = _now()
-        elif type(stamp) is not datetime or stamp.tzinfo is not UTC or stamp.microsecond:
-            self.dtstamp = _check_utc_stamp(stamp, "dtstamp")
         self.extra = _extras(self.extra, _CALENDAR_NAMED, "event") if self.extra else ()
         for prop in self.extra:  # a second copy of what a field writes would contradict it
             field_name = "attendees" if prop.name == "ATTENDEE" else _EVENT_PROPS.get(prop.name, ("",))[0]

@@ -445,6 +445,16 @@ class TestModel(unittest.TestCase):
             with self.subTest(obj.__name__):
                 self.assertTrue(typing.get_type_hints(obj))
 
+    def test_sequences_are_tuples(self):  # whatever sequence is given, empty or not: events compare equal
+        day = date(2026, 5, 1)
+        given = icsmail.Event("x", day, uid="u", dtstamp=STAMP, attendees=[], categories=["a"], alarms=[],
+                              exdates=[], rdates=[date(2026, 5, 8)], extra=[], components=[])
+        self.assertEqual((given.attendees, given.categories, given.alarms, given.exdates, given.rdates,
+                          given.extra, given.components), ((), ("a",), (), (), (date(2026, 5, 8),), (), ()))
+        self.assertEqual(given, icsmail.Event("x", day, uid="u", dtstamp=STAMP, categories=("a",),
+                                              rdates=(date(2026, 5, 8),)))
+        self.assertEqual(dataclasses.replace(given, summary="y").summary, "y")
+
     def test_refusals(self):
         naive = datetime(2026, 12, 1, 10)
         aware = datetime(2026, 12, 1, 10, tzinfo=UTC)
