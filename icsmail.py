@@ -1482,7 +1482,7 @@ def _property(value: Property | tuple) -> Property:
                     f"tuples, not {value!r}")
 
 
-@dataclass
+@dataclass(init=False)  # __init__ by hand, as Attendee's
 class Alarm:
     """A reminder (VALARM): ``Alarm(trigger=timedelta(minutes=-15))``.
 
@@ -1500,42 +1500,46 @@ class Alarm:
     attendees: tuple = ()
     extra: tuple = ()
 
-    def __post_init__(self) -> None:
-        if type(self.trigger) is timedelta:
+    def __init__(self, trigger: timedelta | datetime = timedelta(minutes=-15), action: str = "DISPLAY",
+                 description: str | None = None, related: str = "START", repeat: int = 0,
+                 interval: timedelta | None = None, summary: str | None = None, attendees: Any = (),
+                 extra: Any = ()) -> None:
+        if type(trigger) is timedelta:
             pass
-        elif isinstance(self.trigger, datetime):
-            if self.trigger.tzinfo is None or self.trigger.utcoffset() is None:
-                raise ValueError(f"alarm trigger {self.trigger} is a naive datetime: give it a time zone")
-            self.trigger = self.trigger.astimezone(UTC).replace(microsecond=0)
-        elif not isinstance(self.trigger, timedelta):
-            raise TypeError(f"alarm trigger must be a timedelta or an aware datetime, not "
-                            f"{type(self.trigger).__name__}")
-        if self.action not in _ACTIONS:
-            self.action = _token(self.action, _ACTIONS, "alarm action")
-        if self.related not in _RELATED:
-            self.related = _token(self.related, _RELATED, "alarm related")
-        if self.description is None:
-            if self.action in ("DISPLAY", "EMAIL"):
-                self.description = "Reminder"
-        elif type(self.description) is not str or _CONTROL_RE.search(self.description):
-            _check_text(self.description, "alarm description")
-        if self.summary is not None:
-            _check_text(self.summary, "alarm summary")
-        elif self.action == "EMAIL":
-            self.summary = self.description
-        if type(self.repeat) is not int or self.repeat < 0:
-            raise ValueError(f"alarm repeat must be a whole number >= 0, not {self.repeat!r}")
-        if bool(self.repeat) != (self.interval is not None):
-            raise ValueError(f"alarm repeat and interval go together (RFC 5545 3.6.6): repeat {self.repeat!r}, "
-                             f"interval {self.interval!r}")
-        if self.interval is not None and not isinstance(self.interval, timedelta):
-            raise TypeError(f"alarm interval must be a timedelta, not {type(self.interval).__name__}")
-        if self.interval is not None and self.interval <= timedelta(0):
-            raise ValueError(f"alarm interval must be positive, not {self.interval}")
-        self.attendees = tuple(_attendee(a) for a in _as_tuple(self.attendees)) if self.attendees else ()
-        if self.action == "EMAIL" and not self.attendees:
+        elif isinstance(trigger, datetime):
+            if trigger.tzinfo is None or trigger.utcoffset() is None:
+                raise ValueError(f"alarm trigger {trigger} is a naive datetime: give it a time zone")
+            trigger = trigger.astimezone(UTC).replace(microsecond=0)
+        elif not isinstance(trigger, timedelta):
+            raise TypeError(f"alarm trigger must be a timedelta or an aware datetime, not {type(trigger).__name__}")
+        if action not in _ACTIONS:
+            action = _token(action, _ACTIONS, "alarm action")
+        if related not in _RELATED:
+            related = _token(related, _RELATED, "alarm related")
+        if description is None:
+            if action in ("DISPLAY", "EMAIL"):
+                description = "Reminder"
+        elif type(description) is not str or not description.isprintable() and _CONTROL_RE.search(description):
+            _check_text(description, "alarm description")
+        if summary is not None:
+            _check_text(summary, "alarm summary")
+        elif action == "EMAIL":
+            summary = description
+        if type(repeat) is not int or repeat < 0:
+            raise ValueError(f"alarm repeat must be a whole number >= 0, not {repeat!r}")
+        if bool(repeat) != (interval is not None):
+            raise ValueError(f"alarm repeat and interval go together (RFC 5545 3.6.6): repeat {repeat!r}, "
+                             f"interval {interval!r}")
+        if interval is not None and not isinstance(interval, timedelta):
+            raise TypeError(f"alarm interval must be a timedelta, not {type(interval).__name__}")
+        if interval is not None and interval <= timedelta(0):
+            raise ValueError(f"alarm interval must be positive, not {interval}")
+        attendees = tuple(_attendee(a) for a in _as_tuple(attendees)) if attendees else ()
+        if action == "EMAIL" and not attendees:
             raise ValueError("an EMAIL alarm needs attendees to mail (RFC 5545 3.6.6)")
-        self.extra = _extras(self.extra, _ALARM_NAMED, "alarm") if self.extra else ()
+        self.trigger, self.action, self.description, self.related = trigger, action, description, related
+        self.repeat, self.interval, self.summary, self.attendees = repeat, interval, summary, attendees
+        self.extra = _extras(extra, _ALARM_NAMED, "alarm") if extra else ()
 
 
 _RRULE_FREQS = ("SECONDLY", "MINUTELY", "HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY")
@@ -1764,6 +1768,9 @@ class Event:
     extra: Sequence[Property | tuple] = ()
     floating: bool = False
     components: Sequence[Component] = ()
+    # An event read from a file also keeps the parameters of its properties (LANGUAGE, ALTREP, ...).
+    _as_read = False
+    _params = None
 
     def __init__(self, summary: str | None, start: date | datetime | None, end: date | datetime | None = None,
                  duration: timedelta | None = None, uid: str | None = None, sequence: int = 0,
