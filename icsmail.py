@@ -6481,8 +6481,9 @@ def _marked(path: str, state: str) -> str | None:
     return parts[2].rpartition(" via ")[0] if len(parts) == 3 else ""
 
 
-def _skip_marked(path: str, message_id: str | None, err: Any) -> bool:
-    """Whether a mark says this very message went (or may have): then `send` skips it.
+def _skip_marked(path: str, message_id: str | None, err: Any) -> str | None:
+    """The mark ("sent" or "unknown") that says this very message went (or may have): then
+    `send` skips it.
 
     A mark about another message (the file was written again since) does not count;
     any mark does when the file's message cannot be told (``message_id`` None).
@@ -6495,9 +6496,9 @@ def _skip_marked(path: str, message_id: str | None, err: Any) -> bool:
             continue
         if message_id is None or marked in ("", message_id):
             print(f"skipped {path}: {why}", file=err)
-            return True
+            return state
         print(f"note: {path}.{state} is about an earlier message ({marked}), not this one ({message_id})", file=err)
-    return False
+    return None
 
 
 def _keep_unsent(data: bytes, name: str, exc: SendError, url: str, out: Any, err: Any) -> None:
@@ -6540,6 +6541,7 @@ def _cmd_send(args: Any, out: Any, err: Any) -> int:
     if not url:
         raise ValueError("no SMTP server: set ICSMAIL_SMTP=smtp://host:port or pass --smtp")
     paths, prepared, seen = [], [], set()
+    status = 0  # 1 as well when a message skipped may never have arrived: it still needs the user
     for path in args.files:
         marked = not args.force and (os.path.exists(path + ".sent") or os.path.exists(path + ".unknown"))
         try:
@@ -6548,12 +6550,16 @@ def _cmd_send(args: Any, out: Any, err: Any) -> int:
                 data = f.read()
             wire = _wire_bytes(data)
         except (OSError, ValueError) as exc:
-            if marked and _skip_marked(path, None, err):  # it went; what became of the file since is no matter
+            skipped = _skip_marked(path, None, err) if marked else None
+            if skipped:  # it went; what became of the file since is no matter
+                status = max(status, skipped == "unknown")
                 continue
             if isinstance(exc, ValueError):
                 raise ValueError(f"{path}: {exc}") from None
             raise
-        if marked and _skip_marked(path, wire[3], err):
+        skipped = _skip_marked(path, wire[3], err) if marked else None
+        if skipped:
+            status = max(status, skipped == "unknown")
             continue
         if key in seen and key != (0, 0):
             print(f"skipped {path}: named twice", file=err)
@@ -6562,7 +6568,7 @@ def _cmd_send(args: Any, out: Any, err: Any) -> int:
         paths.append(path)
         prepared.append(wire)
     if not prepared:
-        return 0
+        return status
     server = _parse_smtp_url(url)
     outcome: dict[int, str] = {}
 
@@ -6574,7 +6580,6 @@ def _cmd_send(args: Any, out: Any, err: Any) -> int:
             print(f"icsmail: error: {paths[index]} was {state}, but {exc.filename}: {exc.strerror}; "
                   f"do not send it again", file=err)
 
-    status = 0
     try:
         refused = _send_prepared(prepared, url, None, 30, None, mark)
     except SendError as exc:
