@@ -1864,14 +1864,17 @@ class Event:
             raise ValueError("an alarm related to the end needs the event's end or duration (RFC 5545 3.8.6.3)")
         if rrule is not None:
             rrule = _rrule_text(rrule, start, floating)
-            if isinstance(start, datetime) and start.fold and start.utcoffset() != start.replace(fold=0).utcoffset():
-                wall = start.astimezone(UTC).astimezone(start.tzinfo)
-                if wall.replace(tzinfo=None, fold=0) != start.replace(tzinfo=None, fold=0):
+            if isinstance(start, datetime) and start.fold:
+                kind = _fold_kind(start)
+                if kind == "gap":
+                    wall = start.astimezone(UTC).astimezone(start.tzinfo)
                     raise ValueError(f"start {start.isoformat()} does not exist (the clocks skip it), and with "
                                      f"fold=1 Python reads it as {wall.time()}: give that time, or fold=0 for the "
                                      f"RFC 5545 reading (3.3.5) every occurrence keeps")
-                raise ValueError(f"start {start.isoformat()} is the second pass through a repeated hour, which "
-                                 f"a recurring event cannot start at (RFC 5545 3.3.5): use fold=0 or another time")
+                if kind == "repeat":
+                    raise ValueError(f"start {start.isoformat()} is the second pass through a repeated hour, which "
+                                     f"a recurring event cannot start at (RFC 5545 3.3.5): use fold=0 or another "
+                                     f"time")
         if dtstamp is None:
             dtstamp = _now()
         elif type(dtstamp) is not datetime or dtstamp.tzinfo is not UTC or dtstamp.microsecond:
@@ -1929,6 +1932,8 @@ class Event:
         if self.start is not None and isinstance(value, datetime) != isinstance(self.start, datetime):
             kind = "a datetime" if isinstance(self.start, datetime) else "a date"
             raise ValueError(f"{what} {value} must be {kind} like the event's start")
+        if what != "rdate":  # (an RDATE adds an occurrence: at the second pass too, written in UTC)
+            _check_occurrence(value, self.start, what)
         return value
 
     def _rdate(self, value: Any) -> Any:
@@ -1966,6 +1971,25 @@ class Event:
             return _add_duration(self.start, self.duration)
         except OverflowError:
             return None  # beyond what datetime can hold (only read from a file can it be so)
+
+
+def _fold_kind(dt: datetime) -> str | None:
+    """For ``fold=1``: "gap" when the clocks skip the wall time, "repeat" when it is the
+    second pass through a repeated hour; None when fold changes nothing."""
+    if not dt.fold or dt.tzinfo is None or dt.utcoffset() == dt.replace(fold=0).utcoffset():
+        return None
+    wall = dt.astimezone(UTC).astimezone(dt.tzinfo)
+    return "gap" if wall.replace(tzinfo=None, fold=0) != dt.replace(tzinfo=None, fold=0) else "repeat"
+
+
+def _check_occurrence(value: Any, start: Any, what: str) -> None:
+    """Refuse an EXDATE or RECURRENCE-ID at the second pass through a repeated hour of the
+    series' own zone: its occurrences are at the first (RFC 5545 3.3.5), so it would name none."""
+    if type(value) is datetime and value.fold and isinstance(start, datetime) and \
+            isinstance(value.tzinfo, ZoneInfo) and isinstance(start.tzinfo, ZoneInfo) and \
+            value.tzinfo.key == start.tzinfo.key and _fold_kind(value) == "repeat":
+        raise ValueError(f"{what} {value.isoformat()} is the second pass through a repeated hour, where the "
+                         f"series has no occurrence (RFC 5545 3.3.5: it recurs at the first): use fold=0")
 
 
 def _check_series_zone(start: datetime, rrule: str | None) -> None:
@@ -5216,6 +5240,7 @@ def cancel(event: Event, *, attendees: Iterable[Attendee | str] | None = None,
         if isinstance(recurrence_id, datetime) != isinstance(event.start, datetime):
             kind = "a datetime" if isinstance(event.start, datetime) else "a date"
             raise ValueError(f"recurrence_id {recurrence_id} must be {kind}, as the series' start {event.start} is")
+        _check_occurrence(recurrence_id, event.start, "recurrence_id")
         changes.update(recurrence_id=recurrence_id, start=recurrence_id, rrule=None, rdates=(), exdates=(),
                        end=_moved_end(event.start, event.end, recurrence_id)
                        if event.start is not None and event.end is not None else None,

@@ -739,6 +739,25 @@ class TestDumps(unittest.TestCase):
         with self.assertRaisesRegex(ValueError, "second pass through a repeated hour"):
             event(start=second, rrule="FREQ=MONTHLY")
 
+    def test_no_exception_at_the_second_pass_of_a_repeated_hour(self):
+        # a series recurs at the first 01:30 (RFC 5545 3.3.5): an EXDATE or RECURRENCE-ID of the second,
+        # written in UTC, would name no occurrence and change nothing
+        series = event(start=datetime(2026, 10, 25, 1, 30, tzinfo=NEW_YORK), rrule="FREQ=WEEKLY;COUNT=3")
+        second = datetime(2026, 11, 1, 1, 30, fold=1, tzinfo=NEW_YORK)
+        for what, make in (("exdate", lambda: dataclasses.replace(series, exdates=[second])),
+                           ("recurrence_id", lambda: dataclasses.replace(series, rrule=None, recurrence_id=second)),
+                           ("recurrence_id", lambda: icsmail.cancel(series, recurrence_id=second))):
+            with self.subTest(what), self.assertRaisesRegex(ValueError, f"^{what} 2026-11-01T01:30:00-05:00 is the "
+                                                                        f"second pass through a repeated hour"):
+                make()
+        first = second.replace(fold=0)
+        self.assertIn("EXDATE;TZID=America/New_York:20261101T013000",
+                      icsmail.dumps(dataclasses.replace(series, exdates=[first])))
+        # an RDATE adds an occurrence, which may be at the second pass; and a series in UTC has one there
+        self.assertIn("RDATE:20261101T063000Z", icsmail.dumps(dataclasses.replace(series, rdates=[second])))
+        utc_series = dataclasses.replace(series, start=series.start.astimezone(UTC))
+        self.assertIn("EXDATE:20261101T063000Z", icsmail.dumps(dataclasses.replace(utc_series, exdates=[second])))
+
     def test_start_and_end_are_compared_as_instants(self):
         # Python compares two times of one zone by their wall clocks: 03:15 EDT is before 02:30 (EST, in the gap)
         with self.assertRaisesRegex(ValueError, "is not after start"):
