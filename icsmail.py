@@ -174,8 +174,9 @@ _LINE_BAD_RE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff]")  # one-l
 _HEADER_BAD_RE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 # (str.isprintable() is False for every character either matches: a quicker first check)
 _NAME_RE = re.compile(r"[A-Za-z0-9-]+\Z")  # iana-token / x-name (RFC 5545 3.1)
-_PARAM_SPECIAL_RE = re.compile(r'[\^"\r\n:;,]')
-_PARAM_QUOTE_RE = re.compile(r"[:;,]")
+# Quoted too: a value with spaces at an end, which some readers strip from unquoted text.
+_PARAM_SPECIAL_RE = re.compile(r'[\^"\r\n:;,]|\A[ \t]|[ \t]\Z')
+_PARAM_QUOTE_RE = re.compile(r"[:;,]|\A[ \t]|[ \t]\Z")
 
 
 def _has_control(text: str) -> bool:

@@ -112,6 +112,8 @@ class TestParameters(unittest.TestCase):
         ("caret^", "caret^^"),
         ("two\nlines", "two^nlines"),
         ('Doe, "JD"', "\"Doe, ^'JD^'\""),
+        (" Bob ", '" Bob "'),  # some readers strip spaces at the ends of unquoted values
+        ("tab\t", '"tab\t"'),
     ]
 
     def test_encode_table(self):
