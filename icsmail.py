@@ -5013,8 +5013,17 @@ def _mail_events(data: str | bytes, notes: _Notes) -> Iterator[Event]:
 
 
 def _mail_event_key(ev: Event) -> tuple:
-    """What tells two copies of one event apart from two events, in the parts of one mail."""
-    return ev.uid, ev.recurrence_id, ev.sequence, ev.dtstamp
+    """What tells two copies of one event apart from two events, in the parts of one mail:
+    its UID and version, or without a UID what it says (two events then differ in something)."""
+    if ev.uid is not None:
+        return ev.uid, ev.recurrence_id, ev.sequence, ev.dtstamp
+    key = (None, ev.summary, ev.description, ev.location, ev.start, ev.end, ev.duration, ev.rrule,
+           ev.recurrence_id, ev.sequence, ev.dtstamp, tuple(a.email for a in ev.attendees))
+    try:
+        hash(key)
+        return key
+    except (TypeError, ValueError, OverflowError):  # a time no hash can take: kept, never merged away
+        return (None, id(ev))
 
 
 class _Chained:

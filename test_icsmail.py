@@ -1971,6 +1971,20 @@ class TestLoadsMail(unittest.TestCase):
         self.assertEqual(len(icsmail.loads(data).events), 1)
         self.assertEqual(len(list(icsmail.iter_events(data))), 1)
 
+    def test_events_without_uid_in_two_parts_are_all_kept(self):  # only copies of one event are merged
+        def part(*summaries):
+            return "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\n" + "".join(
+                f"BEGIN:VEVENT\r\nDTSTART:20260601T100000Z\r\nSUMMARY:{s}\r\nEND:VEVENT\r\n" for s in summaries) \
+                + "END:VCALENDAR\r\n"
+        data = MAIL.format(cte="8bit", body=part("Talk A", "Talk B")) \
+            .replace(part("Talk A", "Talk B"), part("Talk C"), 1).encode()  # the first part: Talk C alone
+        want = ["Talk C", "Talk A", "Talk B"]
+        self.assertEqual([e.summary for e in icsmail.loads(data).events], want)
+        self.assertEqual([e.summary for e in icsmail.iter_events(data)], want)
+        twins = MAIL.format(cte="8bit", body=part("Talk A")).encode()  # the same event twice: once
+        self.assertEqual([e.summary for e in icsmail.loads(twins).events], ["Talk A"])
+        self.assertEqual([e.summary for e in icsmail.iter_events(twins)], ["Talk A"])
+
     def test_any_header_may_come_first(self):
         for first in ("ARC-Seal: i=1; a=rsa-sha256;\n d=example.com; b=abc", "In-Reply-To: <x@example.com>",
                       "Organization: Example", "X-Long: " + "a" * 9000):
