@@ -3748,6 +3748,9 @@ class _Reader:
     def begin(self, frame: list | None) -> None:
         self.cal = frame
         self.zones: dict[str, tzinfo] = {}
+        # TZID -> [VTIMEZONE read, IANA zone, whether the tz database wins, {year: zone used}]: a zone
+        # chosen because the two agree in one year is checked again for each other year
+        self.rechecks: dict[str, list] = {}
         self.vtimezones: dict[str, list] = {}
         self.vzones: dict[str, _VZone | None] = {}
         self.xwr: tzinfo | None | bool = False  # False: not looked up yet
@@ -3771,6 +3774,7 @@ class _Reader:
             return None
         self.vtimezones[tzid] = frame
         self.zones.pop(tzid, None)
+        self.rechecks.pop(tzid, None)
         self.vzones.pop(tzid, None)
         self.waiting.discard(tzid)
         return tzid
@@ -3905,7 +3909,37 @@ class _Reader:
                                 f"name): its times are kept as local times of an unknown zone", lineno)
                 zone = _UnknownZone(tzid)
             self.zones[tzid] = zone
-        return zone
+        recheck = self.rechecks.get(tzid)
+        if recheck is None:
+            return zone
+        return recheck[3].get(sample.year) or self.zone_in_year(tzid, recheck, sample, lineno)
+
+    def zone_in_year(self, tzid: str, recheck: list, sample: datetime, lineno: int) -> tzinfo:
+        """The zone of a TZID that both a VTIMEZONE and the tz database define, for ``sample``'s year:
+        where they disagree, the tz database for an Area/City name (warned of for each time it
+        moves), else the file's VTIMEZONE (warned of for each year)."""
+        vz, iana, tzdb_wins, years = recheck
+        decision = years.get(sample.year)  # the zone to use, or False: the tz database, checked each time
+        if decision is None:
+            if len(years) < 64:
+                agrees = _agrees(vz, iana, sample)
+                decision = years[sample.year] = iana if agrees else False if tzdb_wins else vz
+            elif vz.utcoffset(sample) == iana.utcoffset(sample):  # times in that many years: each compared
+                return iana
+            else:
+                decision = False if tzdb_wins else vz
+            if decision is vz:
+                self.notes.warn(f"TZID {_short(tzid)!r}: the file's VTIMEZONE differs from {iana.key} in "
+                                f"{sample.year}; using the VTIMEZONE", lineno,
+                                kind=f"TZID {_short(tzid)!r}: the file's VTIMEZONE differs from {iana.key}")
+        if decision is False:  # a year they disagree in: the tz database, said for each time it moves
+            if vz.utcoffset(sample) != iana.utcoffset(sample):
+                self.notes.warn(f"TZID {_short(tzid)!r}: the file's VTIMEZONE gives {sample} another offset "
+                                f"than the tz database; using the tz database", lineno,
+                                kind=f"TZID {_short(tzid)!r}: the file's VTIMEZONE gives other offsets than "
+                                     f"the tz database")
+            return iana
+        return decision
 
     def vzone(self, tzid: str) -> _VZone | None:
         key = _tzid_key(tzid)
@@ -3924,14 +3958,14 @@ class _Reader:
             if vz is None:
                 return zone
             if "/" in zone.key:  # Area/City: the tz database knows its history better than a trimmed VTIMEZONE
-                if vz.utcoffset(sample) != zone.utcoffset(sample):
-                    self.notes.warn(f"TZID {_short(tzid)!r}: the file's VTIMEZONE gives {sample} another offset "
-                                    f"than the tz database; using the tz database", lineno)
+                self.rechecks[tzid] = [vz, zone, True, {}]
                 return zone
             if _agrees(vz, zone, sample):  # EST, MST, GMT...: fixed offsets, often named for a zone with DST
+                self.rechecks[tzid] = [vz, zone, False, {sample.year: zone}]
                 return zone
             self.notes.warn(f"TZID {_short(tzid)!r}: the file's VTIMEZONE differs from the tz database's fixed "
                             f"zone {zone.key}; using the VTIMEZONE", lineno)
+            self.rechecks[tzid] = [vz, zone, False, {sample.year: vz}]
             return vz
         if key.startswith("/"):  # "/citadel.org/20260414_1/Africa/Casablanca", "/mozilla.org/.../X"
             parts = [p for p in key.split("/") if p]
@@ -3971,9 +4005,12 @@ class _Reader:
         if candidates:
             for zone in candidates:
                 if _agrees(vz, zone, sample):
+                    self.rechecks[tzid] = [vz, zone, False, {sample.year: zone}]
                     return zone
-            self.notes.warn(f"TZID {_short(tzid)!r}: the file's VTIMEZONE differs from {candidates[0].key}; "
-                            f"using the VTIMEZONE", lineno)
+            self.notes.warn(f"TZID {_short(tzid)!r}: the file's VTIMEZONE differs from {candidates[0].key} in "
+                            f"{sample.year}; using the VTIMEZONE", lineno,
+                            kind=f"TZID {_short(tzid)!r}: the file's VTIMEZONE differs from {candidates[0].key}")
+            self.rechecks[tzid] = [vz, candidates[0], False, {sample.year: vz}]
         return vz
 
     def build_vzone(self, tzid: str, frame: list) -> _VZone | None:

@@ -1148,6 +1148,46 @@ class TestLoads(unittest.TestCase):
         self.assertEqual(cal.events[0].start.utcoffset(), timedelta(hours=2))
         self.assertIn("gives 2026-07-01 10:00:00 another offset than the tz database", cal.warnings[0])
 
+    def test_a_zone_is_checked_in_each_year_its_events_use(self):  # not only in the first event's
+        mexico = """BEGIN:VTIMEZONE
+TZID:Central Standard Time (Mexico)
+BEGIN:STANDARD
+DTSTART:16010101T020000
+TZOFFSETFROM:-0500
+TZOFFSETTO:-0600
+RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10
+END:STANDARD
+BEGIN:DAYLIGHT
+DTSTART:16010101T020000
+TZOFFSETFROM:-0600
+TZOFFSETTO:-0500
+RRULE:FREQ=YEARLY;BYDAY=1SU;BYMONTH=4
+END:DAYLIGHT
+END:VTIMEZONE"""  # written before Mexico gave up summer time (2022): what Outlook shows is this
+        sao_paulo = mexico.replace("Central Standard Time (Mexico)", "America/Sao_Paulo").replace(
+            "-0500", "-0200").replace("-0600", "-0300").replace("BYMONTH=10", "BYMONTH=2").replace(
+            "BYDAY=-1SU;BYMONTH=2", "BYDAY=3SU;BYMONTH=2").replace("BYMONTH=4", "BYMONTH=11")  # (before 2019)
+
+        def two_events(tzid, first, second, zones):
+            return calendar_with(f"DTSTART;TZID={tzid}:{first}", zones=zones).replace(
+                "END:VCALENDAR", f"BEGIN:VEVENT\r\nUID:u2\r\nDTSTAMP:20260101T000000Z\r\n"
+                                 f"DTSTART;TZID={tzid}:{second}\r\nEND:VEVENT\r\nEND:VCALENDAR")
+
+        for first, second in (("20220615T100000", "20230615T100000"), ("20230615T100000", "20220615T100000")):
+            with self.subTest(first=first):  # the file's summer time in 2023 too, whichever comes first
+                cal = icsmail.loads(two_events("Central Standard Time (Mexico)", first, second, mexico))
+                self.assertEqual([e.start.astimezone(UTC).hour for e in cal.events], [15, 15])
+                self.assertTrue(any("differs from America/Mexico_City in 2023" in w for w in cal.warnings),
+                                cal.warnings)
+        for first, second in (("20230715T100000", "20231215T100000"), ("20231215T100000", "20230715T100000")):
+            with self.subTest(first=first):  # Area/City: the tz database, and a warning whichever comes first
+                for cal in (icsmail.loads(two_events("America/Sao_Paulo", first, second, sao_paulo)),):
+                    self.assertEqual([e.start.utcoffset() for e in cal.events], [timedelta(hours=-3)] * 2)
+                    self.assertEqual(len([w for w in cal.warnings if "2023-12-15 10:00:00 another offset" in w]), 1,
+                                     cal.warnings)
+                streamed = list(icsmail.iter_events(two_events("America/Sao_Paulo", first, second, sao_paulo)))
+                self.assertEqual([e.start.utcoffset() for e in streamed], [timedelta(hours=-3)] * 2)
+
     def test_zone_names_and_times_writers_get_wrong(self):
         fixed = "BEGIN:STANDARD\nDTSTART:16010101T000000\nTZOFFSETFROM:-0500\nTZOFFSETTO:-0500\nEND:STANDARD"
         cases = [  # (lines, zones, UTC start)
