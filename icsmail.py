@@ -350,12 +350,21 @@ def _fmt_offset(seconds: int) -> str:
     return f"{sign}{hours:02d}{minutes:02d}{secs:02d}" if secs else f"{sign}{hours:02d}{minutes:02d}"
 
 
+class _Elapsed(timedelta):
+    """A duration that is elapsed time all through, as a file says ``PT24H`` (a timedelta keeps
+    24 hours as one day, which RFC 5545 3.3.6 counts in calendar days: an hour apart when the
+    clocks change that day)."""
+    __slots__ = ()
+
+
 def _fmt_duration(value: timedelta) -> str:
     """DURATION (RFC 5545 3.3.6): days are nominal, the rest exact.
 
     >>> _fmt_duration(timedelta(days=1, minutes=30)), _fmt_duration(timedelta(minutes=-15))
     ('P1DT30M', '-PT15M')
     """
+    if type(value) is _Elapsed and abs(value).days:  # 24 hours or more, said in hours
+        return ("-" if value < timedelta(0) else "") + _fmt_elapsed(abs(value))
     sign = ""
     if value < timedelta(0):
         sign, value = "-", -value
@@ -2057,6 +2066,11 @@ def _add_duration(start: date | datetime, duration: timedelta) -> date | datetim
     """``start + duration`` with RFC 5545 3.3.6 semantics: days nominal, the rest exact."""
     if not isinstance(start, datetime):
         return start + timedelta(days=duration.days)
+    if type(duration) is _Elapsed:  # (PT24H read from a file: hours all through)
+        duration, days = timedelta(seconds=duration.total_seconds()), 0
+        if start.tzinfo is None or start.utcoffset() is None:
+            return start + duration
+        return (start.astimezone(UTC) + duration).astimezone(start.tzinfo)
     # aware arithmetic is wall-clock: right for days (and it forgets fold, which only counts without them)
     wall = start + timedelta(days=duration.days) if duration.days else start
     if start.tzinfo is None or start.utcoffset() is None or not duration.seconds:
@@ -3497,6 +3511,8 @@ def _parse_duration(value: str) -> timedelta | None:
     try:
         delta = timedelta(weeks=int(w or 0), days=int(d or 0), hours=int(h or 0), minutes=int(mi or 0),
                           seconds=int(s or 0))
+        if delta.days and not (w or d):  # PT24H: a day of elapsed time, not a calendar day
+            return _Elapsed(seconds=-delta.total_seconds() if sign == "-" else delta.total_seconds())
     except (OverflowError, ValueError):  # beyond timedelta, or more digits than int() converts
         return None
     return -delta if sign == "-" else delta

@@ -1148,6 +1148,18 @@ class TestLoads(unittest.TestCase):
         self.assertEqual(cal.events[0].start.utcoffset(), timedelta(hours=2))
         self.assertIn("gives 2026-07-01 10:00:00 another offset than the tz database", cal.warnings[0])
 
+    def test_a_duration_in_hours_is_elapsed_time_even_a_day_of_them(self):  # RFC 5545 3.3.6
+        text = calendar_with("DTSTART;TZID=Europe/Berlin:20260328T100000", "DURATION:PT24H",
+                             "BEGIN:VALARM", "ACTION:DISPLAY", "DESCRIPTION:x", "TRIGGER:-PT24H", "END:VALARM")
+        ev = icsmail.loads(text).events[0]
+        self.assertEqual(ev.end_time.astimezone(UTC), datetime(2026, 3, 29, 9, tzinfo=UTC))  # 11:00 local, not 10:00
+        self.assertEqual(ev.duration, timedelta(hours=24))
+        written = icsmail.dumps(icsmail.loads(text))
+        self.assertIn("DURATION:PT24H\r\n", written)  # not P1D, which is 23 hours that day
+        self.assertIn("TRIGGER:-PT24H\r\n", written)
+        day = icsmail.loads(text.replace("PT24H", "P1D")).events[0]
+        self.assertEqual(day.end_time.astimezone(UTC), datetime(2026, 3, 29, 8, tzinfo=UTC))  # a calendar day
+
     def test_a_zone_is_checked_in_each_year_its_events_use(self):  # not only in the first event's
         mexico = """BEGIN:VTIMEZONE
 TZID:Central Standard Time (Mexico)
