@@ -2067,7 +2067,7 @@ def _add_duration(start: date | datetime, duration: timedelta) -> date | datetim
     if not isinstance(start, datetime):
         return start + timedelta(days=duration.days)
     if type(duration) is _Elapsed:  # (PT24H read from a file: hours all through)
-        duration, days = timedelta(seconds=duration.total_seconds()), 0
+        duration = timedelta(seconds=duration.total_seconds())
         if start.tzinfo is None or start.utcoffset() is None:
             return start + duration
         return (start.astimezone(UTC) + duration).astimezone(start.tzinfo)
