@@ -4720,8 +4720,17 @@ def _decode_bytes(data: bytes, charset: str | None, notes: _Notes, first_line: i
     elif utf16:
         notes.warn(f"the input is {utf16.upper()} without a byte order mark", first_line)
         return _utf16_replacing(data, utf16, notes, first_line)
+    label = charset.lower().replace("_", "-") if charset else ""
+    if b"\x1b" in data and label.startswith(("iso-2022", "csiso2022")):  # 7-bit, so UTF-8 too: its escapes tell
+        try:
+            return data.decode(label)
+        except (LookupError, ValueError):
+            pass
     try:
-        return data.decode("utf-8")
+        text = data.decode("utf-8")
+        if label in ("utf-7", "unicode-1-1-utf-7") and b"+" in data:  # its "+...-" runs read as they stand
+            notes.warn(f"the input declares the charset {charset!r}, which is not read: read as UTF-8", first_line)
+        return text
     except UnicodeDecodeError:
         pass
     # A fold in the middle of a UTF-8 character (a writer that counted characters wrongly):

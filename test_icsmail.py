@@ -2023,6 +2023,19 @@ class TestLoadsMail(unittest.TestCase):
         self.assertEqual(len(icsmail.loads(data).events), 1)
         self.assertEqual(len(list(icsmail.iter_events(data))), 1)
 
+    def test_seven_bit_charsets(self):  # their bytes are UTF-8 too: the declared charset must be heeded
+        text = SIMPLE.replace("Review", "\u5b9a\u4f8b\u4f1a\u8b70")
+        for charset, summary, warned in (("iso-2022-jp", "\u5b9a\u4f8b\u4f1a\u8b70, with a comma", False),
+                                         ("utf-7", None, True)):
+            with self.subTest(charset):
+                data = (f"Content-Type: text/calendar; method=REQUEST; charset={charset}\n"
+                        f"Content-Transfer-Encoding: 7bit\nSubject: x\n\n").encode() + text.encode(charset)
+                cal = icsmail.loads(data)
+                if summary:
+                    self.assertEqual(cal.events[0].summary, summary)
+                    self.assertEqual([e.summary for e in icsmail.iter_events(data)], [summary])
+                self.assertEqual(any("which is not read" in w for w in cal.warnings), warned, cal.warnings)
+
     def test_events_without_uid_in_two_parts_are_all_kept(self):  # only copies of one event are merged
         def part(*summaries):
             return "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\n" + "".join(
