@@ -1292,6 +1292,7 @@ class Organizer:
     name: str | None = None
     sent_by: str | None = None
     params: tuple = ()
+    _uri = None  # read from a file: (address, URI) of a urn:uuid:... written with an EMAIL parameter
 
     def __init__(self, email: str, name: str | None = None, sent_by: str | None = None, params: Any = ()) -> None:
         self.email = email
@@ -1324,6 +1325,7 @@ class Attendee:
     delegated_from: tuple = ()
     sent_by: str | None = None
     params: tuple = ()
+    _uri = None  # (as an Organizer's)
 
     def __init__(self, email: str, name: str | None = None, role: str = "REQ-PARTICIPANT",
                  partstat: str = "NEEDS-ACTION", rsvp: bool = True, cutype: str | None = None,
@@ -2370,15 +2372,25 @@ def _cal_uri(address: str) -> str:
     return address if scheme and scheme.group(1).lower() != "mailto" else "mailto:" + address
 
 
+def _address_value(person: Organizer | Attendee) -> tuple[str, str]:
+    """(``;EMAIL=`` parameter or "", CAL-ADDRESS value): a URI read with an EMAIL parameter
+    (``urn:uuid:...``) is written back so while the address is the one read with it."""
+    kept = person._uri
+    if kept is not None and kept[0] == person.email:
+        return f";EMAIL={_param_value(person.email)}", kept[1]
+    return "", _cal_uri(person.email)
+
+
 def _organizer_line(org: Organizer) -> str:
-    if org.sent_by is None and not org.params and ":" not in org.email:
+    if org.sent_by is None and not org.params and ":" not in org.email and org._uri is None:
         return _person_line(("ORGANIZER", org.name), org.email)
     params = f";CN={_param_value(org.name)}" if org.name is not None else ""
     if org.sent_by is not None:
         params += f";SENT-BY={_param_value(_cal_uri(org.sent_by))}"
     if org.params:
         params += _params_text(org.params)
-    return _fold(f"ORGANIZER{params}:{_cal_uri(org.email)}")
+    email, value = _address_value(org)
+    return _fold(f"ORGANIZER{params}{email}:{value}")
 
 
 def _token_param(value: str, known: frozenset) -> str:
@@ -2418,7 +2430,7 @@ def _person_line(key: tuple, address: str) -> str:
 
 def _attendee_line(att: Attendee, name: str = "ATTENDEE") -> str:
     if not (att.cutype is not None or att.delegated_to or att.delegated_from or att.sent_by is not None
-            or att.params or ":" in att.email):
+            or att.params or ":" in att.email or att._uri is not None):
         return _person_line((name, att.role, att.partstat, att.rsvp, att.name), att.email)
     params = f";CUTYPE={_token_param(att.cutype, _CUTYPES)}" if att.cutype is not None else ""
     params += f";ROLE={_token_param(att.role, _ROLES)};PARTSTAT={_token_param(att.partstat, _PARTSTATS)}"
@@ -2433,7 +2445,8 @@ def _attendee_line(att: Attendee, name: str = "ATTENDEE") -> str:
     if att.params:
         params += _params_text(att.params)
     cn = f";CN={_param_value(att.name)}" if att.name is not None else ""
-    return _fold(f"{name}{params}{cn}:{_cal_uri(att.email)}")
+    email, value = _address_value(att)
+    return _fold(f"{name}{params}{cn}{email}:{value}")
 
 
 def _quoted(value: str) -> str:
@@ -4155,6 +4168,13 @@ class _Reader:
                 other.append((name, pvalue))
         if cls is Attendee and "rsvp" not in fields:
             fields["rsvp"] = False  # RFC 5545 3.2.17: FALSE unless said
+        if ":" in fields["email"]:  # urn:uuid:... (iCloud, CalDAV servers): the address is the EMAIL parameter
+            given = next((v.strip() for n, v in other if n == "EMAIL" and isinstance(v, str)), "")
+            given = given[7:] if given[:7].lower() == "mailto:" else given
+            if _PLAIN_EMAIL_RE.match(given) or _EMAIL_RE.match(given):
+                fields["_uri"] = (given, fields["email"])  # written back while the address is this one
+                fields["email"] = given
+                other = [(n, v) for n, v in other if n != "EMAIL"]
         if other:
             fields["params"] = tuple(other)
         fields["_as_read"] = True  # what a file says is kept when its event is changed (update, cancel)

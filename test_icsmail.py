@@ -1148,6 +1148,21 @@ class TestLoads(unittest.TestCase):
         self.assertEqual(cal.events[0].start.utcoffset(), timedelta(hours=2))
         self.assertIn("gives 2026-07-01 10:00:00 another offset than the tz database", cal.warnings[0])
 
+    def test_a_urn_address_is_read_as_its_email_parameter(self):  # iCloud and CalDAV servers write them
+        org = 'ORGANIZER;CN=Anna;EMAIL="anna@me.com":urn:uuid:1f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a5b'
+        att = "ATTENDEE;CN=Lars;EMAIL=lars@example.se;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:urn:uuid:9a8b-0000-4000-8000-1"
+        cal = icsmail.loads(calendar_with("DTSTART:20260601T100000Z", "SUMMARY:x", org, att))
+        ev = cal.events[0]
+        self.assertEqual((ev.organizer.email, [a.email for a in ev.attendees]), ("anna@me.com", ["lars@example.se"]))
+        written = icsmail.dumps(cal).replace("\r\n ", "")
+        self.assertIn("ORGANIZER;CN=Anna;EMAIL=anna@me.com:urn:uuid:1f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a5b", written)
+        self.assertIn(";CN=Lars;EMAIL=lars@example.se:urn:uuid:9a8b-0000-4000-8000-1", written)
+        answer = icsmail.reply(ev, "lars@example.se", "accept")  # found by the address, answered by mail
+        self.assertIn("ATTENDEE;ROLE=REQ-PARTICIPANT;PARTSTAT=ACCEPTED;CN=Lars:mailto:lars@example.se",
+                      icsmail.dumps(answer, method="REPLY").replace("\r\n ", ""))
+        ev.attendees[0].email = "other@example.com"  # another address: the URI no longer names it
+        self.assertIn("CN=Lars:mailto:other@example.com", icsmail.dumps(ev).replace("\r\n ", ""))
+
     def test_a_duration_in_hours_is_elapsed_time_even_a_day_of_them(self):  # RFC 5545 3.3.6
         text = calendar_with("DTSTART;TZID=Europe/Berlin:20260328T100000", "DURATION:PT24H",
                              "BEGIN:VALARM", "ACTION:DISPLAY", "DESCRIPTION:x", "TRIGGER:-PT24H", "END:VALARM")
