@@ -3467,7 +3467,7 @@ def _raw(cls: type, values: Mapping[str, Any]) -> Any:
 def _cal_address(value: str) -> str:
     """A CAL-ADDRESS value: the address of a ``mailto:`` URI, any other URI whole."""
     value = value.strip()
-    return value[7:] if value[:7].lower() == "mailto:" else value
+    return value[7:].strip() if value[:7].lower() == "mailto:" else value
 
 
 def _with_zone(dt: datetime, zone: tzinfo) -> datetime:
@@ -3499,7 +3499,10 @@ def _parse_dt(value: str) -> tuple[date | datetime, bool, bool] | None:
         if h is None:
             return (date(int(y), int(mo), int(d)), False, True) if not z else None
         second = min(int(s or 0), 59)  # a leap second (60) reads as 59 (RFC 5545 3.3.5)
-        dt = datetime(int(y), int(mo), int(d), int(h), int(mi), second)
+        if h == "24" and int(mi) == second == 0:  # ISO 8601's end of the day: midnight after it
+            dt = datetime(int(y), int(mo), int(d)) + timedelta(days=1)
+        else:
+            dt = datetime(int(y), int(mo), int(d), int(h), int(mi), second)
         if z and z not in "Zz":  # an offset: the same instant in UTC
             hours, minutes = int(z[1:3]), int(z[-2:]) if len(z) > 3 else 0
             if hours > 23 or minutes > 59:

@@ -1232,7 +1232,8 @@ END:VTIMEZONE"""  # written before Mexico gave up summer time (2022): what Outlo
         cases += [(['DTSTART;TZID="Europe/Paris":2026-07-01T10:00:00'], "", datetime(2026, 7, 1, 8)),  # colons
                   (["DTSTART;TZID=Europe/Paris:20260701T10:00"], "", datetime(2026, 7, 1, 8)),  # of their own
                   (["DTSTART;TZID= Custom :20260309T090000"],  # a VTIMEZONE after the event, TZID padded
-                   f"BEGIN:VTIMEZONE\nTZID:Custom\n{fixed}\nEND:VTIMEZONE", datetime(2026, 3, 9, 14))]
+                   f"BEGIN:VTIMEZONE\nTZID:Custom\n{fixed}\nEND:VTIMEZONE", datetime(2026, 3, 9, 14)),
+                  (["DTSTART;TZID=Europe/Paris:20261231T240000"], "", datetime(2026, 12, 31, 23))]  # ISO's 24:00
         for lines, zones, instant in cases:
             with self.subTest(lines[0]):
                 text = calendar_with(*lines, "EXDATE" + lines[0][7:], "RRULE:FREQ=DAILY;COUNT=3", zones=zones)
@@ -1244,6 +1245,11 @@ END:VTIMEZONE"""  # written before Mexico gave up summer time (2022): what Outlo
                     self.assertEqual(event.exdates, (event.start,))
                 again = icsmail.loads(icsmail.dumps(icsmail.loads(text))).events[0]
                 self.assertEqual(again.start.astimezone(UTC), instant.replace(tzinfo=UTC))
+
+    def test_a_space_after_mailto(self):
+        line = "ATTENDEE;CN=Ann:mailto: ann@example.com"
+        ev = icsmail.loads(calendar_with("DTSTART:20260601T100000Z", line)).events[0]
+        self.assertEqual(ev.attendees[0].email, "ann@example.com")
 
     def test_uri_parameters_without_quotes(self):  # RFC 5545's own example in 3.8.4.1 writes SENT-BY so
         cal = icsmail.loads(calendar_with(
