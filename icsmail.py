@@ -3667,6 +3667,9 @@ def _agrees(vz: _VZone, zone: ZoneInfo, sample: datetime) -> bool:
 _UTC_NAMES = frozenset({"z", "tzone://microsoft/utc", "coordinated universal time", "utc time"})
 
 
+_EVENT_TIME_NAMES = frozenset({"DTSTART", "DTEND", "DUE", "RECURRENCE-ID", "EXDATE", "RDATE"})
+
+
 def _tzid_key(tzid: str) -> str:
     """A TZID as a VTIMEZONE and the times using it should both give it: no quotes, no outer spaces."""
     key = tzid.strip()
@@ -3920,11 +3923,23 @@ class _Reader:
                 self.notes.warn(f"{what};VALUE=DATE has a time {_short(value)!r}: read as the date {day}", lineno)
                 return day
         if utc:
+            if tzid is not None and not loose and what in _EVENT_TIME_NAMES and self.local_offset(tzid, dt):
+                # RFC 5545 3.2.19: a UTC time has no TZID; some writers mean it local
+                self.notes.warn(f"{what} {_short(value)!r} is in UTC and has TZID {_short(tzid)!r}: read as UTC",
+                                lineno, kind=f"{what} in UTC with a TZID: read as UTC")
             return _with_zone(dt, UTC)
         if tzid is not None:
             return _with_zone(dt, self.zone(tzid, dt, lineno))
         xwr = self.x_wr_timezone() if self.cal else None
         return _with_zone(dt, xwr) if xwr is not None else dt
+
+    def local_offset(self, tzid: str, sample: datetime) -> bool:
+        """Whether the zone a TZID names (when known) is off UTC at ``sample``."""
+        zone = _iana_zone(_tzid_key(tzid)) or self.vzone(tzid)
+        try:
+            return zone is None or bool(zone.utcoffset(sample))
+        except (OverflowError, ValueError):
+            return True
 
     def zone(self, tzid: str, sample: datetime, lineno: int) -> tzinfo:
         zone = self.zones.get(tzid)

@@ -1246,6 +1246,12 @@ END:VTIMEZONE"""  # written before Mexico gave up summer time (2022): what Outlo
                 again = icsmail.loads(icsmail.dumps(icsmail.loads(text))).events[0]
                 self.assertEqual(again.start.astimezone(UTC), instant.replace(tzinfo=UTC))
 
+    def test_a_utc_time_with_a_tzid_is_utc_and_warned_of(self):  # some writers mean it local
+        cal = icsmail.loads(calendar_with("DTSTART;TZID=Europe/Berlin:20261201T100000Z",
+                                          "DTEND;TZID=Etc/GMT:20261201T110000Z"))
+        self.assertEqual(cal.events[0].start, datetime(2026, 12, 1, 10, tzinfo=UTC))
+        self.assertEqual([w[:50] for w in cal.warnings], ["DTSTART '20261201T100000Z' is in UTC and has TZID 'E"])
+
     def test_a_space_after_mailto(self):
         line = "ATTENDEE;CN=Ann:mailto: ann@example.com"
         ev = icsmail.loads(calendar_with("DTSTART:20260601T100000Z", line)).events[0]
