@@ -3793,6 +3793,7 @@ class _Reader:
         self.xwr_seen = 0  # streaming: how many calendar properties were looked through for it
         self.xwr_from = -1  # streaming: how many calendar properties there were when floating times got a zone
         self.waiting: set[str] = set()  # streaming: TZIDs looked up in vain, until their VTIMEZONE comes
+        self.is_vcal1: bool | None = None  # VERSION:1.0, once looked up
 
     def add_vtimezone(self, frame: list) -> str | None:
         """Take a VTIMEZONE; its TZID, when it is a new one."""
@@ -3932,6 +3933,13 @@ class _Reader:
             return _with_zone(dt, self.zone(tzid, dt, lineno))
         xwr = self.x_wr_timezone() if self.cal else None
         return _with_zone(dt, xwr) if xwr is not None else dt
+
+    def vcal1(self) -> bool:
+        """Whether the calendar being read says VERSION:1.0 (vCalendar), looked up once."""
+        if self.is_vcal1 is None:
+            props = self.cal[1] if self.cal else ()
+            self.is_vcal1 = any(name == "VERSION" and value.strip() == "1.0" for name, _, value, _ in props)
+        return self.is_vcal1
 
     def local_offset(self, tzid: str, sample: datetime) -> bool:
         """Whether the zone a TZID names (when known) is off UTC at ``sample``."""
@@ -4169,6 +4177,13 @@ class _Reader:
 
     def person(self, cls: type, params: tuple, value: str) -> Any:
         fields: dict[str, Any] = {"email": _cal_address(value)}
+        named = _NAMED_ADDRESS_RE.match(fields["email"]) if "<" in value else None
+        if named:  # "John Smith <jsmith@host1.com>": vCalendar 1.0's own example, and some writers'
+            fields["email"] = named.group(2)
+            if named.group(1):
+                fields["name"] = named.group(1).strip('"')
+        if cls is Attendee and self.vcal1():
+            params = _vcal1_person_params(params)
         other = []
         for name, pvalue in params:
             if name == "CN":
@@ -4433,6 +4448,32 @@ class _Reader:
 
 
 _ATTENDEE_TOKENS = MappingProxyType({"ROLE": "role", "PARTSTAT": "partstat", "CUTYPE": "cutype"})
+_NAMED_ADDRESS_RE = re.compile(r'\s*([^<>]*?)\s*<([^<>\s]+@[^<>\s]+)>\s*\Z')
+# vCalendar 1.0 attendee parameters in RFC 5545 terms: STATUS is PARTSTAT, RSVP says YES or NO,
+# and its roles are ATTENDEE, ORGANIZER, OWNER and DELEGATE.
+_VCAL1_STATUS = MappingProxyType({
+    "ACCEPTED": "ACCEPTED", "CONFIRMED": "ACCEPTED", "DECLINED": "DECLINED", "TENTATIVE": "TENTATIVE",
+    "DELEGATED": "DELEGATED", "NEEDS ACTION": "NEEDS-ACTION", "NEEDS-ACTION": "NEEDS-ACTION",
+    "SENT": "NEEDS-ACTION"})
+_VCAL1_ROLES = MappingProxyType({"ATTENDEE": "REQ-PARTICIPANT", "DELEGATE": "REQ-PARTICIPANT",
+                                 "ORGANIZER": "CHAIR", "OWNER": "CHAIR"})
+
+
+def _vcal1_person_params(params: tuple) -> tuple:
+    """A vCalendar 1.0 ATTENDEE's parameters as RFC 5545 names them."""
+    names = {name for name, _ in params}
+    out = []
+    for name, value in params:
+        if not isinstance(value, str):
+            pass
+        elif name == "STATUS" and "PARTSTAT" not in names and value.strip().upper() in _VCAL1_STATUS:
+            name, value = "PARTSTAT", _VCAL1_STATUS[value.strip().upper()]
+        elif name == "RSVP" and value.strip().upper() in ("YES", "NO"):
+            value = "TRUE" if value.strip().upper() == "YES" else "FALSE"
+        elif name == "ROLE" and value.strip().upper() in _VCAL1_ROLES:
+            value = _VCAL1_ROLES[value.strip().upper()]
+        out.append((name, value))
+    return tuple(out)
 # VEVENT properties the model names: property -> (field, how to read it).
 _EVENT_PROPS = MappingProxyType({
     "UID": ("uid", "text"), "SUMMARY": ("summary", "text"), "DESCRIPTION": ("description", "text"),
