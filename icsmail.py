@@ -3770,6 +3770,10 @@ class _Reader:
             if not line.startswith(name):
                 notes.warn(f"lower-case property name {line[:len(name)]!r}", lineno, "lower-case names")
             stack[-1][1].append((name, params, value, lineno))
+        if len(stack) == 1 and stack[0][0] == "VCALENDAR":  # every component complete: only its END missing
+            notes.warn(f"the input ends without the END:VCALENDAR of line {stack[0][3]}'s BEGIN: read as if it "
+                       f"were there", lineno)
+            yield "end", stack.pop()
         if stack:
             raise ParseError(f"the input ends inside BEGIN:{stack[-1][0]} of line {stack[-1][3]}: "
                              f"the file is truncated", lineno)
@@ -3911,6 +3915,9 @@ class _Reader:
             self.notes.warn(f"{what} {value[:40]!r} is not in RFC 5545 form: read as {dt.isoformat()}"
                             f"{'Z' if utc else ''}", lineno)
         if not isinstance(dt, datetime):
+            if params and any(n == "VALUE" and str(v).upper() == "DATE-TIME" for n, v in params):
+                self.notes.warn(f"{what};VALUE=DATE-TIME has only a date {_short(value)!r}: read as the date",
+                                lineno)
             return dt
         tzid = None
         for name, pvalue in params:

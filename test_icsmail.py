@@ -1591,6 +1591,19 @@ END:VTIMEZONE"""  # written before Mexico gave up summer time (2022): what Outlo
         self.assertEqual(cal.events[0].rrule, "FREQ=DAILY;UNTIL=20261210")  # kept exactly
         self.assertTrue(any("UNTIL" in w for w in cal.warnings))
 
+    def test_a_missing_end_vcalendar_is_a_warning(self):  # every event complete: Google and Outlook import it
+        text = SIMPLE[:SIMPLE.index("END:VCALENDAR")]
+        for cal in (icsmail.loads(text), icsmail.Calendar(list(icsmail.iter_events(text.encode())))):
+            self.assertEqual([e.summary for e in cal.events], ["Review, with a comma"])
+        self.assertIn("the input ends without the END:VCALENDAR of line 1's BEGIN", icsmail.loads(text).warnings[0])
+        with self.assertRaisesRegex(icsmail.ParseError, "without the END:VCALENDAR"):
+            icsmail.loads(text, strict=True)
+
+    def test_a_date_said_to_be_a_date_time_is_warned_of(self):
+        cal = icsmail.loads(calendar_with("DTSTART;VALUE=DATE-TIME:20261201"))
+        self.assertEqual(cal.events[0].start, date(2026, 12, 1))
+        self.assertIn("DTSTART;VALUE=DATE-TIME has only a date '20261201': read as the date", cal.warnings[0])
+
     def test_fatal_errors_name_the_line(self):
         cases = [
             ("truncated", SIMPLE[:SIMPLE.index("END:VEVENT")],
