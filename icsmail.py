@@ -4356,8 +4356,12 @@ class _Reader:
                 f[field_name] = value
                 where[field_name] = ln
             elif kind == "list":  # CATEGORIES
+                if ";" in value and "\\;" not in value and self.vcal1():  # vCalendar 1.0 lists with ";"
+                    value = value.replace(";", ",")
                 categories.extend(_split_text_list(value))
             elif kind == "dates":  # EXDATE, RDATE
+                if ";" in value and self.vcal1():
+                    value = value.replace(";", ",")
                 self.date_list(name, params, value, ln, exdates if name == "EXDATE" else rdates, extra)
         for child in children:
             if child[0] == "VALARM":

@@ -1357,12 +1357,15 @@ END:VTIMEZONE"""  # written before Mexico gave up summer time (2022): what Outlo
     def test_vcalendar_1_attendees(self):  # its spec's own example: a name and address, STATUS, RSVP=YES
         text = ("BEGIN:VCALENDAR\r\nVERSION:1.0\r\nBEGIN:VEVENT\r\nDTSTART:20260402T070000Z\r\n"
                 "ATTENDEE;ROLE=OWNER;STATUS=CONFIRMED;RSVP=YES:John Smith <jsmith@host1.com>\r\n"
-                "ATTENDEE;ROLE=ATTENDEE;STATUS=NEEDS ACTION:jdoe@host1.com\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+                "ATTENDEE;ROLE=ATTENDEE;STATUS=NEEDS ACTION:jdoe@host1.com\r\nCATEGORIES:MEETING;PROJECT\r\n"
+                "RRULE:D1 #3\r\nEXDATE:20260403T070000Z;20260404T070000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
         got = [(a.email, a.name, a.role, a.partstat, a.rsvp) for a in icsmail.loads(text).events[0].attendees]
         self.assertEqual(got, [("jsmith@host1.com", "John Smith", "CHAIR", "ACCEPTED", True),
                                ("jdoe@host1.com", None, "REQ-PARTICIPANT", "NEEDS-ACTION", False)])
         self.assertIn("ROLE=CHAIR;PARTSTAT=ACCEPTED;RSVP=TRUE;CN=John Smith:mailto:jsmith@host1.com",
                       icsmail.dumps(icsmail.loads(text)).replace("\r\n ", ""))
+        ev = icsmail.loads(text).events[0]  # and its lists are separated by ";"
+        self.assertEqual((ev.categories, len(ev.exdates)), (("MEETING", "PROJECT"), 2))
 
     def test_vcalendar_1_tz_and_daylight(self):  # local times of a vCalendar 1.0 file (old phones, Palm)
         data = (b"BEGIN:VCALENDAR\r\nVERSION:1.0\r\nTZ:-05\r\nDAYLIGHT:TRUE;-04;20260308T020000;20261101T020000;EST;"
