@@ -3787,8 +3787,8 @@ class _Reader:
     def begin(self, frame: list | None) -> None:
         self.cal = frame
         self.zones: dict[str, tzinfo] = {}
-        # TZID -> [VTIMEZONE read, IANA zone, whether the tz database wins, {year: zone used}]: a zone
-        # chosen because the two agree in one year is checked again for each other year
+        # TZID -> [VTIMEZONE read, IANA zone chosen, whether the tz database wins, {year: whether they
+        # agree}]: the two are compared again in each other year, and a difference is warned of
         self.rechecks: dict[str, list] = {}
         self.vtimezones: dict[str, list] = {}
         self.vzones: dict[str, _VZone | None] = {}
@@ -3972,36 +3972,33 @@ class _Reader:
                 zone = _UnknownZone(tzid)
             self.zones[tzid] = zone
         recheck = self.rechecks.get(tzid)
-        if recheck is None:
+        if recheck is None or recheck[3].get(sample.year):  # (agreeing in that year)
             return zone
-        return recheck[3].get(sample.year) or self.zone_in_year(tzid, recheck, sample, lineno)
+        return self.zone_in_year(tzid, recheck, sample, lineno)
 
     def zone_in_year(self, tzid: str, recheck: list, sample: datetime, lineno: int) -> tzinfo:
-        """The zone of a TZID that both a VTIMEZONE and the tz database define, for ``sample``'s year:
-        where they disagree, the tz database for an Area/City name (warned of for each time it
-        moves), else the file's VTIMEZONE (warned of for each year)."""
+        """The tz database zone chosen for a TZID that the file's VTIMEZONE defines too, for
+        ``sample``'s year, with a warning where the two disagree: for each time it moves (an
+        Area/City name), or for each year (a Windows or fixed-offset name, chosen because the two
+        agreed in the year first used).  One zone serves every time of the TZID, so an event's
+        start, exceptions and overrides never mix two."""
         vz, iana, tzdb_wins, years = recheck
-        decision = years.get(sample.year)  # the zone to use, or False: the tz database, checked each time
-        if decision is None:
+        agrees = years.get(sample.year)
+        if agrees is None:
             if len(years) < 64:
-                agrees = _agrees(vz, iana, sample)
-                decision = years[sample.year] = iana if agrees else False if tzdb_wins else vz
-            elif vz.utcoffset(sample) == iana.utcoffset(sample):  # times in that many years: each compared
-                return iana
-            else:
-                decision = False if tzdb_wins else vz
-            if decision is vz:
+                agrees = years[sample.year] = _agrees(vz, iana, sample)
+            else:  # times in that many years: each compared
+                agrees = vz.utcoffset(sample) == iana.utcoffset(sample)
+            if not agrees and not tzdb_wins:
                 self.notes.warn(f"TZID {_short(tzid)!r}: the file's VTIMEZONE differs from {iana.key} in "
-                                f"{sample.year}; using the VTIMEZONE", lineno,
+                                f"{sample.year}: read as {iana.key}, which agreed where first used", lineno,
                                 kind=f"TZID {_short(tzid)!r}: the file's VTIMEZONE differs from {iana.key}")
-        if decision is False:  # a year they disagree in: the tz database, said for each time it moves
-            if vz.utcoffset(sample) != iana.utcoffset(sample):
-                self.notes.warn(f"TZID {_short(tzid)!r}: the file's VTIMEZONE gives {sample} another offset "
-                                f"than the tz database; using the tz database", lineno,
-                                kind=f"TZID {_short(tzid)!r}: the file's VTIMEZONE gives other offsets than "
-                                     f"the tz database")
-            return iana
-        return decision
+        if not agrees and tzdb_wins and vz.utcoffset(sample) != iana.utcoffset(sample):
+            self.notes.warn(f"TZID {_short(tzid)!r}: the file's VTIMEZONE gives {sample} another offset "
+                            f"than the tz database; using the tz database", lineno,
+                            kind=f"TZID {_short(tzid)!r}: the file's VTIMEZONE gives other offsets than "
+                                 f"the tz database")
+        return iana
 
     def vzone(self, tzid: str) -> _VZone | None:
         key = _tzid_key(tzid)
@@ -4023,11 +4020,10 @@ class _Reader:
                 self.rechecks[tzid] = [vz, zone, True, {}]
                 return zone
             if _agrees(vz, zone, sample):  # EST, MST, GMT...: fixed offsets, often named for a zone with DST
-                self.rechecks[tzid] = [vz, zone, False, {sample.year: zone}]
+                self.rechecks[tzid] = [vz, zone, False, {sample.year: True}]
                 return zone
             self.notes.warn(f"TZID {_short(tzid)!r}: the file's VTIMEZONE differs from the tz database's fixed "
                             f"zone {zone.key}; using the VTIMEZONE", lineno)
-            self.rechecks[tzid] = [vz, zone, False, {sample.year: vz}]
             return vz
         if key.startswith("/"):  # "/citadel.org/20260414_1/Africa/Casablanca", "/mozilla.org/.../X"
             parts = [p for p in key.split("/") if p]
@@ -4067,12 +4063,10 @@ class _Reader:
         if candidates:
             for zone in candidates:
                 if _agrees(vz, zone, sample):
-                    self.rechecks[tzid] = [vz, zone, False, {sample.year: zone}]
+                    self.rechecks[tzid] = [vz, zone, False, {sample.year: True}]
                     return zone
             self.notes.warn(f"TZID {_short(tzid)!r}: the file's VTIMEZONE differs from {candidates[0].key} in "
-                            f"{sample.year}; using the VTIMEZONE", lineno,
-                            kind=f"TZID {_short(tzid)!r}: the file's VTIMEZONE differs from {candidates[0].key}")
-            self.rechecks[tzid] = [vz, candidates[0], False, {sample.year: vz}]
+                            f"{sample.year}; using the VTIMEZONE", lineno)
         return vz
 
     def build_vzone(self, tzid: str, frame: list) -> _VZone | None:

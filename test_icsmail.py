@@ -1200,12 +1200,26 @@ END:VTIMEZONE"""  # written before Mexico gave up summer time (2022): what Outlo
                 "END:VCALENDAR", f"BEGIN:VEVENT\r\nUID:u2\r\nDTSTAMP:20260101T000000Z\r\n"
                                  f"DTSTART;TZID={tzid}:{second}\r\nEND:VEVENT\r\nEND:VCALENDAR")
 
-        for first, second in (("20220615T100000", "20230615T100000"), ("20230615T100000", "20220615T100000")):
-            with self.subTest(first=first):  # the file's summer time in 2023 too, whichever comes first
-                cal = icsmail.loads(two_events("Central Standard Time (Mexico)", first, second, mexico))
-                self.assertEqual([e.start.astimezone(UTC).hour for e in cal.events], [15, 15])
-                self.assertTrue(any("differs from America/Mexico_City in 2023" in w for w in cal.warnings),
-                                cal.warnings)
+        # one zone serves a TZID's every time (an event's exceptions must match its occurrences): the one
+        # chosen where first used, and a warning for a year the file's VTIMEZONE says otherwise
+        cal = icsmail.loads(two_events("Central Standard Time (Mexico)", "20220615T100000", "20230615T100000",
+                                       mexico))
+        self.assertEqual([e.start.tzinfo for e in cal.events], [ZoneInfo("America/Mexico_City")] * 2)
+        self.assertEqual([e.start.astimezone(UTC).hour for e in cal.events], [15, 16])
+        self.assertEqual([w[:129] for w in cal.warnings], ["TZID 'Central Standard Time (Mexico)': the file's "
+                                                           "VTIMEZONE differs from America/Mexico_City in 2023: "
+                                                           "read as America/Mexico_City"])
+        cal = icsmail.loads(two_events("Central Standard Time (Mexico)", "20230615T100000", "20220615T100000",
+                                       mexico))
+        self.assertEqual([e.start.astimezone(UTC).hour for e in cal.events], [15, 15])  # the VTIMEZONE, warned of
+        self.assertTrue(any("using the VTIMEZONE" in w for w in cal.warnings), cal.warnings)
+        series = two_events("Central Standard Time (Mexico)", "20210615T100000", "20240615T100000", mexico).replace(
+            "END:VEVENT", "RRULE:FREQ=YEARLY\r\nEXDATE;TZID=Central Standard Time (Mexico):20230615T100000\r\n"
+                          "END:VEVENT", 1).replace("UID:u2", "UID:u1\r\nRECURRENCE-ID;TZID=Central Standard Time "
+                                                     "(Mexico):20240615T100000")
+        master, moved = icsmail.loads(series).events
+        self.assertIs(master.exdates[0].tzinfo, master.start.tzinfo)
+        self.assertIs(moved.recurrence_id.tzinfo, master.start.tzinfo)
         for first, second in (("20230715T100000", "20231215T100000"), ("20231215T100000", "20230715T100000")):
             with self.subTest(first=first):  # Area/City: the tz database, and a warning whichever comes first
                 for cal in (icsmail.loads(two_events("America/Sao_Paulo", first, second, sao_paulo)),):
