@@ -68,6 +68,7 @@ import re
 import struct
 import sys
 from dataclasses import dataclass, field, replace
+from dataclasses import fields as _fields
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from types import MappingProxyType
@@ -1553,6 +1554,10 @@ class Alarm:
         self.repeat, self.interval, self.summary, self.attendees = repeat, interval, summary, attendees
         self.extra = _extras(extra, _ALARM_NAMED, "alarm") if extra else ()
 
+    def __post_init__(self) -> None:
+        """The checks, for a dataclass made from Alarm (as Event's)."""
+        Alarm.__init__(self, **{f.name: getattr(self, f.name) for f in _fields(Alarm)})
+
 
 _RRULE_FREQS = ("SECONDLY", "MINUTELY", "HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY")
 _RRULE_ORDER = ("FREQ", "UNTIL", "COUNT", "INTERVAL", "BYSECOND", "BYMINUTE", "BYHOUR", "BYDAY",
@@ -1872,7 +1877,7 @@ class Event:
                 alarms = tuple(a if isinstance(a, Alarm) else Alarm(a) for a in alarms)
                 break
         if isinstance(start, datetime) and end is None and duration is None and \
-                any(a.related == "END" and type(a.trigger) is timedelta for a in alarms):
+                any(a.related == "END" and isinstance(a.trigger, timedelta) for a in alarms):
             raise ValueError("an alarm related to the end needs the event's end or duration (RFC 5545 3.8.6.3)")
         if rrule is not None:
             rrule = _rrule_text(rrule, start, floating)
@@ -1902,6 +1907,10 @@ class Event:
         if exdates or rdates or rrule is not None or recurrence_id is not None or created is not None \
                 or last_modified is not None or extra or components:
             self._check_rest()
+
+    def __post_init__(self) -> None:
+        """The checks, for a dataclass made from Event (its own __init__ calls this; Event's checks itself)."""
+        Event.__init__(self, **{f.name: getattr(self, f.name) for f in _fields(Event)})
 
     def _check_rest(self) -> None:
         """What an event made in code seldom has: dates of a series, other stamps, extra properties."""
@@ -1999,9 +2008,15 @@ def _check_occurrence(value: Any, start: Any, what: str) -> None:
     series' own zone: its occurrences are at the first (RFC 5545 3.3.5), so it would name none."""
     if type(value) is datetime and value.fold and isinstance(start, datetime) and \
             isinstance(value.tzinfo, ZoneInfo) and isinstance(start.tzinfo, ZoneInfo) and \
-            value.tzinfo.key == start.tzinfo.key and _fold_kind(value) == "repeat":
-        raise ValueError(f"{what} {value.isoformat()} is the second pass through a repeated hour, where the "
-                         f"series has no occurrence (RFC 5545 3.3.5: it recurs at the first): use fold=0")
+            value.tzinfo.key == start.tzinfo.key:
+        kind = _fold_kind(value)
+        if kind == "repeat":
+            raise ValueError(f"{what} {value.isoformat()} is the second pass through a repeated hour, where the "
+                             f"series has no occurrence (RFC 5545 3.3.5: it recurs at the first): use fold=0")
+        if kind == "gap":
+            raise ValueError(f"{what} {value.isoformat()} does not exist (the clocks skip it), and with fold=1 "
+                             f"Python reads it an hour early, where the series has no occurrence: use fold=0, "
+                             f"the RFC 5545 reading (3.3.5) the occurrences keep")
 
 
 def _check_series_zone(start: datetime, rrule: str | None) -> None:
@@ -3527,7 +3542,7 @@ def _parse_duration(value: str) -> timedelta | None:
     try:
         delta = timedelta(weeks=int(w or 0), days=int(d or 0), hours=int(h or 0), minutes=int(mi or 0),
                           seconds=int(s or 0))
-        if delta.days and not (w or d):  # PT24H: a day of elapsed time, not a calendar day
+        if delta.days and not (int(w or 0) or int(d or 0)):  # PT24H: a day of elapsed time, not a calendar day
             return _Elapsed(seconds=-delta.total_seconds() if sign == "-" else delta.total_seconds())
     except (OverflowError, ValueError):  # beyond timedelta, or more digits than int() converts
         return None
@@ -3709,6 +3724,7 @@ class _Reader:
         stack: list[list] = []
         lineno = 0
         junk, begun = None, False  # the first line outside any component; whether any began
+        completed = False  # whether a component of the open VCALENDAR ended
         for lineno, line in logical:
             if not line:
                 continue  # only white space, folded
@@ -3726,6 +3742,7 @@ class _Reader:
                 if not stack:
                     if name == "VCALENDAR":
                         stack.append(frame)
+                        completed = False
                         yield "begin", frame
                         continue
                     notes.warn(f"BEGIN:{name} outside a VCALENDAR", lineno, "component outside a VCALENDAR")
@@ -3741,6 +3758,7 @@ class _Reader:
                 if not stack:
                     yield ("end" if name == "VCALENDAR" else "item"), frame
                 elif len(stack) == 1 and stack[0][0] == "VCALENDAR":
+                    completed = True
                     yield "item", frame
                 else:
                     stack[-1][2].append(frame)
@@ -3770,7 +3788,7 @@ class _Reader:
             if not line.startswith(name):
                 notes.warn(f"lower-case property name {line[:len(name)]!r}", lineno, "lower-case names")
             stack[-1][1].append((name, params, value, lineno))
-        if len(stack) == 1 and stack[0][0] == "VCALENDAR":  # every component complete: only its END missing
+        if len(stack) == 1 and stack[0][0] == "VCALENDAR" and completed:  # only its END is missing
             notes.warn(f"the input ends without the END:VCALENDAR of line {stack[0][3]}'s BEGIN: read as if it "
                        f"were there", lineno)
             yield "end", stack.pop()
@@ -4786,6 +4804,9 @@ def _utf16_replacing(data: bytes, codec: str, notes: _Notes, first_line: int) ->
         return text
 
 
+_UTF7_RUN_RE = re.compile(rb"\+[A-Za-z0-9/]*[A-Za-z/]")  # a UTF-7 run of base64 (not "+0100" of an offset)
+
+
 def _decode_bytes(data: bytes, charset: str | None, notes: _Notes, first_line: int = 1) -> str:
     """UTF-8; else the declared charset; else Windows-1252 per line, with a warning."""
     utf16 = _utf16_codec(data)
@@ -4805,14 +4826,14 @@ def _decode_bytes(data: bytes, charset: str | None, notes: _Notes, first_line: i
         notes.warn(f"the input is {utf16.upper()} without a byte order mark", first_line)
         return _utf16_replacing(data, utf16, notes, first_line)
     label = charset.lower().replace("_", "-") if charset else ""
-    if b"\x1b" in data and label.startswith(("iso-2022", "csiso2022")):  # 7-bit, so UTF-8 too: its escapes tell
+    if b"\x1b" in data and label.startswith(("iso-2022", "iso2022", "csiso2022")):  # 7-bit: UTF-8 too
         try:
             return data.decode(label)
         except (LookupError, ValueError):
             pass
     try:
         text = data.decode("utf-8")
-        if label in ("utf-7", "unicode-1-1-utf-7") and b"+" in data:  # its "+...-" runs read as they stand
+        if label in ("utf-7", "unicode-1-1-utf-7") and _UTF7_RUN_RE.search(data):  # its runs read as they are
             notes.warn(f"the input declares the charset {charset!r}, which is not read: read as UTF-8", first_line)
         return text
     except UnicodeDecodeError:
@@ -5256,6 +5277,14 @@ _REPLY_WORDS = MappingProxyType({
 })
 
 
+def _changed(person: Attendee, **changes: Any) -> Attendee:
+    """``replace(person, **changes)`` that keeps the URI a read address came with (``urn:uuid:...``)."""
+    new = replace(person, **changes)
+    if person._uri is not None and new.email == person.email:
+        new._uri = person._uri
+    return new
+
+
 def _same_address(a: str, b: str) -> bool:
     return a.strip().lower() == b.strip().lower()
 
@@ -5306,7 +5335,7 @@ def update(event: Event, **changes: Any) -> Event:
     if "attendees" not in changes and any(_differs(getattr(event, f), getattr(new, f)) for f in _TIMING):
         organizer = new.organizer.email if new.organizer is not None else ""
         new.attendees = tuple(a if _same_address(a.email, organizer) else
-                              replace(a, partstat="NEEDS-ACTION", rsvp=True) for a in new.attendees)
+                              _changed(a, partstat="NEEDS-ACTION", rsvp=True) for a in new.attendees)
     _keep_params(event, new)
     return new
 
@@ -5333,6 +5362,8 @@ def _differs(old: Any, new: Any) -> bool:
         return len(old) != len(new) or any(map(_differs, old, new))
     if old != new:
         return True
+    if isinstance(old, timedelta) and (type(old) is _Elapsed) != (type(new) is _Elapsed):
+        return True  # PT24H and P1D: equal timedeltas, an hour apart across a change of clocks
     if isinstance(old, datetime) and isinstance(new, datetime) and old.tzinfo is not None:
         return _zone_name(old.tzinfo) != _zone_name(new.tzinfo) or old.utcoffset() != new.utcoffset()
     return False
@@ -5427,8 +5458,8 @@ def reply(event: Event, attendee: Attendee | str, partstat: str = "ACCEPTED", *,
     who = _attendee(attendee)
     mine = next((a for a in event.attendees if _same_address(a.email, who.email)), None)
     base = mine if mine is not None and not isinstance(attendee, Attendee) else who
-    answer = replace(base, partstat=status, rsvp=False,
-                     delegated_to=(delegated_to,) if delegated_to else base.delegated_to)
+    answer = _changed(base, partstat=status, rsvp=False,
+                      delegated_to=(delegated_to,) if delegated_to else base.delegated_to)
     extra = (Property("COMMENT", _check_text(comment, "comment")),) if comment else ()
     return Event(event.summary, event.start, event.end, event.duration, uid=event.uid, sequence=event.sequence,
                  organizer=event.organizer, attendees=(answer,), recurrence_id=event.recurrence_id,
@@ -5489,9 +5520,9 @@ def apply_reply(event: Event, answer: Event | Calendar) -> Event:
             if stamp is not None and isinstance(last, str) and _UTC_STAMP_RE.match(last) and stamp < last:
                 raise ValueError(f"the reply of {who.email} is stamped {stamp}, before the reply of theirs already "
                                  f"applied ({last}): it is out of date (RFC 5546 2.1.5)")
-            attendees[i] = replace(mine, partstat=who.partstat, rsvp=False,
-                                   delegated_to=who.delegated_to or mine.delegated_to,
-                                   params=_with_param(mine.params, _REPLY_STAMP, stamp))
+            attendees[i] = _changed(mine, partstat=who.partstat, rsvp=False,
+                                    delegated_to=who.delegated_to or mine.delegated_to,
+                                    params=_with_param(mine.params, _REPLY_STAMP, stamp))
             break
     else:  # RFC 5546 3.2.2.6: a forwarded invitation's recipient answered
         attendees.append(replace(who, rsvp=False, params=_with_param(who.params, _REPLY_STAMP, stamp)))
@@ -6733,14 +6764,14 @@ def _cmd_send(args: Any, out: Any, err: Any) -> int:
         except (OSError, ValueError) as exc:
             skipped = _skip_marked(path, None, err) if marked else None
             if skipped:  # it went; what became of the file since is no matter
-                status = max(status, skipped == "unknown")
+                status = max(status, int(skipped == "unknown"))
                 continue
             if isinstance(exc, ValueError):
                 raise ValueError(f"{path}: {exc}") from None
             raise
         skipped = _skip_marked(path, wire[3], err) if marked else None
         if skipped:
-            status = max(status, skipped == "unknown")
+            status = max(status, int(skipped == "unknown"))
             continue
         if key in seen and key != (0, 0):
             print(f"skipped {path}: named twice", file=err)
