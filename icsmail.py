@@ -1293,7 +1293,6 @@ class Organizer:
     name: str | None = None
     sent_by: str | None = None
     params: tuple = ()
-    _uri = None  # read from a file: (address, URI) of a urn:uuid:... written with an EMAIL parameter
 
     def __init__(self, email: str, name: str | None = None, sent_by: str | None = None, params: Any = ()) -> None:
         self.email = email
@@ -1326,7 +1325,6 @@ class Attendee:
     delegated_from: tuple = ()
     sent_by: str | None = None
     params: tuple = ()
-    _uri = None  # (as an Organizer's)
 
     def __init__(self, email: str, name: str | None = None, role: str = "REQ-PARTICIPANT",
                  partstat: str = "NEEDS-ACTION", rsvp: bool = True, cutype: str | None = None,
@@ -2387,25 +2385,15 @@ def _cal_uri(address: str) -> str:
     return address if scheme and scheme.group(1).lower() != "mailto" else "mailto:" + address
 
 
-def _address_value(person: Organizer | Attendee) -> tuple[str, str]:
-    """(``;EMAIL=`` parameter or "", CAL-ADDRESS value): a URI read with an EMAIL parameter
-    (``urn:uuid:...``) is written back so while the address is the one read with it."""
-    kept = person._uri
-    if kept is not None and kept[0] == person.email:
-        return f";EMAIL={_param_value(person.email)}", kept[1]
-    return "", _cal_uri(person.email)
-
-
 def _organizer_line(org: Organizer) -> str:
-    if org.sent_by is None and not org.params and ":" not in org.email and org._uri is None:
+    if org.sent_by is None and not org.params and ":" not in org.email:
         return _person_line(("ORGANIZER", org.name), org.email)
     params = f";CN={_param_value(org.name)}" if org.name is not None else ""
     if org.sent_by is not None:
         params += f";SENT-BY={_param_value(_cal_uri(org.sent_by))}"
     if org.params:
         params += _params_text(org.params)
-    email, value = _address_value(org)
-    return _fold(f"ORGANIZER{params}{email}:{value}")
+    return _fold(f"ORGANIZER{params}:{_cal_uri(org.email)}")
 
 
 def _token_param(value: str, known: frozenset) -> str:
@@ -2445,7 +2433,7 @@ def _person_line(key: tuple, address: str) -> str:
 
 def _attendee_line(att: Attendee, name: str = "ATTENDEE") -> str:
     if not (att.cutype is not None or att.delegated_to or att.delegated_from or att.sent_by is not None
-            or att.params or ":" in att.email or att._uri is not None):
+            or att.params or ":" in att.email):
         return _person_line((name, att.role, att.partstat, att.rsvp, att.name), att.email)
     params = f";CUTYPE={_token_param(att.cutype, _CUTYPES)}" if att.cutype is not None else ""
     params += f";ROLE={_token_param(att.role, _ROLES)};PARTSTAT={_token_param(att.partstat, _PARTSTATS)}"
@@ -2460,8 +2448,7 @@ def _attendee_line(att: Attendee, name: str = "ATTENDEE") -> str:
     if att.params:
         params += _params_text(att.params)
     cn = f";CN={_param_value(att.name)}" if att.name is not None else ""
-    email, value = _address_value(att)
-    return _fold(f"{name}{params}{cn}{email}:{value}")
+    return _fold(f"{name}{params}{cn}:{_cal_uri(att.email)}")
 
 
 def _quoted(value: str) -> str:
@@ -4223,9 +4210,8 @@ class _Reader:
         if ":" in fields["email"]:  # urn:uuid:... (iCloud, CalDAV servers): the address is the EMAIL parameter
             given = next((v.strip() for n, v in other if n == "EMAIL" and isinstance(v, str)), "")
             given = given[7:] if given[:7].lower() == "mailto:" else given
-            if _PLAIN_EMAIL_RE.match(given) or _EMAIL_RE.match(given):
-                fields["_uri"] = (given, fields["email"])  # written back while the address is this one
-                fields["email"] = given
+            if _PLAIN_EMAIL_RE.match(given) or _EMAIL_RE.match(given):  # written back as mailto:, which
+                fields["email"] = given  # every mail client and linter takes (a URN only a server knows)
                 other = [(n, v) for n, v in other if n != "EMAIL"]
         if other:
             fields["params"] = tuple(other)
@@ -5277,14 +5263,6 @@ _REPLY_WORDS = MappingProxyType({
 })
 
 
-def _changed(person: Attendee, **changes: Any) -> Attendee:
-    """``replace(person, **changes)`` that keeps the URI a read address came with (``urn:uuid:...``)."""
-    new = replace(person, **changes)
-    if person._uri is not None and new.email == person.email:
-        new._uri = person._uri
-    return new
-
-
 def _same_address(a: str, b: str) -> bool:
     return a.strip().lower() == b.strip().lower()
 
@@ -5335,7 +5313,7 @@ def update(event: Event, **changes: Any) -> Event:
     if "attendees" not in changes and any(_differs(getattr(event, f), getattr(new, f)) for f in _TIMING):
         organizer = new.organizer.email if new.organizer is not None else ""
         new.attendees = tuple(a if _same_address(a.email, organizer) else
-                              _changed(a, partstat="NEEDS-ACTION", rsvp=True) for a in new.attendees)
+                              replace(a, partstat="NEEDS-ACTION", rsvp=True) for a in new.attendees)
     _keep_params(event, new)
     return new
 
@@ -5458,8 +5436,8 @@ def reply(event: Event, attendee: Attendee | str, partstat: str = "ACCEPTED", *,
     who = _attendee(attendee)
     mine = next((a for a in event.attendees if _same_address(a.email, who.email)), None)
     base = mine if mine is not None and not isinstance(attendee, Attendee) else who
-    answer = _changed(base, partstat=status, rsvp=False,
-                      delegated_to=(delegated_to,) if delegated_to else base.delegated_to)
+    answer = replace(base, partstat=status, rsvp=False,
+                     delegated_to=(delegated_to,) if delegated_to else base.delegated_to)
     extra = (Property("COMMENT", _check_text(comment, "comment")),) if comment else ()
     return Event(event.summary, event.start, event.end, event.duration, uid=event.uid, sequence=event.sequence,
                  organizer=event.organizer, attendees=(answer,), recurrence_id=event.recurrence_id,
@@ -5520,9 +5498,9 @@ def apply_reply(event: Event, answer: Event | Calendar) -> Event:
             if stamp is not None and isinstance(last, str) and _UTC_STAMP_RE.match(last) and stamp < last:
                 raise ValueError(f"the reply of {who.email} is stamped {stamp}, before the reply of theirs already "
                                  f"applied ({last}): it is out of date (RFC 5546 2.1.5)")
-            attendees[i] = _changed(mine, partstat=who.partstat, rsvp=False,
-                                    delegated_to=who.delegated_to or mine.delegated_to,
-                                    params=_with_param(mine.params, _REPLY_STAMP, stamp))
+            attendees[i] = replace(mine, partstat=who.partstat, rsvp=False,
+                                   delegated_to=who.delegated_to or mine.delegated_to,
+                                   params=_with_param(mine.params, _REPLY_STAMP, stamp))
             break
     else:  # RFC 5546 3.2.2.6: a forwarded invitation's recipient answered
         attendees.append(replace(who, rsvp=False, params=_with_param(who.params, _REPLY_STAMP, stamp)))

@@ -1184,19 +1184,14 @@ class TestLoads(unittest.TestCase):
         cal = icsmail.loads(calendar_with("DTSTART:20260601T100000Z", "SUMMARY:x", org, att))
         ev = cal.events[0]
         self.assertEqual((ev.organizer.email, [a.email for a in ev.attendees]), ("anna@me.com", ["lars@example.se"]))
-        written = icsmail.dumps(cal).replace("\r\n ", "")
-        self.assertIn("ORGANIZER;CN=Anna;EMAIL=anna@me.com:urn:uuid:1f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a5b", written)
-        self.assertIn(";CN=Lars;EMAIL=lars@example.se:urn:uuid:9a8b-0000-4000-8000-1", written)
-        answer = icsmail.reply(ev, "lars@example.se", "accept")  # found by the address; the URI kept
-        self.assertIn("ATTENDEE;ROLE=REQ-PARTICIPANT;PARTSTAT=ACCEPTED;CN=Lars;EMAIL=lars@example.se:urn:uuid:",
+        self.assertEqual(ev.attendees[0].params, ())
+        written = icsmail.dumps(cal).replace("\r\n ", "")  # as mailto:, which mail clients and linters take
+        self.assertIn("ORGANIZER;CN=Anna:mailto:anna@me.com", written)
+        self.assertIn(";RSVP=TRUE;CN=Lars:mailto:lars@example.se", written)
+        answer = icsmail.reply(ev, "lars@example.se", "accept")  # found by the address
+        self.assertIn("ATTENDEE;ROLE=REQ-PARTICIPANT;PARTSTAT=ACCEPTED;CN=Lars:mailto:lars@example.se",
                       icsmail.dumps(answer, method="REPLY").replace("\r\n ", ""))
-        moved = icsmail.update(ev, start=datetime(2026, 6, 2, 10, tzinfo=UTC))  # attendees asked again
-        self.assertIn("PARTSTAT=NEEDS-ACTION;RSVP=TRUE;CN=Lars;EMAIL=lars@example.se:urn:uuid:9a8b-0000-4000-8000-1",
-                      icsmail.dumps(moved).replace("\r\n ", ""))
-        applied = icsmail.apply_reply(ev, answer)
-        self.assertIn("PARTSTAT=ACCEPTED", icsmail.dumps(applied).replace("\r\n ", "").split("urn:uuid:9a8b")[0])
-        ev.attendees[0].email = "other@example.com"  # another address: the URI no longer names it
-        self.assertIn("CN=Lars:mailto:other@example.com", icsmail.dumps(ev).replace("\r\n ", ""))
+        self.assertEqual(icsmail.apply_reply(ev, answer).attendees[0].partstat, "ACCEPTED")
 
     def test_a_duration_in_hours_is_elapsed_time_even_a_day_of_them(self):  # RFC 5545 3.3.6
         text = calendar_with("DTSTART;TZID=Europe/Berlin:20260328T100000", "DURATION:PT24H",
