@@ -3424,6 +3424,7 @@ class _Notes:
         self.strict = strict
         self.items = sink if sink is not None else []
         self.counts: dict[str, int] = {}
+        self.mime_method: str | None = None  # an e-mail's Content-Type method=, for a calendar without METHOD
 
     def warn(self, msg: str, lineno: int, kind: str | None = None) -> None:
         if self.strict:
@@ -4897,6 +4898,9 @@ def _mail_calendars(data: bytes, notes: _Notes, depth: int = 0) -> list[tuple[by
                 continue
             payload = part.get_payload(decode=True)
             charset = part.get_content_charset()
+            method = part.get_param("method") if ctype in _CALENDAR_TYPES else None
+            if isinstance(method, str) and method.strip() and notes.mime_method is None:
+                notes.mime_method = method.strip().upper()
         except (ValueError, LookupError) as exc:  # headers the email package cannot read (a NUL, ...)
             notes.warn(f"an e-mail part could not be read: {exc}", 1)
             continue
@@ -5014,7 +5018,12 @@ def loads(data: str | bytes, *, strict: bool = False) -> Calendar:
     with _CollectorPaused():
         texts = _source_text(data, notes)
         calendars = [_read_lines(_split_lines(text), notes) for text in texts]
-        return calendars[0] if len(calendars) == 1 else _merge_mail(calendars, notes)
+        cal = calendars[0] if len(calendars) == 1 else _merge_mail(calendars, notes)
+    if cal.method is None and notes.mime_method in _METHODS:  # RFC 6047 2.4: the two must agree
+        notes.warn(f"the calendar has no METHOD; the e-mail's Content-Type says method={notes.mime_method}: "
+                   f"read as its METHOD", 1)
+        cal.method = notes.mime_method
+    return cal
 
 
 class _CollectorPaused:

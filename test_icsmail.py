@@ -2125,6 +2125,12 @@ class TestLoadsMail(unittest.TestCase):
         self.assertEqual(len(icsmail.loads(data).events), 1)
         self.assertEqual(len(list(icsmail.iter_events(data))), 1)
 
+    def test_a_method_only_in_the_content_type(self):  # RFC 6047 2.4 wants both; some senders give one
+        cal = icsmail.loads(MAIL.format(cte="8bit", body=SIMPLE).encode())
+        self.assertEqual(cal.method, "REQUEST")
+        self.assertIn("the e-mail's Content-Type says method=REQUEST", cal.warnings[0])
+        self.assertIsNone(icsmail.loads(SIMPLE).method)  # a file says what it says
+
     def test_seven_bit_charsets(self):  # their bytes are UTF-8 too: the declared charset must be heeded
         text = SIMPLE.replace("Review", "\u5b9a\u4f8b\u4f1a\u8b70")
         for charset, summary, warned in (("iso-2022-jp", "\u5b9a\u4f8b\u4f1a\u8b70, with a comma", False),
