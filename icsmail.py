@@ -3670,6 +3670,16 @@ def _agrees(vz: _VZone, zone: ZoneInfo, sample: datetime) -> bool:
 _UTC_NAMES = frozenset({"z", "tzone://microsoft/utc", "coordinated universal time", "utc time"})
 
 
+# Fixed-offset names of the tz database that writers use for zones with summer time.
+_FIXED_NAMES_MEANT = MappingProxyType({"EST": "America/New_York", "MST": "America/Denver"})
+
+
+def _fmt_offset_text(zone: tzinfo, when: datetime) -> str:
+    """``zone``'s offset at ``when`` as ``-05:00``."""
+    minutes = int((zone.utcoffset(when) or timedelta(0)).total_seconds()) // 60
+    return f"{'-' if minutes < 0 else '+'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
 _EVENT_TIME_NAMES = frozenset({"DTSTART", "DTEND", "DUE", "RECURRENCE-ID", "EXDATE", "RDATE"})
 
 
@@ -3796,6 +3806,7 @@ class _Reader:
         # TZID -> [VTIMEZONE read, IANA zone chosen, whether the tz database wins, {year: whether they
         # agree}]: the two are compared again in each other year, and a difference is warned of
         self.rechecks: dict[str, list] = {}
+        self.fixed_hints: dict[str, ZoneInfo] = {}  # TZID EST or MST without a VTIMEZONE -> the zone often meant
         self.vtimezones: dict[str, list] = {}
         self.vzones: dict[str, _VZone | None] = {}
         self.xwr: tzinfo | None | bool = False  # False: not looked up yet
@@ -3977,6 +3988,14 @@ class _Reader:
                                 f"name): its times are kept as local times of an unknown zone", lineno)
                 zone = _UnknownZone(tzid)
             self.zones[tzid] = zone
+        if self.fixed_hints and tzid in self.fixed_hints:
+            meant = self.fixed_hints[tzid]
+            if meant.utcoffset(sample) != zone.utcoffset(sample):
+                fixed = _fmt_offset_text(zone, sample)
+                self.notes.warn(f"TZID {_short(tzid)!r} is the tz database's fixed offset {fixed} all year; "
+                                f"{sample} is {_fmt_offset_text(meant, sample)} in {meant.key}, which "
+                                f"writers naming it so often mean: read as the fixed offset", lineno,
+                                kind=f"TZID {_short(tzid)!r} read as a fixed offset where {meant.key} differs")
         recheck = self.rechecks.get(tzid)
         if recheck is None or recheck[3].get(sample.year):  # (agreeing in that year)
             return zone
@@ -4021,6 +4040,8 @@ class _Reader:
         if zone is not None:
             vz = self.vzone(tzid)
             if vz is None:
+                if zone.key in _FIXED_NAMES_MEANT:  # EST: the tz database's is -05:00 all year
+                    self.fixed_hints[tzid] = ZoneInfo(_FIXED_NAMES_MEANT[zone.key])
                 return zone
             if "/" in zone.key:  # Area/City: the tz database knows its history better than a trimmed VTIMEZONE
                 self.rechecks[tzid] = [vz, zone, True, {}]

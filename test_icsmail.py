@@ -1299,6 +1299,12 @@ END:VTIMEZONE"""  # written before Mexico gave up summer time (2022): what Outlo
         self.assertEqual([w[:65] for w in cal.warnings],
                          ["DTSTART '20261201T100000Z' is in UTC and has TZID 'Europe/Berlin'"])
 
+    def test_est_without_a_vtimezone_in_summer_is_warned_of(self):  # writers often mean US Eastern
+        cal = icsmail.loads(calendar_with("DTSTART;TZID=EST:20260715T100000"))
+        self.assertEqual(cal.events[0].start.utcoffset(), timedelta(hours=-5))  # what the name says
+        self.assertIn("2026-07-15 10:00:00 is -04:00 in America/New_York", cal.warnings[0])
+        self.assertEqual(icsmail.loads(calendar_with("DTSTART;TZID=EST:20260115T100000")).warnings, [])
+
     def test_a_space_after_mailto(self):
         line = "ATTENDEE;CN=Ann:mailto: ann@example.com"
         ev = icsmail.loads(calendar_with("DTSTART:20260601T100000Z", line)).events[0]
