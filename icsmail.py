@@ -4210,7 +4210,7 @@ class _Reader:
             fields["email"] = named.group(2)
             if named.group(1):
                 fields["name"] = named.group(1).strip('"')
-        if cls is Attendee and self.vcal1():
+        if cls is Attendee and (self.vcal1() if self.is_vcal1 is None else self.is_vcal1):
             params = _vcal1_person_params(params)
         other = []
         for name, pvalue in params:
