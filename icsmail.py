@@ -3832,6 +3832,7 @@ class _Reader:
         self.vtimezones[tzid] = frame
         self.zones.pop(tzid, None)
         self.rechecks.pop(tzid, None)
+        self.fixed_hints.pop(tzid, None)
         self.vzones.pop(tzid, None)
         self.waiting.discard(tzid)
         return tzid
