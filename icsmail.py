@@ -630,6 +630,9 @@ def _parse_tzif(data: bytes, key: str) -> tuple[list[int], list[int], list[tuple
 
 @functools.lru_cache(maxsize=None)
 def _tzdata(key: str) -> _TzData:
+    if key[:6].lower() == "right/":
+        raise ValueError(f"time zone {key!r} counts leap seconds, which civil time and RFC 5545 do not: "
+                         f"use {key[6:]!r}")
     times, indices, types, footer_text = _parse_tzif(_tzif_bytes(key), key)
     if not types:
         raise ValueError(f"time zone {key!r}: TZif file has no types")
@@ -2004,7 +2007,7 @@ def _fold_kind(dt: datetime) -> str | None:
 def _check_occurrence(value: Any, start: Any, what: str) -> None:
     """Refuse an EXDATE or RECURRENCE-ID at the second pass through a repeated hour of the
     series' own zone: its occurrences are at the first (RFC 5545 3.3.5), so it would name none."""
-    if type(value) is datetime and value.fold and isinstance(start, datetime) and \
+    if isinstance(value, datetime) and value.fold and isinstance(start, datetime) and \
             isinstance(value.tzinfo, ZoneInfo) and isinstance(start.tzinfo, ZoneInfo) and \
             value.tzinfo.key == start.tzinfo.key:
         kind = _fold_kind(value)
@@ -3424,7 +3427,7 @@ class _Notes:
         self.strict = strict
         self.items = sink if sink is not None else []
         self.counts: dict[str, int] = {}
-        self.mime_method: str | None = None  # an e-mail's Content-Type method=, for a calendar without METHOD
+        self.mime_methods: set = set()  # the method= of an e-mail's calendar parts (None: a part without)
 
     def warn(self, msg: str, lineno: int, kind: str | None = None) -> None:
         if self.strict:
@@ -3627,6 +3630,8 @@ def _iana_zone(key: str) -> ZoneInfo | None:
     """The ZoneInfo for an IANA name, or None; never touches a path zoneinfo would refuse."""
     if not key or len(key) > 100 or not _ZONE_KEY_RE.match(key) or key.lower() in _NOT_ZONES or key in _NO_ZONE:
         return None
+    if key[:6].lower() in ("right/", "posix/"):  # the tz database's copies: right/ counts leap seconds, and
+        return _iana_zone(key[6:])  # civil time (iCalendar's) is the plain zone's
     try:
         return ZoneInfo(key)
     except Exception:  # ZoneInfoNotFoundError, ValueError for '..', OSError for directories
@@ -4816,6 +4821,15 @@ def _utf16_replacing(data: bytes, codec: str, notes: _Notes, first_line: int) ->
 _UTF7_RUN_RE = re.compile(rb"\+[A-Za-z0-9/]*[A-Za-z/]")  # a UTF-7 run of base64 (not "+0100" of an offset)
 
 
+def _utf7_differs(data: bytes, text: str) -> bool:
+    """Whether ``data`` read as UTF-7 says other than ``text`` (its UTF-8 reading): it has runs of
+    UTF-7 (``+AOk-``), not only plus signs of addresses or offsets, which UTF-7 would refuse."""
+    try:
+        return data.decode("utf-7") != text
+    except UnicodeDecodeError:
+        return False
+
+
 def _decode_bytes(data: bytes, charset: str | None, notes: _Notes, first_line: int = 1) -> str:
     """UTF-8; else the declared charset; else Windows-1252 per line, with a warning."""
     utf16 = _utf16_codec(data)
@@ -4842,7 +4856,7 @@ def _decode_bytes(data: bytes, charset: str | None, notes: _Notes, first_line: i
             pass
     try:
         text = data.decode("utf-8")
-        if label in ("utf-7", "unicode-1-1-utf-7") and _UTF7_RUN_RE.search(data):  # its runs read as they are
+        if label in ("utf-7", "unicode-1-1-utf-7") and _UTF7_RUN_RE.search(data) and _utf7_differs(data, text):
             notes.warn(f"the input declares the charset {charset!r}, which is not read: read as UTF-8", first_line)
         return text
     except UnicodeDecodeError:
@@ -4921,8 +4935,8 @@ def _mail_calendars(data: bytes, notes: _Notes, depth: int = 0) -> list[tuple[by
             payload = part.get_payload(decode=True)
             charset = part.get_content_charset()
             method = part.get_param("method") if ctype in _CALENDAR_TYPES else None
-            if isinstance(method, str) and method.strip() and notes.mime_method is None:
-                notes.mime_method = method.strip().upper()
+            if ctype in _CALENDAR_TYPES:
+                notes.mime_methods.add(method.strip().upper() if isinstance(method, str) and method.strip() else None)
         except (ValueError, LookupError) as exc:  # headers the email package cannot read (a NUL, ...)
             notes.warn(f"an e-mail part could not be read: {exc}", 1)
             continue
@@ -5041,11 +5055,30 @@ def loads(data: str | bytes, *, strict: bool = False) -> Calendar:
         texts = _source_text(data, notes)
         calendars = [_read_lines(_split_lines(text), notes) for text in texts]
         cal = calendars[0] if len(calendars) == 1 else _merge_mail(calendars, notes)
-    if cal.method is None and notes.mime_method in _METHODS:  # RFC 6047 2.4: the two must agree
-        notes.warn(f"the calendar has no METHOD; the e-mail's Content-Type says method={notes.mime_method}: "
-                   f"read as its METHOD", 1)
-        cal.method = notes.mime_method
+    said = notes.mime_methods - {None}  # (an invite.ics twin attached without method= says nothing)
+    if len(texts) == 1 and len(said) == 1:  # one calendar: its part's method= and its METHOD
+        _mime_method(cal, said.pop(), notes)
     return cal
+
+
+def _mime_method(cal: Calendar, said: str | None, notes: _Notes) -> None:
+    """Check a calendar's METHOD against its e-mail part's ``method=`` (RFC 6047 2.4: the two are one),
+    and take that when the calendar has none and its events fit it."""
+    if said is None or said == cal.method:
+        return
+    if cal.method is not None:
+        notes.warn(f"the e-mail's Content-Type says method={said}, the calendar METHOD:{cal.method}: "
+                   f"read as METHOD:{cal.method}", 0)
+        return
+    try:
+        _check_method(cal, _token(said, _METHODS, "method"))
+    except (ValueError, TypeError) as exc:
+        notes.warn(f"the calendar has no METHOD, and its events do not fit the method={said} of the e-mail's "
+                   f"Content-Type ({exc}): read without", 0)
+        return
+    notes.warn(f"the calendar has no METHOD; the e-mail's Content-Type says method={said}: read as its "
+               f"METHOD (and written so)", 0)
+    cal.method = _token(said, _METHODS, "method")
 
 
 class _CollectorPaused:

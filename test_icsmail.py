@@ -776,6 +776,11 @@ class TestDumps(unittest.TestCase):
             with self.subTest(what), self.assertRaisesRegex(ValueError, f"^{what} 2026-11-01T01:30:00-05:00 is the "
                                                                         f"second pass through a repeated hour"):
                 make()
+        class Stamp(datetime):  # (pandas, pendulum: datetime subclasses)
+            pass
+
+        with self.assertRaisesRegex(ValueError, "^exdate 2026-11-01T01:30:00-05:00 is the second pass"):
+            dataclasses.replace(series, exdates=[Stamp(2026, 11, 1, 1, 30, fold=1, tzinfo=NEW_YORK)])
         gap = datetime(2026, 3, 8, 2, 30, fold=1, tzinfo=NEW_YORK)  # Python reads it as 01:30 EST
         spring = event(start=datetime(2026, 3, 1, 2, 30, tzinfo=NEW_YORK), rrule="FREQ=WEEKLY;COUNT=3")
         with self.assertRaisesRegex(ValueError, "^exdate 2026-03-08T02:30:00-04:00 does not exist"):
@@ -1304,6 +1309,12 @@ END:VTIMEZONE"""  # written before Mexico gave up summer time (2022): what Outlo
         self.assertEqual(cal.events[0].start.utcoffset(), timedelta(hours=-5))  # what the name says
         self.assertIn("2026-07-15 10:00:00 is -04:00 in America/New_York", cal.warnings[0])
         self.assertEqual(icsmail.loads(calendar_with("DTSTART;TZID=EST:20260115T100000")).warnings, [])
+
+    def test_leap_second_zones_are_civil_time_or_refused(self):  # right/ zones count leap seconds
+        ev = icsmail.loads(calendar_with("DTSTART;TZID=right/Europe/Paris:20261201T100000")).events[0]
+        self.assertEqual(ev.start.utcoffset(), timedelta(hours=1))  # read as Europe/Paris
+        with self.assertRaisesRegex(ValueError, "counts leap seconds.*use 'Europe/Paris'"):
+            icsmail.vtimezone("right/Europe/Paris", date(2026, 1, 1), date(2027, 1, 1))
 
     def test_a_space_after_mailto(self):
         line = "ATTENDEE;CN=Ann:mailto: ann@example.com"
@@ -2136,6 +2147,15 @@ class TestLoadsMail(unittest.TestCase):
         self.assertEqual(cal.method, "REQUEST")
         self.assertIn("the e-mail's Content-Type says method=REQUEST", cal.warnings[0])
         self.assertIsNone(icsmail.loads(SIMPLE).method)  # a file says what it says
+        bare = SIMPLE.replace("ORGANIZER", "X-ORGANIZER")  # a REQUEST without organizer: not taken for one
+        self.assertIsNone(icsmail.loads(MAIL.format(cte="8bit", body=bare).encode()).method)
+        told = MAIL.format(cte="8bit", body=SIMPLE.replace("BEGIN:VEVENT", "METHOD:CANCEL\r\nBEGIN:VEVENT", 1))
+        cal = icsmail.loads(told.encode())  # the two disagree: the calendar's, said
+        self.assertEqual(cal.method, "CANCEL")
+        self.assertIn("Content-Type says method=REQUEST, the calendar METHOD:CANCEL", cal.warnings[0])
+        other = SIMPLE.replace("abc@example.com", "other@example.com")
+        two = MAIL.format(cte="8bit", body=SIMPLE).replace(SIMPLE, other, 1)  # two calendars: neither is told
+        self.assertIsNone(icsmail.loads(two.encode()).method)
 
     def test_seven_bit_charsets(self):  # their bytes are UTF-8 too: the declared charset must be heeded
         text = SIMPLE.replace("Review", "\u5b9a\u4f8b\u4f1a\u8b70")
@@ -2155,6 +2175,8 @@ class TestLoadsMail(unittest.TestCase):
         plain = b"Content-Type: text/calendar; charset=utf-7\n\n" + calendar_with(
             "DTSTART;TZID=X:20260601T100000", zones=zone).encode()  # ASCII: "+0100" is no UTF-7 run
         self.assertEqual(icsmail.loads(plain, strict=True).events[0].start.utcoffset(), timedelta(hours=1))
+        plus = plain.replace(b"DTSTART", b"ATTENDEE:mailto:bob+work@example.com\r\nDTSTART")  # no UTF-7 run
+        self.assertEqual(icsmail.loads(plus, strict=True).events[0].attendees[0].email, "bob+work@example.com")
 
     def test_events_without_uid_in_two_parts_are_all_kept(self):  # only copies of one event are merged
         def part(*summaries):
