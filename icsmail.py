@@ -5352,7 +5352,8 @@ def update(event: Event, **changes: Any) -> Event:
 
     SEQUENCE goes up by one when a significant property changes (RFC 5546
     2.1.4: times, recurrence, status, location), unless ``sequence`` is given.
-    A new ``start`` alone keeps the event's length.  A change of time asks
+    A new ``start`` alone keeps the event's length, and moves the EXDATEs
+    of a series with it (they name occurrences by their starts).  A change of time asks
     every attendee again (PARTSTAT=NEEDS-ACTION, RSVP=TRUE), unless
     ``attendees`` is given: their answers were for the old time.
 
@@ -5370,6 +5371,8 @@ def update(event: Event, **changes: Any) -> Event:
         changes["end"] = None
     elif "start" in changes and event.start is not None and event.end is not None:
         changes["end"] = _moved_end(event.start, event.end, changes["start"])
+    if "start" in changes and "exdates" not in changes and event.exdates and event.start is not None:
+        changes["exdates"] = _moved_exdates(event.start, changes["start"], event.exdates)
     changes.setdefault("dtstamp", _now())
     new = replace(event, **changes)
     if "sequence" not in changes and any(_differs(getattr(event, f), getattr(new, f)) for f in _SIGNIFICANT):
@@ -5417,6 +5420,30 @@ def _zone_name(tz: tzinfo) -> str | None:
         found = _tzid_param(tz)
         return found[0] if found is not None else None
     return getattr(tz, "tzid", None)  # a zone read from a file, or one the file never defined
+
+
+def _moved_exdates(start: Any, new_start: Any, exdates: tuple) -> tuple:
+    """A series' EXDATEs moved with its start, by the same calendar days and wall-clock time:
+    they name occurrences by their starts, which moved (left as they are would bring the
+    excluded occurrences back).  Only those of the start's own kind and zone can be moved so.
+
+    >>> ny = ZoneInfo("America/New_York")
+    >>> _moved_exdates(datetime(2026, 3, 2, 9, tzinfo=ny), datetime(2026, 3, 3, 10, tzinfo=ny),
+    ...                (datetime(2026, 3, 16, 9, tzinfo=ny),))[0].isoformat()
+    '2026-03-17T10:00:00-04:00'
+    """
+    if type(start) is not type(new_start) or getattr(start, "tzinfo", None) is not getattr(new_start, "tzinfo", None):
+        return exdates
+    if isinstance(start, datetime):
+        delta = new_start.replace(tzinfo=None, fold=0) - start.replace(tzinfo=None, fold=0)
+    else:
+        delta = new_start - start
+    zone = getattr(start, "tzinfo", None)
+    try:
+        return tuple(d + delta if type(d) is type(start) and getattr(d, "tzinfo", None) is zone else d
+                     for d in exdates)
+    except OverflowError:
+        return exdates
 
 
 def _moved_end(start: Any, end: Any, new_start: Any) -> Any:

@@ -2350,6 +2350,17 @@ class TestITIP(unittest.TestCase):
         with self.assertRaisesRegex(ValueError, "carries the one attendee who answers .* this one 2: bob@"):
             icsmail.apply_reply(ev, ev)  # the organizer's own copy is no answer
 
+    def test_update_moves_a_series_exdates_with_its_start(self):  # else the excluded occurrences come back
+        series = event(start=datetime(2026, 3, 2, 9, tzinfo=NEW_YORK), rrule="FREQ=WEEKLY;COUNT=5",
+                       exdates=[datetime(2026, 3, 16, 9, tzinfo=NEW_YORK)])
+        moved = icsmail.update(series, start=datetime(2026, 3, 3, 11, tzinfo=NEW_YORK))
+        self.assertEqual(moved.exdates, (datetime(2026, 3, 17, 11, tzinfo=NEW_YORK),))
+        self.assertIn("EXDATE;TZID=America/New_York:20260317T110000", icsmail.dumps(moved))
+        days = event(start=date(2026, 3, 2), duration=None, rrule="FREQ=WEEKLY;COUNT=5", exdates=[date(2026, 3, 9)])
+        self.assertEqual(icsmail.update(days, start=date(2026, 3, 4)).exdates, (date(2026, 3, 11),))
+        given = icsmail.update(series, start=datetime(2026, 3, 3, 11, tzinfo=NEW_YORK), exdates=())
+        self.assertEqual(given.exdates, ())  # given with the start: as given
+
     def test_update_sees_a_time_that_only_python_finds_equal(self):
         ev = event(start=datetime(2026, 11, 1, 1, 30, tzinfo=NEW_YORK), attendees=[
             icsmail.Attendee("bob@example.com", partstat="ACCEPTED")])
