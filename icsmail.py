@@ -4063,6 +4063,9 @@ class _Reader:
             for i in range(max(0, len(parts) - 3), len(parts)):  # IANA names have at most three parts
                 zone = _iana_zone("/".join(parts[i:]))
                 if zone is not None:
+                    vz = self.vzone(tzid)
+                    if vz is not None:  # as for an Area/City name: the tz database, warned where they differ
+                        self.rechecks[tzid] = [vz, zone, True, {}]
                     return zone
         vz = self.vzone(tzid)
         if vz is None and key.lower() in _UTC_NAMES:

@@ -1265,6 +1265,11 @@ END:VTIMEZONE"""  # written before Mexico gave up summer time (2022): what Outlo
                                      cal.warnings)
                 streamed = list(icsmail.iter_events(two_events("America/Sao_Paulo", first, second, sao_paulo)))
                 self.assertEqual([e.start.utcoffset() for e in streamed], [timedelta(hours=-3)] * 2)
+        vendor = "/mozilla.org/20070129_1/America/Sao_Paulo"  # a vendor's prefix: the same, warned too
+        cal = icsmail.loads(two_events(vendor, "20230715T100000", "20231215T100000",
+                                       sao_paulo.replace("TZID:America/Sao_Paulo", f"TZID:{vendor}")))
+        self.assertEqual([e.start.utcoffset() for e in cal.events], [timedelta(hours=-3)] * 2)
+        self.assertTrue(any("2023-12-15 10:00:00 another offset" in w for w in cal.warnings), cal.warnings)
 
     def test_zone_names_and_times_writers_get_wrong(self):
         fixed = "BEGIN:STANDARD\nDTSTART:16010101T000000\nTZOFFSETFROM:-0500\nTZOFFSETTO:-0500\nEND:STANDARD"
