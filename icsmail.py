@@ -4398,6 +4398,11 @@ class _Reader:
             else:
                 f.setdefault("components", []).append(self.component(child))
         self.check_event(f, lineno, where)
+        if len(attendees) > 1 and len({a.email.lower() for a in attendees}) < len(attendees):
+            seen: set = set()
+            twice = next(a.email for a in attendees if a.email.lower() in seen or seen.add(a.email.lower()))
+            self.notes.warn(f"VEVENT lists the attendee {_short(twice)!r} twice: kept as read (a reply "
+                            f"updates the first)", lineno, "an attendee listed twice")
         f["attendees"] = tuple(attendees)
         f["categories"] = tuple(categories)
         f["exdates"] = tuple(exdates)

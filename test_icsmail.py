@@ -1197,6 +1197,8 @@ class TestLoads(unittest.TestCase):
         self.assertIn("ATTENDEE;ROLE=REQ-PARTICIPANT;PARTSTAT=ACCEPTED;CN=Lars:mailto:lars@example.se",
                       icsmail.dumps(answer, method="REPLY").replace("\r\n ", ""))
         self.assertEqual(icsmail.apply_reply(ev, answer).attendees[0].partstat, "ACCEPTED")
+        twice = icsmail.loads(calendar_with("DTSTART:20260601T100000Z", att, "ATTENDEE:mailto:LARS@example.se"))
+        self.assertIn("lists the attendee 'LARS@example.se' twice", twice.warnings[0])
 
     def test_a_duration_in_hours_is_elapsed_time_even_a_day_of_them(self):  # RFC 5545 3.3.6
         text = calendar_with("DTSTART;TZID=Europe/Berlin:20260328T100000", "DURATION:PT24H",
