@@ -4398,6 +4398,15 @@ class _Reader:
             else:
                 f.setdefault("components", []).append(self.component(child))
         self.check_event(f, lineno, where)
+        start = f.get("start")
+        if self.fixed_hints and f.get("rrule") and isinstance(start, datetime) and \
+                isinstance(start.tzinfo, ZoneInfo) and start.tzinfo.key in _FIXED_NAMES_MEANT:
+            meant = ZoneInfo(_FIXED_NAMES_MEANT[start.tzinfo.key])
+            if meant.utcoffset(start.replace(tzinfo=None, month=7, day=1)) != start.utcoffset():
+                self.notes.warn(f"the series of {_short(str(f.get('uid')))!r} recurs in the tz database's fixed "
+                                f"{start.tzinfo.key} all year; in summer {meant.key}'s clocks are an hour ahead, which "
+                                f"writers naming it so often mean", lineno,
+                                f"a series in the fixed {start.tzinfo.key}")
         if len(attendees) > 1 and len({a.email.lower() for a in attendees}) < len(attendees):
             seen: set = set()
             twice = next(a.email for a in attendees if a.email.lower() in seen or seen.add(a.email.lower()))

@@ -1316,6 +1316,8 @@ END:VTIMEZONE"""  # written before Mexico gave up summer time (2022): what Outlo
         self.assertEqual(cal.events[0].start.utcoffset(), timedelta(hours=-5))  # what the name says
         self.assertIn("2026-07-15 10:00:00 is -04:00 in America/New_York", cal.warnings[0])
         self.assertEqual(icsmail.loads(calendar_with("DTSTART;TZID=EST:20260115T100000")).warnings, [])
+        series = icsmail.loads(calendar_with("DTSTART;TZID=EST:20260105T100000", "RRULE:FREQ=WEEKLY;COUNT=52"))
+        self.assertIn("the series of 'u1' recurs in the tz database's fixed EST all year", series.warnings[0])
 
     def test_leap_second_zones_are_civil_time_or_refused(self):  # right/ zones count leap seconds
         ev = icsmail.loads(calendar_with("DTSTART;TZID=right/Europe/Paris:20261201T100000")).events[0]
