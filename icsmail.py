@@ -3680,9 +3680,9 @@ _FIXED_NAMES_MEANT = MappingProxyType({"EST": "America/New_York", "MST": "Americ
 
 
 def _fmt_offset_text(zone: tzinfo, when: datetime) -> str:
-    """``zone``'s offset at ``when`` as ``-05:00``."""
-    minutes = int((zone.utcoffset(when) or timedelta(0)).total_seconds()) // 60
-    return f"{'-' if minutes < 0 else '+'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+    """``zone``'s offset at ``when`` as ``-05:00`` (``_fmt_offset`` with colons, for a message)."""
+    text = _fmt_offset(int((zone.utcoffset(when) or timedelta(0)).total_seconds()))
+    return text[0] + ":".join(text[i:i + 2] for i in range(1, len(text), 2))
 
 
 _EVENT_TIME_NAMES = frozenset({"DTSTART", "DTEND", "DUE", "RECURRENCE-ID", "EXDATE", "RDATE"})
@@ -4409,9 +4409,12 @@ class _Reader:
                                 f"a series in the fixed {start.tzinfo.key}")
         if len(attendees) > 1 and len({a.email.lower() for a in attendees}) < len(attendees):
             seen: set = set()
-            twice = next(a.email for a in attendees if a.email.lower() in seen or seen.add(a.email.lower()))
-            self.notes.warn(f"VEVENT lists the attendee {_short(twice)!r} twice: kept as read (a reply "
-                            f"updates the first)", lineno, "an attendee listed twice")
+            for a in attendees:
+                if a.email.lower() in seen:
+                    self.notes.warn(f"VEVENT lists the attendee {_short(a.email)!r} twice: kept as read (a reply "
+                                    f"updates the first)", lineno, "an attendee listed twice")
+                    break
+                seen.add(a.email.lower())
         f["attendees"] = tuple(attendees)
         f["categories"] = tuple(categories)
         f["exdates"] = tuple(exdates)
@@ -4951,8 +4954,8 @@ def _mail_calendars(data: bytes, notes: _Notes, depth: int = 0) -> list[tuple[by
                 continue
             payload = part.get_payload(decode=True)
             charset = part.get_content_charset()
-            method = part.get_param("method") if ctype in _CALENDAR_TYPES else None
             if ctype in _CALENDAR_TYPES:
+                method = part.get_param("method")
                 notes.mime_methods.add(method.strip().upper() if isinstance(method, str) and method.strip() else None)
         except (ValueError, LookupError) as exc:  # headers the email package cannot read (a NUL, ...)
             notes.warn(f"an e-mail part could not be read: {exc}", 1)
@@ -5078,24 +5081,25 @@ def loads(data: str | bytes, *, strict: bool = False) -> Calendar:
     return cal
 
 
-def _mime_method(cal: Calendar, said: str | None, notes: _Notes) -> None:
+def _mime_method(cal: Calendar, said: str, notes: _Notes) -> None:
     """Check a calendar's METHOD against its e-mail part's ``method=`` (RFC 6047 2.4: the two are one),
     and take that when the calendar has none and its events fit it."""
-    if said is None or said == cal.method:
+    if said == cal.method:
         return
     if cal.method is not None:
         notes.warn(f"the e-mail's Content-Type says method={said}, the calendar METHOD:{cal.method}: "
                    f"read as METHOD:{cal.method}", 0)
         return
     try:
-        _check_method(cal, _token(said, _METHODS, "method"))
+        method = _token(said, _METHODS, "method")
+        _check_method(cal, method)
     except (ValueError, TypeError) as exc:
         notes.warn(f"the calendar has no METHOD, and its events do not fit the method={said} of the e-mail's "
                    f"Content-Type ({exc}): read without", 0)
         return
     notes.warn(f"the calendar has no METHOD; the e-mail's Content-Type says method={said}: read as its "
                f"METHOD (and written so)", 0)
-    cal.method = _token(said, _METHODS, "method")
+    cal.method = method
 
 
 class _CollectorPaused:
@@ -6842,23 +6846,23 @@ def _cmd_send(args: Any, out: Any, err: Any) -> int:
     status = 0  # 1 as well when a message skipped may never have arrived: it still needs the user
     for path in args.files:
         marked = not args.force and (os.path.exists(path + ".sent") or os.path.exists(path + ".unknown"))
+        wire, problem = None, None
         try:
             with open(path, "rb") as f:
                 key = os.fstat(f.fileno())[1:3]  # (inode, device): the same file under two names
                 data = f.read()
             wire = _wire_bytes(data)
         except (OSError, ValueError) as exc:
-            skipped = _skip_marked(path, None, err) if marked else None
-            if skipped:  # it went; what became of the file since is no matter
-                status = max(status, int(skipped == "unknown"))
-                continue
-            if isinstance(exc, ValueError):
-                raise ValueError(f"{path}: {exc}") from None
-            raise
-        skipped = _skip_marked(path, wire[3], err) if marked else None
+            problem = exc
+        # a marked message went (or may have); unreadable now, any mark counts: what became of the file is no matter
+        skipped = _skip_marked(path, wire[3] if wire else None, err) if marked else None
         if skipped:
             status = max(status, int(skipped == "unknown"))
             continue
+        if isinstance(problem, ValueError):
+            raise ValueError(f"{path}: {problem}") from None
+        if problem is not None:
+            raise problem
         if key in seen and key != (0, 0):
             print(f"skipped {path}: named twice", file=err)
             continue
