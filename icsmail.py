@@ -1496,13 +1496,16 @@ def _property(value: Property | tuple) -> Property:
                     f"tuples, not {value!r}")
 
 
-@dataclass(init=False)  # __init__ by hand, as Attendee's
+@dataclass(init=False, frozen=True)  # __init__ by hand, as Attendee's; immutable, so events can share one
 class Alarm:
     """A reminder (VALARM): ``Alarm(trigger=timedelta(minutes=-15))``.
 
     ``trigger`` is relative to the event's start (negative = before; to its
     end with ``related="END"``) or an aware datetime, written in UTC.  DISPLAY
     and EMAIL alarms need a description: "Reminder" unless one is given.
+    An Alarm is immutable (``dataclasses.replace`` makes a changed copy), and
+    events given equal alarms share one: a calendar of many events with the
+    same reminder holds it once.
     """
     trigger: timedelta | datetime = timedelta(minutes=-15)
     action: str = "DISPLAY"
@@ -1551,13 +1554,41 @@ class Alarm:
         attendees = tuple(_attendee(a) for a in _as_tuple(attendees)) if attendees else ()
         if action == "EMAIL" and not attendees:
             raise ValueError("an EMAIL alarm needs attendees to mail (RFC 5545 3.6.6)")
-        self.trigger, self.action, self.description, self.related = trigger, action, description, related
-        self.repeat, self.interval, self.summary, self.attendees = repeat, interval, summary, attendees
-        self.extra = _extras(extra, _ALARM_NAMED, "alarm") if extra else ()
+        extra = _extras(extra, _ALARM_NAMED, "alarm") if extra else ()
+        # frozen: every field is set once, here, in class order
+        self.__dict__.update(trigger=trigger, action=action, description=description, related=related,
+                             repeat=repeat, interval=interval, summary=summary, attendees=attendees, extra=extra)
 
     def __post_init__(self) -> None:
         """The checks, for a dataclass made from Alarm (as Event's)."""
         Alarm.__init__(self, **{f.name: getattr(self, f.name) for f in _fields(Alarm)})
+
+
+_SHARED_ALARMS: dict[tuple, tuple[Alarm, ...]] = {}  # the few reminders that recur across events
+
+
+def _alarm_key(alarm: Alarm) -> tuple | None:
+    """What makes two reminders the same; None for an alarm kept as it is: one at a time of day,
+    one 24 hours before (elapsed, which equals a day as a timedelta), one with attendees or other
+    properties."""
+    if type(alarm) is not Alarm or type(alarm.trigger) is not timedelta or alarm.attendees or alarm.extra:
+        return None
+    return (alarm.trigger, alarm.action, alarm.description, alarm.related, alarm.repeat,
+            type(alarm.interval), alarm.interval, alarm.summary)
+
+
+def _shared_alarms(alarms: tuple[Alarm, ...]) -> tuple[Alarm, ...]:
+    """One tuple for every event whose alarms are equal: Alarm is immutable, so sharing is safe,
+    and a big calendar holds (and the garbage collector visits) each reminder once."""
+    key = tuple(map(_alarm_key, alarms)) if len(alarms) > 1 else (_alarm_key(alarms[0]),)
+    if None in key:
+        return alarms
+    shared = _SHARED_ALARMS.get(key)
+    if shared is None:
+        if len(_SHARED_ALARMS) >= 256:
+            _SHARED_ALARMS.clear()
+        shared = _SHARED_ALARMS[key] = alarms
+    return shared
 
 
 _RRULE_FREQS = ("SECONDLY", "MINUTELY", "HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY")
@@ -1877,6 +1908,8 @@ class Event:
             if type(a) is not Alarm:
                 alarms = tuple(a if isinstance(a, Alarm) else Alarm(a) for a in alarms)
                 break
+        if alarms:
+            alarms = _shared_alarms(alarms)
         if isinstance(start, datetime) and end is None and duration is None and \
                 any(a.related == "END" and isinstance(a.trigger, timedelta) for a in alarms):
             raise ValueError("an alarm related to the end needs the event's end or duration (RFC 5545 3.8.6.3)")
@@ -3466,7 +3499,7 @@ def _raw(cls: type, values: Mapping[str, Any]) -> Any:
         from dataclasses import MISSING, fields
         defaults = _DEFAULTS[cls] = {f.name: (None if f.default is MISSING else f.default) for f in fields(cls)}
     obj = cls.__new__(cls)
-    obj.__dict__ = {**defaults, **values}
+    object.__setattr__(obj, "__dict__", {**defaults, **values})  # an Alarm is frozen
     return obj
 
 
@@ -4707,8 +4740,8 @@ def _rename_tzids(cal: Calendar, renamed: dict[str, str]) -> None:
                     zones[id(tz)] = tz
         ev.extra = props(ev.extra)
         ev.components = tuple(map(component, ev.components))
-        for alarm in ev.alarms:
-            alarm.extra = props(alarm.extra)
+        ev.alarms = tuple(_raw(Alarm, {**vars(alarm), "extra": props(alarm.extra)}) if alarm.extra else alarm
+                          for alarm in ev.alarms)  # as read: not checked again
     for tz in zones.values():
         tz.tzid = renamed[tz.tzid]
         if tz.component is not None:

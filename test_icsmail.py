@@ -457,6 +457,27 @@ class TestModel(unittest.TestCase):
                                               rdates=(date(2026, 5, 8),)))
         self.assertEqual(dataclasses.replace(given, summary="y").summary, "y")
 
+    def test_an_alarm_is_immutable_and_events_share_equal_ones(self):
+        alarm = icsmail.Alarm()
+        with self.assertRaises(dataclasses.FrozenInstanceError):
+            alarm.description = "Soon"
+        self.assertEqual(dataclasses.replace(alarm, description="Soon").description, "Soon")
+        first, second = (event(alarms=[icsmail.Alarm(), icsmail.Alarm(trigger=timedelta(hours=-1))])
+                         for _ in range(2))
+        self.assertIs(first.alarms, second.alarms)  # one copy for a calendar of the same reminders
+        self.assertEqual([a.trigger for a in first.alarms], [timedelta(minutes=-15), timedelta(hours=-1)])
+        other = event(alarms=[icsmail.Alarm(description="Leave now")])
+        self.assertEqual(other.alarms[0].description, "Leave now")
+        mail = icsmail.Alarm(action="EMAIL", attendees=["bob@example.com"])  # kept as given
+        self.assertIs(event(alarms=[mail]).alarms[0], mail)
+
+    def test_a_shared_alarm_keeps_its_kind_of_duration(self):  # PT24H equals P1D as a timedelta, not in a file
+        event(alarms=[icsmail.Alarm(trigger=timedelta(days=-1), description="x")])
+        text = calendar_with("DTSTART;TZID=Europe/Berlin:20260329T100000", "DURATION:PT1H", "BEGIN:VALARM",
+                             "ACTION:DISPLAY", "DESCRIPTION:x", "TRIGGER:-PT24H", "END:VALARM")
+        changed = dataclasses.replace(icsmail.loads(text).events[0], summary="Moved")  # through Event()
+        self.assertIn("TRIGGER:-PT24H\r\n", icsmail.dumps(changed))
+
     def test_dataclasses_made_from_event_and_alarm_are_checked(self):
         @dataclasses.dataclass
         class Meeting(icsmail.Event):
@@ -475,11 +496,13 @@ class TestModel(unittest.TestCase):
         checked = dataclasses.dataclass(Checked)("x", date(2026, 5, 1))
         self.assertEqual((checked.summary, checked.end), ("X", date(2026, 5, 2)))
 
-        @dataclasses.dataclass
+        @dataclasses.dataclass(frozen=True)  # as Alarm is
         class Reminder(icsmail.Alarm):
             sound: str = "ding"
 
         self.assertEqual(Reminder(timedelta(minutes=-5)).description, "Reminder")
+        with self.assertRaisesRegex(ValueError, "repeat and interval go together"):
+            Reminder(repeat=2)
 
     def test_refusals(self):
         naive = datetime(2026, 12, 1, 10)
@@ -1721,6 +1744,17 @@ END:VTIMEZONE"""  # written before Mexico gave up summer time (2022): what Outlo
         self.assertIn("VCALENDARs define TZID 'Custom' differently: a later one's is read as 'Custom (2)'",
                       cal.warnings[0])
         self.assertIn("different COLOR ('a', 'b'): the first one's applies", cal.warnings[2])
+
+    def test_a_renamed_tzid_reaches_the_properties_of_alarms(self):
+        def part(offset: str, uid: str) -> str:
+            zone = (f"BEGIN:VTIMEZONE\nTZID:Custom\nBEGIN:STANDARD\nDTSTART:19700101T000000\n"
+                    f"TZOFFSETFROM:{offset}\nTZOFFSETTO:{offset}\nEND:STANDARD\nEND:VTIMEZONE")
+            return calendar_with("DTSTART;TZID=Custom:20260701T100000", "BEGIN:VALARM", "ACTION:DISPLAY",
+                                 "DESCRIPTION:x", "TRIGGER:-PT5M", "X-AT;TZID=Custom:20260701T090000", "END:VALARM",
+                                 zones=zone).replace("UID:u1", f"UID:{uid}")
+        cal = icsmail.loads(part("+0500", "a") + part("-0300", "b"))
+        self.assertEqual([e.alarms[0].extra[0].params for e in cal.events],
+                         [(("TZID", "Custom"),), (("TZID", "Custom (2)"),)])
 
     def test_several_calendars_and_other_components(self):
         todo = golden("""
