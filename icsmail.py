@@ -6463,13 +6463,15 @@ def _transmit(smtp: "smtplib.SMTP", data: bytes, sender: str, recipients: list[s
 
 
 def _reset(smtp: "smtplib.SMTP") -> None:
-    """RSET after a refusal; a server that closed after saying why keeps its reason (the next
-    message finds the connection gone)."""
+    """RSET after a refusal, whose reason stands whatever the RSET gets.  A session the server
+    ends there (421, or gone) is closed, so that the next message starts a new one."""
     import smtplib
     try:
-        smtp.rset()
+        code, _ = smtp.rset()
     except (OSError, smtplib.SMTPException):
-        pass
+        code = 421
+    if code == 421:
+        smtp.close()
 
 
 def send(messages: Any, smtp: Any = None, *, password: str | None = None, timeout: float = 30,

@@ -2800,6 +2800,9 @@ class SMTPHandler(socketserver.StreamRequestHandler):
                     return
                 self.reply(*server.data_reply)
             elif verb == "RSET":
+                if server.behaviour == "close at rset" and server.connections == 1:
+                    self.reply(421, "resetting is over for today")
+                    return
                 envelope = None
                 self.reply(250)
             elif verb == "NOOP":
@@ -2964,6 +2967,16 @@ class TestSend(SMTPTestCase):
     def test_a_closing_server_at_any_step_gets_a_new_session(self):
         server = self.start_server(behaviour="close at rcpt")
         self.assertEqual(icsmail.send(invitation(), server.url), {})
+        self.assertEqual((len(server.messages), server.connections), (1, 2))
+
+    def test_a_session_closed_at_rset_after_a_refusal_gets_a_new_one(self):
+        server = self.start_server(behaviour="close at rset", refuse={"nobody@example.com"})
+        messages = [invitation(1, attendees=["nobody@example.com"]), invitation(2)]
+        with self.assertRaises(icsmail.SendError) as caught:
+            icsmail.send(messages, server.url)
+        first, second = (m["Message-ID"] for m in messages)
+        self.assertEqual((caught.exception.sent, list(caught.exception.failed)), ([second], [first]))
+        self.assertIn("every recipient refused (nobody@example.com: 550", caught.exception.failed[first])
         self.assertEqual((len(server.messages), server.connections), (1, 2))
 
     def test_a_new_session_refused_keeps_the_report(self):
