@@ -3853,6 +3853,7 @@ class _Reader:
         self.xwr_from = -1  # streaming: how many calendar properties there were when floating times got a zone
         self.waiting: set[str] = set()  # streaming: TZIDs looked up in vain, until their VTIMEZONE comes
         self.is_vcal1: bool | None = None  # VERSION:1.0, once looked up
+        self.vcal1_missed = False  # streaming: looked up before any VERSION came
 
     def add_vtimezone(self, frame: list) -> str | None:
         """Take a VTIMEZONE; its TZID, when it is a new one."""
@@ -3998,11 +3999,26 @@ class _Reader:
         return _with_zone(dt, xwr) if xwr is not None else dt
 
     def vcal1(self) -> bool:
-        """Whether the calendar being read says VERSION:1.0 (vCalendar), looked up once."""
+        """Whether the calendar being read says VERSION:1.0 (vCalendar), looked up once; while
+        streaming, until a VERSION has come (it may come after events)."""
         if self.is_vcal1 is None:
             props = self.cal[1] if self.cal else ()
-            self.is_vcal1 = any(name == "VERSION" and value.strip() == "1.0" for name, _, value, _ in props)
+            found = any(name == "VERSION" and value.strip() == "1.0" for name, _, value, _ in props)
+            if found or not self.streaming or self.final or any(name == "VERSION" for name, _, _, _ in props):
+                self.is_vcal1 = found
+            else:
+                self.vcal1_missed = True
+                return False
         return self.is_vcal1
+
+    def late_version(self) -> None:
+        """Warn when a VERSION:1.0 came after events were read as iCalendar 2.0 (streaming)."""
+        if self.vcal1_missed and self.cal:
+            found = next((ln for name, _, value, ln in self.cal[1] if name == "VERSION" and value.strip() == "1.0"),
+                         None)
+            if found is not None:
+                self.notes.warn("VERSION:1.0 comes after events: those read before it were read as iCalendar 2.0 "
+                                "(their vCalendar 1.0 STATUS, RSVP, ROLE and ';' lists not taken)", found)
 
     def local_offset(self, tzid: str, sample: datetime) -> bool:
         """Whether the zone a TZID names (when known) is off UTC at ``sample``."""
@@ -5342,6 +5358,7 @@ def _iter_lines(lines: Iterable[str], notes: _Notes) -> Iterator[Event]:
         else:
             yield from _release(reader, held)
             reader.late_x_wr_timezone()
+            reader.late_version()
             _check_version(frame, notes)
             reader.begin(None)
             held = []

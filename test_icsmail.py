@@ -1462,6 +1462,18 @@ END:VTIMEZONE"""  # written before Mexico gave up summer time (2022): what Outlo
         ev = icsmail.loads(text).events[0]  # and its lists are separated by ";"
         self.assertEqual((ev.categories, len(ev.exdates)), (("MEETING", "PROJECT"), 2))
 
+    def test_vcalendar_1_version_after_events_when_streaming(self):
+        event_text = ("BEGIN:VEVENT\r\nUID:{0}\r\nDTSTART:20260402T070000Z\r\n"
+                      "ATTENDEE;STATUS=CONFIRMED;RSVP=YES:jdoe@host1.com\r\nEND:VEVENT\r\n")
+        text = ("BEGIN:VCALENDAR\r\n" + event_text.format("a") + "VERSION:1.0\r\n" + event_text.format("b") +
+                "END:VCALENDAR\r\n").encode()
+        warnings: list = []
+        streamed = [ev.attendees[0].partstat for ev in icsmail.iter_events(io.BytesIO(text), warnings=warnings)]
+        self.assertEqual(streamed, ["NEEDS-ACTION", "ACCEPTED"])  # the first was read before VERSION came
+        self.assertIn("VERSION:1.0 comes after events: those read before it were read as iCalendar 2.0", warnings[0])
+        self.assertIn("(line 7)", warnings[0])
+        self.assertEqual([ev.attendees[0].partstat for ev in icsmail.loads(text).events], ["ACCEPTED"] * 2)
+
     def test_vcalendar_1_tz_and_daylight(self):  # local times of a vCalendar 1.0 file (old phones, Palm)
         data = (b"BEGIN:VCALENDAR\r\nVERSION:1.0\r\nTZ:-05\r\nDAYLIGHT:TRUE;-04;20260308T020000;20261101T020000;EST;"
                 b"EDT\r\nBEGIN:VEVENT\r\nUID:v1\r\nDTSTART:20260701T100000\r\nDTEND:20261201T100000\r\n"
