@@ -1682,7 +1682,10 @@ def _rrule_until(value: date | datetime, start: date | datetime | None, floating
         if value.tzinfo is not None:
             raise ValueError(f"rrule until must be naive (floating) when the event is floating, not {value!r}")
         return _fmt_local(value)
-    if not isinstance(value, datetime):  # the whole of that day, in the event's zone
+    if not isinstance(value, datetime):  # the whole of that day in the event's zone: up to the next midnight
+        if value < date.max:  # (not 23:59:59, which a change of clocks at 23:00 skips: America/Nuuk)
+            midnight = datetime.combine(value + timedelta(days=1), time(0), tzinfo=start.tzinfo)
+            return _fmt_utc(midnight.astimezone(UTC) - timedelta(seconds=1))
         value = datetime.combine(value, time(23, 59, 59), tzinfo=start.tzinfo)
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"rrule until {value} is naive: give it a time zone, or a date")
@@ -5435,7 +5438,17 @@ def update(event: Event, **changes: Any) -> Event:
     (1, datetime.time(11, 30))
     >>> update(ev, description="agenda attached").sequence
     0
+
+    ``recurrence_id`` on a series changes that one occurrence (give its
+    original start): the result is the occurrence, changed, to send with or
+    after the series (an override).
     """
+    if changes.get("recurrence_id") is not None and event.recurrence_id is None:
+        if not event.rrule and not event.rdates:
+            raise ValueError(f"event {event.uid!r} does not recur: update it whole, without recurrence_id")
+        occurrence = replace(event, **_occurrence(event, changes.pop("recurrence_id")))
+        _keep_params(event, occurrence)
+        event = occurrence  # what the changes are made to, and compared with
     if "end" in changes and "duration" not in changes:
         changes["duration"] = None
     elif "duration" in changes and "end" not in changes:
@@ -5564,17 +5577,23 @@ def cancel(event: Event, *, attendees: Iterable[Attendee | str] | None = None,
     if recurrence_id is not None:
         if not event.rrule and not event.rdates:
             raise ValueError(f"event {event.uid!r} does not recur: cancel it whole, without recurrence_id")
-        if isinstance(recurrence_id, datetime) != isinstance(event.start, datetime):
-            kind = "a datetime" if isinstance(event.start, datetime) else "a date"
-            raise ValueError(f"recurrence_id {recurrence_id} must be {kind}, as the series' start {event.start} is")
-        _check_occurrence(recurrence_id, event.start, "recurrence_id")
-        changes.update(recurrence_id=recurrence_id, start=recurrence_id, rrule=None, rdates=(), exdates=(),
-                       end=_moved_end(event.start, event.end, recurrence_id)
-                       if event.start is not None and event.end is not None else None,
-                       duration=event.duration)
+        changes.update(_occurrence(event, recurrence_id))
     cancelled = replace(event, **changes)
     _keep_params(event, cancelled)
     return cancelled
+
+
+def _occurrence(series: Event, recurrence_id: date | datetime) -> dict[str, Any]:
+    """The fields that make one occurrence of a series an event of its own (an override, or the
+    cancel of that occurrence): its RECURRENCE-ID and times, and no RRULE, RDATE or EXDATE."""
+    if isinstance(recurrence_id, datetime) != isinstance(series.start, datetime):
+        kind = "a datetime" if isinstance(series.start, datetime) else "a date"
+        raise ValueError(f"recurrence_id {recurrence_id} must be {kind}, as the series' start {series.start} is")
+    _check_occurrence(recurrence_id, series.start, "recurrence_id")
+    return dict(recurrence_id=recurrence_id, start=recurrence_id, rrule=None, rdates=(), exdates=(),
+                end=_moved_end(series.start, series.end, recurrence_id)
+                if series.start is not None and series.end is not None else None,
+                duration=series.duration)
 
 
 def reply(event: Event, attendee: Attendee | str, partstat: str = "ACCEPTED", *,
@@ -5729,11 +5748,14 @@ def _describe_when(ev: Event, zone: tzinfo | None = None) -> str:
     return f"{text} ({_zone_label(start)})"
 
 
-def _describe_rrule(rule: str) -> str:
-    """Words for the usual rules; the rule itself for the rest.
+def _describe_rrule(rule: str, start: date | datetime | None = None) -> str:
+    """Words for the usual rules; the rule itself for the rest.  A UTC UNTIL is told as the
+    day it is in the zone of ``start``, the series' own.
 
     >>> _describe_rrule("FREQ=WEEKLY;BYDAY=MO,WE;COUNT=10")
     'every week on Monday, Wednesday, 10 times'
+    >>> _describe_rrule("FREQ=DAILY;UNTIL=20270101T045959Z", datetime(2026, 12, 1, tzinfo=ZoneInfo("America/Toronto")))
+    'every day, until 2026-12-31'
     """
     try:
         parts = _parse_rrule(rule)
@@ -5750,9 +5772,19 @@ def _describe_rrule(rule: str) -> str:
     if "COUNT" in parts:
         text += f", {parts['COUNT']} times"
     if "UNTIL" in parts:
-        until = parts["UNTIL"]
-        text += f", until {until[:4]}-{until[4:6]}-{until[6:8]}"
+        text += f", until {_until_day(parts['UNTIL'], start)}"
     return text
+
+
+def _until_day(until: str, start: date | datetime | None) -> str:
+    """``2026-12-31``: the day an UNTIL is in, in the zone of a series starting at ``start``."""
+    m = _DATETIME_RE.match(until)
+    if m and m.group(7) and isinstance(start, datetime) and start.tzinfo is not None:
+        try:
+            return datetime(*map(int, m.groups()[:6]), tzinfo=UTC).astimezone(start.tzinfo).date().isoformat()
+        except (ValueError, OverflowError):  # no such time, or beyond the years dates hold there
+            pass
+    return f"{until[:4]}-{until[4:6]}-{until[6:8]}"
 
 
 def _describe_dates(values: Sequence[Any]) -> str:
@@ -5786,7 +5818,7 @@ def _summary_text(ev: Event, method: str | None) -> str:
     if ev.location:
         rows.append(("Where", ev.location))
     if ev.rrule:
-        rows.append(("Repeats", _describe_rrule(ev.rrule)))
+        rows.append(("Repeats", _describe_rrule(ev.rrule, ev.start)))
     if ev.rdates:
         rows.append(("Also on", _describe_dates(ev.rdates)))
     if ev.exdates:
@@ -6982,7 +7014,7 @@ def _show_text(ev: Event, local: tzinfo | None) -> str:
         role = "" if a.role == "REQ-PARTICIPANT" else f", {a.role.lower()}"
         rows.append(("attendees" if i == 0 else "", f"{_person_text(a)} ({a.partstat.lower()}{role})"))
     if ev.rrule:
-        rows.append(("repeats", _describe_rrule(ev.rrule)))
+        rows.append(("repeats", _describe_rrule(ev.rrule, ev.start)))
     if ev.rdates:
         rows.append(("also on", _describe_dates(ev.rdates)))
     if ev.exdates:

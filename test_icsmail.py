@@ -599,6 +599,21 @@ class TestModel(unittest.TestCase):
         self.assertEqual(ev.rrule, "FREQ=WEEKLY;UNTIL=20270630T225959Z;BYDAY=MO,WE")  # 23:59:59 BST
         self.assertEqual(event(rrule="RRULE:FREQ=DAILY;COUNT=3").rrule, "FREQ=DAILY;COUNT=3")
 
+    def test_a_date_until_ends_at_the_next_midnight(self):  # not 23:59:59, which some nights skip
+        nuuk = ZoneInfo("America/Nuuk")  # summer time from 23:00 on Saturday 28 March 2026
+        ev = event(start=datetime(2026, 3, 20, 0, 30, tzinfo=nuuk), rrule={"freq": "daily", "until": date(2026, 3, 28)})
+        self.assertEqual(ev.rrule, "FREQ=DAILY;UNTIL=20260329T005959Z")  # 23:59:59 -01, not Sunday 00:59:59
+        santiago = ZoneInfo("America/Santiago")  # summer time from midnight: 6 September 2026 begins at 01:00
+        ev = event(start=datetime(2026, 8, 1, 9, tzinfo=santiago), rrule={"freq": "daily", "until": date(2026, 9, 5)})
+        self.assertEqual(ev.rrule, "FREQ=DAILY;UNTIL=20260906T035959Z")
+
+    def test_the_until_of_a_summary_is_the_series_own_day(self):
+        ev = event(start=datetime(2026, 10, 1, 10, tzinfo=NEW_YORK),
+                   rrule={"freq": "weekly", "until": date(2026, 12, 31)})
+        self.assertIn("UNTIL=20270101T045959Z", ev.rrule)
+        plain = next(p for p in parse_mail(icsmail.build_message(ev)).walk() if p.get_content_type() == "text/plain")
+        self.assertIn("every week, until 2026-12-31", plain.get_content())
+
     def test_floating_needs_to_be_asked_for(self):
         ev = event(start=datetime(2026, 12, 1, 10), floating=True)
         self.assertIn("DTSTART:20261201T100000\r\n", icsmail.dumps(ev))
@@ -2415,6 +2430,26 @@ class TestITIP(unittest.TestCase):
         self.assertEqual(icsmail.update(days, start=date(2026, 3, 4)).exdates, (date(2026, 3, 11),))
         given = icsmail.update(series, start=datetime(2026, 3, 3, 11, tzinfo=NEW_YORK), exdates=())
         self.assertEqual(given.exdates, ())  # given with the start: as given
+
+    def test_update_of_one_occurrence_is_that_occurrence_changed(self):  # an override, not a second series
+        series = event(start=datetime(2026, 10, 2, 10, tzinfo=NEW_YORK), rrule="FREQ=WEEKLY;COUNT=10",
+                       rdates=[datetime(2026, 12, 24, 10, tzinfo=NEW_YORK)],
+                       exdates=[datetime(2026, 10, 23, 10, tzinfo=NEW_YORK)],
+                       attendees=[icsmail.Attendee("bob@example.com", partstat="ACCEPTED")])
+        third = datetime(2026, 10, 16, 10, tzinfo=NEW_YORK)
+        moved = icsmail.update(series, recurrence_id=third, start=third + timedelta(hours=1))
+        self.assertEqual((moved.recurrence_id, moved.start, moved.duration, moved.rrule, moved.rdates, moved.exdates),
+                         (third, third + timedelta(hours=1), timedelta(minutes=45), None, (), ()))
+        self.assertEqual((moved.sequence, moved.attendees[0].partstat), (1, "NEEDS-ACTION"))
+        placed = icsmail.update(series, recurrence_id=third, location="Room 5")  # its own time, asked again not
+        self.assertEqual((placed.start, placed.sequence, placed.attendees[0].partstat), (third, 1, "ACCEPTED"))
+        noted = icsmail.update(series, recurrence_id=third, description="Slides attached")
+        self.assertEqual((noted.start, noted.sequence), (third, 0))
+        text = icsmail.dumps(icsmail.Calendar([series, moved]), method="REQUEST")
+        self.assertEqual([text.count(f"\r\n{name};TZID=America/New_York:") for name in ("RDATE", "EXDATE")], [1, 1])
+        self.assertEqual(text.count("\r\nRRULE:FREQ=WEEKLY"), 1)
+        with self.assertRaisesRegex(ValueError, "does not recur: update it whole"):
+            icsmail.update(event(), recurrence_id=third)
 
     def test_update_sees_a_time_that_only_python_finds_equal(self):
         ev = event(start=datetime(2026, 11, 1, 1, 30, tzinfo=NEW_YORK), attendees=[
