@@ -1047,7 +1047,8 @@ def _yearly_onsets(ob: _Observance, year: int) -> list[datetime]:
     found = [d for d in _onsets_in(ob, range(lo, hi + 1)) if until is None or d <= until]
     if not any(d.year < year for d in found):  # a rule that skips years (INTERVAL, 29 February): its last onset before
         step = int(rule.get("INTERVAL", "1"))
-        for y in range(lo - 1, max(first_year, lo - 8 * step) - 1, -1):
+        last = lo - 1 - (lo - 1 - first_year) % step  # the last year before these that the rule runs in
+        for y in range(last, max(first_year, last - 8 * step) - 1, -step):
             earlier = [d for d in _onsets_in(ob, (y,)) if until is None or d <= until]
             if earlier:
                 return earlier[-1:] + found
@@ -1055,14 +1056,19 @@ def _yearly_onsets(ob: _Observance, year: int) -> list[datetime]:
 
 
 def _counted_onsets(ob: _Observance) -> list[datetime]:
-    """Every onset of a rule with COUNT, from DTSTART on (counted once per zone, at most 1000)."""
+    """Every onset of a rule with COUNT, from DTSTART on (counted once per zone, at most 1000);
+    a rule that has made none for 50 of its years makes no more (29 February on a Sunday
+    comes back within 40)."""
     rule = ob.rrule
     count = min(int(rule["COUNT"]), 1000)
     interval = int(rule.get("INTERVAL", "1"))
     found = {ob.start}
-    year = ob.start.year
-    while len(found) < count and year <= min(ob.start.year + 2000, 9999):
-        found.update(_onsets_in(ob, (year,)))
+    year = empty = ob.start.year
+    while len(found) < count and year <= min(ob.start.year + 2000, 9999) and year - empty < 50 * interval:
+        onsets = _onsets_in(ob, (year,))
+        if onsets:
+            found.update(onsets)
+            empty = year
         year += interval
     return sorted(found)[:count]
 
@@ -1086,6 +1092,12 @@ def _onsets_in(ob: _Observance, years: Iterable[int]) -> list[datetime]:
 # the usual shape (a historical zone has that many); beyond, every lookup would expand them all.
 _ZONE_RULES_BUDGET = 320
 _ZONE_RULE_UNREAD = frozenset({"BYWEEKNO", "BYSECOND", "RSCALE"})  # parts time zones never use
+
+
+def _rule_cost(rule: dict) -> int:
+    """What a VTIMEZONE's rule costs to look up: its onsets in a year, and for a COUNT the years
+    counted from its start (once, at 20 a unit)."""
+    return _rule_size(rule) + (min(int(rule["COUNT"]), 1000) // 20 if "COUNT" in rule else 0)
 
 
 def _rule_size(rule: dict) -> int:
@@ -4179,7 +4191,7 @@ class _Reader:
                 elif pname == "RRULE":
                     rule = self.zone_rule(tzid, value, ln, budget)
                     if rule is not None:
-                        budget -= _rule_size(rule)
+                        budget -= _rule_cost(rule)
                         found["rrule"] = rule
                 elif pname == "RDATE":
                     for item in value.split(","):
@@ -4236,7 +4248,7 @@ class _Reader:
             self.notes.warn(f"VTIMEZONE {_short(tzid)!r}: not a yearly rule of a few changes"
                             f"{' (' + ', '.join(unread) + ')' if unread else ''}: ignored", lineno)
             return None
-        if _rule_size(rule) > budget:
+        if _rule_cost(rule) > budget:
             self.notes.warn(f"VTIMEZONE {_short(tzid)!r}: more rules than any time zone has: this one "
                             f"is ignored", lineno)
             return None

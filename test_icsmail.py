@@ -2003,6 +2003,20 @@ class TestHostileInput(unittest.TestCase):
         self.assertEqual(len(cal.events), 200)
         self.assertTrue(any("more rules than any time zone has: this one is ignored" in w for w in cal.warnings))
 
+    def test_rules_that_skip_years_or_never_match_cost_little(self):  # each took seconds per lookup
+        for rule in ("INTERVAL=999999999;BYMONTHDAY=1", "COUNT=5;BYMONTH=2;BYMONTHDAY=30"):
+            with self.subTest(rule):
+                observance = (f"BEGIN:STANDARD\nDTSTART:16010101T000000\nRRULE:FREQ=YEARLY;{rule}\n"
+                              f"TZOFFSETFROM:+0100\nTZOFFSETTO:+0100\nEND:STANDARD\n")
+                events = "".join(f"BEGIN:VEVENT\nUID:{i}\nDTSTART;TZID=X:{9999 - i}0101T120000\nEND:VEVENT\n"
+                                 for i in range(3))
+                text = (f"BEGIN:VCALENDAR\nVERSION:2.0\nBEGIN:VTIMEZONE\nTZID:X\n{observance * 300}"
+                        f"END:VTIMEZONE\n{events}END:VCALENDAR\n")
+                with mock.patch.object(icsmail, "_onsets_in", wraps=icsmail._onsets_in) as onsets:
+                    offsets = {ev.start.utcoffset() for ev in icsmail.loads(text).events}
+                self.assertEqual(offsets, {timedelta(hours=1)})
+                self.assertLess(onsets.call_count, 50_000)  # millions, walking back year by year to 1601
+
     def test_parameters_read_cannot_inject_lines(self):
         text = calendar_with('ATTENDEE;ROLE="X:^nEND:VEVENT^nBEGIN:VEVENT^nUID:evil":mailto:bob@example.com',
                              "DTSTART:20260101T100000Z")
