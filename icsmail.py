@@ -4540,7 +4540,7 @@ class _Reader:
                         notes.warn(f"all-day DTEND {end} equals DTSTART: read as one day", where.get("end", lineno),
                                    "all-day DTEND equals DTSTART")
                         f["end"] = start + timedelta(days=1)
-                    elif end < start:
+                    elif not _not_after(start, end):  # as instants: a wall clock repeats and skips an hour
                         notes.warn(f"DTEND {end} is before DTSTART {start}", where.get("end", lineno))
                 except TypeError:  # aware against floating
                     notes.warn("DTSTART and DTEND mix floating and zoned times", where.get("end", lineno))

@@ -1711,6 +1711,11 @@ END:VTIMEZONE"""  # written before Mexico gave up summer time (2022): what Outlo
         with self.assertRaisesRegex(icsmail.ParseError, r"strict=True\) \(line \d+\)"):
             icsmail.loads(text, strict=True)
 
+    def test_an_end_before_the_start_is_warned_by_instants(self):  # 02:30 in the gap is 03:30 (RFC 5545 3.3.5)
+        cal = icsmail.loads(calendar_with("DTSTART;TZID=America/New_York:20260308T023000",
+                                          "DTEND;TZID=America/New_York:20260308T030000"))
+        self.assertIn("DTEND 2026-03-08 03:00:00-04:00 is before DTSTART 2026-03-08 02:30:00-05:00", cal.warnings[0])
+
     def test_date_until_with_datetime_start(self):
         cal = icsmail.loads(calendar_with("DTSTART:20261201T100000Z", "RRULE:FREQ=DAILY;UNTIL=20261210"))
         self.assertEqual(cal.events[0].rrule, "FREQ=DAILY;UNTIL=20261210")  # kept exactly
