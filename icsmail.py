@@ -7071,11 +7071,8 @@ def _try_local_zone() -> tzinfo | None:
 
 
 def _cmd_reply(args: Any, out: Any, err: Any) -> int:
-    cal = load(args.file)
-    if not cal.events:
-        raise ValueError(f"{args.file}: no event to reply to")
-    event = cal.events[0]
-    answer = reply(event, args.attendee, args.partstat, comment=args.comment)
+    answer = reply(_invitation_event(load(args.file), args.file, args.uid), args.attendee, args.partstat,
+                   comment=args.comment)
     msg = build_message(answer, method="REPLY")
     url = args.smtp or os.environ.get("ICSMAIL_SMTP")
     data = msg.as_bytes(policy=msg.policy.clone(linesep="\r\n"))
@@ -7090,6 +7087,24 @@ def _cmd_reply(args: Any, out: Any, err: Any) -> int:
         _keep_unsent(data, "reply.eml", exc, url, out, err)
         return 1
     return _report_sent(msg, refused, url, err)
+
+
+def _invitation_event(cal: Calendar, path: str, uid: str | None) -> Event:
+    """The event an answer is for: the invitation's (with ``uid``, that one), the series rather
+    than one of its changed occurrences; a cancellation or an answer is nothing to answer."""
+    if cal.method in ("CANCEL", "REPLY", "DECLINECOUNTER"):
+        raise ValueError(f"{path} is a {cal.method}, not an invitation: there is nothing to answer")
+    events = [ev for ev in cal.events if uid is None or ev.uid == uid]
+    if not events:
+        raise ValueError(f"{path}: no event to reply to" + (f" with UID {uid!r}" if uid is not None else ""))
+    uids = list(dict.fromkeys(ev.uid for ev in events))
+    if len(uids) > 1:
+        shown = ", ".join(repr(u) for u in uids[:3]) + (", ..." if len(uids) > 3 else "")
+        raise ValueError(f"{path} has {len(uids)} events ({shown}): say which one with --uid")
+    event = next((ev for ev in events if ev.recurrence_id is None), events[0])  # the series, if it is there
+    if event.status == "CANCELLED":
+        raise ValueError(f"{path}: event {event.uid!r} is cancelled: there is nothing to answer")
+    return event
 
 
 def _add_event_options(p: Any) -> None:
@@ -7161,6 +7176,7 @@ def _parser() -> Any:
                    choices=("ACCEPT", "ACCEPTED", "DECLINE", "DECLINED", "TENTATIVE"),
                    help="accept, decline or tentative")
     p.add_argument("--comment")
+    p.add_argument("--uid", help="the event to answer, when the file has several")
     p.add_argument("--smtp", help="smtp://[user@]host[:port] (default $ICSMAIL_SMTP)")
     p.add_argument("-o", "--output", help="write the reply here instead of sending it")
     p.set_defaults(run=_cmd_reply)

@@ -3498,6 +3498,27 @@ class TestCLI(SMTPTestCase):
         answer = icsmail.load("reply.eml")
         self.assertEqual((answer.method, answer.events[0].attendees[0].partstat), ("REPLY", "DECLINED"))
 
+    def test_reply_answers_the_series_and_refuses_what_is_no_invitation(self):
+        series = event(uid="standup@example.com", rrule="FREQ=DAILY;COUNT=5")
+        moved = icsmail.update(series, recurrence_id=series.start + timedelta(days=1), summary="Moved")
+        icsmail.dump(icsmail.Calendar([moved, series], method="REQUEST"), "series.ics")  # the occurrence first
+        code, _, err = self.run_main("reply", "series.ics", "accept", "--attendee", "bob@example.com", "-o", "r.eml")
+        self.assertEqual(code, 0, err)
+        self.assertIsNone(icsmail.load("r.eml").events[0].recurrence_id)
+        icsmail.dump(icsmail.Calendar([series, event(uid="other@example.com")], method="REQUEST"), "two.ics")
+        icsmail.dump(icsmail.cancel(series), "cancel.ics", method="CANCEL")
+        cases = {("two.ics",): "two.ics has 2 events ('standup@example.com', 'other@example.com'): say which one "
+                               "with --uid",
+                 ("cancel.ics",): "cancel.ics is a CANCEL, not an invitation: there is nothing to answer",
+                 ("two.ics", "--uid", "nope"): "two.ics: no event to reply to with UID 'nope'"}
+        for extra, message in cases.items():
+            with self.subTest(extra):
+                code, _, err = self.run_main("reply", *extra, "accept", "--attendee", "bob@example.com", "-o", "x.eml")
+                self.assertEqual((code, err), (1, f"icsmail: error: {message}\n"))
+        code, _, err = self.run_main("reply", "two.ics", "accept", "--attendee", "bob@example.com",
+                                     "--uid", "other@example.com", "-o", "x.eml")
+        self.assertEqual((code, icsmail.load("x.eml").events[0].uid), (0, "other@example.com"), err)
+
     def test_errors_are_one_line(self):
         with open("broken.ics", "w") as f:
             f.write("BEGIN:VCALENDAR\nBEGIN:VEVENT\nSUMMARY oops\nEND:VEVENT\nEND:VCALENDAR\n")
