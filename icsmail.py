@@ -5093,8 +5093,31 @@ def _source_text(data: str | bytes, notes: _Notes) -> list[tuple[str]]:
     _refuse_foreign(data[:8])
     data = _emlx_message(data)
     if _looks_like_mail(data[:_MAIL_HEAD]):
-        return [_decode_bytes(payload, charset, notes) for payload, charset in _mail_calendars(data, notes)]
+        messages = _mbox_messages(data)
+        if len(messages) == 1:
+            return [_decode_bytes(payload, charset, notes) for payload, charset in _mail_calendars(data, notes)]
+        texts, reasons = [], []
+        for message in messages:  # an mbox: the calendars of each message that has some
+            try:
+                parts = _mail_calendars(message, notes)
+            except ParseError as exc:
+                reasons.append(str(exc.args[0]))
+                continue
+            texts.extend(_decode_bytes(payload, charset, notes) for payload, charset in parts)
+        if not texts:
+            raise ParseError(f"none of the mbox's {len(messages)} messages has a calendar ({reasons[0]})", 1)
+        return texts
     return [_decode_bytes(data, None, notes)]
+
+
+_MBOX_FROM_RE = _LazyRegex(rb"(?:\A|\r?\n\r?\n)From [^\r\n]*\r?\n")  # a message's "From " line (mbox)
+
+
+def _mbox_messages(data: bytes) -> list[bytes]:
+    """The messages of an mbox file (each after its ``From `` line); one e-mail is itself alone."""
+    if not data.startswith(b"From "):
+        return [data]
+    return [message for message in _MBOX_FROM_RE.split(data) if message.strip()] or [data]
 
 
 _FOREIGN_FILES = (  # (magic, what it is and what to do)

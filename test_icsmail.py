@@ -2299,6 +2299,17 @@ class TestLoadsMail(unittest.TestCase):
             with self.subTest(message), self.assertRaisesRegex(icsmail.ParseError, message):
                 icsmail.loads(head + part)
 
+    def test_an_mbox_gives_the_calendars_of_each_message(self):  # Thunderbird's and mutt's folders
+        first, second = (bytes(icsmail.build_message(event(uid=f"u{i}@example.com", summary=f"Meeting {i}")))
+                         for i in (1, 2))
+        note = b"From: a@example.com\nSubject: no calendar\n\n>From here on, nothing.\n"  # escaped, as mbox does
+        mbox = b"".join(b"From a@example.com Mon Jan  5 09:00:00 2026\n" + m + b"\n" for m in (first, note, second))
+        self.assertEqual([ev.summary for ev in icsmail.loads(mbox).events], ["Meeting 1", "Meeting 2"])
+        self.assertEqual([ev.summary for ev in icsmail.iter_events(mbox)], ["Meeting 1", "Meeting 2"])
+        with self.assertRaisesRegex(icsmail.ParseError, "none of the mbox's 2 messages has a calendar"):
+            icsmail.loads(b"From a@example.com Mon Jan  5 09:00:00 2026\n" + note + b"\n" +
+                          b"From a@example.com Mon Jan  5 09:00:00 2026\n" + note)
+
     def test_forwarded_invitations(self):
         import base64
         inner = base64.encodebytes(self.mail("base64")).decode()
