@@ -1835,6 +1835,7 @@ class Event:
     # An event read from a file also keeps the parameters of its properties (LANGUAGE, ALTREP, ...).
     _as_read = False
     _params = None
+    _uninvite = False  # made by cancel(attendees=...): a CANCEL without STATUS that un-invites them
 
     def __init__(self, summary: str | None, start: date | datetime | None, end: date | datetime | None = None,
                  duration: timedelta | None = None, uid: str | None = None, sequence: int = 0,
@@ -2785,6 +2786,9 @@ def _check_method(cal: Calendar, method: str | None) -> None:
         if attendees == "one" and n != 1:
             raise ValueError(f"{what(ev)} must have exactly one attendee, the one replying (RFC 5546 3.2.3), "
                              f"not {n}")
+        if method == "REPLY" and ev.attendees and ev.attendees[0].partstat == "NEEDS-ACTION":
+            raise ValueError(f"{what(ev)} answers nothing: its attendee's PARTSTAT is NEEDS-ACTION (use "
+                             f"reply(event, attendee, 'accept'), 'decline' or 'tentative')")
         if attendees == "some" and not n:
             raise ValueError(f"{what(ev)} needs at least one attendee (RFC 5546 {_ITIP_SECTIONS[method]})")
         status = ev.status
@@ -5615,6 +5619,8 @@ def cancel(event: Event, *, attendees: Iterable[Attendee | str] | None = None,
         changes.update(_occurrence(event, recurrence_id))
     cancelled = replace(event, **changes)
     _keep_params(event, cancelled)
+    if attendees is not None:
+        cancelled._uninvite = True
     return cancelled
 
 
@@ -6042,7 +6048,7 @@ def build_message(item: Event | Calendar, *, method: str | None = None, sender: 
     goes into From with ``SENT-BY`` on the organizer and Reply-To the
     organizer.  To is the attendees (never the organizer) unless
     ``recipients`` is given.  ``method`` defaults to the calendar's, else
-    REQUEST.  Bcc addresses are never written into the message: they ride
+    CANCEL for what ``cancel()`` made, else REQUEST.  Bcc addresses are never written into the message: they ride
     on the object as ``msg.bcc`` (a tuple), and ``send()`` delivers to them.
 
     >>> ev = Event("Design review", datetime(2026, 12, 1, 10, tzinfo=UTC), uid="r1",
@@ -6055,8 +6061,9 @@ def build_message(item: Event | Calendar, *, method: str | None = None, sender: 
     import email.policy
     import email.utils
     from email.message import EmailMessage, MIMEPart
-    if isinstance(item, Event):
-        cal = Calendar((item,), method=method or "REQUEST")
+    if isinstance(item, Event):  # what cancel() made goes as a CANCEL unless told otherwise
+        cal = Calendar((item,), method=method or ("CANCEL" if item.status == "CANCELLED" or item._uninvite
+                                                  else "REQUEST"))
     elif isinstance(item, Calendar):
         cal = item
     else:
@@ -6068,6 +6075,11 @@ def build_message(item: Event | Calendar, *, method: str | None = None, sender: 
         raise ValueError(f"one {method} mail is about one event (one UID and its occurrences): "
                          f"this calendar has {len({e.uid for e in cal.events})}; build one message per event")
     _check_method(cal, method)
+    for ev in cal.events if method == "CANCEL" else ():
+        if ev.status != "CANCELLED" and not ev._uninvite and not ev._as_read:
+            raise ValueError(f"a CANCEL of event {ev.uid!r} without STATUS:CANCELLED would only un-invite its "
+                             f"attendees (RFC 5546 3.2.5), under the SEQUENCE they have: send cancel(event), or "
+                             f"cancel(event, attendees=[...]) to un-invite some")
     first = cal.events[0]
     organizer = first.organizer
     replying = method in ("REPLY", "COUNTER", "REFRESH")

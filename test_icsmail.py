@@ -2641,6 +2641,23 @@ class TestBuildMessage(unittest.TestCase):
         self.assertEqual(plain["Content-Transfer-Encoding"], "quoted-printable")
         self.assertEqual(plain.get_content(), "hi\x00there")
 
+    def test_a_cancel_or_reply_that_would_not_act_is_refused(self):  # the shortcut past cancel() and reply()
+        ev = event(attendees=["bob@example.com", "carol@example.com"])
+        with self.assertRaisesRegex(ValueError, "a CANCEL of event 'review-1@example.com' without STATUS:CANCELLED "
+                                                "would only un-invite its attendees .*: send cancel\\(event\\)"):
+            icsmail.build_message(ev, method="CANCEL")
+        for cancelled in (icsmail.cancel(ev, attendees=["carol@example.com"]), icsmail.cancel(ev)):
+            sent = parse_mail(icsmail.build_message(cancelled))  # as a CANCEL, without saying so
+            calendar = next(p for p in sent.walk() if p.get_content_type() == "text/calendar")
+            self.assertEqual(calendar.get_param("method"), "CANCEL")
+        self.assertEqual(sent["To"], "bob@example.com, carol@example.com")
+        self.assertEqual(parse_mail(icsmail.build_message(icsmail.cancel(ev, attendees=["carol@example.com"]),
+                                                          method="CANCEL"))["To"], "carol@example.com")
+        one = event()  # bob alone, not yet answering
+        for build in (lambda: icsmail.build_message(one, method="REPLY"), lambda: icsmail.dumps(one, method="REPLY")):
+            with self.assertRaisesRegex(ValueError, "answers nothing: its attendee's PARTSTAT is NEEDS-ACTION"):
+                build()
+
     def test_method_and_subject_per_operation(self):
         ev = event()
         cancel = parse_mail(icsmail.build_message(icsmail.cancel(ev), method="CANCEL"))
