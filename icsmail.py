@@ -6113,6 +6113,11 @@ def build_message(item: Event | Calendar, *, method: str | None = None, sender: 
         raise ValueError(f"nobody to send the {method} to: give recipients (a PUBLISH has no attendees)")
     copies = [_mail_address(p, "cc") for p in _as_tuple(cc)] if cc else []
     hidden = [_mail_address(p, "bcc") for p in _as_tuple(bcc)] if bcc else []
+    if copies or hidden:  # each address once, where it is most visible: To, then Cc, then Bcc
+        taken = {address.lower() for address, _ in to}
+        copies = _each_once((p for p in copies if p[0].lower() not in taken), key=lambda p: p[0])
+        taken.update(address.lower() for address, _ in copies)
+        hidden = _each_once((p for p in hidden if p[0].lower() not in taken), key=lambda p: p[0])
     if subject is None:
         key = first.attendees[0].partstat if method == "REPLY" and first.attendees else method
         prefix = _SUBJECT_PREFIXES.get(key, "Updated: " if method == "REQUEST" and first.sequence else "")
@@ -6124,7 +6129,7 @@ def build_message(item: Event | Calendar, *, method: str | None = None, sender: 
                                    components=cal.components, extra=cal.extra, timezones=cal.timezones,
                                    warnings=[]))
     ics = dumps(calendar, method=method).encode()
-    policy = email.policy.default
+    policy = email.policy.SMTP  # CRLF line ends, as RFC 5322 wants, also in bytes(msg) saved as .eml
     msg = EmailMessage(policy)
     msg.set_raw("From", _address_header([(sender_address, sender_name)], "From"))
     msg.set_raw("To", _address_header(to, "To"))

@@ -2757,6 +2757,16 @@ class TestBuildMessage(unittest.TestCase):
         self.assertEqual((msg["Cc"], msg["Bcc"], msg.bcc), ("c@example.com", None, ("hidden@example.com",)))
         self.assertNotIn(b"hidden", bytes(msg))  # a saved message shows it to nobody
 
+    def test_a_message_saved_with_bytes_has_crlf_line_ends(self):  # RFC 5322 2.1, as the command line writes
+        data = bytes(icsmail.build_message(event()))
+        self.assertEqual(data.count(b"\n"), data.count(b"\r\n"))
+        self.assertEqual(icsmail.load(data).events[0].uid, "review-1@example.com")
+
+    def test_each_address_once_across_to_cc_and_bcc(self):
+        msg = icsmail.build_message(event(), cc=["Bob@example.com", "c@example.com", "C@example.com"],
+                                    bcc=["c@example.com", "bob@example.com", "d@example.com"])
+        self.assertEqual((msg["To"], msg["Cc"], msg.bcc), ("bob@example.com", "c@example.com", ("d@example.com",)))
+
 
 def _unchecked_organizer(address: str, name: str) -> icsmail.Organizer:
     """An Organizer as a careless caller could build it after construction."""
