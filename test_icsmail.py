@@ -2760,7 +2760,7 @@ class TestBuildMessage(unittest.TestCase):
     def test_a_message_saved_with_bytes_has_crlf_line_ends(self):  # RFC 5322 2.1, as the command line writes
         data = bytes(icsmail.build_message(event()))
         self.assertEqual(data.count(b"\n"), data.count(b"\r\n"))
-        self.assertEqual(icsmail.load(data).events[0].uid, "review-1@example.com")
+        self.assertEqual(icsmail.loads(data).events[0].uid, "review-1@example.com")
 
     def test_each_address_once_across_to_cc_and_bcc(self):
         msg = icsmail.build_message(event(), cc=["Bob@example.com", "c@example.com", "C@example.com"],
