@@ -3386,11 +3386,17 @@ def _split_quoted(line: str, pos: int, lineno: int) -> tuple[str, tuple, str]:
 
 
 def _split_lines(text: str) -> list[str]:
-    """Lines ending in CRLF, LF or a lone CR; no artefact after a final line end."""
+    """Lines ending in CRLF (or CRCRLF), LF, or in a file without LF a lone CR; no artefact after
+    a final line end.  In a file of LF line ends a lone CR is inside a line (the reader says so)."""
     if "\ufeff" in text:  # byte order marks of files joined together: at the start of a line
         text = text.lstrip("\ufeff").replace("\n\ufeff", "\n").replace("\r\ufeff", "\r")
     if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        if "\n" not in text:  # classic Mac OS line ends
+            text = text.replace("\r", "\n")
+        else:
+            text = text.replace("\r\n", "\n")
+            while "\r\n" in text:  # CRCRLF: a file whose line ends were converted twice
+                text = text.replace("\r\n", "\n")
     lines = text.split("\n")
     if lines and not lines[-1]:
         lines.pop()
@@ -3823,6 +3829,10 @@ class _Reader:
                 notes.warn(f"{_short(line, 40)!r} outside any component: ignored", lineno, "text outside components")
                 continue
             printable = line.isprintable()
+            if not printable and "\r" in line:  # not a line end in a file of LF or CRLF ones: a break in a value
+                notes.warn(f"a CR inside the line {_short(line, 40)!r}: read as a line break in its value", lineno,
+                           "CRs inside lines")
+                line = line.replace("\r", "\n")
             if not printable and _CONTROL_RE.search(line):  # RFC 5545 3.1: no controls but TAB
                 notes.warn(f"control characters removed from {line[:40]!r}", lineno, "control characters")
                 line = _CONTROL_RE.sub("", line)

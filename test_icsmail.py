@@ -1711,6 +1711,18 @@ END:VTIMEZONE"""  # written before Mexico gave up summer time (2022): what Outlo
         with self.assertRaisesRegex(icsmail.ParseError, r"strict=True\) \(line \d+\)"):
             icsmail.loads(text, strict=True)
 
+    def test_a_cr_inside_a_line_is_a_break_in_its_value(self):  # not a line end: no property made of its tail
+        text = calendar_with("DTSTART:20260701T100000Z", "DESCRIPTION:Agenda\rDTSTART:20270101T000000Z")
+        for variant in (text, text.replace("\r\n", "\r\r\n")):  # CRCRLF: line ends converted twice
+            cal = icsmail.loads(variant)
+            ev = cal.events[0]
+            self.assertEqual((ev.description, ev.start), ("Agenda\nDTSTART:20270101T000000Z",
+                                                          datetime(2026, 7, 1, 10, tzinfo=UTC)))
+            self.assertEqual(len(cal.warnings), 1)
+            self.assertIn("a CR inside the line 'DESCRIPTION:Agenda\\rDTSTART:2027", cal.warnings[0])
+        mac = icsmail.loads(calendar_with("DTSTART:20260701T100000Z", "SUMMARY:Review").replace("\r\n", "\r"))
+        self.assertEqual((mac.events[0].summary, mac.warnings), ("Review", []))
+
     def test_an_end_before_the_start_is_warned_by_instants(self):  # 02:30 in the gap is 03:30 (RFC 5545 3.3.5)
         cal = icsmail.loads(calendar_with("DTSTART;TZID=America/New_York:20260308T023000",
                                           "DTEND;TZID=America/New_York:20260308T030000"))
