@@ -7095,16 +7095,27 @@ def _cmd_show(args: Any, out: Any, err: Any) -> int:
     import json
     local = _zoneinfo(args.tz) if args.tz else _try_local_zone()
     status = 0
-    for path in args.files:
+    for path in args.files:  # one unreadable file is said, with its name, and the others are still shown
         warnings: list[str] = []
         source = sys.stdin.buffer if path == "-" else path
         count = 0
-        for ev in iter_events(source, strict=args.strict, warnings=warnings):
-            if args.json:
-                out.write(json.dumps(_event_json(ev), ensure_ascii=False) + "\n")
-            else:
-                out.write(("\n" if count else "") + _show_text(ev, local) + "\n")
-            count += 1
+        try:
+            for ev in iter_events(source, strict=args.strict, warnings=warnings):
+                if args.json:
+                    out.write(json.dumps(_event_json(ev), ensure_ascii=False) + "\n")
+                else:
+                    out.write(("\n" if count else "") + _show_text(ev, local) + "\n")
+                count += 1
+        except (ValueError, OSError) as exc:
+            if isinstance(exc, BrokenPipeError):
+                raise
+            reason = exc.strerror or exc if isinstance(exc, OSError) and exc.filename else exc
+            out.flush()
+            for w in warnings:
+                print(f"icsmail: warning: {path}: {w}", file=err)
+            print(f"icsmail: error: {path}: {reason}".replace("\n", " "), file=err)
+            status = 1
+            continue
         for w in warnings:
             print(f"icsmail: warning: {path}: {w}", file=err)
         if not count:

@@ -3533,6 +3533,18 @@ class TestCLI(SMTPTestCase):
         self.assertEqual((record["summary"], record["timezone"], record["start"]),
                          ("Design review", "Europe/London", "2026-12-01T10:00:00+00:00"))
 
+    def test_show_names_a_file_it_cannot_read_and_goes_on(self):
+        for name, summary in (("a.ics", "First"), ("c.ics", "Third")):
+            with open(name, "w") as f:
+                f.write(calendar_with("DTSTART:20260101T100000Z", f"SUMMARY:{summary}"))
+        with open("b.ics", "w") as f:
+            f.write(calendar_with("DTSTART:20260101T100000Z", "DTSTART:x", "broken line"))
+        code, out, err = self.run_main("show", "a.ics", "b.ics", "c.ics", "--tz", "UTC")
+        self.assertEqual(code, 1)
+        self.assertEqual([line for line in out.splitlines() if not line.startswith(" ")], ["First", "Third"])
+        self.assertEqual(err.splitlines()[-1], "icsmail: error: b.ics: a property line without a colon: "
+                                               "'broken line' (line 9)")
+
     def test_show_warns_as_loads_does(self):
         with open("old.ics", "w") as f:
             f.write(calendar_with("DTSTART:20260101T100000Z", "SUMMARY:x").replace("VERSION:2.0\r\n", ""))
