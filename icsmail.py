@@ -6314,8 +6314,16 @@ def _wire_bytes(msg: Any) -> tuple[bytes, str, list[str], str]:
     """
     import email.utils
     if isinstance(msg, (bytes, bytearray)):
-        data = _without_bcc(bytes(msg))
-        head = bytes(msg).replace(b"\r\n", b"\n").partition(b"\n\n")[0]
+        raw = bytes(msg)
+        if raw.startswith(b"\xef\xbb\xbf"):  # a byte order mark: saved by a Windows editor
+            raw = raw[3:]
+        if raw.startswith(b"From "):  # an mbox's envelope line, not a header
+            if len(_mbox_messages(raw)) > 1:
+                raise ValueError(f"this is an mbox of {len(_mbox_messages(raw))} messages: send each as a file "
+                                 f"of its own")
+            raw = raw.partition(b"\n")[2]
+        data = _without_bcc(raw)
+        head = _LINE_END_RE.sub(b"\n", raw).partition(b"\n\n")[0]  # with its Bcc fields
         fields = {}
         for name, value in _FIELD_RE.findall(head):  # also the obsolete "Bcc :" (RFC 5322 4.5)
             fields.setdefault(name.decode("ascii").lower(), []).append(
@@ -6345,6 +6353,9 @@ def _wire_bytes(msg: Any) -> tuple[bytes, str, list[str], str]:
     recipients = _each_once(_header_addresses(found))
     if not recipients:
         raise ValueError("the message has no recipients (To, Cc or Bcc)")
+    for address in (sender[0], *recipients):  # an SMTP command would carry it as it is
+        if not address.isprintable():
+            raise ValueError(f"the message's address {address!r} holds a control character")
     message_id = " ".join((fields.get("message-id") or [""])[0].split()) or f"<message of {len(data)} bytes>"
     return data, sender[0], recipients, message_id
 

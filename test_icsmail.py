@@ -3048,6 +3048,23 @@ class TestSend(SMTPTestCase):
             self.assertNotIn(hidden.encode(), data)
         self.assertEqual(other["Bcc"], "secret@example.com")  # the caller's message is unchanged
 
+    def test_saved_messages_of_odd_shapes(self):  # a BOM, an mbox line, CR line ends; a NUL is refused
+        server = self.start_server()
+        plain = bytes(invitation())
+        for shape in (b"\xef\xbb\xbf" + plain, b"From alice@example.com Mon Jan  5 09:00:00 2026\r\n" + plain,
+                      plain.replace(b"\r\n", b"\r")):
+            icsmail.send(shape, server.url)
+        self.assertEqual([envelope["to"] for envelope, _ in server.messages],
+                         [["bob@example.com", "carol@example.com"]] * 3)
+        self.assertTrue(all(data.startswith(b"From: Alice Smith") for _, data in server.messages))
+        with self.assertRaisesRegex(ValueError, r"address 'bob@example.com\\x00carol@example.com' holds a control"):
+            icsmail.send(plain.replace(b"To: bob@example.com", b"To: bob@example.com\x00carol@example.com"),
+                         server.url)
+        mbox = b"".join(b"From alice@example.com Mon Jan  5 09:00:00 2026\r\n" + plain + b"\r\n" for _ in range(2))
+        with self.assertRaisesRegex(ValueError, "this is an mbox of 2 messages: send each as a file of its own"):
+            icsmail.send(mbox, server.url)
+        self.assertEqual(len(server.messages), 3)
+
     def test_the_envelope_from_headers_of_every_form(self):
         server = self.start_server()
         data = bytes(invitation()).replace(b"To: bob@example.com, carol@example.com",
