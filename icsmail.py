@@ -5018,15 +5018,17 @@ def _mail_calendars(data: bytes, notes: _Notes, depth: int = 0) -> list[tuple[by
             ctype = part.get_content_type()
             kinds.add(ctype)
             filename = (part.get_filename() or part.get_param("name") or "")
-            filename = filename.lower() if isinstance(filename, str) else ""
+            filename = _decoded_words(filename).lower() if isinstance(filename, str) else ""
             kinds.add(filename)
             attached = None if ctype in _CALENDAR_TYPES else _attached_mail(part, ctype, filename)
             if attached is not None:  # a forwarded invitation the email package did not open
-                if depth < 8 and _looks_like_mail(attached[:_MAIL_HEAD]):
+                if depth >= 8:
+                    inner = "forwarded e-mails are nested more than 8 deep here: the innermost are not read"
+                elif _looks_like_mail(attached[:_MAIL_HEAD]):
                     try:
                         found.extend(_mail_calendars(attached, notes, depth + 1))
                     except ParseError as exc:
-                        inner = str(exc.args[0])  # why the forwarded mail has none: said if nothing else is
+                        inner = exc.msg  # why the forwarded mail has none: said if nothing else is
                 continue
             if part.is_multipart() or (ctype not in _CALENDAR_TYPES and not filename.endswith(_CALENDAR_FILES)):
                 continue
@@ -5051,6 +5053,21 @@ def _mail_calendars(data: bytes, notes: _Notes, depth: int = 0) -> list[tuple[by
         message = _no_calendar_part(kinds)
         raise ParseError(inner if inner and message.endswith("attachment)") else message, 1)
     return unique
+
+
+def _decoded_words(text: str) -> str:
+    """A file name in RFC 2047 encoded words, as Outlook and Gmail write a non-ASCII one, decoded.
+
+    >>> _decoded_words("=?utf-8?q?R=C3=A9union.ics?=")
+    'Réunion.ics'
+    """
+    if "=?" not in text:
+        return text
+    import email.header
+    try:
+        return str(email.header.make_header(email.header.decode_header(text)))
+    except (ValueError, LookupError, UnicodeDecodeError):  # a malformed word, an unknown charset: as written
+        return text
 
 
 def _attached_mail(part: Any, ctype: str, filename: str) -> bytes | None:

@@ -2322,6 +2322,23 @@ class TestLoadsMail(unittest.TestCase):
             icsmail.loads(b"From a@example.com Mon Jan  5 09:00:00 2026\n" + note + b"\n" +
                           b"From a@example.com Mon Jan  5 09:00:00 2026\n" + note)
 
+    def test_an_attachment_named_in_encoded_words_is_found(self):  # a non-ASCII name, as Outlook writes it
+        data = (b"From: a@example.com\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=B\n\n--B\n"
+                b'Content-Type: application/octet-stream; name="=?utf-8?q?R=C3=A9union.ics?="\n\n' +
+                SIMPLE.encode() + b"\n--B--\n")
+        self.assertEqual(icsmail.loads(data).events[0].summary, "Review, with a comma")
+
+    def test_forwarding_too_deep_is_said_once(self):
+        import base64
+        data = self.mail("base64")
+        for _ in range(9):  # each forward a base64 message/rfc822 part (RFC 2046 forbids it; mailers write it)
+            data = (b"From: a@example.com\nMIME-Version: 1.0\nContent-Type: message/rfc822\n"
+                    b"Content-Transfer-Encoding: base64\n\n") + base64.encodebytes(data)
+        with self.assertRaises(icsmail.ParseError) as caught:
+            icsmail.loads(data)
+        self.assertEqual(str(caught.exception), "forwarded e-mails are nested more than 8 deep here: the innermost "
+                                                "are not read (line 1)")
+
     def test_forwarded_invitations(self):
         import base64
         inner = base64.encodebytes(self.mail("base64")).decode()
