@@ -3942,6 +3942,10 @@ class _Reader:
             self.notes.warn(f"TZ {_short(value)!r} (vCalendar 1.0) is not an offset: ignored", ln)
             return None
         std = _fmt_offset(standard)
+        version = next((v.strip() for name, _, v, _ in props if name == "VERSION"), None)
+        if version is not None and version != "1.0":  # a converter's leftover, most likely: taken, and said
+            self.notes.warn(f"TZ {_short(value)!r} is vCalendar 1.0's, in a VERSION:{_short(version)} calendar: "
+                            f"its floating times are read at {std}", ln)
         tzid = f"vCalendar TZ {std}"
         observances = [("STANDARD", [("DTSTART", (), "16010101T000000", ln), ("TZOFFSETFROM", (), std, ln),
                                      ("TZOFFSETTO", (), std, ln)], [], ln)]

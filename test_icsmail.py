@@ -1154,7 +1154,7 @@ class TestLoads(unittest.TestCase):
                 streamed = list(icsmail.iter_events(text.encode(), warnings=warnings))[0]
                 self.assertEqual(streamed.start.utcoffset(), timedelta(hours=-5))  # what it knew then, and says so
                 self.assertIn(f"{warning}: the floating times read before it were given the zone known then",
-                              warnings[0])
+                              warnings[-1])  # after the one that TZ is vCalendar 1.0's
 
     def test_windows_names_without_the_old_links(self):
         # some systems ship no "backward" links (Europe/Kiev): CLDR's names still resolve
@@ -1505,6 +1505,12 @@ END:VTIMEZONE"""  # written before Mexico gave up summer time (2022): what Outlo
         text = unfolded(icsmail.dumps(icsmail.loads(data)))  # a series keeps its local time: a zone, not UTC
         self.assertIn("DTSTART;TZID=vCalendar TZ -0500:20260701T100000\r\n", text)
         self.assertIn("BEGIN:DAYLIGHT\r\nDTSTART:20260308T020000\r\nTZOFFSETFROM:-0500\r\nTZOFFSETTO:-0400\r\n", text)
+
+    def test_a_vcalendar_1_tz_in_a_version_2_calendar_is_taken_and_said(self):
+        cal = icsmail.loads(calendar_with("DTSTART:20260701T100000", head="TZ:+02"))
+        self.assertEqual(cal.events[0].start.utcoffset(), timedelta(hours=2))
+        self.assertIn("TZ '+02' is vCalendar 1.0's, in a VERSION:2.0 calendar: its floating times are read at +0200",
+                      cal.warnings[0])
 
     def test_hostile_quoted_printable(self):
         cases = {  # line: (summary, EXDATE count)
