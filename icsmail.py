@@ -4571,6 +4571,12 @@ class _Reader:
                 (duration.seconds or not duration.days):
             notes.warn(f"DURATION {_fmt_duration(duration)} of an all-day event is not whole days "
                        f"(RFC 5545 3.6.1)", where.get("duration", lineno))
+        if duration is not None and start is not None:
+            try:
+                _add_duration(start, duration)
+            except OverflowError:  # the event has no end a date can say: end_time is None
+                notes.warn(f"DURATION {_fmt_duration(duration)} ends the event after the year 9999",
+                           where.get("duration", lineno))
         if isinstance(start, datetime) and start.tzinfo is None:
             f["floating"] = True
         rrule = f.get("rrule")
