@@ -1732,7 +1732,7 @@ END:VTIMEZONE"""  # written before Mexico gave up summer time (2022): what Outlo
     def test_an_end_beyond_the_year_9999_is_warned(self):  # end_time cannot say it: None
         cal = icsmail.loads(calendar_with("DTSTART;TZID=Pacific/Kiritimati:99991231T230000", "DURATION:PT2H"))
         self.assertIsNone(cal.events[0].end_time)
-        self.assertIn("DURATION PT2H ends the event after the year 9999 (line 7)", cal.warnings)
+        self.assertIn("DURATION PT2H ends the event after the year 9999 (line 8)", cal.warnings)
 
     def test_an_end_before_the_start_is_warned_by_instants(self):  # 02:30 in the gap is 03:30 (RFC 5545 3.3.5)
         cal = icsmail.loads(calendar_with("DTSTART;TZID=America/New_York:20260308T023000",
