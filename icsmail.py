@@ -5262,11 +5262,14 @@ def _merge_mail(calendars: list[Calendar], notes: _Notes) -> Calendar:
 
 
 def load(source: Any, *, strict: bool = False) -> Calendar:
-    """Read a path, or a binary or text file, holding iCalendar text or an e-mail.
+    """Read a path, or a binary or text file, holding iCalendar text or an e-mail.  Bytes,
+    and text of more than one line, are that content itself, as ``iter_events`` takes them.
 
     >>> load(io.BytesIO(b"BEGIN:VCALENDAR\\r\\nVERSION:2.0\\r\\nEND:VCALENDAR\\r\\n")).events
     ()
     """
+    if isinstance(source, (bytes, bytearray)) or isinstance(source, str) and ("\n" in source or "\r" in source):
+        return loads(source, strict=strict)
     with _Opened(source, "rb") as f:
         data = f.read()
     return loads(data, strict=strict)

@@ -1729,6 +1729,12 @@ END:VTIMEZONE"""  # written before Mexico gave up summer time (2022): what Outlo
         mac = icsmail.loads(calendar_with("DTSTART:20260701T100000Z", "SUMMARY:Review").replace("\r\n", "\r"))
         self.assertEqual((mac.events[0].summary, mac.warnings), ("Review", []))
 
+    def test_load_takes_content_as_iter_events_does(self):  # bytes, or text of several lines: not a path
+        for content in (SIMPLE, SIMPLE.encode()):
+            with self.subTest(type(content).__name__):
+                self.assertEqual([e.summary for e in icsmail.load(content).events],
+                                 [e.summary for e in icsmail.iter_events(content)])
+
     def test_an_end_beyond_the_year_9999_is_warned(self):  # end_time cannot say it: None
         cal = icsmail.loads(calendar_with("DTSTART;TZID=Pacific/Kiritimati:99991231T230000", "DURATION:PT2H"))
         self.assertIsNone(cal.events[0].end_time)
