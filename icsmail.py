@@ -3385,18 +3385,20 @@ def _split_quoted(line: str, pos: int, lineno: int) -> tuple[str, tuple, str]:
     return name, tuple(params), line[pos + 1:]
 
 
+_CRS_LF_RE = re.compile("\r+\n")
+
+
 def _split_lines(text: str) -> list[str]:
-    """Lines ending in CRLF (or CRCRLF), LF, or in a file without LF a lone CR; no artefact after
-    a final line end.  In a file of LF line ends a lone CR is inside a line (the reader says so)."""
+    """Lines ending in CRLF (or CRCRLF), LF, or in a file of mostly CR line ends a lone CR; no
+    artefact after a final line end.  Else a lone CR is inside a line (the reader says so)."""
     if "\ufeff" in text:  # byte order marks of files joined together: at the start of a line
         text = text.lstrip("\ufeff").replace("\n\ufeff", "\n").replace("\r\ufeff", "\r")
     if "\r" in text:
-        if "\n" not in text:  # classic Mac OS line ends
-            text = text.replace("\r", "\n")
-        else:
-            text = text.replace("\r\n", "\n")
-            while "\r\n" in text:  # CRCRLF: a file whose line ends were converted twice
-                text = text.replace("\r\n", "\n")
+        text = text.replace("\r\n", "\n")
+        if "\r\n" in text:  # CRCRLF: a file whose line ends were converted twice
+            text = _CRS_LF_RE.sub("\n", text)
+        if "\r" in text and text.count("\r") * 4 >= text.count("\n"):  # mostly CR line ends: classic Mac
+            text = text.replace("\r", "\n")  # OS, or such a file joined to another; else CRs in values
     lines = text.split("\n")
     if lines and not lines[-1]:
         lines.pop()
@@ -4575,7 +4577,7 @@ class _Reader:
             try:
                 _add_duration(start, duration)
             except OverflowError:  # the event has no end a date can say: end_time is None
-                notes.warn(f"DURATION {_fmt_duration(duration)} ends the event after the year 9999",
+                notes.warn(f"DURATION {_fmt_duration(duration)} ends the event beyond the years 1-9999",
                            where.get("duration", lineno))
         if isinstance(start, datetime) and start.tzinfo is None:
             f["floating"] = True
@@ -5151,12 +5153,16 @@ def _source_text(data: str | bytes, notes: _Notes) -> list[tuple[str]]:
     return [_decode_bytes(data, None, notes)]
 
 
-_MBOX_FROM_RE = _LazyRegex(rb"(?:\A|\r?\n\r?\n)From [^\r\n]*\r?\n")  # a message's "From " line (mbox)
+# A message's envelope line in an mbox: "From sender Mon Jan  5 09:00:00 2026" (a time and a year in it,
+# which a paragraph of a body beginning "From " seldom has).
+_MBOX_FROM = rb"From [^\s:]{1,300} [^\r\n]{0,100}?[0-9]{1,2}:[0-9]{2}[^\r\n]{0,100}?[0-9]{4}[^\r\n]*(?:\r*\n|\r)"
+_MBOX_START_RE = _LazyRegex(_MBOX_FROM)
+_MBOX_FROM_RE = _LazyRegex(rb"(?:\A|\r?\n\r?\n)" + _MBOX_FROM)
 
 
 def _mbox_messages(data: bytes) -> list[bytes]:
     """The messages of an mbox file (each after its ``From `` line); one e-mail is itself alone."""
-    if not data.startswith(b"From "):
+    if not _MBOX_START_RE.match(data):
         return [data]
     return [message for message in _MBOX_FROM_RE.split(data) if message.strip()] or [data]
 
@@ -6347,11 +6353,11 @@ def _wire_bytes(msg: Any) -> tuple[bytes, str, list[str], str]:
         raw = bytes(msg)
         if raw.startswith(b"\xef\xbb\xbf"):  # a byte order mark: saved by a Windows editor
             raw = raw[3:]
-        if raw.startswith(b"From "):  # an mbox's envelope line, not a header
+        if _MBOX_START_RE.match(raw):  # an mbox's envelope line, not a header
             if len(_mbox_messages(raw)) > 1:
                 raise ValueError(f"this is an mbox of {len(_mbox_messages(raw))} messages: send each as a file "
                                  f"of its own")
-            raw = raw.partition(b"\n")[2]
+            raw = raw[_MBOX_START_RE.match(raw).end():]
         data = _without_bcc(raw)
         head = _LINE_END_RE.sub(b"\n", raw).partition(b"\n\n")[0]  # with its Bcc fields
         fields = {}

@@ -1726,7 +1726,13 @@ END:VTIMEZONE"""  # written before Mexico gave up summer time (2022): what Outlo
                                                           datetime(2026, 7, 1, 10, tzinfo=UTC)))
             self.assertEqual(len(cal.warnings), 1)
             self.assertIn("a CR inside the line 'DESCRIPTION:Agenda\\rDTSTART:2027", cal.warnings[0])
-        mac = icsmail.loads(calendar_with("DTSTART:20260701T100000Z", "SUMMARY:Review").replace("\r\n", "\r"))
+        runs = icsmail.loads(calendar_with("DTSTART:20260701T100000Z", "SUMMARY:x" + "\r" * 100_000))  # one pass
+        self.assertEqual(runs.events[0].summary, "x")
+        mac_text = calendar_with("DTSTART:20260701T100000Z", "SUMMARY:Review").replace("\r\n", "\r")
+        mac = icsmail.loads(mac_text)
+        lf = calendar_with("DTSTART:20260701T100000Z", "SUMMARY:First").replace("\r\n", "\n")
+        for joined in (mac_text + "\n", lf + mac_text):  # a CR file with an LF, or joined to an LF one
+            self.assertEqual([e.summary for e in icsmail.loads(joined).events][-1], "Review")
         self.assertEqual((mac.events[0].summary, mac.warnings), ("Review", []))
 
     def test_load_takes_content_as_iter_events_does(self):  # bytes, or text of several lines: not a path
@@ -1738,7 +1744,7 @@ END:VTIMEZONE"""  # written before Mexico gave up summer time (2022): what Outlo
     def test_an_end_beyond_the_year_9999_is_warned(self):  # end_time cannot say it: None
         cal = icsmail.loads(calendar_with("DTSTART;TZID=Pacific/Kiritimati:99991231T230000", "DURATION:PT2H"))
         self.assertIsNone(cal.events[0].end_time)
-        self.assertIn("DURATION PT2H ends the event after the year 9999 (line 8)", cal.warnings)
+        self.assertIn("DURATION PT2H ends the event beyond the years 1-9999 (line 8)", cal.warnings)
 
     def test_an_end_before_the_start_is_warned_by_instants(self):  # 02:30 in the gap is 03:30 (RFC 5545 3.3.5)
         cal = icsmail.loads(calendar_with("DTSTART;TZID=America/New_York:20260308T023000",
@@ -2335,6 +2341,9 @@ class TestLoadsMail(unittest.TestCase):
         mbox = b"".join(b"From a@example.com Mon Jan  5 09:00:00 2026\n" + m + b"\n" for m in (first, note, second))
         self.assertEqual([ev.summary for ev in icsmail.loads(mbox).events], ["Meeting 1", "Meeting 2"])
         self.assertEqual([ev.summary for ev in icsmail.iter_events(mbox)], ["Meeting 1", "Meeting 2"])
+        paragraph = b"From alice@example.com Mon Jan  5 09:00:00 2026\n" + bytes(icsmail.build_message(
+            event(description="Agenda.\n\nFrom the last meeting: actions.")))  # unescaped: no envelope line
+        self.assertEqual(len(icsmail.loads(paragraph).events), 1)
         with self.assertRaisesRegex(icsmail.ParseError, "none of the mbox's 2 messages has a calendar"):
             icsmail.loads(b"From a@example.com Mon Jan  5 09:00:00 2026\n" + note + b"\n" +
                           b"From a@example.com Mon Jan  5 09:00:00 2026\n" + note)
@@ -3091,6 +3100,9 @@ class TestSend(SMTPTestCase):
         self.assertEqual([envelope["to"] for envelope, _ in server.messages],
                          [["bob@example.com", "carol@example.com"]] * 3)
         self.assertTrue(all(data.startswith(b"From: Alice Smith") for _, data in server.messages))
+        icsmail.send(plain.replace(b"From: ", b"From : ", 1), server.url)  # an obsolete header, not mbox's line
+        self.assertEqual(server.messages[-1][0]["from"], "alice@example.com")
+        del server.messages[-1]
         with self.assertRaisesRegex(ValueError, r"address 'bob@example.com\\x00carol@example.com' holds a control"):
             icsmail.send(plain.replace(b"To: bob@example.com", b"To: bob@example.com\x00carol@example.com"),
                          server.url)
