@@ -1701,7 +1701,11 @@ def _rrule_until(value: date | datetime, start: date | datetime | None, floating
         value = datetime.combine(value, time(23, 59, 59), tzinfo=start.tzinfo)
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"rrule until {value} is naive: give it a time zone, or a date")
-    return _fmt_utc(value)
+    try:
+        return _fmt_utc(value)
+    except OverflowError:  # 31 December 9999 west of UTC
+        raise ValueError(f"rrule until {value} is beyond the years 1-9999 in UTC: leave it out for an "
+                         f"endless series") from None
 
 
 def _rrule_text(value: str | Mapping, start: date | datetime | None, floating: bool) -> str:
@@ -6107,13 +6111,15 @@ def build_message(item: Event | Calendar, *, method: str | None = None, sender: 
     import email.policy
     import email.utils
     from email.message import EmailMessage, MIMEPart
-    if isinstance(item, Event):  # what cancel() made goes as a CANCEL unless told otherwise
-        cal = Calendar((item,), method=method or ("CANCEL" if item.status == "CANCELLED" or item._uninvite
-                                                  else "REQUEST"))
+    if isinstance(item, Event):
+        cal = Calendar((item,))
     elif isinstance(item, Calendar):
         cal = item
     else:
         raise TypeError(f"expected an Event or a Calendar, not {type(item).__name__}")
+    if not (method or cal.method) and cal.events:  # what cancel() made goes as a CANCEL unless told otherwise
+        first = cal.events[0]
+        method = "CANCEL" if first.status == "CANCELLED" or first._uninvite else "REQUEST"
     method = _token(method or cal.method or "REQUEST", _METHODS, "method")
     if not cal.events:
         raise ValueError("the calendar has no event to send")

@@ -606,6 +606,8 @@ class TestModel(unittest.TestCase):
         santiago = ZoneInfo("America/Santiago")  # summer time from midnight: 6 September 2026 begins at 01:00
         ev = event(start=datetime(2026, 8, 1, 9, tzinfo=santiago), rrule={"freq": "daily", "until": date(2026, 9, 5)})
         self.assertEqual(ev.rrule, "FREQ=DAILY;UNTIL=20260906T035959Z")
+        with self.assertRaisesRegex(ValueError, "rrule until 9999-12-31 23:59:59-05:00 is beyond the years"):
+            event(start=datetime(2026, 8, 1, 9, tzinfo=NEW_YORK), rrule={"freq": "daily", "until": date.max})
 
     def test_the_until_of_a_summary_is_the_series_own_day(self):
         ev = event(start=datetime(2026, 10, 1, 10, tzinfo=NEW_YORK),
@@ -2701,7 +2703,8 @@ class TestBuildMessage(unittest.TestCase):
         with self.assertRaisesRegex(ValueError, "a CANCEL of event 'review-1@example.com' without STATUS:CANCELLED "
                                                 "would only un-invite its attendees .*: send cancel\\(event\\)"):
             icsmail.build_message(ev, method="CANCEL")
-        for cancelled in (icsmail.cancel(ev, attendees=["carol@example.com"]), icsmail.cancel(ev)):
+        for cancelled in (icsmail.Calendar([icsmail.cancel(ev, attendees=["carol@example.com"])]),
+                          icsmail.cancel(ev, attendees=["carol@example.com"]), icsmail.cancel(ev)):
             sent = parse_mail(icsmail.build_message(cancelled))  # as a CANCEL, without saying so
             calendar = next(p for p in sent.walk() if p.get_content_type() == "text/calendar")
             self.assertEqual(calendar.get_param("method"), "CANCEL")
