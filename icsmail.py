@@ -5533,9 +5533,7 @@ def update(event: Event, **changes: Any) -> Event:
     after the series (an override).
     """
     if changes.get("recurrence_id") is not None and event.recurrence_id is None:
-        if not event.rrule and not event.rdates:
-            raise ValueError(f"event {event.uid!r} does not recur: update it whole, without recurrence_id")
-        occurrence = replace(event, **_occurrence(event, changes.pop("recurrence_id")))
+        occurrence = replace(event, **_occurrence(event, changes.pop("recurrence_id"), "update"))
         _keep_params(event, occurrence)
         event = occurrence  # what the changes are made to, and compared with
     if "end" in changes and "duration" not in changes:
@@ -5664,9 +5662,7 @@ def cancel(event: Event, *, attendees: Iterable[Attendee | str] | None = None,
     else:
         changes["status"] = "CANCELLED"
     if recurrence_id is not None:
-        if not event.rrule and not event.rdates:
-            raise ValueError(f"event {event.uid!r} does not recur: cancel it whole, without recurrence_id")
-        changes.update(_occurrence(event, recurrence_id))
+        changes.update(_occurrence(event, recurrence_id, "cancel"))
     cancelled = replace(event, **changes)
     _keep_params(event, cancelled)
     if attendees is not None:
@@ -5674,9 +5670,11 @@ def cancel(event: Event, *, attendees: Iterable[Attendee | str] | None = None,
     return cancelled
 
 
-def _occurrence(series: Event, recurrence_id: date | datetime) -> dict[str, Any]:
+def _occurrence(series: Event, recurrence_id: date | datetime, verb: str) -> dict[str, Any]:
     """The fields that make one occurrence of a series an event of its own (an override, or the
     cancel of that occurrence): its RECURRENCE-ID and times, and no RRULE, RDATE or EXDATE."""
+    if not series.rrule and not series.rdates:
+        raise ValueError(f"event {series.uid!r} does not recur: {verb} it whole, without recurrence_id")
     if isinstance(recurrence_id, datetime) != isinstance(series.start, datetime):
         kind = "a datetime" if isinstance(series.start, datetime) else "a date"
         raise ValueError(f"recurrence_id {recurrence_id} must be {kind}, as the series' start {series.start} is")
@@ -6359,11 +6357,12 @@ def _wire_bytes(msg: Any) -> tuple[bytes, str, list[str], str]:
         raw = bytes(msg)
         if raw.startswith(b"\xef\xbb\xbf"):  # a byte order mark: saved by a Windows editor
             raw = raw[3:]
-        if _MBOX_START_RE.match(raw):  # an mbox's envelope line, not a header
-            if len(_mbox_messages(raw)) > 1:
-                raise ValueError(f"this is an mbox of {len(_mbox_messages(raw))} messages: send each as a file "
-                                 f"of its own")
-            raw = raw[_MBOX_START_RE.match(raw).end():]
+        envelope = _MBOX_START_RE.match(raw)
+        if envelope:  # an mbox's envelope line, not a header
+            count = len(_mbox_messages(raw))
+            if count > 1:
+                raise ValueError(f"this is an mbox of {count} messages: send each as a file of its own")
+            raw = raw[envelope.end():]
         data = _without_bcc(raw)
         head = _LINE_END_RE.sub(b"\n", raw).partition(b"\n\n")[0]  # with its Bcc fields
         fields = {}
@@ -7162,16 +7161,16 @@ def _cmd_show(args: Any, out: Any, err: Any) -> int:
         except (ValueError, OSError) as exc:
             if isinstance(exc, BrokenPipeError):
                 raise
-            reason = exc.strerror or exc if isinstance(exc, OSError) and exc.filename else exc
-            out.flush()
-            for w in warnings:
-                print(f"icsmail: warning: {path}: {w}", file=err)
-            print(f"icsmail: error: {path}: {reason}".replace("\n", " "), file=err)
-            status = 1
-            continue
+            problem = exc.strerror or exc if isinstance(exc, OSError) and exc.filename else exc
+        else:
+            problem = None
+        out.flush()  # what was shown of a file before what is said of it
         for w in warnings:
             print(f"icsmail: warning: {path}: {w}", file=err)
-        if not count:
+        if problem is not None:
+            print(f"icsmail: error: {path}: {problem}".replace("\n", " "), file=err)
+            status = 1
+        elif not count:
             print(f"icsmail: {path}: no events", file=err)
     out.flush()
     return status
