@@ -46,7 +46,7 @@ __all__ = [
     # errors
     "ParseError", "SendError",
     # data model
-    "Organizer", "Attendee", "Alarm", "Property", "Component", "Event", "Calendar",
+    "Organizer", "Attendee", "Alarm", "Property", "Component", "Event", "Calendar", "occurrences",
     # writer
     "dumps", "dump", "vtimezone",
     # reader
@@ -61,6 +61,7 @@ import bisect
 import codecs
 import functools
 import gc
+import heapq
 import io
 import itertools
 import os
@@ -2183,6 +2184,348 @@ class Calendar:
         if self.name is not None and any(p.name in ("NAME", "X-WR-CALNAME") for p in self.extra):
             raise ValueError("calendar extra NAME / X-WR-CALNAME repeat the name: give one or the other")
         self.timezones = tuple(self.timezones)
+
+
+# Recurrence (RFC 5545 3.3.10, 3.8.5): a rule is expanded on the wall clock of the start's
+# zone, and each time then placed in the zone (a time the clocks skip moves on by the gap;
+# a repeated time is its first pass: 3.3.5).
+
+_SUBDAILY_SECONDS = MappingProxyType({"HOURLY": 3600, "MINUTELY": 60, "SECONDLY": 1})
+_CYCLE_DAYS = 146097  # the Gregorian calendar repeats every 400 years: a rule empty that long stays empty
+
+
+@dataclass(frozen=True)
+class _Rule:
+    """An RRULE's parts as numbers, with what it takes from its start (RFC 5545 3.3.10)."""
+    freq: str
+    interval: int
+    count: int | None
+    until: tuple | None  # (date or naive datetime, whether UTC)
+    wkst: int  # 0 = Monday, as date.weekday()
+    months: frozenset | None
+    weeknos: frozenset | None
+    yeardays: frozenset | None
+    monthdays: frozenset | None
+    weekdays: frozenset | None
+    nth: frozenset | None  # (n, weekday): the nth such day of the month or year, counted from its end if n < 0
+    hours: tuple  # the clock parts: those given, else the start's when the rule is coarser, else ()
+    minutes: tuple
+    seconds: tuple
+    setpos: tuple | None
+
+
+def _rule_numbers(parts: Mapping[str, str], name: str) -> frozenset | None:
+    return frozenset(int(n) for n in parts[name].split(",")) if name in parts else None
+
+
+def _rule(text: str, start: datetime) -> _Rule:
+    """The rule ``text`` for a series that starts at ``start`` (its wall clock).
+
+    >>> _rule("FREQ=MONTHLY;BYDAY=-1FR", datetime(2026, 1, 30, 9)).nth
+    frozenset({(-1, 4)})
+    """
+    parts = _parse_rrule(text)
+    if parts.get("RSCALE", "GREGORIAN").upper() != "GREGORIAN":
+        raise ValueError(f"RRULE RSCALE={parts['RSCALE']}: only Gregorian rules are expanded")
+    freq = parts["FREQ"]
+    weekdays, nth = set(), set()
+    for day in parts["BYDAY"].split(",") if "BYDAY" in parts else ():
+        sign, number, name = _BYDAY_RE.match(day).groups()
+        if number:
+            nth.add((-int(number) if sign == "-" else int(number), _WEEKDAYS.index(name)))
+        else:
+            weekdays.add(_WEEKDAYS.index(name))
+    months, monthdays = _rule_numbers(parts, "BYMONTH"), _rule_numbers(parts, "BYMONTHDAY")
+    if not {"BYWEEKNO", "BYYEARDAY", "BYMONTHDAY", "BYDAY"} & parts.keys():  # the day is the start's
+        if freq == "YEARLY":
+            months, monthdays = months or frozenset({start.month}), frozenset({start.day})
+        elif freq == "MONTHLY":
+            monthdays = frozenset({start.day})
+        elif freq == "WEEKLY":
+            weekdays = {start.weekday()}
+    coarser = _RRULE_FREQS.index(freq)
+
+    def clock(name: str, unit: str, own: int) -> tuple:
+        if name in parts:
+            return tuple(sorted(_rule_numbers(parts, name)))
+        return (own,) if coarser > _RRULE_FREQS.index(unit) else ()
+
+    until = _parse_dt(parts["UNTIL"].upper())[:2] if "UNTIL" in parts else None
+    return _Rule(freq, int(parts.get("INTERVAL", 1)), int(parts["COUNT"]) if "COUNT" in parts else None, until,
+                 _WEEKDAYS.index(parts.get("WKST", "MO")), months, _rule_numbers(parts, "BYWEEKNO"),
+                 _rule_numbers(parts, "BYYEARDAY"), monthdays, frozenset(weekdays) if weekdays or nth else None,
+                 frozenset(nth) if nth else None, clock("BYHOUR", "HOURLY", start.hour),
+                 clock("BYMINUTE", "MINUTELY", start.minute), clock("BYSECOND", "SECONDLY", start.second),
+                 tuple(sorted(_rule_numbers(parts, "BYSETPOS"))) if "BYSETPOS" in parts else None)
+
+
+def _week_one(year: int, wkst: int) -> date:
+    """The first day of week 1 of ``year``: the week, from ``wkst``, that holds 4 January."""
+    fourth = date(year, 1, 4)
+    return fourth - timedelta(days=(fourth.weekday() - wkst) % 7)
+
+
+def _week_number(day: date, wkst: int) -> tuple[int, int]:
+    """(number, weeks of its year) of the week of ``day``; a week is of the year of its 4th day.
+
+    >>> _week_number(date(2026, 12, 28), 0), _week_number(date(2027, 1, 1), 0)
+    ((53, 53), (53, 53))
+    """
+    first = day - timedelta(days=(day.weekday() - wkst) % 7)
+    year = (first + timedelta(days=3)).year
+    one = _week_one(year, wkst)
+    return (first - one).days // 7 + 1, (_week_one(year + 1, wkst) - one).days // 7
+
+
+def _day_matches(day: date, rule: _Rule) -> bool:
+    """Whether ``day`` passes every day part the rule gives."""
+    if rule.months is not None and day.month not in rule.months:
+        return False
+    if rule.monthdays is not None or rule.nth is not None:
+        month_days = _month_days(day.year, day.month)
+        if rule.monthdays is not None and day.day not in rule.monthdays \
+                and day.day - month_days - 1 not in rule.monthdays:
+            return False
+    if rule.yeardays is not None or rule.nth is not None:
+        year_day, year_days = day.toordinal() - date(day.year, 1, 1).toordinal() + 1, 365 + _is_leap(day.year)
+        if rule.yeardays is not None and year_day not in rule.yeardays \
+                and year_day - year_days - 1 not in rule.yeardays:
+            return False
+    if rule.weeknos is not None:
+        number, weeks = _week_number(day, rule.wkst)
+        if number not in rule.weeknos and number - weeks - 1 not in rule.weeknos:
+            return False
+    if rule.weekdays is not None and day.weekday() not in rule.weekdays:
+        if rule.nth is None:
+            return False
+        # the nth of the month in a MONTHLY rule, or a YEARLY one with BYMONTH; else of the year
+        at, size = (day.day, month_days) if rule.freq == "MONTHLY" or rule.months else (year_day, year_days)
+        weekday = day.weekday()
+        return ((at - 1) // 7 + 1, weekday) in rule.nth or (-((size - at) // 7 + 1), weekday) in rule.nth
+    return True
+
+
+def _by_setpos(times: list, setpos: tuple | None) -> list:
+    """The times of one period that BYSETPOS picks (1 the first, -1 the last), in order."""
+    if setpos is None:
+        return times
+    size = len(times)
+    return sorted({times[p - 1 if p > 0 else size + p] for p in setpos if -size <= p <= size})
+
+
+def _rule_periods(rule: _Rule, start: datetime) -> Iterator[tuple[datetime, list[datetime]]]:
+    """(when the period begins, its times in order) for each period the rule steps through."""
+    if rule.freq in _SUBDAILY_SECONDS:
+        yield from _subdaily_periods(rule, start)
+        return
+    clock = [time(h, m, s) for h in rule.hours for m in rule.minutes for s in rule.seconds]
+    if rule.freq == "YEARLY":
+        firsts: Iterable[date] = (date(year, 1, 1) for year in range(start.year, 10000, rule.interval))
+    elif rule.freq == "MONTHLY":
+        firsts = (date(i // 12, i % 12 + 1, 1) for i in range(start.year * 12 + start.month - 1, 120000,
+                                                              rule.interval))
+    else:
+        day = start.date()
+        if rule.freq == "WEEKLY":
+            day -= timedelta(days=(day.weekday() - rule.wkst) % 7)
+        firsts = _days_from(day, rule.interval * (7 if rule.freq == "WEEKLY" else 1))
+    for first in firsts:
+        size = {"YEARLY": 365 + _is_leap(first.year), "MONTHLY": _month_days(first.year, first.month),
+                "WEEKLY": min(7, (date.max - first).days + 1)}.get(rule.freq, 1)
+        days = (first + timedelta(days=n) for n in range(size))
+        if rule.freq == "YEARLY" and rule.months is not None:  # only the days of those months
+            days = (date(first.year, m, d) for m in sorted(rule.months)
+                    for d in range(1, _month_days(first.year, m) + 1))
+        times = [datetime.combine(day, t) for day in days if _day_matches(day, rule) for t in clock]
+        yield datetime.combine(first, time(0)), _by_setpos(times, rule.setpos)
+
+
+def _days_from(day: date, step: int) -> Iterator[date]:
+    for n in range(0, (date.max - day).days + 1, step):
+        yield day + timedelta(days=n)
+
+
+def _subdaily_periods(rule: _Rule, start: datetime) -> Iterator[tuple[datetime, list[datetime]]]:
+    """The periods of an HOURLY, MINUTELY or SECONDLY rule; the steps inside a day, hour or
+    minute that the rule leaves out are skipped at once."""
+    step = _SUBDAILY_SECONDS[rule.freq] * rule.interval
+    at = start
+    while True:
+        skip_to = None
+        if rule.months is not None and at.month not in rule.months:
+            if at.year == 9999 and at.month == 12:
+                return
+            skip_to = datetime(at.year + at.month // 12, at.month % 12 + 1, 1)
+        elif not _day_matches(at.date(), rule):
+            skip_to = datetime.combine(at.date(), time(0)) + timedelta(days=1)
+        elif rule.hours and at.hour not in rule.hours:
+            skip_to = at.replace(minute=0, second=0) + timedelta(hours=1)
+        elif rule.freq != "HOURLY" and rule.minutes and at.minute not in rule.minutes:
+            skip_to = at.replace(second=0) + timedelta(minutes=1)
+        if skip_to is not None:
+            yield at, []
+        else:
+            minutes = rule.minutes if rule.freq == "HOURLY" else (at.minute,)
+            seconds = rule.seconds if rule.freq != "SECONDLY" else (at.second,)
+            if rule.freq == "SECONDLY" and rule.seconds and at.second not in rule.seconds:
+                seconds = ()
+            yield at, _by_setpos([at.replace(minute=m, second=s) for m in minutes for s in seconds], rule.setpos)
+        try:
+            gap = (skip_to - at).total_seconds() if skip_to is not None else step
+            at += timedelta(seconds=-(-int(gap) // step) * step)  # the first step at or after skip_to
+        except OverflowError:
+            return
+
+
+def _rule_times(rule: _Rule, start: datetime) -> Iterator[datetime]:
+    """The rule's wall times after ``start``, in order, up to its end (COUNT, UNTIL and the
+    start itself left to the caller), or until it has had none for a whole calendar cycle."""
+    last = start
+    give_up = timedelta(days=min(_CYCLE_DAYS * rule.interval, 4_000_000))
+    for begins, times in _rule_periods(rule, start):
+        for t in times:
+            if t > start:
+                yield t
+                last = t
+        if begins - last > give_up:
+            return
+
+
+def _wall_key(value: date | datetime, zone: tzinfo | None) -> datetime:
+    """Where ``value`` falls on the wall clock of ``zone``: what orders a series' times."""
+    if not isinstance(value, datetime):
+        return datetime.combine(value, time(0))
+    if value.tzinfo is not None and zone is not None and value.utcoffset() is not None:
+        value = value.astimezone(zone)
+    return value.replace(tzinfo=None, fold=0)
+
+
+def _instant(value: date | datetime) -> datetime | None:
+    """A time as naive UTC, or None when it names no instant (a date, a floating time)."""
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        return None
+    offset = value.utcoffset()
+    return None if offset is None else value.replace(tzinfo=None) - offset
+
+
+def _within_until(placed: date | datetime, until: tuple) -> bool:
+    value, utc = until
+    if not isinstance(value, datetime):  # a day: the whole of it
+        return (placed.date() if isinstance(placed, datetime) else placed) <= value
+    if not isinstance(placed, datetime):
+        return placed <= value.date()
+    instant = _instant(placed) if utc else None
+    return (instant if instant is not None else placed.replace(tzinfo=None)) <= value
+
+
+def occurrences(event: Event, start: date | datetime | None = None,
+                end: date | datetime | None = None) -> Iterator[date | datetime]:
+    """The start of each occurrence of ``event``, in order: its own start, then its RRULE's and
+    RDATEs' times, less its EXDATEs (RFC 5545 3.8.5), each in the event's zone.
+
+    ``start`` and ``end`` keep the occurrences that begin in ``[start, end)``. A series
+    without COUNT or UNTIL is endless: give ``end``, or take what you need
+    (``itertools.islice``).  A rule is expanded on the wall clock of the event's zone,
+    so a daily 09:00 stays at 09:00 across a change of clocks; a time the clocks skip
+    becomes the time they show then, an hour later (RFC 5545 3.3.5).
+
+    >>> london = ZoneInfo("Europe/London")
+    >>> ev = Event("Stand-up", datetime(2026, 3, 28, 9, tzinfo=london), rrule="FREQ=DAILY;COUNT=3")
+    >>> [t.isoformat() for t in occurrences(ev)]
+    ['2026-03-28T09:00:00+00:00', '2026-03-29T09:00:00+01:00', '2026-03-30T09:00:00+01:00']
+    """
+    first = event.start
+    if first is None:
+        raise ValueError(f"event {event.uid!r} has no start, so no occurrences")
+    zone = first.tzinfo if isinstance(first, datetime) else None
+    lo, hi = (None if b is None else _bound(b, first, what) for b, what in ((start, "start"), (end, "end")))
+    rdates = sorted(((_wall_key(r, zone), _real_time(r, zone)) for r in
+                     (r[0] if isinstance(r, tuple) else r for r in event.rdates)), key=_first)
+    excluded = {_wall_key(x, zone) for x in event.exdates if isinstance(x, datetime) or zone is None}
+    excluded_at = {_instant(_real_time(x, zone)) for x in event.exdates} - {None}
+    excluded_days = {x for x in event.exdates if not isinstance(x, datetime)} if isinstance(first, datetime) else ()
+    day, seen = None, set()  # what was yielded today: a rule and an RDATE can give one time twice
+    try:
+        for key, value in heapq.merge(_series_times(event, first, zone), rdates, key=_first):
+            if hi is not None and key > hi[0] + timedelta(days=1):
+                return
+            instant = _instant(value)
+            if key in excluded or instant in excluded_at \
+                    or (excluded_days and isinstance(value, datetime) and value.date() in excluded_days):
+                continue
+            if key.date() != day:
+                day, seen = key.date(), set()
+            same = instant if instant is not None else key
+            if same in seen:
+                continue
+            seen.add(same)
+            if lo is not None and not _at_or_after(key, instant, lo):
+                continue
+            if hi is not None and _at_or_after(key, instant, hi):
+                continue
+            yield value
+    except OverflowError:  # the years 1-9999 end here
+        return
+
+
+def _first(pair: tuple) -> Any:
+    return pair[0]
+
+
+def _real_time(value: date | datetime, zone: tzinfo | None) -> date | datetime:
+    """``value`` in ``zone``, as the clocks there show it: a time they skip moves on by the gap."""
+    if not isinstance(value, datetime) or zone is None or value.tzinfo is None or value.utcoffset() is None:
+        return value
+    try:
+        return value.astimezone(UTC).astimezone(zone)
+    except (OverflowError, ValueError):
+        return value
+
+
+def _bound(value: date | datetime, first: date | datetime, what: str) -> tuple[datetime, datetime | None]:
+    """(wall time, instant) of a bound given to ``occurrences``, checked against the event's start."""
+    if not isinstance(value, (date, datetime)):
+        raise TypeError(f"occurrences {what} must be a date or datetime, not {type(value).__name__}")
+    if isinstance(value, datetime) and isinstance(first, datetime) and first.tzinfo is not None \
+            and value.utcoffset() is None:
+        raise ValueError(f"occurrences {what} {value} is naive, but the event's start {first} has a time zone")
+    if isinstance(value, datetime) and isinstance(first, datetime) and first.tzinfo is None \
+            and value.tzinfo is not None:
+        raise ValueError(f"occurrences {what} {value} has a time zone, but the event's start {first} is floating")
+    if not isinstance(value, datetime) and isinstance(first, datetime) and first.tzinfo is not None:
+        value = datetime.combine(value, time(0), tzinfo=first.tzinfo)  # the day begins in the event's zone
+    zone = first.tzinfo if isinstance(first, datetime) else None
+    if not isinstance(first, datetime) and isinstance(value, datetime):
+        value = value.date()
+    return _wall_key(value, zone), _instant(value)
+
+
+def _at_or_after(key: datetime, instant: datetime | None, bound: tuple) -> bool:
+    return instant >= bound[1] if instant is not None and bound[1] is not None else key >= bound[0]
+
+
+def _series_times(event: Event, first: date | datetime, zone: tzinfo | None) -> Iterator[tuple[datetime, Any]]:
+    """(wall time, time) of the event's start, then of its RRULE's times up to COUNT and UNTIL."""
+    wall = _wall_key(first, zone)
+    yield wall, _real_time(first, zone)
+    if not event.rrule:
+        return
+    try:
+        rule = _rule(event.rrule, wall)
+    except ValueError as exc:
+        raise ValueError(f"event {event.uid!r}: its RRULE {event.rrule!r} cannot be expanded: {exc}") from None
+    allday = not isinstance(first, datetime)
+    count, last = 1, None
+    for t in _rule_times(rule, wall):
+        if rule.count is not None and count >= rule.count:
+            return
+        placed = t.date() if allday else _real_time(t.replace(tzinfo=zone), zone)
+        if rule.until is not None and not _within_until(placed, rule.until):
+            return
+        if placed == last:  # a time the clocks skip, moved onto the next one the rule gives: one occurrence
+            continue
+        count, last = count + 1, placed
+        yield t, placed
 
 
 # --------------------------------------------------------------------------
@@ -5679,10 +6022,44 @@ def _occurrence(series: Event, recurrence_id: date | datetime, verb: str) -> dic
         kind = "a datetime" if isinstance(series.start, datetime) else "a date"
         raise ValueError(f"recurrence_id {recurrence_id} must be {kind}, as the series' start {series.start} is")
     _check_occurrence(recurrence_id, series.start, "recurrence_id")
+    _check_in_series(series, recurrence_id)
     return dict(recurrence_id=recurrence_id, start=recurrence_id, rrule=None, rdates=(), exdates=(),
                 end=_moved_end(series.start, series.end, recurrence_id)
                 if series.start is not None and series.end is not None else None,
                 duration=series.duration)
+
+
+_SERIES_SEARCH = 100_000  # occurrences looked through for a recurrence_id; beyond, it is taken as given
+
+
+def _check_in_series(series: Event, recurrence_id: date | datetime) -> None:
+    """Refuse a recurrence_id that is none of the series' occurrences: clients would show the
+    change as an event of its own, or drop the cancel (RFC 5545 3.8.4.4)."""
+    zone = series.start.tzinfo if isinstance(series.start, datetime) else None
+    wanted, at = _wall_key(recurrence_id, zone), _instant(recurrence_id)
+    before = None
+    try:
+        for n, value in enumerate(occurrences(series)):
+            instant = _instant(value)
+            if (instant == at) if instant is not None and at is not None else _wall_key(value, zone) == wanted:
+                return
+            if (instant > at) if instant is not None and at is not None else _wall_key(value, zone) > wanted:
+                break
+            if n >= _SERIES_SEARCH:
+                return
+            before = value
+        else:
+            value = None
+    except ValueError:  # a rule read from a file that cannot be expanded: taken as given
+        return
+    excluded = " (the series' EXDATE excludes it)" if any(
+        _instant(x) == at if at is not None and _instant(x) is not None else _wall_key(x, zone) == wanted
+        for x in series.exdates) else ""
+    if value is None:
+        near = f"its last is {before}"
+    else:
+        near = f"the nearest are {before} and {value}" if before is not None else f"its first is {value}"
+    raise ValueError(f"recurrence_id {recurrence_id} is not an occurrence of event {series.uid!r}{excluded}: {near}")
 
 
 def reply(event: Event, attendee: Attendee | str, partstat: str = "ACCEPTED", *,

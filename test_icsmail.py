@@ -676,6 +676,112 @@ class TestModel(unittest.TestCase):
 # The writer
 # --------------------------------------------------------------------------
 
+class TestOccurrences(unittest.TestCase):
+    @staticmethod
+    def starts(rule: str, start: datetime | date, n: int = 30, **kw) -> list:
+        ev = icsmail.Event("x", start, rrule=rule, **kw)
+        return list(itertools.islice(icsmail.occurrences(ev), n))
+
+    def test_the_examples_of_rfc_5545(self):  # 3.8.5.3, in America/New_York
+        def ny(*days):
+            return [datetime(y, m, d, 9, tzinfo=NEW_YORK) for y, m, d in days]
+        cases = [
+            ("FREQ=MONTHLY;COUNT=6;BYDAY=-2MO", (1997, 9, 22),
+             ny((1997, 9, 22), (1997, 10, 20), (1997, 11, 17), (1997, 12, 22), (1998, 1, 19), (1998, 2, 16))),
+            ("FREQ=MONTHLY;COUNT=3;BYDAY=TU,WE,TH;BYSETPOS=3", (1997, 9, 4),
+             ny((1997, 9, 4), (1997, 10, 7), (1997, 11, 6))),
+            ("FREQ=WEEKLY;INTERVAL=2;COUNT=4;BYDAY=TU,SU;WKST=MO", (1997, 8, 5),
+             ny((1997, 8, 5), (1997, 8, 10), (1997, 8, 19), (1997, 8, 24))),
+            ("FREQ=WEEKLY;INTERVAL=2;COUNT=4;BYDAY=TU,SU;WKST=SU", (1997, 8, 5),
+             ny((1997, 8, 5), (1997, 8, 17), (1997, 8, 19), (1997, 8, 31))),
+            ("FREQ=MONTHLY;BYMONTHDAY=15,30;COUNT=5", (2007, 1, 15),  # no 30 February
+             ny((2007, 1, 15), (2007, 1, 30), (2007, 2, 15), (2007, 3, 15), (2007, 3, 30))),
+            ("FREQ=YEARLY;BYWEEKNO=20;BYDAY=MO;COUNT=3", (1997, 5, 12),
+             ny((1997, 5, 12), (1998, 5, 11), (1999, 5, 17))),
+            ("FREQ=YEARLY;INTERVAL=3;COUNT=10;BYYEARDAY=1,100,200", (1997, 1, 1),
+             ny((1997, 1, 1), (1997, 4, 10), (1997, 7, 19), (2000, 1, 1), (2000, 4, 9), (2000, 7, 18),
+                (2003, 1, 1), (2003, 4, 10), (2003, 7, 19), (2006, 1, 1))),
+            ("FREQ=MONTHLY;BYMONTHDAY=-3;COUNT=4", (1997, 9, 28),
+             ny((1997, 9, 28), (1997, 10, 29), (1997, 11, 28), (1997, 12, 29))),
+        ]
+        for rule, day, expected in cases:
+            with self.subTest(rule):
+                self.assertEqual(self.starts(rule, datetime(*day, 9, tzinfo=NEW_YORK)), expected)
+
+    def test_friday_the_13th_with_the_start_excluded(self):  # RFC 5545 3.8.5.3
+        got = self.starts("FREQ=MONTHLY;BYDAY=FR;BYMONTHDAY=13", datetime(1997, 9, 2, 9, tzinfo=NEW_YORK), 4,
+                          exdates=[datetime(1997, 9, 2, 9, tzinfo=NEW_YORK)])
+        self.assertEqual([t.date() for t in got], [date(1998, 2, 13), date(1998, 3, 13), date(1998, 11, 13),
+                                                   date(1999, 8, 13)])
+
+    def test_every_20_minutes_within_office_hours(self):  # RFC 5545 3.8.5.3
+        got = self.starts("FREQ=DAILY;BYHOUR=9,10,11,12,13,14,15,16;BYMINUTE=0,20,40",
+                          datetime(1997, 9, 2, 9, tzinfo=NEW_YORK), 26)
+        self.assertEqual([t.strftime("%d %H:%M") for t in got[:3] + got[-3:]],
+                         ["02 09:00", "02 09:20", "02 09:40", "02 16:40", "03 09:00", "03 09:20"])
+
+    def test_a_series_keeps_its_wall_clock_when_the_clocks_change(self):
+        got = self.starts("FREQ=WEEKLY;COUNT=3", datetime(2026, 3, 22, 9, tzinfo=LONDON))
+        self.assertEqual([t.isoformat() for t in got],
+                         ["2026-03-22T09:00:00+00:00", "2026-03-29T09:00:00+01:00", "2026-04-05T09:00:00+01:00"])
+
+    def test_a_time_the_clocks_skip_is_the_time_they_show_then(self):  # RFC 5545 3.3.5
+        got = self.starts("FREQ=DAILY;COUNT=3", datetime(2025, 3, 8, 2, 30, tzinfo=NEW_YORK))
+        self.assertEqual([t.isoformat() for t in got],
+                         ["2025-03-08T02:30:00-05:00", "2025-03-09T03:30:00-04:00", "2025-03-10T02:30:00-04:00"])
+
+    def test_the_start_counts_even_where_the_rule_would_not_give_it(self):  # RFC 5545 3.8.5.3: COUNT
+        got = self.starts("FREQ=WEEKLY;BYDAY=MO;COUNT=3", datetime(2026, 12, 2, 9, tzinfo=LONDON))  # a Wednesday
+        self.assertEqual([t.day for t in got], [2, 7, 14])
+
+    def test_until_is_an_instant_and_inclusive(self):
+        until = datetime(2026, 12, 3, 9, tzinfo=LONDON).astimezone(timezone.utc)
+        got = self.starts({"FREQ": "DAILY", "UNTIL": until}, datetime(2026, 12, 1, 9, tzinfo=LONDON))
+        self.assertEqual([t.day for t in got], [1, 2, 3])
+
+    def test_rdates_join_in_order_and_exdates_leave(self):
+        start = datetime(2026, 12, 1, 9, tzinfo=LONDON)
+        got = self.starts("FREQ=DAILY;COUNT=4", start, rdates=[datetime(2026, 12, 2, 15, tzinfo=LONDON)],
+                          exdates=[datetime(2026, 12, 3, 9, tzinfo=timezone.utc)])  # the same instant, in UTC
+        self.assertEqual([(t.day, t.hour) for t in got], [(1, 9), (2, 9), (2, 15), (4, 9)])
+
+    def test_all_day_and_floating_series(self):
+        self.assertEqual(self.starts("FREQ=YEARLY;COUNT=3", date(2024, 2, 29)),
+                         [date(2024, 2, 29), date(2028, 2, 29), date(2032, 2, 29)])  # no 29 February between
+        floating = self.starts("FREQ=DAILY;COUNT=2", datetime(2026, 3, 28, 9), floating=True)
+        self.assertEqual(floating, [datetime(2026, 3, 28, 9), datetime(2026, 3, 29, 9)])
+
+    def test_start_and_end_keep_a_window_of_an_endless_series(self):
+        ev = icsmail.Event("x", datetime(2026, 1, 5, 9, tzinfo=LONDON), rrule="FREQ=WEEKLY;BYDAY=MO")
+        got = icsmail.occurrences(ev, datetime(2026, 6, 1, 9, tzinfo=LONDON), date(2026, 6, 22))
+        self.assertEqual([t.day for t in got], [1, 8, 15])  # from start, inclusive, to end, exclusive
+
+    def test_a_naive_bound_for_a_zoned_series_is_refused(self):
+        with self.assertRaisesRegex(ValueError, "occurrences end 2026-06-22 00:00:00 is naive"):
+            next(icsmail.occurrences(event(rrule="FREQ=DAILY"), end=datetime(2026, 6, 22)))
+
+    def test_a_rule_that_never_matches_gives_the_start_alone_and_ends(self):
+        for rule in ("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30", "FREQ=HOURLY;BYMONTH=2;BYMONTHDAY=31"):
+            with self.subTest(rule):
+                self.assertEqual(len(self.starts(rule, datetime(2026, 3, 1, 9, tzinfo=LONDON))), 1)
+
+    def test_a_series_read_from_a_file(self):
+        cal = icsmail.loads(golden("""
+            BEGIN:VCALENDAR
+            VERSION:2.0
+            PRODID:-//test//EN
+            BEGIN:VEVENT
+            UID:w
+            DTSTAMP:20260101T000000Z
+            DTSTART;TZID=W. Europe Standard Time:20261026T100000
+            RRULE:FREQ=WEEKLY;BYDAY=MO;UNTIL=20261109T090000Z
+            END:VEVENT
+            END:VCALENDAR
+            """))
+        self.assertEqual([t.isoformat() for t in icsmail.occurrences(cal.events[0])],
+                         ["2026-10-26T10:00:00+01:00", "2026-11-02T10:00:00+01:00", "2026-11-09T10:00:00+01:00"])
+
+
 class TestDumps(unittest.TestCase):
     def test_a_period_ends_in_its_start_zone(self):
         series = event(start=datetime(2026, 3, 20, 10, tzinfo=UTC), rrule="FREQ=DAILY;COUNT=2", rdates=[
@@ -2478,6 +2584,22 @@ class TestITIP(unittest.TestCase):
             icsmail.cancel(event(), recurrence_id=day)
         with self.assertRaisesRegex(ValueError, "recurrence_id 2026-12-03 must be a datetime"):
             icsmail.cancel(ev, recurrence_id=day.date())
+
+    def test_a_recurrence_id_must_name_an_occurrence(self):  # else clients show a stray event or keep the old one
+        series = event(rrule="FREQ=WEEKLY;COUNT=3", exdates=[datetime(2026, 12, 8, 10, tzinfo=LONDON)])
+        for when, why in ((datetime(2026, 12, 1, 11, tzinfo=LONDON),
+                           "the nearest are 2026-12-01 10:00:00+00:00 and 2026-12-15 10:00:00+00:00"),
+                          (datetime(2026, 12, 8, 10, tzinfo=LONDON), "(the series' EXDATE excludes it)"),
+                          (datetime(2026, 12, 22, 10, tzinfo=LONDON), "its last is 2026-12-15 10:00:00+00:00"),
+                          (datetime(2026, 11, 24, 10, tzinfo=LONDON), "its first is 2026-12-01 10:00:00+00:00")):
+            with self.subTest(when=when):
+                with self.assertRaisesRegex(ValueError, f"recurrence_id {re.escape(str(when))} is not an occurrence "
+                                                        f"of event 'review-1@example.com'.*{re.escape(why)}"):
+                    icsmail.cancel(series, recurrence_id=when)
+                with self.assertRaisesRegex(ValueError, "is not an occurrence"):
+                    icsmail.update(series, recurrence_id=when, location="Room 5")
+        in_utc = datetime(2026, 12, 15, 10, tzinfo=timezone.utc)  # the same instant as the occurrence
+        self.assertEqual(icsmail.cancel(series, recurrence_id=in_utc).recurrence_id, in_utc)
 
     def test_uninvite(self):
         ev = event(attendees=["bob@example.com", "carol@example.com"], status="CONFIRMED")
