@@ -52,7 +52,7 @@ __all__ = [
     # reader
     "loads", "load", "iter_events",
     # iTIP operations
-    "update", "cancel", "reply", "apply_reply",
+    "update", "cancel", "reply", "apply_reply", "apply_cancel",
     # mail
     "build_message", "send",
 ]
@@ -6152,6 +6152,63 @@ def apply_reply(event: Event, answer: Event | Calendar) -> Event:
     else:  # RFC 5546 3.2.2.6: a forwarded invitation's recipient answered
         attendees.append(replace(who, rsvp=False, params=_with_param(who.params, _REPLY_STAMP, stamp)))
     return replace(event, attendees=tuple(attendees))
+
+
+def apply_cancel(event: Event, cancellation: Event | Calendar) -> Event:
+    """``event`` as a CANCEL leaves it: cancelled whole (STATUS:CANCELLED), one occurrence of a
+    series excluded (an EXDATE, which the series' next REQUEST then carries), or the attendees
+    the CANCEL un-invites removed.
+
+    ``cancellation`` is what ``cancel()`` made, or the Calendar read from the CANCEL mail.
+    A cancel of an older version (lower SEQUENCE, RFC 5546 2.1.5) is refused with
+    ValueError; a cancel already applied changes nothing.
+
+    >>> ev = Event("Stand-up", date(2026, 12, 1), uid="s2", rrule="FREQ=DAILY;COUNT=5")
+    >>> apply_cancel(ev, cancel(ev, recurrence_id=date(2026, 12, 3))).exdates
+    (datetime.date(2026, 12, 3),)
+    """
+    if isinstance(cancellation, Calendar):
+        if cancellation.method is not None and cancellation.method != "CANCEL":
+            raise ValueError(f"the calendar is a {cancellation.method}, not a CANCEL")
+        matches = [e for e in cancellation.events if e.uid == event.uid]
+        if not matches:
+            raise ValueError(f"the cancel is not about event {event.uid!r}")
+        for one in matches:  # a CANCEL may name several occurrences (RFC 5546 3.2.5)
+            event = apply_cancel(event, one)
+        return event
+    if cancellation.uid != event.uid:
+        raise ValueError(f"the cancel is about event {cancellation.uid!r}, not {event.uid!r}")
+    if cancellation.sequence < event.sequence:
+        raise ValueError(f"the cancel is of version {cancellation.sequence} of the event, which is now at "
+                         f"version {event.sequence}: it is out of date (RFC 5546 2.1.5)")
+    whole = cancellation.status == "CANCELLED"
+    if not whole and not cancellation.attendees:
+        raise ValueError("the cancel neither cancels the event (STATUS:CANCELLED) nor names the attendees "
+                         "it un-invites")
+    sequence = max(event.sequence, cancellation.sequence)
+    rid = cancellation.recurrence_id
+    if rid is not None and rid != event.recurrence_id:
+        if event.recurrence_id is not None:
+            raise ValueError(f"the cancel is about the occurrence {rid}, not {event.recurrence_id}")
+        if not whole:
+            raise ValueError(f"the cancel un-invites attendees from the occurrence {rid} alone, which the "
+                             f"series cannot record: keep that occurrence as an event of its own (update() "
+                             f"with recurrence_id) and apply the cancel to it")
+        zone = event.start.tzinfo if isinstance(event.start, datetime) else None
+        if any(_instant(x) == _instant(rid) if _instant(rid) is not None and _instant(x) is not None
+               else _wall_key(x, zone) == _wall_key(rid, zone) for x in event.exdates):
+            return replace(event, sequence=sequence) if sequence != event.sequence else event
+        _occurrence(event, rid, "cancel")  # an occurrence of the series, or a ValueError saying why not
+        if isinstance(zone, ZoneInfo) and isinstance(rid, datetime) and rid.utcoffset() is not None:
+            rid = _real_time(rid, zone)  # one zone for the series' times
+        changed = replace(event, exdates=(*event.exdates, rid), sequence=sequence)
+    elif whole:
+        changed = replace(event, status="CANCELLED", sequence=sequence)
+    else:
+        changed = replace(event, sequence=sequence, attendees=tuple(
+            a for a in event.attendees if not any(_same_address(a.email, b.email) for b in cancellation.attendees)))
+    _keep_params(event, changed)
+    return changed
 
 
 # --------------------------------------------------------------------------

@@ -2601,6 +2601,43 @@ class TestITIP(unittest.TestCase):
         in_utc = datetime(2026, 12, 15, 10, tzinfo=timezone.utc)  # the same instant as the occurrence
         self.assertEqual(icsmail.cancel(series, recurrence_id=in_utc).recurrence_id, in_utc)
 
+    def test_apply_cancel_of_one_occurrence_excludes_it_from_the_series(self):
+        series = event(rrule="FREQ=DAILY;COUNT=5")
+        day = datetime(2026, 12, 3, 10, tzinfo=LONDON)
+        mine = icsmail.apply_cancel(series, icsmail.cancel(series, recurrence_id=day))
+        self.assertEqual((mine.exdates, mine.sequence, mine.status), ((day,), 1, None))
+        self.assertIn("EXDATE;TZID=Europe/London:20261203T100000", icsmail.dumps(icsmail.update(mine, location="B")))
+        self.assertEqual([t.day for t in icsmail.occurrences(mine)], [1, 2, 4, 5])
+
+    def test_apply_cancel_reads_the_cancel_mail_and_is_idempotent(self):
+        series = event(rrule="FREQ=DAILY;COUNT=5")
+        sent = icsmail.cancel(series, recurrence_id=datetime(2026, 12, 3, 10, tzinfo=LONDON))
+        read = icsmail.loads(bytes(icsmail.build_message(sent)))
+        once = icsmail.apply_cancel(series, read)
+        self.assertEqual(icsmail.apply_cancel(once, read), once)
+
+    def test_apply_cancel_of_the_whole_event_and_of_attendees(self):
+        ev = event(attendees=["bob@example.com", "carol@example.com"])
+        self.assertEqual(icsmail.apply_cancel(ev, icsmail.cancel(ev)).status, "CANCELLED")
+        gone = icsmail.apply_cancel(ev, icsmail.cancel(ev, attendees=["Carol@Example.com"]))
+        self.assertEqual(([a.email for a in gone.attendees], gone.status, gone.sequence),
+                         (["bob@example.com"], None, 1))
+
+    def test_apply_cancel_refuses_what_it_cannot_apply(self):
+        series = event(rrule="FREQ=DAILY;COUNT=5", sequence=2)
+        old = icsmail.cancel(dataclasses.replace(series, sequence=0))
+        with self.assertRaisesRegex(ValueError, "cancel is of version 1 of the event, which is now at version 2"):
+            icsmail.apply_cancel(series, old)
+        other = icsmail.cancel(event(uid="other@example.com"))
+        with self.assertRaisesRegex(ValueError, "about event 'other@example.com', not 'review-1@example.com'"):
+            icsmail.apply_cancel(series, other)
+        one = icsmail.cancel(series, recurrence_id=datetime(2026, 12, 2, 10, tzinfo=LONDON),
+                             attendees=["bob@example.com"])
+        with self.assertRaisesRegex(ValueError, "un-invites attendees from the occurrence .* alone"):
+            icsmail.apply_cancel(series, one)
+        with self.assertRaisesRegex(ValueError, "the calendar is a REQUEST, not a CANCEL"):
+            icsmail.apply_cancel(series, icsmail.Calendar([series], method="REQUEST"))
+
     def test_uninvite(self):
         ev = event(attendees=["bob@example.com", "carol@example.com"], status="CONFIRMED")
         c = icsmail.cancel(ev, attendees=["carol@example.com"])
