@@ -5014,18 +5014,50 @@ def _calendar_from(reader: _Reader, frame: list | None, items: list, notes: _Not
     for item in items:
         if item[0] == "VTIMEZONE":
             reader.add_vtimezone(item)
-    events, components, timezones = [], [], []
+    events, components, timezones, lines = [], [], [], []
     for item in items:
         if item[0] == "VEVENT":
             events.append(reader.event(item))
+            lines.append(item[3])
         elif item[0] == "VTIMEZONE":
             timezones.append(reader.component(item))
         else:
             components.append(reader.component(item))
+    _check_overrides(events, lines, notes)
     cal = _raw(Calendar, dict(fields, events=tuple(events), components=tuple(components), extra=tuple(extra),
                               timezones=tuple(timezones), warnings=notes.items))
     cal._as_read = True
     return cal
+
+
+def _check_overrides(events: list[Event], lines: list[int], notes: _Notes) -> None:
+    """Warn of an event that changes an occurrence (RECURRENCE-ID) its series does not have:
+    clients show it beside the series, as an event of its own, and keep the occurrence."""
+    series = {ev.uid: ev for ev in events if ev.recurrence_id is None and (ev.rrule or ev.rdates)}
+    overrides: dict[str, list] = {}
+    for ev, ln in zip(events, lines):
+        if ev.recurrence_id is not None and ev.uid in series:
+            overrides.setdefault(ev.uid, []).append((ev.recurrence_id, ln))
+    for uid, wanted in overrides.items():
+        master = series[uid]
+        zone = master.start.tzinfo if isinstance(master.start, datetime) else None
+        keys = {(_instant(x), _wall_key(x, zone)) for x in master.exdates}  # an excluded one: no warning
+        last = max(_wall_key(rid, zone) for rid, _ in wanted) + timedelta(days=1)
+        try:
+            for n, value in enumerate(occurrences(master)):
+                keys.add((_instant(value), _wall_key(value, zone)))
+                if n >= _SERIES_SEARCH or _wall_key(value, zone) > last:
+                    break
+        except (ValueError, TypeError):  # a rule that cannot be expanded: nothing to say
+            continue
+        instants = {at for at, _ in keys if at is not None}
+        walls = {wall for _, wall in keys}
+        for rid, ln in wanted:
+            at = _instant(rid)
+            if (at not in instants) if at is not None and instants else _wall_key(rid, zone) not in walls:
+                notes.warn(f"RECURRENCE-ID {rid} of event {_short(uid)!r} names none of its series' occurrences: "
+                           f"clients show this event beside the series, not instead of an occurrence", ln,
+                           kind="a RECURRENCE-ID that names no occurrence")
 
 
 def _flatten(items: list, notes: _Notes) -> list:

@@ -782,6 +782,35 @@ class TestOccurrences(unittest.TestCase):
                          ["2026-10-26T10:00:00+01:00", "2026-11-02T10:00:00+01:00", "2026-11-09T10:00:00+01:00"])
 
 
+    def test_reading_warns_of_an_override_of_no_occurrence(self):  # clients show it beside the series
+        cal = icsmail.loads(golden("""
+            BEGIN:VCALENDAR
+            VERSION:2.0
+            PRODID:-//test//EN
+            BEGIN:VEVENT
+            UID:s
+            DTSTAMP:20260101T000000Z
+            DTSTART;TZID=Europe/London:20261201T100000
+            RRULE:FREQ=DAILY;COUNT=5
+            END:VEVENT
+            BEGIN:VEVENT
+            UID:s
+            DTSTAMP:20260101T000000Z
+            RECURRENCE-ID:20261202T100000Z
+            DTSTART;TZID=Europe/London:20261202T110000
+            END:VEVENT
+            BEGIN:VEVENT
+            UID:s
+            DTSTAMP:20260101T000000Z
+            RECURRENCE-ID;TZID=Europe/London:20261203T110000
+            DTSTART;TZID=Europe/London:20261203T120000
+            END:VEVENT
+            END:VCALENDAR
+            """))
+        self.assertEqual(cal.warnings, ["RECURRENCE-ID 2026-12-03 11:00:00+00:00 of event 's' names none of its "
+                                        "series' occurrences: clients show this event beside the series, not "
+                                        "instead of an occurrence (line 16)"])  # the one in UTC is the 2nd occurrence
+
 class TestDumps(unittest.TestCase):
     def test_a_period_ends_in_its_start_zone(self):
         series = event(start=datetime(2026, 3, 20, 10, tzinfo=UTC), rrule="FREQ=DAILY;COUNT=2", rdates=[
