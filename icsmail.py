@@ -64,6 +64,7 @@ import gc
 import heapq
 import io
 import itertools
+import math
 import os
 import re
 import struct
@@ -2191,7 +2192,9 @@ class Calendar:
 # a repeated time is its first pass: 3.3.5).
 
 _SUBDAILY_SECONDS = MappingProxyType({"HOURLY": 3600, "MINUTELY": 60, "SECONDLY": 1})
+_PERIOD_DAYS = MappingProxyType({"YEARLY": 366, "MONTHLY": 31, "WEEKLY": 7, "DAILY": 1})  # at most
 _CYCLE_DAYS = 146097  # the Gregorian calendar repeats every 400 years: a rule empty that long stays empty
+_LAST_DAY = date.max.toordinal()
 
 
 @dataclass(frozen=True)
@@ -2208,9 +2211,9 @@ class _Rule:
     monthdays: frozenset | None
     weekdays: frozenset | None
     nth: frozenset | None  # (n, weekday): the nth such day of the month or year, counted from its end if n < 0
-    hours: tuple  # the clock parts: those given, else the start's when the rule is coarser, else ()
-    minutes: tuple
-    seconds: tuple
+    hours: tuple | None  # the clock parts given, else the start's when the rule is coarser, else None
+    minutes: tuple | None
+    seconds: tuple | None
     setpos: tuple | None
 
 
@@ -2227,6 +2230,8 @@ def _rule(text: str, start: datetime) -> _Rule:
     parts = _parse_rrule(text)
     if parts.get("RSCALE", "GREGORIAN").upper() != "GREGORIAN":
         raise ValueError(f"RRULE RSCALE={parts['RSCALE']}: only Gregorian rules are expanded")
+    if parts.get("SKIP", "OMIT") != "OMIT":
+        raise ValueError(f"RRULE SKIP={parts['SKIP']} (RFC 7529) is not expanded")
     freq = parts["FREQ"]
     weekdays, nth = set(), set()
     for day in parts["BYDAY"].split(",") if "BYDAY" in parts else ():
@@ -2245,10 +2250,10 @@ def _rule(text: str, start: datetime) -> _Rule:
             weekdays = {start.weekday()}
     coarser = _RRULE_FREQS.index(freq)
 
-    def clock(name: str, unit: str, own: int) -> tuple:
-        if name in parts:
-            return tuple(sorted(_rule_numbers(parts, name)))
-        return (own,) if coarser > _RRULE_FREQS.index(unit) else ()
+    def clock(name: str, unit: str, own: int) -> tuple | None:
+        if name in parts:  # (BYSECOND=60, a leap second, is no time a clock here shows)
+            return tuple(sorted(n for n in _rule_numbers(parts, name) if n < 60))
+        return (own,) if coarser > _RRULE_FREQS.index(unit) else None
 
     until = _parse_dt(parts["UNTIL"].upper())[:2] if "UNTIL" in parts else None
     return _Rule(freq, int(parts.get("INTERVAL", 1)), int(parts["COUNT"]) if "COUNT" in parts else None, until,
@@ -2259,10 +2264,36 @@ def _rule(text: str, start: datetime) -> _Rule:
                  tuple(sorted(_rule_numbers(parts, "BYSETPOS"))) if "BYSETPOS" in parts else None)
 
 
-def _week_one(year: int, wkst: int) -> date:
-    """The first day of week 1 of ``year``: the week, from ``wkst``, that holds 4 January."""
-    fourth = date(year, 1, 4)
-    return fourth - timedelta(days=(fourth.weekday() - wkst) % 7)
+def _rule_is_empty(rule: _Rule, start: datetime) -> bool:
+    """Whether the rule can give no time at all: a clock part with no time, a BYSETPOS beyond
+    what a period can hold, or steps that never reach the hours or minutes the rule names."""
+    clock = (rule.hours, rule.minutes, rule.seconds)
+    if () in clock:
+        return True
+    if rule.setpos is not None:
+        sizes = {"HOURLY": clock[1:], "MINUTELY": clock[2:], "SECONDLY": ()}.get(rule.freq, clock)
+        most = _PERIOD_DAYS.get(rule.freq, 1)
+        for size in sizes:
+            most *= len(size)
+        if min(map(abs, rule.setpos)) > most:
+            return True
+    if rule.freq in _SUBDAILY_SECONDS:
+        hours, minutes = rule.hours, rule.minutes if rule.freq != "HOURLY" else None
+        seconds = rule.seconds if rule.freq == "SECONDLY" else None
+        if hours is None and minutes is None and seconds is None:
+            return False
+        step = math.gcd(_SUBDAILY_SECONDS[rule.freq] * rule.interval, 86400)  # the times of day it reaches
+        first = (start.hour * 3600 + start.minute * 60 + start.second) % step
+        return not any((hours is None or at // 3600 in hours) and (minutes is None or at // 60 % 60 in minutes)
+                       and (seconds is None or at % 60 in seconds) for at in range(first, 86400, step))
+    return False
+
+
+def _week_one(year: int, wkst: int) -> int:
+    """The ordinal of the first day of week 1 of ``year``: the week, from ``wkst``, that holds
+    4 January (year 10000 included, for the weeks of 9999)."""
+    fourth = date(year, 1, 4).toordinal() if year <= 9999 else _LAST_DAY + 4
+    return fourth - ((fourth - 1) % 7 - wkst) % 7  # (ordinal 1 is a Monday)
 
 
 def _week_number(day: date, wkst: int) -> tuple[int, int]:
@@ -2271,10 +2302,10 @@ def _week_number(day: date, wkst: int) -> tuple[int, int]:
     >>> _week_number(date(2026, 12, 28), 0), _week_number(date(2027, 1, 1), 0)
     ((53, 53), (53, 53))
     """
-    first = day - timedelta(days=(day.weekday() - wkst) % 7)
-    year = (first + timedelta(days=3)).year
+    first = day.toordinal() - (day.weekday() - wkst) % 7
+    year = date.fromordinal(max(first + 3, 1)).year
     one = _week_one(year, wkst)
-    return (first - one).days // 7 + 1, (_week_one(year + 1, wkst) - one).days // 7
+    return (first - one) // 7 + 1, (_week_one(year + 1, wkst) - one) // 7
 
 
 def _day_matches(day: date, rule: _Rule) -> bool:
@@ -2313,63 +2344,70 @@ def _by_setpos(times: list, setpos: tuple | None) -> list:
     return sorted({times[p - 1 if p > 0 else size + p] for p in setpos if -size <= p <= size})
 
 
-def _rule_periods(rule: _Rule, start: datetime) -> Iterator[tuple[datetime, list[datetime]]]:
-    """(when the period begins, its times in order) for each period the rule steps through."""
+def _rule_periods(rule: _Rule, start: datetime, skip: int) -> Iterator[tuple[datetime, list[datetime]]]:
+    """(when the period begins, its times in order) for each period the rule steps through,
+    from the ``skip``-th on (0: the start's)."""
     if rule.freq in _SUBDAILY_SECONDS:
-        yield from _subdaily_periods(rule, start)
+        yield from _subdaily_periods(rule, start, skip)
         return
     clock = [time(h, m, s) for h in rule.hours for m in rule.minutes for s in rule.seconds]
+    step = rule.interval
     if rule.freq == "YEARLY":
-        firsts: Iterable[date] = (date(year, 1, 1) for year in range(start.year, 10000, rule.interval))
+        firsts: Iterable[int] = (date(y, 1, 1).toordinal() for y in range(start.year + skip * step, 10000, step))
     elif rule.freq == "MONTHLY":
-        firsts = (date(i // 12, i % 12 + 1, 1) for i in range(start.year * 12 + start.month - 1, 120000,
-                                                              rule.interval))
+        months = range(start.year * 12 + start.month - 1 + skip * step, 120000, step)
+        firsts = (date(i // 12, i % 12 + 1, 1).toordinal() for i in months)
     else:
-        day = start.date()
+        first = start.toordinal()
         if rule.freq == "WEEKLY":
-            day -= timedelta(days=(day.weekday() - rule.wkst) % 7)
-        firsts = _days_from(day, rule.interval * (7 if rule.freq == "WEEKLY" else 1))
+            first -= (start.weekday() - rule.wkst) % 7  # (may be before 1 January of the year 1)
+            step *= 7
+        firsts = range(first + skip * step, _LAST_DAY + 1, step)
     for first in firsts:
-        size = {"YEARLY": 365 + _is_leap(first.year), "MONTHLY": _month_days(first.year, first.month),
-                "WEEKLY": min(7, (date.max - first).days + 1)}.get(rule.freq, 1)
-        days = (first + timedelta(days=n) for n in range(size))
         if rule.freq == "YEARLY" and rule.months is not None:  # only the days of those months
-            days = (date(first.year, m, d) for m in sorted(rule.months)
-                    for d in range(1, _month_days(first.year, m) + 1))
+            year = date.fromordinal(first).year
+            days: Iterable[date] = (date(year, m, d) for m in sorted(rule.months)
+                                    for d in range(1, _month_days(year, m) + 1))
+        else:
+            day = date.fromordinal(max(first, 1))
+            size = {"YEARLY": 365 + _is_leap(day.year), "MONTHLY": _month_days(day.year, day.month),
+                    "WEEKLY": 7}.get(rule.freq, 1)
+            days = map(date.fromordinal, range(max(first, 1), min(first + size, _LAST_DAY + 1)))
         times = [datetime.combine(day, t) for day in days if _day_matches(day, rule) for t in clock]
-        yield datetime.combine(first, time(0)), _by_setpos(times, rule.setpos)
+        yield datetime.combine(date.fromordinal(max(first, 1)), time(0)), _by_setpos(times, rule.setpos)
 
 
-def _days_from(day: date, step: int) -> Iterator[date]:
-    for n in range(0, (date.max - day).days + 1, step):
-        yield day + timedelta(days=n)
-
-
-def _subdaily_periods(rule: _Rule, start: datetime) -> Iterator[tuple[datetime, list[datetime]]]:
-    """The periods of an HOURLY, MINUTELY or SECONDLY rule; the steps inside a day, hour or
-    minute that the rule leaves out are skipped at once."""
+def _subdaily_periods(rule: _Rule, start: datetime, skip: int) -> Iterator[tuple[datetime, list[datetime]]]:
+    """The periods of an HOURLY, MINUTELY or SECONDLY rule; the steps inside a month, day, hour
+    or minute the rule leaves out are skipped at once."""
     step = _SUBDAILY_SECONDS[rule.freq] * rule.interval
-    at = start
+    try:
+        at = start + timedelta(seconds=skip * step)
+    except OverflowError:
+        return
     while True:
         skip_to = None
-        if rule.months is not None and at.month not in rule.months:
-            if at.year == 9999 and at.month == 12:
-                return
-            skip_to = datetime(at.year + at.month // 12, at.month % 12 + 1, 1)
-        elif not _day_matches(at.date(), rule):
-            skip_to = datetime.combine(at.date(), time(0)) + timedelta(days=1)
-        elif rule.hours and at.hour not in rule.hours:
-            skip_to = at.replace(minute=0, second=0) + timedelta(hours=1)
-        elif rule.freq != "HOURLY" and rule.minutes and at.minute not in rule.minutes:
-            skip_to = at.replace(second=0) + timedelta(minutes=1)
+        try:
+            if rule.months is not None and at.month not in rule.months:
+                skip_to = datetime(at.year + at.month // 12, at.month % 12 + 1, 1)
+            elif not _day_matches(at.date(), rule):
+                skip_to = datetime.combine(at.date(), time(0)) + timedelta(days=1)
+            elif rule.hours is not None and at.hour not in rule.hours:
+                skip_to = at.replace(minute=0, second=0) + timedelta(hours=1)
+            elif rule.freq != "HOURLY" and rule.minutes is not None and at.minute not in rule.minutes:
+                skip_to = at.replace(second=0) + timedelta(minutes=1)
+        except (OverflowError, ValueError):  # past 31 December 9999
+            return
         if skip_to is not None:
             yield at, []
+        elif rule.freq == "HOURLY":
+            yield at, _by_setpos([at.replace(minute=m, second=s) for m in rule.minutes for s in rule.seconds],
+                                 rule.setpos)
+        elif rule.freq == "MINUTELY":
+            yield at, _by_setpos([at.replace(second=s) for s in rule.seconds], rule.setpos)
         else:
-            minutes = rule.minutes if rule.freq == "HOURLY" else (at.minute,)
-            seconds = rule.seconds if rule.freq != "SECONDLY" else (at.second,)
-            if rule.freq == "SECONDLY" and rule.seconds and at.second not in rule.seconds:
-                seconds = ()
-            yield at, _by_setpos([at.replace(minute=m, second=s) for m in minutes for s in seconds], rule.setpos)
+            yield at, [at] if (rule.seconds is None or at.second in rule.seconds) and rule.setpos in (
+                None, (1,), (-1,), (-1, 1)) else []
         try:
             gap = (skip_to - at).total_seconds() if skip_to is not None else step
             at += timedelta(seconds=-(-int(gap) // step) * step)  # the first step at or after skip_to
@@ -2377,12 +2415,31 @@ def _subdaily_periods(rule: _Rule, start: datetime) -> Iterator[tuple[datetime, 
             return
 
 
-def _rule_times(rule: _Rule, start: datetime) -> Iterator[datetime]:
-    """The rule's wall times after ``start``, in order, up to its end (COUNT, UNTIL and the
-    start itself left to the caller), or until it has had none for a whole calendar cycle."""
-    last = start
+def _periods_before(rule: _Rule, start: datetime, after: datetime) -> int:
+    """How many whole periods of an endless or UNTIL-bound rule lie before ``after``: a
+    window far from the start need not walk through them (BYSETPOS counts within a period)."""
+    if after <= start:
+        return 0
+    if rule.freq in _SUBDAILY_SECONDS:
+        return int((after - start).total_seconds()) // (_SUBDAILY_SECONDS[rule.freq] * rule.interval)
+    if rule.freq == "YEARLY":
+        return (after.year - start.year) // rule.interval
+    if rule.freq == "MONTHLY":
+        return (after.year * 12 + after.month - start.year * 12 - start.month) // rule.interval
+    week = 7 if rule.freq == "WEEKLY" else 1
+    first = start.toordinal() - ((start.weekday() - rule.wkst) % 7 if week == 7 else 0)
+    return (after.toordinal() - first) // (week * rule.interval)
+
+
+def _rule_times(rule: _Rule, start: datetime, after: datetime | None = None) -> Iterator[datetime]:
+    """The rule's wall times after ``start`` (and, for a rule without COUNT, from the period
+    that holds ``after`` on), in order, until it has had none for a whole calendar cycle."""
+    if _rule_is_empty(rule, start):
+        return
+    skip = _periods_before(rule, start, after) if after is not None and rule.count is None else 0
+    last = after if skip else start
     give_up = timedelta(days=min(_CYCLE_DAYS * rule.interval, 4_000_000))
-    for begins, times in _rule_periods(rule, start):
+    for begins, times in _rule_periods(rule, start, skip):
         for t in times:
             if t > start:
                 yield t
@@ -2395,8 +2452,12 @@ def _wall_key(value: date | datetime, zone: tzinfo | None) -> datetime:
     """Where ``value`` falls on the wall clock of ``zone``: what orders a series' times."""
     if not isinstance(value, datetime):
         return datetime.combine(value, time(0))
-    if value.tzinfo is not None and zone is not None and value.utcoffset() is not None:
-        value = value.astimezone(zone)
+    if value.tzinfo is not None and zone is not None and value.tzinfo is not zone:
+        try:
+            if value.utcoffset() is not None:
+                value = value.astimezone(zone)
+        except (OverflowError, ValueError):  # the years 1-9999 end there, or the zone has no offsets
+            pass
     return value.replace(tzinfo=None, fold=0)
 
 
@@ -2405,17 +2466,30 @@ def _instant(value: date | datetime) -> datetime | None:
     if not isinstance(value, datetime) or value.tzinfo is None:
         return None
     offset = value.utcoffset()
-    return None if offset is None else value.replace(tzinfo=None) - offset
+    try:
+        return None if offset is None else value.replace(tzinfo=None) - offset
+    except OverflowError:  # the first or last hours of the years 1-9999
+        return None
 
 
-def _within_until(placed: date | datetime, until: tuple) -> bool:
+def _real_time(value: date | datetime, zone: tzinfo | None) -> date | datetime:
+    """``value`` in ``zone``, as the clocks there show it: a time they skip moves on by the gap."""
+    if not isinstance(value, datetime) or zone is None or value.tzinfo is None:
+        return value
+    try:
+        return value if value.utcoffset() is None else value.astimezone(UTC).astimezone(zone)
+    except (OverflowError, ValueError):
+        return value
+
+
+def _past_until(placed: date | datetime, until: tuple) -> bool:
     value, utc = until
     if not isinstance(value, datetime):  # a day: the whole of it
-        return (placed.date() if isinstance(placed, datetime) else placed) <= value
+        return (placed.date() if isinstance(placed, datetime) else placed) > value
     if not isinstance(placed, datetime):
-        return placed <= value.date()
+        return placed > value.date()
     instant = _instant(placed) if utc else None
-    return (instant if instant is not None else placed.replace(tzinfo=None)) <= value
+    return (instant if instant is not None else placed.replace(tzinfo=None)) > value
 
 
 def occurrences(event: Event, start: date | datetime | None = None,
@@ -2439,64 +2513,54 @@ def occurrences(event: Event, start: date | datetime | None = None,
         raise ValueError(f"event {event.uid!r} has no start, so no occurrences")
     zone = first.tzinfo if isinstance(first, datetime) else None
     lo, hi = (None if b is None else _bound(b, first, what) for b, what in ((start, "start"), (end, "end")))
-    rdates = sorted(((_wall_key(r, zone), _real_time(r, zone)) for r in
-                     (r[0] if isinstance(r, tuple) else r for r in event.rdates)), key=_first)
-    excluded = {_wall_key(x, zone) for x in event.exdates if isinstance(x, datetime) or zone is None}
-    excluded_at = {_instant(_real_time(x, zone)) for x in event.exdates} - {None}
-    excluded_days = {x for x in event.exdates if not isinstance(x, datetime)} if isinstance(first, datetime) else ()
-    day, seen = None, set()  # what was yielded today: a rule and an RDATE can give one time twice
-    try:
-        for key, value in heapq.merge(_series_times(event, first, zone), rdates, key=_first):
-            if hi is not None and key > hi[0] + timedelta(days=1):
-                return
-            instant = _instant(value)
-            if key in excluded or instant in excluded_at \
-                    or (excluded_days and isinstance(value, datetime) and value.date() in excluded_days):
-                continue
-            if key.date() != day:
-                day, seen = key.date(), set()
-            same = instant if instant is not None else key
-            if same in seen:
-                continue
-            seen.add(same)
-            if lo is not None and not _at_or_after(key, instant, lo):
-                continue
-            if hi is not None and _at_or_after(key, instant, hi):
-                continue
-            yield value
-    except OverflowError:  # the years 1-9999 end here
-        return
+    rdates = sorted((_wall_key(real, zone), real) for real in
+                    (_real_time(r[0] if isinstance(r, tuple) else r, zone) for r in event.rdates))
+    exdates = [_real_time(x, zone) for x in event.exdates]
+    excluded_at = {_instant(x) for x in exdates} - {None}  # a time with an offset: that instant
+    excluded = {_wall_key(x, zone) for x in exdates if _instant(x) is None}  # else the same wall time
+    excluded_days = {x for x in exdates if not isinstance(x, datetime)} if isinstance(first, datetime) else ()
+    previous, seen = None, set()  # what was yielded at this wall time: an RDATE can repeat a rule's time
+    after = lo[0] - timedelta(days=2) if lo is not None else None
+    for key, value in heapq.merge(_series_times(event, first, zone, after), rdates, key=_first):
+        if hi is not None and key > hi[0] + timedelta(days=1):
+            return
+        instant = _instant(value)
+        if instant in excluded_at or key in excluded \
+                or (excluded_days and isinstance(value, datetime) and value.date() in excluded_days):
+            continue
+        if key != previous:
+            previous, seen = key, set()
+        same = instant if instant is not None else value
+        if same in seen:
+            continue
+        seen.add(same)
+        if lo is not None and not _at_or_after(key, instant, lo):
+            continue
+        if hi is not None and _at_or_after(key, instant, hi):
+            continue
+        yield value
 
 
 def _first(pair: tuple) -> Any:
     return pair[0]
 
 
-def _real_time(value: date | datetime, zone: tzinfo | None) -> date | datetime:
-    """``value`` in ``zone``, as the clocks there show it: a time they skip moves on by the gap."""
-    if not isinstance(value, datetime) or zone is None or value.tzinfo is None or value.utcoffset() is None:
-        return value
-    try:
-        return value.astimezone(UTC).astimezone(zone)
-    except (OverflowError, ValueError):
-        return value
-
-
 def _bound(value: date | datetime, first: date | datetime, what: str) -> tuple[datetime, datetime | None]:
     """(wall time, instant) of a bound given to ``occurrences``, checked against the event's start."""
     if not isinstance(value, (date, datetime)):
         raise TypeError(f"occurrences {what} must be a date or datetime, not {type(value).__name__}")
-    if isinstance(value, datetime) and isinstance(first, datetime) and first.tzinfo is not None \
-            and value.utcoffset() is None:
-        raise ValueError(f"occurrences {what} {value} is naive, but the event's start {first} has a time zone")
-    if isinstance(value, datetime) and isinstance(first, datetime) and first.tzinfo is None \
-            and value.tzinfo is not None:
-        raise ValueError(f"occurrences {what} {value} has a time zone, but the event's start {first} is floating")
-    if not isinstance(value, datetime) and isinstance(first, datetime) and first.tzinfo is not None:
-        value = datetime.combine(value, time(0), tzinfo=first.tzinfo)  # the day begins in the event's zone
-    zone = first.tzinfo if isinstance(first, datetime) else None
-    if not isinstance(first, datetime) and isinstance(value, datetime):
-        value = value.date()
+    if not isinstance(first, datetime):  # all-day: days are compared
+        return datetime.combine(value.date() if isinstance(value, datetime) else value, time(0)), None
+    zone = first.tzinfo
+    if isinstance(value, datetime):
+        if zone is not None and first.utcoffset() is not None and value.utcoffset() is None:
+            raise ValueError(f"occurrences {what} {value} is naive, but the event's start {first} has a time zone")
+        if (zone is None or first.utcoffset() is None) and value.tzinfo is not None:
+            kind = "is floating" if zone is None else "has a time zone icsmail could not read"
+            raise ValueError(f"occurrences {what} {value} has a time zone, but the event's start {first} {kind}: "
+                             f"give a naive datetime or a date")
+    elif zone is not None and first.utcoffset() is not None:
+        value = datetime.combine(value, time(0), tzinfo=zone)  # the day begins in the event's zone
     return _wall_key(value, zone), _instant(value)
 
 
@@ -2504,28 +2568,43 @@ def _at_or_after(key: datetime, instant: datetime | None, bound: tuple) -> bool:
     return instant >= bound[1] if instant is not None and bound[1] is not None else key >= bound[0]
 
 
-def _series_times(event: Event, first: date | datetime, zone: tzinfo | None) -> Iterator[tuple[datetime, Any]]:
-    """(wall time, time) of the event's start, then of its RRULE's times up to COUNT and UNTIL."""
+def _series_times(event: Event, first: date | datetime, zone: tzinfo | None,
+                  after: datetime | None = None) -> Iterator[tuple[datetime, Any]]:
+    """(wall time, time) of the event's start and its RRULE's times up to COUNT and UNTIL, in
+    order of the times: a time the clocks skip, moved later, waits for those before it."""
     wall = _wall_key(first, zone)
-    yield wall, _real_time(first, zone)
+    start = _real_time(first, zone)
     if not event.rrule:
+        yield _wall_key(start, zone), start
         return
     try:
         rule = _rule(event.rrule, wall)
     except ValueError as exc:
         raise ValueError(f"event {event.uid!r}: its RRULE {event.rrule!r} cannot be expanded: {exc}") from None
     allday = not isinstance(first, datetime)
-    count, last = 1, None
-    for t in _rule_times(rule, wall):
+    waiting = [(_wall_key(start, zone), 0, start)]  # a heap; the number keeps equal times in order
+    count = 1
+    for t in _rule_times(rule, wall, after):
+        while waiting and waiting[0][0] < t:  # no time to come can be earlier than t
+            key, _, placed = heapq.heappop(waiting)
+            yield key, placed
         if rule.count is not None and count >= rule.count:
-            return
+            break
         placed = t.date() if allday else _real_time(t.replace(tzinfo=zone), zone)
-        if rule.until is not None and not _within_until(placed, rule.until):
-            return
-        if placed == last:  # a time the clocks skip, moved onto the next one the rule gives: one occurrence
+        if rule.until is not None and _past_until(placed, rule.until):
+            if t.date() > (rule.until[0].date() if isinstance(rule.until[0], datetime) else rule.until[0]) \
+                    + timedelta(days=1):
+                break
+            continue  # (a later time of the rule can still be earlier, once a gap has moved this one)
+        key = _wall_key(placed, zone)
+        same = _instant(placed) or placed
+        if any((_instant(p) or p) == same for _, _, p in waiting):  # a gap moved it onto another: one occurrence
             continue
-        count, last = count + 1, placed
-        yield t, placed
+        count += 1
+        heapq.heappush(waiting, (key, count, placed))
+    while waiting:
+        key, _, placed = heapq.heappop(waiting)
+        yield key, placed
 
 
 # --------------------------------------------------------------------------
@@ -5044,11 +5123,14 @@ def _check_overrides(events: list[Event], lines: list[int], notes: _Notes) -> No
         keys = {(_instant(x), _wall_key(x, zone)) for x in master.exdates}  # an excluded one: no warning
         last = max(_wall_key(rid, zone) for rid, _ in wanted) + timedelta(days=1)
         try:
-            for n, value in enumerate(occurrences(master)):
+            since = min((rid for rid, _ in wanted), key=lambda rid: _wall_key(rid, zone)) - timedelta(days=2)
+            if _wall_key(since, zone) <= _wall_key(master.start, zone):
+                since = None
+            for n, value in enumerate(occurrences(master, start=since)):
                 keys.add((_instant(value), _wall_key(value, zone)))
                 if n >= _SERIES_SEARCH or _wall_key(value, zone) > last:
                     break
-        except (ValueError, TypeError):  # a rule that cannot be expanded: nothing to say
+        except (ValueError, TypeError, OverflowError):  # a rule that cannot be expanded: nothing to say
             continue
         instants = {at for at, _ in keys if at is not None}
         walls = {wall for _, wall in keys}
@@ -6071,7 +6153,13 @@ def _check_in_series(series: Event, recurrence_id: date | datetime) -> None:
     wanted, at = _wall_key(recurrence_id, zone), _instant(recurrence_id)
     before = None
     try:
-        for n, value in enumerate(occurrences(series)):
+        since = recurrence_id - timedelta(days=35)  # enough to name the one before, in most series
+    except OverflowError:
+        since = None
+    if since is not None and _wall_key(since, zone) <= _wall_key(series.start, zone):
+        since = None
+    try:
+        for n, value in enumerate(occurrences(series, start=since)):
             instant = _instant(value)
             if (instant == at) if instant is not None and at is not None else _wall_key(value, zone) == wanted:
                 return
@@ -6088,9 +6176,11 @@ def _check_in_series(series: Event, recurrence_id: date | datetime) -> None:
         _instant(x) == at if at is not None and _instant(x) is not None else _wall_key(x, zone) == wanted
         for x in series.exdates) else ""
     if value is None:
-        near = f"its last is {before}"
+        near = f"its last is {before}" if before is not None else "it has none from five weeks before it on"
+    elif before is not None:
+        near = f"the nearest are {before} and {value}"
     else:
-        near = f"the nearest are {before} and {value}" if before is not None else f"its first is {value}"
+        near = f"the next is {value}" if since is not None else f"its first is {value}"
     raise ValueError(f"recurrence_id {recurrence_id} is not an occurrence of event {series.uid!r}{excluded}: {near}")
 
 

@@ -782,6 +782,65 @@ class TestOccurrences(unittest.TestCase):
                          ["2026-10-26T10:00:00+01:00", "2026-11-02T10:00:00+01:00", "2026-11-09T10:00:00+01:00"])
 
 
+    def test_a_time_a_gap_moves_onto_another_counts_once(self):
+        got = self.starts("FREQ=DAILY;BYHOUR=2,3;BYMINUTE=0,30;COUNT=8", datetime(2025, 3, 8, 2, tzinfo=NEW_YORK))
+        self.assertEqual([t.strftime("%d %H:%M") for t in got],  # on the 9th 02:00 is 03:00, 02:30 is 03:30
+                         ["08 02:00", "08 02:30", "08 03:00", "08 03:30", "09 03:00", "09 03:30", "10 02:00",
+                          "10 02:30"])
+
+    def test_times_a_gap_moves_stay_in_order(self):
+        got = self.starts("FREQ=MINUTELY;INTERVAL=40;COUNT=5", datetime(2025, 3, 9, 1, 20, tzinfo=NEW_YORK))
+        self.assertEqual([t.strftime("%H:%M") for t in got], ["01:20", "03:00", "03:20", "03:40", "04:00"])
+        got = self.starts("FREQ=DAILY;COUNT=2", datetime(2025, 3, 8, 2, 30, tzinfo=NEW_YORK),
+                          rdates=[datetime(2025, 3, 9, 3, tzinfo=NEW_YORK)])
+        self.assertEqual([t.strftime("%d %H:%M") for t in got], ["08 02:30", "09 03:00", "09 03:30"])
+
+    def test_an_exdate_at_the_second_pass_of_a_repeated_hour_excludes_nothing(self):  # RFC 5545 3.3.5
+        got = self.starts("FREQ=DAILY;COUNT=2", datetime(2025, 11, 1, 1, 30, tzinfo=NEW_YORK),
+                          exdates=[datetime(2025, 11, 2, 6, 30, tzinfo=timezone.utc)])  # 01:30 EST
+        self.assertEqual([t.isoformat() for t in got], ["2025-11-01T01:30:00-04:00", "2025-11-02T01:30:00-04:00"])
+
+    def test_rules_that_can_give_no_time_end_at_once(self):
+        for rule in ("FREQ=HOURLY;INTERVAL=2;BYHOUR=1", "FREQ=MINUTELY;INTERVAL=2;BYMINUTE=1",
+                     "FREQ=SECONDLY;BYSECOND=60", "FREQ=HOURLY;BYSECOND=15,18;BYSETPOS=10",
+                     "FREQ=DAILY;BYDAY=TH;BYSETPOS=-2"):
+            with self.subTest(rule):
+                self.assertEqual(len(self.starts(rule, datetime(2025, 1, 1, tzinfo=timezone.utc))), 1)
+
+    def test_a_window_far_from_the_start_begins_there(self):
+        ev = icsmail.Event("x", datetime(2015, 1, 1, 9, tzinfo=LONDON), rrule="FREQ=MINUTELY;INTERVAL=15")
+        got = itertools.islice(icsmail.occurrences(ev, start=date(2025, 6, 1)), 2)
+        self.assertEqual([t.isoformat() for t in got], ["2025-06-01T00:00:00+01:00", "2025-06-01T00:15:00+01:00"])
+
+    def test_rules_icsmail_does_not_expand_say_so(self):
+        ev = icsmail.Event("x", date(2016, 2, 29), rrule="RSCALE=GREGORIAN;FREQ=YEARLY;SKIP=FORWARD")
+        with self.assertRaisesRegex(ValueError, r"RRULE SKIP=FORWARD \(RFC 7529\) is not expanded"):
+            next(icsmail.occurrences(ev))
+
+    def test_the_ends_of_the_years_1_to_9999(self):
+        self.assertEqual(self.starts("FREQ=YEARLY;BYWEEKNO=22;BYDAY=MO", date(9998, 6, 1)),
+                         [date(9998, 6, 1), date(9999, 5, 31)])
+        self.assertEqual(self.starts("FREQ=WEEKLY;WKST=SU", date(1, 1, 1), 2), [date(1, 1, 1), date(1, 1, 8)])
+        self.assertEqual(self.starts("FREQ=DAILY", datetime(9999, 12, 30, 23, tzinfo=NEW_YORK))[-1].day, 31)
+
+    def test_a_zone_icsmail_could_not_read_takes_naive_bounds(self):
+        cal = icsmail.loads(golden("""
+            BEGIN:VCALENDAR
+            VERSION:2.0
+            PRODID:-//test//EN
+            BEGIN:VEVENT
+            UID:u
+            DTSTAMP:20250101T000000Z
+            DTSTART;TZID=Nowhere/Zone:20251101T090000
+            RRULE:FREQ=DAILY;COUNT=3
+            END:VEVENT
+            END:VCALENDAR
+            """))
+        ev = cal.events[0]
+        self.assertEqual([t.day for t in icsmail.occurrences(ev, start=datetime(2025, 11, 2))], [2, 3])
+        with self.assertRaisesRegex(ValueError, "has a time zone icsmail could not read: give a naive datetime"):
+            next(icsmail.occurrences(ev, start=datetime(2025, 11, 2, tzinfo=timezone.utc)))
+
     def test_reading_warns_of_an_override_of_no_occurrence(self):  # clients show it beside the series
         cal = icsmail.loads(golden("""
             BEGIN:VCALENDAR
