@@ -2472,6 +2472,23 @@ def _instant(value: date | datetime) -> datetime | None:
         return None
 
 
+def _same_time(a: date | datetime, b: date | datetime, zone: tzinfo | None) -> bool:
+    """Whether two times of one series are one: the same instant, or the same wall time when
+    either names none (a date, a floating time)."""
+    at, bt = _instant(a), _instant(b)
+    return at == bt if at is not None and bt is not None else _wall_key(a, zone) == _wall_key(b, zone)
+
+
+def _earlier(a: date | datetime, b: date | datetime, zone: tzinfo | None) -> bool:
+    """Whether ``a`` comes before ``b`` in a series of ``zone`` (see _same_time)."""
+    at, bt = _instant(a), _instant(b)
+    return at < bt if at is not None and bt is not None else _wall_key(a, zone) < _wall_key(b, zone)
+
+
+def _series_zone(ev: Event) -> tzinfo | None:
+    return ev.start.tzinfo if isinstance(ev.start, datetime) else None
+
+
 def _real_time(value: date | datetime, zone: tzinfo | None) -> date | datetime:
     """``value`` in ``zone``, as the clocks there show it: a time they skip moves on by the gap."""
     if not isinstance(value, datetime) or zone is None or value.tzinfo is None:
@@ -5109,37 +5126,62 @@ def _calendar_from(reader: _Reader, frame: list | None, items: list, notes: _Not
     return cal
 
 
+_OVERRIDE_BUDGET = 30_000  # occurrences a file's series may be walked through to check its overrides
+
+
 def _check_overrides(events: list[Event], lines: list[int], notes: _Notes) -> None:
     """Warn of an event that changes an occurrence (RECURRENCE-ID) its series does not have:
-    clients show it beside the series, as an event of its own, and keep the occurrence."""
+    clients show it beside the series, as an event of its own, and keep the occurrence.
+
+    Each series is walked once, in order of its overrides; one without COUNT jumps to the
+    next override far ahead.  Past the budget nothing more is said."""
     series = {ev.uid: ev for ev in events if ev.recurrence_id is None and (ev.rrule or ev.rdates)}
     overrides: dict[str, list] = {}
     for ev, ln in zip(events, lines):
-        if ev.recurrence_id is not None and ev.uid in series:
-            overrides.setdefault(ev.uid, []).append((ev.recurrence_id, ln))
+        if ev.recurrence_id is not None and ev.uid in series and ev.status != "CANCELLED":
+            overrides.setdefault(ev.uid, []).append((ev.recurrence_id, ln))  # (a cancelled one shows nothing)
+    budget = _OVERRIDE_BUDGET
     for uid, wanted in overrides.items():
         master = series[uid]
-        zone = master.start.tzinfo if isinstance(master.start, datetime) else None
-        keys = {(_instant(x), _wall_key(x, zone)) for x in master.exdates}  # an excluded one: no warning
-        last = max(_wall_key(rid, zone) for rid, _ in wanted) + timedelta(days=1)
+        zone = _series_zone(master)
         try:
-            since = min((rid for rid, _ in wanted), key=lambda rid: _wall_key(rid, zone)) - timedelta(days=2)
-            if _wall_key(since, zone) <= _wall_key(master.start, zone):
-                since = None
-            for n, value in enumerate(occurrences(master, start=since)):
-                keys.add((_instant(value), _wall_key(value, zone)))
-                if n >= _SERIES_SEARCH or _wall_key(value, zone) > last:
-                    break
+            parts = _parse_rrule(master.rrule) if master.rrule else {}
+            if parts.get("FREQ") == "SECONDLY":  # (a window of hours holds too many of its times to walk)
+                continue
+            counted = "COUNT" in parts
+            wanted.sort(key=lambda item: _wall_key(item[0], zone))
+            values: Iterator | None = None
+            near: list = []  # the series' times from a little before the override being checked on
+            last = None
+            for rid, ln in wanted:
+                if _excluded(rid, master.exdates, zone):
+                    continue
+                slack = timedelta(hours=3) if isinstance(rid, datetime) else timedelta(days=1)  # a change of clocks
+                since, until = rid - slack, rid + slack
+                if values is None or not counted and last is not None and _earlier(last, since, zone):
+                    start = None if counted or not _earlier(master.start, since, zone) else since
+                    values, near, last = occurrences(master, start=start), [], None
+                near = [v for v in near if not _earlier(v, since, zone)]
+                while last is None or not _earlier(until, last, zone):
+                    last = next(values, None)
+                    if last is None:
+                        break
+                    budget -= 1
+                    if budget < 0:
+                        return
+                    near.append(last)
+                if not any(_same_time(v, rid, zone) for v in near):
+                    notes.warn(f"RECURRENCE-ID {rid} of event {_short(uid)!r} names none of its series' "
+                               f"occurrences: clients show this event beside the series, not instead of an "
+                               f"occurrence", ln, kind="a RECURRENCE-ID that names no occurrence")
         except (ValueError, TypeError, OverflowError):  # a rule that cannot be expanded: nothing to say
             continue
-        instants = {at for at, _ in keys if at is not None}
-        walls = {wall for _, wall in keys}
-        for rid, ln in wanted:
-            at = _instant(rid)
-            if (at not in instants) if at is not None and instants else _wall_key(rid, zone) not in walls:
-                notes.warn(f"RECURRENCE-ID {rid} of event {_short(uid)!r} names none of its series' occurrences: "
-                           f"clients show this event beside the series, not instead of an occurrence", ln,
-                           kind="a RECURRENCE-ID that names no occurrence")
+
+
+def _excluded(value: date | datetime, exdates: Sequence, zone: tzinfo | None) -> bool:
+    """Whether a series' EXDATEs exclude ``value``: the same time, or (a DATE) that whole day."""
+    day = _wall_key(value, zone).date() if isinstance(value, datetime) else None
+    return any(_same_time(x, value, zone) if isinstance(x, datetime) or day is None else x == day for x in exdates)
 
 
 def _flatten(items: list, notes: _Notes) -> list:
@@ -6149,8 +6191,7 @@ _SERIES_SEARCH = 100_000  # occurrences looked through for a recurrence_id; beyo
 def _check_in_series(series: Event, recurrence_id: date | datetime) -> None:
     """Refuse a recurrence_id that is none of the series' occurrences: clients would show the
     change as an event of its own, or drop the cancel (RFC 5545 3.8.4.4)."""
-    zone = series.start.tzinfo if isinstance(series.start, datetime) else None
-    wanted, at = _wall_key(recurrence_id, zone), _instant(recurrence_id)
+    zone = _series_zone(series)
     before = None
     try:
         since = recurrence_id - timedelta(days=35)  # enough to name the one before, in most series
@@ -6160,10 +6201,9 @@ def _check_in_series(series: Event, recurrence_id: date | datetime) -> None:
         since = None
     try:
         for n, value in enumerate(occurrences(series, start=since)):
-            instant = _instant(value)
-            if (instant == at) if instant is not None and at is not None else _wall_key(value, zone) == wanted:
+            if _same_time(value, recurrence_id, zone):
                 return
-            if (instant > at) if instant is not None and at is not None else _wall_key(value, zone) > wanted:
+            if _earlier(recurrence_id, value, zone):
                 break
             if n >= _SERIES_SEARCH:
                 return
@@ -6172,9 +6212,7 @@ def _check_in_series(series: Event, recurrence_id: date | datetime) -> None:
             value = None
     except ValueError:  # a rule read from a file that cannot be expanded: taken as given
         return
-    excluded = " (the series' EXDATE excludes it)" if any(
-        _instant(x) == at if at is not None and _instant(x) is not None else _wall_key(x, zone) == wanted
-        for x in series.exdates) else ""
+    excluded = " (the series' EXDATE excludes it)" if _excluded(recurrence_id, series.exdates, zone) else ""
     if value is None:
         near = f"its last is {before}" if before is not None else "it has none from five weeks before it on"
     elif before is not None:
@@ -6276,14 +6314,73 @@ def apply_reply(event: Event, answer: Event | Calendar) -> Event:
     return replace(event, attendees=tuple(attendees))
 
 
-def apply_cancel(event: Event, cancellation: Event | Calendar) -> Event:
-    """``event`` as a CANCEL leaves it: cancelled whole (STATUS:CANCELLED), one occurrence of a
-    series excluded (an EXDATE, which the series' next REQUEST then carries), or the attendees
-    the CANCEL un-invites removed.
+_RANGE_RE = re.compile(r';RANGE="?THISANDFUTURE"?(?=[;:]|\Z)', re.IGNORECASE)
+_CUT_LIMIT = 1_000_000  # occurrences of a counted series walked to end it before one of them
 
-    ``cancellation`` is what ``cancel()`` made, or the Calendar read from the CANCEL mail.
-    A cancel of an older version (lower SEQUENCE, RFC 5546 2.1.5) is refused with
-    ValueError; a cancel already applied changes nothing.
+
+def _this_and_future(ev: Event) -> bool:
+    """Whether ``ev``'s RECURRENCE-ID says RANGE=THISANDFUTURE (RFC 5545 3.2.13): it names that
+    occurrence and every one after it."""
+    kept = getattr(ev, "_params", None)
+    return bool(kept) and bool(_RANGE_RE.search(kept.get("RECURRENCE-ID", "")))
+
+
+def _ended_before(series: Event, cut: date | datetime, sequence: int) -> Event:
+    """``series`` without its occurrences from ``cut`` on (a CANCEL with RANGE=THISANDFUTURE):
+    its RRULE ends just before (UNTIL), later RDATEs and EXDATEs go; cancelled whole
+    (STATUS:CANCELLED) when no occurrence comes before ``cut``."""
+    zone = _series_zone(series)
+    first = next(occurrences(series), None)
+    if first is None or not _earlier(first, cut, zone):
+        return replace(series, status="CANCELLED", sequence=sequence)
+    changes: dict[str, Any] = dict(sequence=sequence, rdates=tuple(x for x in series.rdates if _earlier(x, cut, zone)),
+                                   exdates=tuple(x for x in series.exdates if _earlier(x, cut, zone)))
+    if series.rrule:
+        rule = _raw(Event, {**vars(series), "rdates": (), "exdates": ()})  # the RRULE's own times
+        for n, value in enumerate(occurrences(rule)):
+            if not _earlier(value, cut, zone):  # the rule reaches the cut: it ends just before, and
+                parts = _parse_rrule(series.rrule)  # COUNT, not reached by then, gives way to UNTIL
+                parts.pop("COUNT", None)
+                parts.pop("UNTIL", None)
+                if not isinstance(cut, datetime):
+                    last = cut - timedelta(days=1)
+                else:
+                    last = (cut.astimezone(UTC) if _instant(cut) is not None else cut) - timedelta(seconds=1)
+                until = _rrule_until(last, series.start, series.floating)
+                changes["rrule"] = ";".join(f"{k}={v}" for k, v in {"FREQ": parts.pop("FREQ"), "UNTIL": until,
+                                                                   **parts}.items())
+                break
+            if n >= _CUT_LIMIT:
+                raise ValueError(f"event {series.uid!r} has more than {_CUT_LIMIT} occurrences before {cut}: "
+                                 f"icsmail does not end it there")
+    return replace(series, **changes)
+
+
+def _concerns(event: Event, one: Event) -> bool:
+    """Whether the cancel ``one`` changes ``event``: a series or single event, by any cancel of
+    it; a changed occurrence, by a cancel of the whole series, of that occurrence, or of one
+    before it with RANGE=THISANDFUTURE."""
+    if one.recurrence_id is None or event.recurrence_id is None:
+        return True
+    zone = _series_zone(event)
+    return _same_time(one.recurrence_id, event.recurrence_id, zone) or (
+        _this_and_future(one) and _earlier(one.recurrence_id, event.recurrence_id, zone))
+
+
+def apply_cancel(event: Event, cancellation: Event | Calendar, *, attendee: Attendee | str | None = None) -> Event:
+    """``event`` as a CANCEL leaves it: cancelled whole (STATUS:CANCELLED), one occurrence of a
+    series excluded (an EXDATE, which the series' next REQUEST then carries), the series ended
+    before an occurrence (RANGE=THISANDFUTURE: its RRULE gets an UNTIL), or the attendees the
+    CANCEL un-invites removed.
+
+    ``cancellation`` is what ``cancel()`` made, or the Calendar read from the CANCEL mail:
+    each of its events about this one applies (a changed occurrence, ``event`` with a
+    RECURRENCE-ID, is left as it is by the cancel of another).  ``attendee`` says whose
+    copy ``event`` is: a cancel that un-invites them cancels their copy (or that
+    occurrence of it), as does one that un-invites every attendee the copy lists
+    (how some servers cancel a whole event).  A cancel of an older version (lower
+    SEQUENCE, RFC 5546 2.1.5) is refused with ValueError; a cancel already applied
+    changes nothing.
 
     >>> ev = Event("Stand-up", date(2026, 12, 1), uid="s2", rrule="FREQ=DAILY;COUNT=5")
     >>> apply_cancel(ev, cancel(ev, recurrence_id=date(2026, 12, 3))).exdates
@@ -6295,11 +6392,17 @@ def apply_cancel(event: Event, cancellation: Event | Calendar) -> Event:
         matches = [e for e in cancellation.events if e.uid == event.uid]
         if not matches:
             raise ValueError(f"the cancel is not about event {event.uid!r}")
-        for one in matches:  # a CANCEL may name several occurrences (RFC 5546 3.2.5)
-            event = apply_cancel(event, one)
+        chosen = [one for one in matches if _concerns(event, one)]  # a CANCEL may name several occurrences
+        if event.recurrence_id is None and len(chosen) > 1:  # (RFC 5546 3.2.5); one occurrence's un-invite
+            chosen = [one for one in chosen if one.recurrence_id is None or one.status == "CANCELLED"
+                      or _uninvites(one, event, attendee)] or chosen  # is for that occurrence's own event
+        for one in chosen:
+            event = apply_cancel(event, one, attendee=attendee)
         return event
     if cancellation.uid != event.uid:
         raise ValueError(f"the cancel is about event {cancellation.uid!r}, not {event.uid!r}")
+    if not _concerns(event, cancellation):
+        return event
     if cancellation.sequence < event.sequence:
         raise ValueError(f"the cancel is of version {cancellation.sequence} of the event, which is now at "
                          f"version {event.sequence}: it is out of date (RFC 5546 2.1.5)")
@@ -6307,23 +6410,32 @@ def apply_cancel(event: Event, cancellation: Event | Calendar) -> Event:
     if not whole and not cancellation.attendees:
         raise ValueError("the cancel neither cancels the event (STATUS:CANCELLED) nor names the attendees "
                          "it un-invites")
+    whole = whole or _uninvites(cancellation, event, attendee)
     sequence = max(event.sequence, cancellation.sequence)
-    rid = cancellation.recurrence_id
-    if rid is not None and rid != event.recurrence_id:
-        if event.recurrence_id is not None:
-            raise ValueError(f"the cancel is about the occurrence {rid}, not {event.recurrence_id}")
+    rid = cancellation.recurrence_id if event.recurrence_id is None else None  # (an override: all of it)
+    zone = _series_zone(event)
+    future = rid is not None and _this_and_future(cancellation)
+    if future and not whole:
+        first = next(occurrences(event), None)
+        if first is not None and _earlier(first, rid, zone):
+            raise ValueError(f"the cancel un-invites attendees from the occurrence {rid} on, which the series "
+                             f"cannot record: end the series there (RRULE UNTIL) and keep the rest as an event "
+                             f"of its own")
+        rid = None  # from the first occurrence on: the whole series
+    if rid is not None:
         if not whole:
             raise ValueError(f"the cancel un-invites attendees from the occurrence {rid} alone, which the "
                              f"series cannot record: keep that occurrence as an event of its own (update() "
                              f"with recurrence_id) and apply the cancel to it")
-        zone = event.start.tzinfo if isinstance(event.start, datetime) else None
-        if any(_instant(x) == _instant(rid) if _instant(rid) is not None and _instant(x) is not None
-               else _wall_key(x, zone) == _wall_key(rid, zone) for x in event.exdates):
+        if future:
+            changed = _ended_before(event, rid, sequence)
+        elif _excluded(rid, event.exdates, zone):
             return replace(event, sequence=sequence) if sequence != event.sequence else event
-        _occurrence(event, rid, "cancel")  # an occurrence of the series, or a ValueError saying why not
-        if isinstance(zone, ZoneInfo) and isinstance(rid, datetime) and rid.utcoffset() is not None:
-            rid = _real_time(rid, zone)  # one zone for the series' times
-        changed = replace(event, exdates=(*event.exdates, rid), sequence=sequence)
+        else:
+            _occurrence(event, rid, "cancel")  # an occurrence of the series, or a ValueError saying why not
+            if isinstance(zone, ZoneInfo) and isinstance(rid, datetime) and rid.utcoffset() is not None:
+                rid = _real_time(rid, zone)  # one zone for the series' times
+            changed = replace(event, exdates=(*event.exdates, rid), sequence=sequence)
     elif whole:
         changed = replace(event, status="CANCELLED", sequence=sequence)
     else:
@@ -6331,6 +6443,20 @@ def apply_cancel(event: Event, cancellation: Event | Calendar) -> Event:
             a for a in event.attendees if not any(_same_address(a.email, b.email) for b in cancellation.attendees)))
     _keep_params(event, changed)
     return changed
+
+
+def _uninvites(cancellation: Event, event: Event, attendee: Attendee | str | None) -> bool:
+    """Whether an un-invite (a CANCEL without STATUS) ends ``event`` for its holder: it names
+    ``attendee``, or every attendee ``event`` lists."""
+    if cancellation.status == "CANCELLED" or not cancellation.attendees:
+        return False
+    gone = [a.email for a in cancellation.attendees]
+    if attendee is not None:
+        me = _attendee(attendee).email
+        if any(_same_address(me, email) for email in gone):
+            return True
+    return bool(event.attendees) and all(any(_same_address(a.email, email) for email in gone)
+                                         for a in event.attendees)
 
 
 # --------------------------------------------------------------------------
