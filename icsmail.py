@@ -5784,7 +5784,7 @@ def load(source: Any, *, strict: bool = False) -> Calendar:
     return loads(data, strict=strict)
 
 
-_CHUNK = 1 << 20
+_CHUNK = 1 << 18  # bytes read at a time: with their text (up to 4 bytes a character) and lines, a few MB
 
 
 def _logical_line_start(block: bytes) -> int:

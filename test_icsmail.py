@@ -27,6 +27,7 @@ import tempfile
 import textwrap
 import threading
 import time
+import tracemalloc
 import unittest
 import zoneinfo
 from datetime import date, datetime, timedelta, timezone, tzinfo
@@ -2155,6 +2156,23 @@ END:VTIMEZONE"""  # written before Mexico gave up summer time (2022): what Outlo
             self.assertEqual(sum(1 for _ in stream), 299)
             with mock.patch.object(icsmail, "_CHUNK", 1000):  # many small reads, lines across them
                 self.assertEqual([e.uid for e in icsmail.iter_events(path)], [f"e{i}" for i in range(300)])
+
+    def test_streaming_holds_a_few_megabytes_of_a_larger_file(self):
+        one = icsmail.dumps(event(summary="launch \U0001f389 " + "x" * 60, description="y" * 3000))
+        body = one[one.index("BEGIN:VEVENT"):one.index("END:VCALENDAR")]  # (its text takes 4 bytes a character)
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "big.ics")
+            with open(path, "w", encoding="utf-8", newline="") as f:
+                f.write(one[:one.index("BEGIN:VEVENT")] + body * 400 + "END:VCALENDAR\r\n")
+            size = os.path.getsize(path)
+            tracemalloc.start()
+            try:
+                count = sum(1 for _ in icsmail.iter_events(path))
+                peak = tracemalloc.get_traced_memory()[1]
+            finally:
+                tracemalloc.stop()
+        self.assertEqual(count, 400)
+        self.assertLess(peak, 4_000_000, f"a {size} byte file")
 
     def test_a_fold_inside_a_utf8_character_on_a_read_boundary(self):
         data = calendar_with("DTSTART:20260101T100000Z", "SUMMARY:caf").encode()
