@@ -2431,7 +2431,31 @@ def _periods_before(rule: _Rule, start: datetime, after: datetime) -> int:
     return (after.toordinal() - first) // (week * rule.interval)
 
 
-def _rule_times(rule: _Rule, start: datetime, after: datetime | None = None) -> Iterator[datetime]:
+class _OverBudget(Exception):
+    """A walk through a series took more steps than its _Budget allows."""
+
+
+class _Budget:
+    """Steps a walk through series may take (a period stepped through costs the days it
+    holds): what bounds the reader's checks of a hostile file."""
+
+    __slots__ = ("left",)
+
+    def __init__(self, steps: int) -> None:
+        self.left = steps
+
+    def spend(self, steps: int) -> None:
+        self.left -= steps
+        if self.left < 0:
+            raise _OverBudget
+
+
+# What stepping through one period of a rule costs, in days looked at (see _Budget).
+_PERIOD_COST = MappingProxyType({"YEARLY": 366, "MONTHLY": 31, "WEEKLY": 7})
+
+
+def _rule_times(rule: _Rule, start: datetime, after: datetime | None = None,
+                budget: _Budget | None = None) -> Iterator[datetime]:
     """The rule's wall times after ``start`` (and, for a rule without COUNT, from the period
     that holds ``after`` on), in order, until it has had none for a whole calendar cycle."""
     if _rule_is_empty(rule, start):
@@ -2439,7 +2463,10 @@ def _rule_times(rule: _Rule, start: datetime, after: datetime | None = None) -> 
     skip = _periods_before(rule, start, after) if after is not None and rule.count is None else 0
     last = after if skip else start
     give_up = timedelta(days=min(_CYCLE_DAYS * rule.interval, 4_000_000))
+    cost = _PERIOD_COST.get(rule.freq, 1)
     for begins, times in _rule_periods(rule, start, skip):
+        if budget is not None:
+            budget.spend(cost + len(times))
         for t in times:
             if t > start:
                 yield t
@@ -2489,6 +2516,13 @@ def _series_zone(ev: Event) -> tzinfo | None:
     return ev.start.tzinfo if isinstance(ev.start, datetime) else None
 
 
+def _in_zone(value: date | datetime, zone: tzinfo | None) -> date | datetime:
+    """A floating time of a series in ``zone`` read as a time there (as clients do)."""
+    if zone is not None and isinstance(value, datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=zone)
+    return value
+
+
 def _real_time(value: date | datetime, zone: tzinfo | None) -> date | datetime:
     """``value`` in ``zone``, as the clocks there show it: a time they skip moves on by the gap."""
     if not isinstance(value, datetime) or zone is None or value.tzinfo is None:
@@ -2528,22 +2562,52 @@ def occurrences(event: Event, start: date | datetime | None = None,
     first = event.start
     if first is None:
         raise ValueError(f"event {event.uid!r} has no start, so no occurrences")
-    zone = first.tzinfo if isinstance(first, datetime) else None
     lo, hi = (None if b is None else _bound(b, first, what) for b, what in ((start, "start"), (end, "end")))
-    rdates = sorted((_wall_key(real, zone), real) for real in
-                    (_real_time(r[0] if isinstance(r, tuple) else r, zone) for r in event.rdates))
-    exdates = [_real_time(x, zone) for x in event.exdates]
-    excluded_at = {_instant(x) for x in exdates} - {None}  # a time with an offset: that instant
-    excluded = {_wall_key(x, zone) for x in exdates if _instant(x) is None}  # else the same wall time
-    excluded_days = {x for x in exdates if not isinstance(x, datetime)} if isinstance(first, datetime) else ()
+    yield from _occurrences(event, _Plan.of(event), lo, hi)
+
+
+class _Plan:
+    """A series' RDATEs and EXDATEs made ready once, for walks through it (see _occurrences)."""
+
+    __slots__ = ("zone", "rdates", "keys", "excluded_at", "excluded", "excluded_days")
+
+    def __init__(self, zone: tzinfo | None, rdates: list, excluded_at: set, excluded: set, excluded_days: Any):
+        self.zone, self.rdates, self.keys = zone, rdates, [key for key, _ in rdates]
+        self.excluded_at = excluded_at  # a time with an offset excludes that instant,
+        self.excluded = excluded  # else the same wall time;
+        self.excluded_days = excluded_days  # a DATE, that whole day of a series of times
+
+    @classmethod
+    def of(cls, event: Event) -> _Plan:
+        first = event.start
+        zone = first.tzinfo if isinstance(first, datetime) else None
+        rdates = sorted((_wall_key(real, zone), real) for real in
+                        (_real_time(r[0] if isinstance(r, tuple) else r, zone) for r in event.rdates))
+        exdates = [_real_time(x, zone) for x in event.exdates]
+        return cls(zone, rdates, {_instant(x) for x in exdates} - {None},
+                   {_wall_key(x, zone) for x in exdates if _instant(x) is None},
+                   {x for x in exdates if not isinstance(x, datetime)} if isinstance(first, datetime) else ())
+
+    def excludes(self, value: date | datetime, key: datetime, instant: datetime | None) -> bool:
+        """Whether an EXDATE takes out ``value`` (at wall time ``key``, at ``instant``)."""
+        return instant in self.excluded_at or key in self.excluded \
+            or bool(self.excluded_days) and isinstance(value, datetime) and value.date() in self.excluded_days
+
+
+def _occurrences(event: Event, plan: _Plan, lo: tuple | None, hi: tuple | None,
+                 budget: _Budget | None = None) -> Iterator[date | datetime]:
+    """occurrences() within bounds made by _bound; ``budget`` bounds the walk."""
+    first = event.start
+    zone = plan.zone
     previous, seen = None, set()  # what was yielded at this wall time: an RDATE can repeat a rule's time
     after = lo[0] - timedelta(days=2) if lo is not None else None
-    for key, value in heapq.merge(_series_times(event, first, zone, after), rdates, key=_first):
+    rdates = plan.rdates if after is None else plan.rdates[bisect.bisect_left(plan.keys, after):]
+    excludes = plan.excludes
+    for key, value in heapq.merge(_series_times(event, first, zone, after, budget), rdates, key=_first):
         if hi is not None and key > hi[0] + timedelta(days=1):
             return
         instant = _instant(value)
-        if instant in excluded_at or key in excluded \
-                or (excluded_days and isinstance(value, datetime) and value.date() in excluded_days):
+        if excludes(value, key, instant):
             continue
         if key != previous:
             previous, seen = key, set()
@@ -2586,7 +2650,7 @@ def _at_or_after(key: datetime, instant: datetime | None, bound: tuple) -> bool:
 
 
 def _series_times(event: Event, first: date | datetime, zone: tzinfo | None,
-                  after: datetime | None = None) -> Iterator[tuple[datetime, Any]]:
+                  after: datetime | None = None, budget: _Budget | None = None) -> Iterator[tuple[datetime, Any]]:
     """(wall time, time) of the event's start and its RRULE's times up to COUNT and UNTIL, in
     order of the times: a time the clocks skip, moved later, waits for those before it."""
     wall = _wall_key(first, zone)
@@ -2601,7 +2665,7 @@ def _series_times(event: Event, first: date | datetime, zone: tzinfo | None,
     allday = not isinstance(first, datetime)
     waiting = [(_wall_key(start, zone), 0, start)]  # a heap; the number keeps equal times in order
     count = 1
-    for t in _rule_times(rule, wall, after):
+    for t in _rule_times(rule, wall, after, budget):
         while waiting and waiting[0][0] < t:  # no time to come can be earlier than t
             key, _, placed = heapq.heappop(waiting)
             yield key, placed
@@ -5126,7 +5190,7 @@ def _calendar_from(reader: _Reader, frame: list | None, items: list, notes: _Not
     return cal
 
 
-_OVERRIDE_BUDGET = 30_000  # occurrences a file's series may be walked through to check its overrides
+_OVERRIDE_STEPS = 100_000  # what checking a file's overrides may cost, in days looked at (see _Budget)
 
 
 def _check_overrides(events: list[Event], lines: list[int], notes: _Notes) -> None:
@@ -5135,47 +5199,59 @@ def _check_overrides(events: list[Event], lines: list[int], notes: _Notes) -> No
 
     Each series is walked once, in order of its overrides; one without COUNT jumps to the
     next override far ahead.  Past the budget nothing more is said."""
-    series = {ev.uid: ev for ev in events if ev.recurrence_id is None and (ev.rrule or ev.rdates)}
+    series = {ev.uid: ev for ev in events if ev.recurrence_id is None and (ev.rrule or ev.rdates)
+              and ev.start is not None}
     overrides: dict[str, list] = {}
     for ev, ln in zip(events, lines):
         if ev.recurrence_id is not None and ev.uid in series and ev.status != "CANCELLED":
             overrides.setdefault(ev.uid, []).append((ev.recurrence_id, ln))  # (a cancelled one shows nothing)
-    budget = _OVERRIDE_BUDGET
-    for uid, wanted in overrides.items():
-        master = series[uid]
-        zone = _series_zone(master)
+    budget = _Budget(_OVERRIDE_STEPS)
+    try:
+        for uid, wanted in overrides.items():
+            _check_series_overrides(series[uid], wanted, budget, notes)
+    except _OverBudget:
+        pass
+
+
+def _check_series_overrides(master: Event, wanted: list, budget: _Budget, notes: _Notes) -> None:
+    zone = _series_zone(master)
+    try:
+        parts = _parse_rrule(master.rrule) if master.rrule else {}
+        plan = _Plan.of(master)
+    except (ValueError, TypeError, OverflowError):  # a rule that cannot be expanded: nothing to say
+        return
+    if parts.get("FREQ") == "SECONDLY":  # (a window of hours holds too many of its times to walk)
+        return
+    counted = "COUNT" in parts
+    wanted = sorted(((_in_zone(rid, zone), ln) for rid, ln in wanted), key=lambda item: _wall_key(item[0], zone))
+    values: Iterator | None = None
+    near: list = []  # the series' times from a little before the override being checked on
+    last = None
+    for rid, ln in wanted:
         try:
-            parts = _parse_rrule(master.rrule) if master.rrule else {}
-            if parts.get("FREQ") == "SECONDLY":  # (a window of hours holds too many of its times to walk)
+            if plan.excludes(rid, _wall_key(_real_time(rid, zone), zone), _instant(rid)) \
+                    or not isinstance(rid, datetime) and rid in plan.excluded_days:
                 continue
-            counted = "COUNT" in parts
-            wanted.sort(key=lambda item: _wall_key(item[0], zone))
-            values: Iterator | None = None
-            near: list = []  # the series' times from a little before the override being checked on
-            last = None
-            for rid, ln in wanted:
-                if _excluded(rid, master.exdates, zone):
-                    continue
-                slack = timedelta(hours=3) if isinstance(rid, datetime) else timedelta(days=1)  # a change of clocks
-                since, until = rid - slack, rid + slack
-                if values is None or not counted and last is not None and _earlier(last, since, zone):
-                    start = None if counted or not _earlier(master.start, since, zone) else since
-                    values, near, last = occurrences(master, start=start), [], None
-                near = [v for v in near if not _earlier(v, since, zone)]
-                while last is None or not _earlier(until, last, zone):
-                    last = next(values, None)
-                    if last is None:
-                        break
-                    budget -= 1
-                    if budget < 0:
-                        return
-                    near.append(last)
-                if not any(_same_time(v, rid, zone) for v in near):
-                    notes.warn(f"RECURRENCE-ID {rid} of event {_short(uid)!r} names none of its series' "
-                               f"occurrences: clients show this event beside the series, not instead of an "
-                               f"occurrence", ln, kind="a RECURRENCE-ID that names no occurrence")
-        except (ValueError, TypeError, OverflowError):  # a rule that cannot be expanded: nothing to say
+            slack = timedelta(hours=3) if isinstance(rid, datetime) else timedelta(days=1)  # a change of clocks
+            since, until = rid - slack, rid + slack
+            if values is None or not counted and last is not None and _earlier(last, since, zone):
+                budget.spend(50)  # (a new walk)
+                lo = None if counted or not _earlier(master.start, since, zone) else _bound(since, master.start, "")
+                values, near, last = _occurrences(master, plan, lo, None, budget), [], None
+            near = [v for v in near if not _earlier(v, since, zone)]
+            while last is None or not _earlier(until, last, zone):
+                last = next(values, None)
+                if last is None:
+                    break
+                budget.spend(4)
+                near.append(last)
+        except (ValueError, TypeError, OverflowError):  # past the year 9999, a rule that cannot be expanded
+            values, near, last = None, [], None
             continue
+        if not any(_same_time(v, rid, zone) for v in near):
+            notes.warn(f"RECURRENCE-ID {rid} of event {_short(master.uid)!r} names none of its series' "
+                       f"occurrences: clients show this event beside the series, not instead of an "
+                       f"occurrence", ln, kind="a RECURRENCE-ID that names no occurrence")
 
 
 def _excluded(value: date | datetime, exdates: Sequence, zone: tzinfo | None) -> bool:
@@ -6314,15 +6390,22 @@ def apply_reply(event: Event, answer: Event | Calendar) -> Event:
     return replace(event, attendees=tuple(attendees))
 
 
-_RANGE_RE = re.compile(r';RANGE="?THISANDFUTURE"?(?=[;:]|\Z)', re.IGNORECASE)
-_CUT_LIMIT = 1_000_000  # occurrences of a counted series walked to end it before one of them
+_CUT_LIMIT = 100_000  # occurrences of a counted series walked to end it before one of them
 
 
 def _this_and_future(ev: Event) -> bool:
     """Whether ``ev``'s RECURRENCE-ID says RANGE=THISANDFUTURE (RFC 5545 3.2.13): it names that
     occurrence and every one after it."""
     kept = getattr(ev, "_params", None)
-    return bool(kept) and bool(_RANGE_RE.search(kept.get("RECURRENCE-ID", "")))
+    text = kept.get("RECURRENCE-ID", "") if kept else ""
+    if "RANGE" not in text.upper():
+        return False
+    try:
+        _, params, _ = _split_line(f"RECURRENCE-ID{text}:", 0)  # (as it was read, so it splits)
+    except ParseError:
+        return False
+    return any(name == "RANGE" and isinstance(value, str) and value.upper() == "THISANDFUTURE"
+               for name, value in params)
 
 
 def _ended_before(series: Event, cut: date | datetime, sequence: int) -> Event:
@@ -6333,27 +6416,36 @@ def _ended_before(series: Event, cut: date | datetime, sequence: int) -> Event:
     first = next(occurrences(series), None)
     if first is None or not _earlier(first, cut, zone):
         return replace(series, status="CANCELLED", sequence=sequence)
-    changes: dict[str, Any] = dict(sequence=sequence, rdates=tuple(x for x in series.rdates if _earlier(x, cut, zone)),
-                                   exdates=tuple(x for x in series.exdates if _earlier(x, cut, zone)))
-    if series.rrule:
-        rule = _raw(Event, {**vars(series), "rdates": (), "exdates": ()})  # the RRULE's own times
-        for n, value in enumerate(occurrences(rule)):
-            if not _earlier(value, cut, zone):  # the rule reaches the cut: it ends just before, and
-                parts = _parse_rrule(series.rrule)  # COUNT, not reached by then, gives way to UNTIL
-                parts.pop("COUNT", None)
-                parts.pop("UNTIL", None)
-                if not isinstance(cut, datetime):
-                    last = cut - timedelta(days=1)
-                else:
-                    last = (cut.astimezone(UTC) if _instant(cut) is not None else cut) - timedelta(seconds=1)
-                until = _rrule_until(last, series.start, series.floating)
-                changes["rrule"] = ";".join(f"{k}={v}" for k, v in {"FREQ": parts.pop("FREQ"), "UNTIL": until,
-                                                                   **parts}.items())
-                break
-            if n >= _CUT_LIMIT:
-                raise ValueError(f"event {series.uid!r} has more than {_CUT_LIMIT} occurrences before {cut}: "
-                                 f"icsmail does not end it there")
+    changes: dict[str, Any] = dict(sequence=sequence, rdates=tuple(x for x in series.rdates if _earlier(
+        x[0] if isinstance(x, tuple) else x, cut, zone)), exdates=tuple(x for x in series.exdates
+                                                                         if _earlier(x, cut, zone)))
+    if series.rrule and _rule_reaches(series, cut):  # it ends just before, and COUNT, not reached
+        parts = _parse_rrule(series.rrule)  # by then, gives way to UNTIL
+        parts.pop("COUNT", None)
+        parts.pop("UNTIL", None)
+        if not isinstance(cut, datetime):
+            last = cut - timedelta(days=1)
+        else:
+            last = (cut.astimezone(UTC) if _instant(cut) is not None else cut) - timedelta(seconds=1)
+        until = _rrule_until(last, series.start, series.floating)
+        changes["rrule"] = ";".join(f"{k}={v}" for k, v in {"FREQ": parts.pop("FREQ"), "UNTIL": until,
+                                                           **parts}.items())
     return replace(series, **changes)
+
+
+def _rule_reaches(series: Event, cut: date | datetime) -> bool:
+    """Whether the RRULE of ``series`` gives a time at or after ``cut`` (its EXDATEs aside)."""
+    rule = _raw(Event, {**vars(series), "rdates": (), "exdates": ()})
+    if "COUNT" not in _parse_rrule(series.rrule):  # the walk starts near the cut
+        return next(occurrences(rule, start=cut), None) is not None
+    zone = _series_zone(series)
+    for n, value in enumerate(occurrences(rule)):  # COUNT counts from the first
+        if not _earlier(value, cut, zone):
+            return True
+        if n >= _CUT_LIMIT:
+            raise ValueError(f"event {series.uid!r} has more than {_CUT_LIMIT} occurrences before {cut}: "
+                             f"icsmail does not end it there")
+    return False
 
 
 def _concerns(event: Event, one: Event) -> bool:
@@ -6377,10 +6469,10 @@ def apply_cancel(event: Event, cancellation: Event | Calendar, *, attendee: Atte
     each of its events about this one applies (a changed occurrence, ``event`` with a
     RECURRENCE-ID, is left as it is by the cancel of another).  ``attendee`` says whose
     copy ``event`` is: a cancel that un-invites them cancels their copy (or that
-    occurrence of it), as does one that un-invites every attendee the copy lists
-    (how some servers cancel a whole event).  A cancel of an older version (lower
-    SEQUENCE, RFC 5546 2.1.5) is refused with ValueError; a cancel already applied
-    changes nothing.
+    occurrence of it); without it the copy is the organizer's, and loses the
+    attendees un-invited.  A cancel of an older version (lower SEQUENCE, RFC 5546
+    2.1.5) is refused with ValueError; a cancel already applied, or of an occurrence
+    past the series' end, changes nothing.
 
     >>> ev = Event("Stand-up", date(2026, 12, 1), uid="s2", rrule="FREQ=DAILY;COUNT=5")
     >>> apply_cancel(ev, cancel(ev, recurrence_id=date(2026, 12, 3))).exdates
@@ -6395,7 +6487,7 @@ def apply_cancel(event: Event, cancellation: Event | Calendar, *, attendee: Atte
         chosen = [one for one in matches if _concerns(event, one)]  # a CANCEL may name several occurrences
         if event.recurrence_id is None and len(chosen) > 1:  # (RFC 5546 3.2.5); one occurrence's un-invite
             chosen = [one for one in chosen if one.recurrence_id is None or one.status == "CANCELLED"
-                      or _uninvites(one, event, attendee)] or chosen  # is for that occurrence's own event
+                      or _uninvites(one, attendee)] or chosen  # is for that occurrence's own event
         for one in chosen:
             event = apply_cancel(event, one, attendee=attendee)
         return event
@@ -6410,10 +6502,10 @@ def apply_cancel(event: Event, cancellation: Event | Calendar, *, attendee: Atte
     if not whole and not cancellation.attendees:
         raise ValueError("the cancel neither cancels the event (STATUS:CANCELLED) nor names the attendees "
                          "it un-invites")
-    whole = whole or _uninvites(cancellation, event, attendee)
+    whole = whole or _uninvites(cancellation, attendee)
     sequence = max(event.sequence, cancellation.sequence)
-    rid = cancellation.recurrence_id if event.recurrence_id is None else None  # (an override: all of it)
     zone = _series_zone(event)
+    rid = _in_zone(cancellation.recurrence_id, zone) if event.recurrence_id is None else None  # (an override: all)
     future = rid is not None and _this_and_future(cancellation)
     if future and not whole:
         first = next(occurrences(event), None)
@@ -6429,8 +6521,8 @@ def apply_cancel(event: Event, cancellation: Event | Calendar, *, attendee: Atte
                              f"with recurrence_id) and apply the cancel to it")
         if future:
             changed = _ended_before(event, rid, sequence)
-        elif _excluded(rid, event.exdates, zone):
-            return replace(event, sequence=sequence) if sequence != event.sequence else event
+        elif _excluded(rid, event.exdates, zone) or next(occurrences(event, start=rid), None) is None:
+            return replace(event, sequence=sequence) if sequence != event.sequence else event  # (past its end)
         else:
             _occurrence(event, rid, "cancel")  # an occurrence of the series, or a ValueError saying why not
             if isinstance(zone, ZoneInfo) and isinstance(rid, datetime) and rid.utcoffset() is not None:
@@ -6445,18 +6537,12 @@ def apply_cancel(event: Event, cancellation: Event | Calendar, *, attendee: Atte
     return changed
 
 
-def _uninvites(cancellation: Event, event: Event, attendee: Attendee | str | None) -> bool:
-    """Whether an un-invite (a CANCEL without STATUS) ends ``event`` for its holder: it names
-    ``attendee``, or every attendee ``event`` lists."""
-    if cancellation.status == "CANCELLED" or not cancellation.attendees:
+def _uninvites(cancellation: Event, attendee: Attendee | str | None) -> bool:
+    """Whether an un-invite (a CANCEL without STATUS) ends the copy of ``attendee``: it names them."""
+    if cancellation.status == "CANCELLED" or attendee is None:
         return False
-    gone = [a.email for a in cancellation.attendees]
-    if attendee is not None:
-        me = _attendee(attendee).email
-        if any(_same_address(me, email) for email in gone):
-            return True
-    return bool(event.attendees) and all(any(_same_address(a.email, email) for email in gone)
-                                         for a in event.attendees)
+    me = _attendee(attendee).email
+    return any(_same_address(me, a.email) for a in cancellation.attendees)
 
 
 # --------------------------------------------------------------------------

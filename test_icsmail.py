@@ -858,6 +858,28 @@ class TestOccurrences(unittest.TestCase):
         self.assertEqual([w[:52] for w in cal.warnings], ["RECURRENCE-ID 2038-01-06 10:30:00-05:00 of event 's'"])
         self.assertLess(time.perf_counter() - started, 1.0)  # 100,000 hours lie between
 
+    def test_reading_checks_many_overrides_of_a_series_with_many_exdates_at_once(self):
+        days = [datetime(2027, 1, 1) + timedelta(days=n) for n in range(2000)]
+        series = self.series_with("RRULE:FREQ=DAILY\r\n" + "\r\n".join(
+            f"EXDATE;TZID=America/New_York:{d:%Y%m%d}T100000" for d in days[1::2]),
+            *(f"TZID=America/New_York:{d:%Y%m%d}T100000" for d in days[::2]), "20270101T120000Z")
+        started = time.perf_counter()
+        cal = icsmail.loads(series)
+        self.assertEqual([w[:52] for w in cal.warnings], ["RECURRENCE-ID 2027-01-01 12:00:00+00:00 of event 's'"])
+        self.assertLess(time.perf_counter() - started, 1.5)  # about 0.1 s; it took 4 s
+
+    def test_reading_stops_checking_overrides_of_a_rule_that_costs_too_much_to_walk(self):
+        rule = "RRULE:FREQ=DAILY;BYMONTH=2;BYMONTHDAY=29;BYDAY=MO;COUNT=999"  # a day each 28 years: to 9999
+        started = time.perf_counter()
+        cal = icsmail.loads(self.series_with(rule, "50000101T100000Z", "99991231T100000Z"))
+        self.assertEqual(len(cal.events), 3)
+        self.assertLess(time.perf_counter() - started, 2.5)  # about 0.4 s; it took 10 s
+
+    def test_reading_checks_a_floating_override_of_a_zoned_series_on_the_series_clock(self):
+        cal = icsmail.loads(self.series_with("RRULE:FREQ=DAILY", "20261202T100000", "20261203T150000Z",
+                                             "20261204T110000"))
+        self.assertEqual([w[:52] for w in cal.warnings], ["RECURRENCE-ID 2026-12-04 11:00:00-05:00 of event 's'"])
+
     def test_reading_takes_an_override_of_an_excluded_day_or_a_cancelled_one_without_warning(self):
         for extra, rid in (("EXDATE;VALUE=DATE:20261203", "TZID=America/New_York:20261203T100000"),
                            ("", "TZID=America/New_York:20270101T100000\r\nSTATUS:CANCELLED")):
@@ -2807,6 +2829,44 @@ class TestITIP(unittest.TestCase):
             END:VCALENDAR
             """))
 
+    def test_apply_cancel_of_an_occurrence_the_series_no_longer_has_changes_nothing(self):
+        series = event(start=datetime(2026, 6, 1, 10, tzinfo=NEW_YORK), rrule="FREQ=DAILY;COUNT=10")
+        cut = icsmail.apply_cancel(series, self.this_and_future("TZID=America/New_York:20260605T100000"))
+        seventh = icsmail.cancel(series, recurrence_id=datetime(2026, 6, 7, 10, tzinfo=NEW_YORK))
+        self.assertEqual(icsmail.apply_cancel(cut, seventh), cut)  # ended before it: gone already
+        both = icsmail.apply_cancel(icsmail.apply_cancel(series, seventh),
+                                    self.this_and_future("TZID=America/New_York:20260605T100000"))
+        self.assertEqual(both, cut)
+        with self.assertRaisesRegex(ValueError, "is not an occurrence of event"):  # between two: no occurrence
+            icsmail.apply_cancel(cut, dataclasses.replace(seventh, recurrence_id=datetime(
+                2026, 6, 3, 11, tzinfo=NEW_YORK)))
+
+    def test_apply_cancel_of_this_and_future_drops_the_periods_from_it_on(self):
+        series = event(start=datetime(2026, 6, 1, 10, tzinfo=NEW_YORK), rrule="FREQ=DAILY;COUNT=10", rdates=[
+            (datetime(2026, 6, 3, 15, tzinfo=NEW_YORK), timedelta(hours=1)),
+            (datetime(2026, 6, 9, 15, tzinfo=NEW_YORK), timedelta(hours=1))])
+        mine = icsmail.apply_cancel(series, self.this_and_future("TZID=America/New_York:20260605T100000"))
+        self.assertEqual(mine.rdates, series.rdates[:1])
+
+    def test_apply_cancel_of_this_and_future_does_not_walk_an_endless_series_to_the_cut(self):
+        series = event(start=datetime(2024, 1, 1, 10, tzinfo=NEW_YORK), rrule="FREQ=MINUTELY")
+        started = time.perf_counter()
+        mine = icsmail.apply_cancel(series, self.this_and_future("TZID=America/New_York:20261201T100000"))
+        self.assertEqual(mine.rrule, "FREQ=MINUTELY;UNTIL=20261201T145959Z")
+        self.assertLess(time.perf_counter() - started, 1.0)  # a million minutes lie between
+
+    def test_apply_cancel_of_this_and_future_reads_a_floating_recurrence_id_on_the_series_clock(self):
+        series = event(start=datetime(2026, 6, 1, 10, tzinfo=NEW_YORK), rrule="FREQ=DAILY;COUNT=10")
+        mine = icsmail.apply_cancel(series, self.this_and_future("VALUE=DATE-TIME:20260605T100000"))
+        self.assertEqual(mine.rrule, "FREQ=DAILY;UNTIL=20260605T135959Z")
+
+    def test_apply_cancel_reads_range_only_as_a_parameter(self):
+        series = event(start=datetime(2026, 6, 1, 10, tzinfo=NEW_YORK), rrule="FREQ=DAILY;COUNT=10")
+        one = self.this_and_future("TZID=America/New_York:20260605T100000")
+        text = icsmail.dumps(one).replace(";RANGE=THISANDFUTURE", ';X-NOTE="a;RANGE=THISANDFUTURE;b"')
+        mine = icsmail.apply_cancel(series, icsmail.loads(text))
+        self.assertEqual((mine.rrule, len(mine.exdates)), (series.rrule, 1))  # that occurrence alone
+
     def test_apply_cancel_of_a_mail_about_several_occurrences_applies_what_concerns_each_copy(self):
         series = event(rrule="FREQ=DAILY;COUNT=5", attendees=["bob@example.com", "carol@example.com"])
         days = [datetime(2026, 12, d, 10, tzinfo=LONDON) for d in (2, 3, 4)]
@@ -2826,7 +2886,12 @@ class TestITIP(unittest.TestCase):
         self.assertEqual(icsmail.apply_cancel(ev, uninvite, attendee="Carol@Example.com").status, "CANCELLED")
         self.assertIsNone(icsmail.apply_cancel(ev, uninvite, attendee="bob@example.com").status)
         everyone = icsmail.cancel(ev, attendees=["bob@example.com", "carol@example.com"])  # how some servers cancel
-        self.assertEqual(icsmail.apply_cancel(ev, everyone).status, "CANCELLED")
+        self.assertEqual(icsmail.apply_cancel(ev, everyone, attendee="bob@example.com").status, "CANCELLED")
+
+    def test_apply_cancel_that_uninvites_every_attendee_leaves_the_organizers_copy_without_them(self):
+        ev = event(attendees=["bob@example.com"])
+        mine = icsmail.apply_cancel(ev, icsmail.cancel(ev, attendees=["bob@example.com"]))
+        self.assertEqual((mine.status, mine.attendees, mine.sequence), (None, (), 1))
 
     def test_uninvite(self):
         ev = event(attendees=["bob@example.com", "carol@example.com"], status="CONFIRMED")
