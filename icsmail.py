@@ -5200,7 +5200,7 @@ def _check_overrides(events: list[Event], lines: list[int], notes: _Notes) -> No
     Each series is walked once, in order of its overrides; one without COUNT jumps to the
     next override far ahead.  Past the budget nothing more is said."""
     series = {ev.uid: ev for ev in events if ev.recurrence_id is None and (ev.rrule or ev.rdates)
-              and ev.start is not None}
+              and ev.start is not None and ev.uid is not None}  # (events without UID belong to nothing)
     overrides: dict[str, list] = {}
     for ev, ln in zip(events, lines):
         if ev.recurrence_id is not None and ev.uid in series and ev.status != "CANCELLED":

@@ -880,6 +880,10 @@ class TestOccurrences(unittest.TestCase):
                                              "20261204T110000"))
         self.assertEqual([w[:52] for w in cal.warnings], ["RECURRENCE-ID 2026-12-04 11:00:00-05:00 of event 's'"])
 
+    def test_reading_takes_events_without_uid_as_belonging_to_no_series(self):
+        text = self.series_with("RRULE:FREQ=DAILY;COUNT=5", "20261209T100000Z").replace("UID:s\r\n", "")
+        self.assertEqual(icsmail.loads(text).warnings, ["VEVENT without UID (line 4)", "VEVENT without UID (line 9)"])
+
     def test_reading_takes_an_override_of_an_excluded_day_or_a_cancelled_one_without_warning(self):
         for extra, rid in (("EXDATE;VALUE=DATE:20261203", "TZID=America/New_York:20261203T100000"),
                            ("", "TZID=America/New_York:20270101T100000\r\nSTATUS:CANCELLED")):
