@@ -1577,6 +1577,10 @@ class Alarm:
         """The checks, for a dataclass made from Alarm (as Event's)."""
         Alarm.__init__(self, **{f.name: getattr(self, f.name) for f in _fields(Alarm)})
 
+    def __hash__(self) -> int:  # its attendees and properties can change: hashed by what names them
+        return hash((self.trigger, self.action, self.description, self.related, self.repeat, self.interval,
+                     self.summary, tuple(a.email for a in self.attendees), tuple(p.name for p in self.extra)))
+
 
 _SHARED_ALARMS: dict[tuple, tuple[Alarm, ...]] = {}  # the few reminders that recur across events
 

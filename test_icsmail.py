@@ -472,6 +472,12 @@ class TestModel(unittest.TestCase):
         mail = icsmail.Alarm(action="EMAIL", attendees=["bob@example.com"])  # kept as given
         self.assertIs(event(alarms=[mail]).alarms[0], mail)
 
+    def test_an_alarm_with_attendees_or_properties_is_hashable_as_immutable_values_are(self):
+        def mail(**more: object) -> icsmail.Alarm:
+            return icsmail.Alarm(action="EMAIL", attendees=["bob@example.com"], **more)
+        extra = [icsmail.Property("X-SOUND", "bell")]
+        self.assertEqual(len({mail(), mail(), mail(extra=extra), mail(extra=extra), icsmail.Alarm()}), 3)
+
     def test_a_shared_alarm_keeps_its_kind_of_duration(self):  # PT24H equals P1D as a timedelta, not in a file
         event(alarms=[icsmail.Alarm(trigger=timedelta(days=-1), description="x")])
         text = calendar_with("DTSTART;TZID=Europe/Berlin:20260329T100000", "DURATION:PT1H", "BEGIN:VALARM",
