@@ -101,7 +101,8 @@ class ParseError(ValueError):
     """An iCalendar text or e-mail that cannot be read.
 
     ``lineno`` is the 1-based line of the input (0 when unknown), ``line`` its
-    text; the message ends with ``(line N)``.
+    text; the message ends with ``(line N)``.  In an e-mail, ``where`` names the
+    calendar part the line is of: ``(line N of the calendar in the e-mail)``.
 
     >>> try:
     ...     loads("BEGIN:VCALENDAR\\r\\nBEGIN:VEVENT\\r\\nEND:VCALENDAR\\r\\n")
@@ -110,14 +111,22 @@ class ParseError(ValueError):
     3 END:VCALENDAR does not close BEGIN:VEVENT of line 2 (line 3)
     """
 
-    def __init__(self, msg: str, lineno: int = 0, line: str = "") -> None:
+    def __init__(self, msg: str, lineno: int = 0, line: str = "", where: str = "") -> None:
         self.msg = msg
         self.lineno = lineno
         self.line = line
-        super().__init__(f"{msg} (line {lineno})" if lineno else msg)
+        self.where = where
+        super().__init__(f"{msg} ({_place(lineno, where)})" if lineno or where else msg)
 
     def __reduce__(self):  # keep the fields through pickling (multiprocessing)
-        return type(self), (self.msg, self.lineno, self.line)
+        return type(self), (self.msg, self.lineno, self.line, self.where)
+
+
+def _place(lineno: int, where: str) -> str:
+    """``line 8``, ``line 8 of the calendar in the e-mail``, ``the calendar in the e-mail``."""
+    if not lineno:
+        return where
+    return f"line {lineno} of {where}" if where else f"line {lineno}"
 
 
 class SendError(OSError):
@@ -3999,14 +4008,27 @@ class _Notes:
         self.items = sink if sink is not None else []
         self.counts: dict[str, int] = {}
         self.mime_methods: set = set()  # the method= of an e-mail's calendar parts (None: a part without)
+        self.mail = False  # the text came from an e-mail: its line numbers are of a calendar part
+        self.where = ""  # which part, while it is read
 
     def warn(self, msg: str, lineno: int, kind: str | None = None) -> None:
         if self.strict:
-            raise ParseError(f"{msg} (strict=True)", lineno)
+            raise ParseError(f"{msg} (strict=True)", lineno, where=self.where if lineno else "")
         kind = kind or msg
         n = self.counts[kind] = self.counts.get(kind, 0) + 1
         if n <= 3:
-            self.items.append(f"{msg} (line {lineno})" if lineno else msg)
+            self.items.append(f"{msg} ({_place(lineno, self.where)})" if lineno else msg)
+
+    def reading(self, part: int, parts: int) -> None:
+        """Say which of an e-mail's ``parts`` calendars is read now (from 0)."""
+        if self.mail:
+            self.where = "the calendar in the e-mail" if parts == 1 else f"calendar {part + 1} of {parts} in the e-mail"
+
+    def placed(self, exc: ParseError) -> ParseError:
+        """``exc`` saying which part of an e-mail it is about."""
+        if not self.where or exc.where or not exc.lineno:
+            return exc
+        return ParseError(exc.msg, exc.lineno, exc.line, self.where)
 
     def finish(self) -> None:
         for kind, n in self.counts.items():
@@ -5719,6 +5741,7 @@ def _source_text(data: str | bytes, notes: _Notes) -> list[tuple[str]]:
     _refuse_foreign(data[:8])
     data = _emlx_message(data)
     if _looks_like_mail(data[:_MAIL_HEAD]):
+        notes.mail = True
         messages = _mbox_messages(data)
         if len(messages) == 1:
             return [_decode_bytes(payload, charset, notes) for payload, charset in _mail_calendars(data, notes)]
@@ -5790,7 +5813,14 @@ def loads(data: str | bytes, *, strict: bool = False) -> Calendar:
     notes = _Notes(strict)
     with _CollectorPaused():
         texts = _source_text(data, notes)
-        calendars = [_read_lines(_split_lines(text), notes) for text in texts]
+        calendars = []
+        for n, text in enumerate(texts):
+            notes.reading(n, len(texts))
+            try:
+                calendars.append(_read_lines(_split_lines(text), notes))
+            except ParseError as exc:
+                raise notes.placed(exc) from None
+        notes.where = ""
         cal = calendars[0] if len(calendars) == 1 else _merge_mail(calendars, notes)
     said = notes.mime_methods - {None}  # (an invite.ics twin attached without method= says nothing)
     if len(texts) == 1 and len(said) == 1:  # one calendar: its part's method= and its METHOD
@@ -5958,16 +5988,20 @@ def _mail_events(data: str | bytes, notes: _Notes) -> Iterator[Event]:
     """The events of a mail (or of a file read whole); an event in two parts (the usual
     text/calendar and its invite.ics twin) once."""
     texts = _source_text(data, notes)
-    events = _iter_lines((line for text in texts for line in _split_lines(text)), notes)
-    if len(texts) < 2:
-        yield from events
-        return
     seen = set()
-    for ev in events:
-        key = _mail_event_key(ev)
-        if key not in seen:
-            seen.add(key)
-            yield ev
+    for n, text in enumerate(texts):
+        notes.reading(n, len(texts))
+        try:
+            for ev in _iter_lines(_split_lines(text), notes):
+                if len(texts) > 1:  # the usual text/calendar part and its invite.ics twin: once
+                    key = _mail_event_key(ev)
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                yield ev
+        except ParseError as exc:
+            raise notes.placed(exc) from None
+    notes.where = ""
 
 
 def _mail_event_key(ev: Event) -> tuple:

@@ -14,6 +14,7 @@ import io
 import itertools
 import json
 import os
+import pickle
 import random
 import re
 import signal
@@ -2505,6 +2506,27 @@ class TestLoadsMail(unittest.TestCase):
         mail = MAIL.format(cte="8bit", body=SIMPLE.replace("Review", "Re\ud800view"))
         self.assertEqual([e.summary for e in icsmail.iter_events(io.StringIO(mail))],
                          [e.summary for e in icsmail.loads(mail).events])
+
+    def test_a_mails_warnings_and_errors_say_which_calendar_their_line_is_of(self):
+        broken = SIMPLE.replace("UID:abc", "UID:other").replace("20261201T100000", "2026XX01T100000")
+        head, _, tail = MAIL.format(cte="8bit", body=SIMPLE).rpartition(SIMPLE)
+        two = (head + broken + tail).encode()  # the second part holds another event, with a bad DTSTART
+        said = "DTSTART '2026XX01T100000' is not a DATE or DATE-TIME: kept as text (line 7 of calendar 2 of 2 in " \
+               "the e-mail)"
+        self.assertIn(said, icsmail.loads(two).warnings)
+        streamed: list = []
+        self.assertEqual(len(list(icsmail.iter_events(two, warnings=streamed))), 2)
+        self.assertIn(said, streamed)
+        with self.assertRaisesRegex(icsmail.ParseError, r"\(line 7 of calendar 2 of 2 in the e-mail\)"):
+            icsmail.loads(two, strict=True)
+        unclosed = MAIL.format(cte="8bit", body=SIMPLE.replace("END:VEVENT\r\n", "")).encode()
+        for read in (icsmail.loads, lambda data: list(icsmail.iter_events(data))):
+            with self.assertRaises(icsmail.ParseError) as caught:
+                read(unclosed)
+            self.assertEqual((caught.exception.lineno, caught.exception.where, str(caught.exception)[-39:]),
+                             (12, "the calendar in the e-mail", "(line 12 of the calendar in the e-mail)"))
+        again = pickle.loads(pickle.dumps(caught.exception))
+        self.assertEqual((str(again), again.where), (str(caught.exception), caught.exception.where))
 
     def test_a_twin_differing_in_method_is_streamed_once(self):
         import base64
