@@ -2613,11 +2613,12 @@ def _occurrences(event: Event, plan: _Plan, lo: tuple | None, hi: tuple | None,
     first = event.start
     zone = plan.zone
     previous, seen = None, set()  # what was yielded at this wall time: an RDATE can repeat a rule's time
-    after = lo[0] - timedelta(days=2) if lo is not None else None
+    after = lo[0] - _clock_slack(zone, lo[0], timedelta(days=2)) if lo is not None else None
+    stop = hi[0] + _clock_slack(zone, hi[0], timedelta(days=1)) if hi is not None else None
     rdates = plan.rdates if after is None else plan.rdates[bisect.bisect_left(plan.keys, after):]
     excludes = plan.excludes
     for key, value in heapq.merge(_series_times(event, first, zone, after, budget), rdates, key=_first):
-        if hi is not None and key > hi[0] + timedelta(days=1):
+        if stop is not None and key > stop:
             return
         instant = _instant(value)
         if excludes(value, key, instant):
@@ -2637,6 +2638,26 @@ def _occurrences(event: Event, plan: _Plan, lo: tuple | None, hi: tuple | None,
 
 def _first(pair: tuple) -> Any:
     return pair[0]
+
+
+_SAMPLES = tuple(timedelta(hours=h) for h in range(-48, 49, 3))
+
+
+def _clock_slack(zone: tzinfo | None, wall: datetime, most: timedelta) -> timedelta:
+    """How far a time of ``zone`` may lie from a bound at ``wall`` on the wall clock and still
+    fall on its other side: the changes of clocks within two days of it (a gap moves a time
+    later, a repeated hour holds two), up to ``most``; nothing where the clocks do not change,
+    so a rule of seconds need not walk through days of them."""
+    if zone is None:
+        return timedelta(0)
+    try:
+        offsets = [(wall + step).replace(tzinfo=zone).utcoffset() for step in _SAMPLES]
+    except (OverflowError, ValueError):  # the first or last days of the years 1-9999
+        return most
+    if None in offsets:
+        return timedelta(0)
+    change = sum((abs(b - a) for a, b in zip(offsets, offsets[1:])), timedelta(0))
+    return min(change, most)
 
 
 def _bound(value: date | datetime, first: date | datetime, what: str) -> tuple[datetime, datetime | None]:
@@ -2677,10 +2698,12 @@ def _series_times(event: Event, first: date | datetime, zone: tzinfo | None,
         raise ValueError(f"event {event.uid!r}: its RRULE {event.rrule!r} cannot be expanded: {exc}") from None
     allday = not isinstance(first, datetime)
     waiting = [(_wall_key(start, zone), 0, start)]  # a heap; the number keeps equal times in order
+    held = {_instant(start) or start}  # the times waiting, as instants where they have one
     count = 1
     for t in _rule_times(rule, wall, after, budget):
         while waiting and waiting[0][0] < t:  # no time to come can be earlier than t
             key, _, placed = heapq.heappop(waiting)
+            held.discard(_instant(placed) or placed)
             yield key, placed
         if rule.count is not None and count >= rule.count:
             break
@@ -2692,9 +2715,10 @@ def _series_times(event: Event, first: date | datetime, zone: tzinfo | None,
             continue  # (a later time of the rule can still be earlier, once a gap has moved this one)
         key = _wall_key(placed, zone)
         same = _instant(placed) or placed
-        if any((_instant(p) or p) == same for _, _, p in waiting):  # a gap moved it onto another: one occurrence
+        if same in held:  # a gap moved it onto another: one occurrence
             continue
         count += 1
+        held.add(same)
         heapq.heappush(waiting, (key, count, placed))
     while waiting:
         key, _, placed = heapq.heappop(waiting)

@@ -849,6 +849,17 @@ class TestOccurrences(unittest.TestCase):
         with self.assertRaisesRegex(ValueError, "has a time zone icsmail could not read: give a naive datetime"):
             next(icsmail.occurrences(ev, start=datetime(2025, 11, 2, tzinfo=timezone.utc)))
 
+    def test_a_window_of_a_rule_of_seconds_walks_only_near_it(self):  # not two days of seconds before it
+        ev = event(start=datetime(2026, 1, 1, tzinfo=NEW_YORK), rrule="FREQ=SECONDLY")
+        started = time.perf_counter()
+        june = datetime(2026, 6, 1, tzinfo=NEW_YORK)
+        self.assertEqual(len(list(icsmail.occurrences(ev, start=june, end=june + timedelta(seconds=10)))), 10)
+        gap = datetime(2026, 3, 8, 6, 59, 58, tzinfo=UTC)  # 01:59:58 in New York, two seconds before the gap
+        self.assertEqual([t.strftime("%H:%M:%S%z") for t in icsmail.occurrences(
+            ev, start=gap, end=gap + timedelta(seconds=4))], ["01:59:58-0500", "01:59:59-0500", "03:00:00-0400",
+                                                              "03:00:01-0400"])  # 02:00:00 is 03:00:00, once
+        self.assertLess(time.perf_counter() - started, 1.0)  # about 0.1 s; it took 15 s
+
     def test_reading_warns_of_an_override_of_no_occurrence(self):  # clients show it beside the series
         cal = icsmail.loads(self.series_with("RRULE:FREQ=DAILY;COUNT=5", "20261202T150000Z",
                                              "TZID=America/New_York:20261203T110000", "20261204T100000Z"))
