@@ -3474,17 +3474,24 @@ class _Opened:
 
 
 def dump(item: Event | Calendar | Iterable[Event], fp: Any, *, method: str | None = None) -> None:
-    """Write ``dumps(item)`` to a path, a binary file, or a text file opened with ``newline=""``.
+    """Write ``dumps(item)`` to a path, a binary file or a text file, in UTF-8 with CRLF line
+    ends: a text file's own newline and encoding do not apply (Windows would turn each CRLF
+    into CR CR LF, and write its ANSI code page), as its bytes go straight to its buffer.
 
     >>> buf = io.BytesIO(); dump(Event("x", date(2026, 1, 1)), buf); buf.getvalue()[:15]
     b'BEGIN:VCALENDAR'
     """
     text = dumps(item, method=method)
     with _Opened(fp, "wb") as f:
-        if isinstance(f, io.TextIOBase):
+        raw = getattr(f, "buffer", None) if isinstance(f, io.TextIOBase) else f
+        if raw is None:  # io.StringIO and the like: text it is
             f.write(text)
-        else:
-            f.write(text.encode())
+            return
+        if raw is not f:
+            f.flush()  # what was written to it before comes first
+        raw.write(text.encode())
+        if raw is not f:
+            raw.flush()
 
 
 # --------------------------------------------------------------------------

@@ -1203,6 +1203,19 @@ class TestDumps(unittest.TestCase):
         icsmail.dump(icsmail.Calendar([ev]), buf)
         self.assertEqual(buf.getvalue(), expected.encode())
 
+    def test_dump_to_a_text_file_writes_utf8_and_crlf_whatever_the_file_translates(self):  # as on Windows
+        ev = event(summary="R\u00e9union \u2615")
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "a.ics")
+            with open(path, "w", newline="\r\n", encoding="cp1252", errors="replace") as f:
+                f.write("")  # (anything written before comes first)
+                icsmail.dump(ev, f)
+            with open(path, "rb") as f:
+                self.assertEqual(f.read(), icsmail.dumps(ev).encode())
+        text = io.StringIO()
+        icsmail.dump(ev, text)
+        self.assertEqual(text.getvalue(), icsmail.dumps(ev))
+
 
 
 # --------------------------------------------------------------------------
