@@ -1854,7 +1854,9 @@ class Event:
     # An event read from a file also keeps the parameters of its properties (LANGUAGE, ALTREP, ...).
     _as_read = False
     _params = None
-    _uninvite = False  # made by cancel(attendees=...): a CANCEL without STATUS that un-invites them
+    # Made by cancel(attendees=...): a CANCEL without STATUS that un-invites them.  A field, so that
+    # dataclasses.replace keeps it: the changed copy must not go out as a REQUEST that invites them.
+    _uninvite: bool = field(default=False, repr=False, compare=False)
 
     def __init__(self, summary: str | None, start: date | datetime | None, end: date | datetime | None = None,
                  duration: timedelta | None = None, uid: str | None = None, sequence: int = 0,
@@ -1866,7 +1868,7 @@ class Event:
                  rdates: Sequence[Any] = (), recurrence_id: date | datetime | None = None,
                  created: datetime | None = None, last_modified: datetime | None = None,
                  dtstamp: datetime | None = None, extra: Sequence[Property | tuple] = (), floating: bool = False,
-                 components: Sequence[Component] = ()) -> None:
+                 components: Sequence[Component] = (), _uninvite: bool = False) -> None:
         # Checked in local variables, then stored in field order: the usual case runs no helper.
         if floating is not True and floating is not False:
             raise TypeError(f"floating must be True or False, not {floating!r}")
@@ -1973,6 +1975,8 @@ class Event:
         self.alarms, self.rrule, self.exdates, self.rdates = alarms, rrule, exdates or (), rdates or ()
         self.recurrence_id, self.created, self.last_modified = recurrence_id, created, last_modified
         self.dtstamp, self.extra, self.floating, self.components = dtstamp, extra or (), floating, components or ()
+        if _uninvite:
+            self._uninvite = True
         if exdates or rdates or rrule is not None or recurrence_id is not None or created is not None \
                 or last_modified is not None or extra or components:
             self._check_rest()

@@ -2955,6 +2955,14 @@ class TestITIP(unittest.TestCase):
         self.assertEqual([a.email for a in c.attendees], ["carol@example.com"])
         self.assertIsNone(c.status)
 
+    def test_an_uninvite_changed_with_replace_still_goes_as_a_cancel(self):
+        ev = event(attendees=["bob@example.com", "carol@example.com"])
+        c = dataclasses.replace(icsmail.cancel(ev, attendees=["carol@example.com"]), description="Sorry")
+        msg = icsmail.build_message(c)
+        self.assertEqual(msg["To"], "carol@example.com")
+        part = next(p for p in msg.walk() if p.get_content_type() == "text/calendar")
+        self.assertEqual((part.get_param("method"), msg["Subject"]), ("CANCEL", "Cancelled: Design review"))
+
     def test_reply_and_apply(self):
         ev = event(attendees=["bob@example.com", icsmail.Attendee("carol@example.com", name="Carol")])
         answer = icsmail.reply(ev, "Carol@Example.com", "accept", comment="See you")
