@@ -2617,8 +2617,8 @@ def _occurrences(event: Event, plan: _Plan, lo: tuple | None, hi: tuple | None,
     first = event.start
     zone = plan.zone
     previous, seen = None, set()  # what was yielded at this wall time: an RDATE can repeat a rule's time
-    after = lo[0] - _clock_slack(zone, lo[0], timedelta(days=2)) if lo is not None else None
-    stop = hi[0] + _clock_slack(zone, hi[0], timedelta(days=1)) if hi is not None else None
+    after = _moved(lo[0], -_clock_slack(zone, lo[0], timedelta(days=2))) if lo is not None else None
+    stop = _moved(hi[0], _clock_slack(zone, hi[0], timedelta(days=1))) if hi is not None else None
     rdates = plan.rdates if after is None else plan.rdates[bisect.bisect_left(plan.keys, after):]
     excludes = plan.excludes
     for key, value in heapq.merge(_series_times(event, first, zone, after, budget), rdates, key=_first):
@@ -2645,6 +2645,18 @@ def _first(pair: tuple) -> Any:
 
 
 _SAMPLES = tuple(timedelta(hours=h) for h in range(-48, 49, 3))
+
+
+def _moved(wall: datetime, by: timedelta) -> datetime:
+    """``wall + by``, held at the first or last instant of the years 1-9999 that Python's dates hold.
+
+    >>> _moved(datetime(9999, 12, 31, 20), timedelta(days=1))
+    datetime.datetime(9999, 12, 31, 23, 59, 59, 999999)
+    """
+    try:
+        return wall + by
+    except OverflowError:
+        return datetime.max if by > timedelta(0) else datetime.min
 
 
 def _clock_slack(zone: tzinfo | None, wall: datetime, most: timedelta) -> timedelta:

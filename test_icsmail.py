@@ -690,6 +690,13 @@ class TestOccurrences(unittest.TestCase):
         ev = icsmail.Event("x", start, rrule=rule, **kw)
         return list(itertools.islice(icsmail.occurrences(ev), n))
 
+    def test_bounds_at_the_ends_of_the_years_python_holds(self):
+        late = icsmail.Event("x", datetime(9999, 12, 29, 9, tzinfo=LONDON), rrule="FREQ=DAILY")
+        self.assertEqual([d.day for d in icsmail.occurrences(late, end=datetime(9999, 12, 31, 20, tzinfo=LONDON))],
+                         [29, 30, 31])
+        early = icsmail.Event("x", datetime(1, 1, 1, 9, tzinfo=UTC), rrule="FREQ=DAILY;COUNT=3")
+        self.assertEqual([d.day for d in icsmail.occurrences(early, start=datetime(1, 1, 2, tzinfo=UTC))], [2, 3])
+
     def test_the_examples_of_rfc_5545(self):  # 3.8.5.3, in America/New_York
         def ny(*days):
             return [datetime(y, m, d, 9, tzinfo=NEW_YORK) for y, m, d in days]
