@@ -6504,7 +6504,9 @@ def _ended_before(series: Event, cut: date | datetime, sequence: int) -> Event:
     changes: dict[str, Any] = dict(sequence=sequence, rdates=tuple(x for x in series.rdates if _earlier(
         x[0] if isinstance(x, tuple) else x, cut, zone)), exdates=tuple(x for x in series.exdates
                                                                          if _earlier(x, cut, zone)))
-    if series.rrule and _rule_reaches(series, cut):  # it ends just before, and COUNT, not reached
+    if not _earlier(series.start, cut, zone):  # only RDATEs come before: the rule and DTSTART go
+        changes.update(rrule=None, exdates=(*changes["exdates"], series.start))  # (an EXDATE can drop DTSTART)
+    elif series.rrule and _rule_reaches(series, cut):  # it ends just before, and COUNT, not reached
         parts = _parse_rrule(series.rrule)  # by then, gives way to UNTIL
         parts.pop("COUNT", None)
         parts.pop("UNTIL", None)

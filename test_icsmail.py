@@ -2852,6 +2852,13 @@ class TestITIP(unittest.TestCase):
         mine = icsmail.apply_cancel(series, self.this_and_future("TZID=America/New_York:20260601T100000"))
         self.assertEqual((mine.rrule, mine.status), ("FREQ=DAILY", "CANCELLED"))
 
+    def test_apply_cancel_of_this_and_future_from_the_start_keeps_an_earlier_rdate(self):
+        start, before = datetime(2026, 1, 12, 9, tzinfo=NEW_YORK), datetime(2026, 1, 5, 9, tzinfo=NEW_YORK)
+        series = event(start=start, rrule="FREQ=WEEKLY;COUNT=4", rdates=[before])
+        mine = icsmail.apply_cancel(series, self.this_and_future("TZID=America/New_York:20260112T090000"))
+        self.assertEqual(list(icsmail.occurrences(icsmail.loads(icsmail.dumps(mine)).events[0])), [before])
+        self.assertEqual((mine.rrule, mine.status, mine.exdates), (None, None, (start,)))
+
     def test_apply_cancel_of_this_and_future_keeps_a_count_that_ends_before_it(self):
         series = event(start=datetime(2026, 6, 1, 10, tzinfo=NEW_YORK), rrule="FREQ=DAILY;COUNT=3",
                        rdates=[datetime(2026, 6, 9, 10, tzinfo=NEW_YORK)])
