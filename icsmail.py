@@ -3499,7 +3499,8 @@ def dump(item: Event | Calendar | Iterable[Event], fp: Any, *, method: str | Non
     """
     text = dumps(item, method=method)
     with _Opened(fp, "wb") as f:
-        raw = getattr(f, "buffer", None) if isinstance(f, io.TextIOBase) else f
+        textual = isinstance(f, io.TextIOBase) or "b" not in str(getattr(f, "mode", "b"))  # (tempfile's wrappers)
+        raw = getattr(f, "buffer", None) if textual else f
         if raw is None:  # io.StringIO and the like: text it is
             f.write(text)
             return

@@ -1223,6 +1223,18 @@ class TestDumps(unittest.TestCase):
         icsmail.dump(ev, text)
         self.assertEqual(text.getvalue(), icsmail.dumps(ev))
 
+    def test_dump_to_a_text_mode_temporary_file(self):  # tempfile wraps the file object: no TextIOBase
+        ev = event(summary="R\u00e9union")
+        with tempfile.NamedTemporaryFile("w+", encoding="cp1252") as f:
+            icsmail.dump(ev, f)
+            f.flush()
+            f.buffer.seek(0)
+            self.assertEqual(f.buffer.read(), icsmail.dumps(ev).encode())
+        with tempfile.SpooledTemporaryFile(mode="w+", newline="") as f:
+            icsmail.dump(ev, f)
+            f.seek(0)
+            self.assertEqual(f.read(), icsmail.dumps(ev))
+
 
 
 # --------------------------------------------------------------------------
