@@ -5354,14 +5354,15 @@ def _merge(calendars: list[Calendar], notes: _Notes) -> Calendar:
     if len(calendars) == 1:
         return calendars[0]
     first = calendars[0]
+    top = 0 if notes.mail else 1  # a file's line 1 holds its first VCALENDAR; an e-mail's, a header
     methods = {c.method for c in calendars}
     if len(methods) > 1:
         notes.warn(f"{len(calendars)} VCALENDARs with different METHODs ({', '.join(sorted(map(str, methods)))}):"
-                   f" the first one's applies", 1)
+                   f" the first one's applies", top)
     names = list(dict.fromkeys(c.name for c in calendars if c.name is not None))
     if len(names) > 1:
         shown = ", ".join(repr(_short(n)) for n in names[:3]) + (", ..." if len(names) > 3 else "")
-        notes.warn(f"{len(calendars)} VCALENDARs with different names ({shown}): the first one's applies", 1)
+        notes.warn(f"{len(calendars)} VCALENDARs with different names ({shown}): the first one's applies", top)
     _distinct_tzids(calendars, notes)
     extra, seen, once = [], set(), {}
     for prop in (p for c in calendars for p in c.extra):
@@ -5371,7 +5372,7 @@ def _merge(calendars: list[Calendar], notes: _Notes) -> Calendar:
         if prop.name in _CALENDAR_ONCE:
             if prop.name in once:
                 notes.warn(f"{len(calendars)} VCALENDARs with different {prop.name} ({_short(once[prop.name])!r}, "
-                           f"{_short(str(prop.value))!r}): the first one's applies", 1, f"different {prop.name}")
+                           f"{_short(str(prop.value))!r}): the first one's applies", top, f"different {prop.name}")
                 continue
             once[prop.name] = str(prop.value)
         seen.add(key)
@@ -5416,7 +5417,7 @@ def _distinct_tzids(calendars: list[Calendar], notes: _Notes) -> None:
             if name != tzid:
                 renamed[tzid] = name
                 notes.warn(f"VCALENDARs define TZID {_short(tzid)!r} differently: a later one's is read as "
-                           f"{_short(name)!r}", 1, "one TZID defined differently")
+                           f"{_short(name)!r}", 0 if notes.mail else 1, "one TZID defined differently")
         if renamed:
             _rename_tzids(cal, renamed)
 

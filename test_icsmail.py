@@ -2550,6 +2550,16 @@ class TestLoadsMail(unittest.TestCase):
         self.assertEqual([e.summary for e in icsmail.iter_events(io.StringIO(mail))],
                          [e.summary for e in icsmail.loads(mail).events])
 
+    def test_a_warning_about_a_mails_calendars_together_names_no_line(self):  # its line 1 is a header
+        other = SIMPLE.replace("UID:abc", "UID:other").replace("BEGIN:VEVENT", "METHOD:CANCEL\r\nBEGIN:VEVENT", 1)
+        head, _, tail = MAIL.format(cte="8bit", body=SIMPLE).rpartition(SIMPLE)
+        two = (head + other + tail).encode()
+        said = "2 VCALENDARs with different METHODs (CANCEL, None): the first one's applies"
+        self.assertIn(said, icsmail.loads(two).warnings)
+        with self.assertRaises(icsmail.ParseError) as caught:
+            icsmail.loads(two, strict=True)
+        self.assertEqual((caught.exception.lineno, str(caught.exception)), (0, said + " (strict=True)"))
+
     def test_a_mails_warnings_and_errors_say_which_calendar_their_line_is_of(self):
         broken = SIMPLE.replace("UID:abc", "UID:other").replace("20261201T100000", "2026XX01T100000")
         head, _, tail = MAIL.format(cte="8bit", body=SIMPLE).rpartition(SIMPLE)
