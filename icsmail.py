@@ -4059,6 +4059,12 @@ class _Notes:
         self.mail = False  # the text came from an e-mail: its line numbers are of a calendar part
         self.where = ""  # which part, while it is read
 
+    @property
+    def whole(self) -> int:
+        """The line a warning about the whole input names: a file's line 1 opens its calendar, an
+        e-mail's is a header (0: none)."""
+        return 0 if self.mail else 1
+
     def warn(self, msg: str, lineno: int, kind: str | None = None) -> None:
         if self.strict:
             raise ParseError(f"{msg} (strict=True)", lineno, where=self.where if lineno else "")
@@ -5354,15 +5360,14 @@ def _merge(calendars: list[Calendar], notes: _Notes) -> Calendar:
     if len(calendars) == 1:
         return calendars[0]
     first = calendars[0]
-    top = 0 if notes.mail else 1  # a file's line 1 holds its first VCALENDAR; an e-mail's, a header
     methods = {c.method for c in calendars}
     if len(methods) > 1:
         notes.warn(f"{len(calendars)} VCALENDARs with different METHODs ({', '.join(sorted(map(str, methods)))}):"
-                   f" the first one's applies", top)
+                   f" the first one's applies", notes.whole)
     names = list(dict.fromkeys(c.name for c in calendars if c.name is not None))
     if len(names) > 1:
         shown = ", ".join(repr(_short(n)) for n in names[:3]) + (", ..." if len(names) > 3 else "")
-        notes.warn(f"{len(calendars)} VCALENDARs with different names ({shown}): the first one's applies", top)
+        notes.warn(f"{len(calendars)} VCALENDARs with different names ({shown}): the first one's applies", notes.whole)
     _distinct_tzids(calendars, notes)
     extra, seen, once = [], set(), {}
     for prop in (p for c in calendars for p in c.extra):
@@ -5372,7 +5377,8 @@ def _merge(calendars: list[Calendar], notes: _Notes) -> Calendar:
         if prop.name in _CALENDAR_ONCE:
             if prop.name in once:
                 notes.warn(f"{len(calendars)} VCALENDARs with different {prop.name} ({_short(once[prop.name])!r}, "
-                           f"{_short(str(prop.value))!r}): the first one's applies", top, f"different {prop.name}")
+                           f"{_short(str(prop.value))!r}): the first one's applies", notes.whole,
+                           f"different {prop.name}")
                 continue
             once[prop.name] = str(prop.value)
         seen.add(key)
@@ -5417,7 +5423,7 @@ def _distinct_tzids(calendars: list[Calendar], notes: _Notes) -> None:
             if name != tzid:
                 renamed[tzid] = name
                 notes.warn(f"VCALENDARs define TZID {_short(tzid)!r} differently: a later one's is read as "
-                           f"{_short(name)!r}", 0 if notes.mail else 1, "one TZID defined differently")
+                           f"{_short(name)!r}", notes.whole, "one TZID defined differently")
         if renamed:
             _rename_tzids(cal, renamed)
 
