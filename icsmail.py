@@ -6178,6 +6178,14 @@ def _each_once(items: Iterable[Any], key: Callable[[Any], str] = str) -> list:
     return out
 
 
+def _an_event(value: Any, what: str) -> None:
+    """TypeError unless ``value`` is an Event: a Calendar read from a file names which of its events to take."""
+    if not isinstance(value, Event):
+        hint = ": give one of its events (calendar.events[0], or the one with the UID meant)" \
+            if isinstance(value, Calendar) else ""
+        raise TypeError(f"{what}() takes an Event, not {type(value).__name__}{hint}")
+
+
 def update(event: Event, **changes: Any) -> Event:
     """The next version of an event, to send as a REQUEST: same UID, fresh DTSTAMP.
 
@@ -6200,6 +6208,7 @@ def update(event: Event, **changes: Any) -> Event:
     original start): the result is the occurrence, changed, to send with or
     after the series (an override).
     """
+    _an_event(event, "update")
     if changes.get("recurrence_id") is not None and event.recurrence_id is None:
         occurrence = replace(event, **_occurrence(event, changes.pop("recurrence_id"), "update"))
         _keep_params(event, occurrence)
@@ -6321,6 +6330,7 @@ def cancel(event: Event, *, attendees: Iterable[Attendee | str] | None = None,
     >>> c = cancel(ev); (c.status, c.sequence)
     ('CANCELLED', 1)
     """
+    _an_event(event, "cancel")
     changes: dict[str, Any] = {"sequence": event.sequence + 1, "dtstamp": _now(), "alarms": ()}
     if attendees is not None:
         chosen = [_attendee(a) for a in _as_tuple(attendees)]
@@ -6403,6 +6413,7 @@ def reply(event: Event, attendee: Attendee | str, partstat: str = "ACCEPTED", *,
     >>> r = reply(ev, "b@example.com", "decline"); [(a.email, a.partstat) for a in r.attendees]
     [('b@example.com', 'DECLINED')]
     """
+    _an_event(event, "reply")
     word = str(partstat).strip().upper()
     status = _REPLY_WORDS.get(word) or _token(partstat, _PARTSTATS, "reply partstat")
     if status == "DELEGATED" and not delegated_to:
@@ -6444,6 +6455,7 @@ def apply_reply(event: Event, answer: Event | Calendar) -> Event:
     >>> apply_reply(ev, reply(ev, "b@example.com", "accept")).attendees[0].partstat
     'ACCEPTED'
     """
+    _an_event(event, "apply_reply")
     if isinstance(answer, Calendar):
         if answer.method is not None and answer.method != "REPLY":
             raise ValueError(f"the calendar is a {answer.method}, not a REPLY: only an attendee's reply "
@@ -6452,6 +6464,8 @@ def apply_reply(event: Event, answer: Event | Calendar) -> Event:
         if not matches:
             raise ValueError(f"the reply is not about event {event.uid!r}")
         answer = next((e for e in matches if e.recurrence_id == event.recurrence_id), matches[0])
+    elif not isinstance(answer, Event):
+        raise TypeError(f"apply_reply() takes the reply as an Event or a Calendar, not {type(answer).__name__}")
     if answer.uid != event.uid:
         raise ValueError(f"the reply is about event {answer.uid!r}, not {event.uid!r}")
     if answer.recurrence_id != event.recurrence_id:
@@ -6573,6 +6587,7 @@ def apply_cancel(event: Event, cancellation: Event | Calendar, *, attendee: Atte
     >>> apply_cancel(ev, cancel(ev, recurrence_id=date(2026, 12, 3))).exdates
     (datetime.date(2026, 12, 3),)
     """
+    _an_event(event, "apply_cancel")
     if isinstance(cancellation, Calendar):
         if cancellation.method is not None and cancellation.method != "CANCEL":
             raise ValueError(f"the calendar is a {cancellation.method}, not a CANCEL")
@@ -6586,6 +6601,9 @@ def apply_cancel(event: Event, cancellation: Event | Calendar, *, attendee: Atte
         for one in chosen:
             event = apply_cancel(event, one, attendee=attendee)
         return event
+    if not isinstance(cancellation, Event):
+        raise TypeError(f"apply_cancel() takes the cancel as an Event or a Calendar, "
+                        f"not {type(cancellation).__name__}")
     if cancellation.uid != event.uid:
         raise ValueError(f"the cancel is about event {cancellation.uid!r}, not {event.uid!r}")
     if not _concerns(event, cancellation):
@@ -6957,7 +6975,7 @@ def build_message(item: Event | Calendar, *, method: str | None = None, sender: 
     ``invite.ics`` attachment, both base64 so no relay touches the CRLFs.
     From is the organizer (the attendee for a REPLY); a different ``sender``
     goes into From with ``SENT-BY`` on the organizer and Reply-To the
-    organizer.  To is the attendees (never the organizer) unless
+    organizer.  To is the attendees of all its events (never the organizer) unless
     ``recipients`` is given.  ``method`` defaults to the calendar's, else
     CANCEL for what ``cancel()`` made, else REQUEST.  Bcc addresses are never written into the message: they ride
     on the object as ``msg.bcc`` (a tuple), and ``send()`` delivers to them.
@@ -7014,7 +7032,9 @@ def build_message(item: Event | Calendar, *, method: str | None = None, sender: 
         if replying:
             people: list = [organizer] if organizer is not None else []
         else:
-            people = [a for a in first.attendees if organizer is None or not _same_address(a.email, organizer.email)]
+            # everyone any component invites: a guest of one occurrence (an override) included
+            people = [a for e in events for a in e.attendees
+                      if organizer is None or not _same_address(a.email, organizer.email)]
     else:
         people = list(_as_tuple(recipients))
     to = [_mail_address(p, "recipient") for p in people]

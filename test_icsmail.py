@@ -2730,6 +2730,16 @@ class TestLoadsMail(unittest.TestCase):
 # --------------------------------------------------------------------------
 
 class TestITIP(unittest.TestCase):
+    def test_operations_take_an_event(self):  # a Calendar read from a file: say which event to take
+        calendar = icsmail.Calendar([event()])
+        for operation, args in ((icsmail.update, ()), (icsmail.cancel, ()), (icsmail.reply, ("bob@example.com",)),
+                                (icsmail.apply_reply, (event(),)), (icsmail.apply_cancel, (event(),))):
+            with self.subTest(operation.__name__), self.assertRaisesRegex(
+                    TypeError, rf"{operation.__name__}\(\) takes an Event, not Calendar: give one of its events"):
+                operation(calendar, *args)
+        with self.assertRaisesRegex(TypeError, r"apply_reply\(\) takes the reply as an Event or a Calendar, not str"):
+            icsmail.apply_reply(event(), "ACCEPTED")
+
     def test_update_bumps_sequence_only_for_significant_changes(self):
         ev = event()
         moved = icsmail.update(ev, start=datetime(2026, 12, 2, 10, tzinfo=LONDON))
@@ -3255,6 +3265,14 @@ class TestBuildMessage(unittest.TestCase):
         self.assertEqual(icsmail.build_message(ev, sender="bot@example.com",
                                                recipients=["alice@example.com", "carol@example.com"])["To"],
                          "carol@example.com")
+
+    def test_a_guest_of_one_occurrence_is_a_recipient(self):  # RFC 6047 3: To is whoever the calendar invites
+        series = event(rrule="FREQ=WEEKLY;COUNT=4")
+        moved = icsmail.update(series, recurrence_id=datetime(2026, 12, 8, 10, tzinfo=LONDON),
+                               attendees=["bob@example.com", "Guest <guest@example.org>"])
+        cancelled = [icsmail.cancel(series), icsmail.cancel(moved)]
+        for calendar in (icsmail.Calendar([series, moved]), icsmail.Calendar(cancelled)):
+            self.assertEqual(icsmail.build_message(calendar)["To"], "bob@example.com, Guest <guest@example.org>")
 
     def test_header_injection_is_refused(self):
         for subject in ("Hi\r\nBcc: victim@example.com", "Hi\x85Bcc: victim@example.com", "Hi\u2028there"):
