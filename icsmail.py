@@ -6191,8 +6191,10 @@ def update(event: Event, **changes: Any) -> Event:
 
     SEQUENCE goes up by one when a significant property changes (RFC 5546
     2.1.4: times, recurrence, status, location), unless ``sequence`` is given.
-    A new ``start`` alone keeps the event's length, and moves the EXDATEs
-    of a series with it (they name occurrences by their starts).  A change of time asks
+    A new ``start`` alone keeps the event's length, and moves a series with
+    it: its EXDATEs (they name occurrences by their starts), its RRULE's UNTIL,
+    and the rule's days (BYDAY=MO becomes TU when a Monday start moves to a
+    Tuesday; 2TU, BYMONTHDAY and BYMONTH alike).  A change of time asks
     every attendee again (PARTSTAT=NEEDS-ACTION, RSVP=TRUE), unless
     ``attendees`` is given: their answers were for the old time.
 
@@ -6221,6 +6223,8 @@ def update(event: Event, **changes: Any) -> Event:
         changes["end"] = _moved_end(event.start, event.end, changes["start"])
     if "start" in changes and "exdates" not in changes and event.exdates and event.start is not None:
         changes["exdates"] = _moved_exdates(event.start, changes["start"], event.exdates)
+    if "start" in changes and "rrule" not in changes and event.rrule and event.start is not None:
+        changes["rrule"] = _moved_rrule(event.start, changes["start"], event.rrule)
     changes.setdefault("dtstamp", _now())
     new = replace(event, **changes)
     if "sequence" not in changes and any(_differs(getattr(event, f), getattr(new, f)) for f in _SIGNIFICANT):
@@ -6292,6 +6296,88 @@ def _moved_exdates(start: Any, new_start: Any, exdates: tuple) -> tuple:
                      for d in exdates)
     except OverflowError:
         return exdates
+
+
+def _moved_rrule(start: Any, new_start: Any, rrule: str) -> str:
+    """A series' RRULE moved with its start, as its EXDATEs are: UNTIL by the same days and
+    wall-clock time (so the last occurrence stays), and, when the start was one of the rule's
+    days, the weekdays of a weekly rule, the day and month of a monthly or yearly one and its
+    "2nd Tuesday" follow the start to its new day.  ValueError when the rule gave the old
+    start but cannot be made to give the new one (RFC 5545 3.8.5.3: DTSTART is the first).
+
+    >>> ny = ZoneInfo("America/New_York")
+    >>> _moved_rrule(datetime(2026, 3, 16, 9, tzinfo=ny), datetime(2026, 3, 17, 10, tzinfo=ny),
+    ...              "FREQ=WEEKLY;UNTIL=20260330T130000Z;BYDAY=MO")
+    'FREQ=WEEKLY;UNTIL=20260331T140000Z;BYDAY=TU'
+    """
+    zone = getattr(start, "tzinfo", None)
+    if type(start) is not type(new_start) or getattr(new_start, "tzinfo", None) is not zone:
+        return rrule
+    timed = isinstance(start, datetime)
+    delta = new_start.replace(tzinfo=None, fold=0) - start.replace(tzinfo=None, fold=0) if timed \
+        else new_start - start
+    if not delta:
+        return rrule
+    parts = _parse_rrule(rrule)
+    if "UNTIL" in parts:
+        parts["UNTIL"] = _moved_until(parts["UNTIL"], delta, zone)
+    gave = _rule_gives(rrule, start)
+    if gave:
+        _follow_day(parts, *((start.date(), new_start.date()) if timed else (start, new_start)))
+    moved = ";".join(f"{name}={value}" for name, value in parts.items())
+    if gave and not _rule_gives(moved, new_start):
+        raise ValueError(f"start {new_start}: the series' RRULE {moved} has no occurrence then, though it "
+                         f"had one at the old start {start} (RFC 5545 3.8.5.3): give a new rrule with it")
+    return moved
+
+
+def _moved_until(until: str, delta: timedelta, zone: tzinfo | None) -> str:
+    """An RRULE's UNTIL later by ``delta`` on the wall clock of ``zone``; as it was if that leaves the years."""
+    value, utc, _ = _parse_dt(until.upper())
+    try:
+        if not isinstance(value, datetime):
+            return _fmt_date(value + timedelta(days=delta.days))
+        if not utc or zone is None:
+            return (_fmt_utc if utc else _fmt_local)(value + delta)
+        wall = value.replace(tzinfo=UTC).astimezone(zone).replace(tzinfo=None)
+        return _fmt_utc((wall + delta).replace(tzinfo=zone))
+    except (OverflowError, ValueError):
+        return until
+
+
+def _follow_day(parts: dict[str, str], old: date, new: date) -> None:
+    """Move the day parts of a rule that gave ``old`` to ``new``: each a rule's own way of naming a day."""
+    freq, days = parts["FREQ"], (new - old).days
+    if not days:
+        return
+    byday = parts.get("BYDAY", "").split(",") if "BYDAY" in parts else []
+    if freq == "WEEKLY" and byday and _WEEKDAYS[new.weekday()] not in byday:  # MO,WE a day later: TU,TH
+        parts["BYDAY"] = ",".join(_WEEKDAYS[(_WEEKDAYS.index(d) + days) % 7] for d in byday)
+    if freq not in ("MONTHLY", "YEARLY"):
+        return
+    if parts.get("BYMONTHDAY") == str(old.day):
+        parts["BYMONTHDAY"] = str(new.day)
+    if freq == "YEARLY" and parts.get("BYMONTH") == str(old.month):
+        parts["BYMONTH"] = str(new.month)
+    nth = _BYDAY_RE.match(byday[0]) if len(byday) == 1 else None
+    if nth and nth.group(2) and (freq == "MONTHLY" or "BYMONTH" in parts):  # the nth weekday of the month
+        if nth.group(1) == "-":
+            last = (date(new.year + new.month // 12, new.month % 12 + 1, 1) - timedelta(days=1)).day
+            parts["BYDAY"] = f"-{(last - new.day) // 7 + 1}{_WEEKDAYS[new.weekday()]}"
+        else:
+            parts["BYDAY"] = f"{(new.day - 1) // 7 + 1}{_WEEKDAYS[new.weekday()]}"
+
+
+def _rule_gives(rrule: str, start: date | datetime) -> bool:
+    """Whether the rule, COUNT and UNTIL aside, gives the series' own start."""
+    wall = start.replace(tzinfo=None, fold=0) if isinstance(start, datetime) else datetime.combine(start, time(0))
+    try:
+        rule = _rule(rrule, wall)
+        if _rule_is_empty(rule, wall):
+            return False
+        return wall in next(_rule_periods(rule, wall, 0))[1]
+    except (ValueError, OverflowError, StopIteration):
+        return False
 
 
 def _moved_end(start: Any, end: Any, new_start: Any) -> Any:

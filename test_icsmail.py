@@ -2740,6 +2740,42 @@ class TestITIP(unittest.TestCase):
         with self.assertRaisesRegex(TypeError, r"apply_reply\(\) takes the reply as an Event or a Calendar, not str"):
             icsmail.apply_reply(event(), "ACCEPTED")
 
+    def test_a_series_moved_to_another_weekday_keeps_its_exceptions(self):
+        series = event(start=datetime(2026, 3, 16, 9, tzinfo=NEW_YORK), rrule="FREQ=WEEKLY;BYDAY=MO;COUNT=4",
+                       exdates=[datetime(2026, 3, 23, 9, tzinfo=NEW_YORK)])
+        moved = icsmail.update(series, start=datetime(2026, 3, 17, 9, tzinfo=NEW_YORK))
+        self.assertEqual(moved.rrule, "FREQ=WEEKLY;BYDAY=TU;COUNT=4")
+        self.assertEqual([t.day for t in icsmail.occurrences(moved)], [17, 31, 7])
+
+    def test_a_series_moved_later_keeps_its_last_occurrence(self):  # UNTIL moves as the start does
+        series = event(start=datetime(2026, 11, 3, 9, tzinfo=NEW_YORK), rrule="FREQ=WEEKLY;UNTIL=20261124T140000Z")
+        moved = icsmail.update(series, start=datetime(2026, 11, 3, 10, tzinfo=NEW_YORK))
+        self.assertEqual(moved.rrule, "FREQ=WEEKLY;UNTIL=20261124T150000Z")
+        self.assertEqual([t.day for t in icsmail.occurrences(moved)], [3, 10, 17, 24])
+
+    def test_a_monthly_series_follows_its_start(self):
+        cases = [("FREQ=MONTHLY;BYDAY=2TU", datetime(2026, 10, 13, 9), datetime(2026, 10, 14, 9),
+                  "FREQ=MONTHLY;BYDAY=2WE"),
+                 ("FREQ=MONTHLY;BYDAY=-1FR", datetime(2026, 10, 30, 9), datetime(2026, 10, 29, 9),
+                  "FREQ=MONTHLY;BYDAY=-1TH"),
+                 ("FREQ=MONTHLY;BYMONTHDAY=15", datetime(2026, 3, 15, 9), datetime(2026, 3, 16, 9),
+                  "FREQ=MONTHLY;BYMONTHDAY=16"),
+                 ("FREQ=YEARLY;BYMONTH=11;BYDAY=4TH", datetime(2026, 11, 26, 9), datetime(2026, 12, 3, 9),
+                  "FREQ=YEARLY;BYMONTH=12;BYDAY=1TH")]
+        for rule, old, new, expected in cases:
+            with self.subTest(rule):
+                series = event(start=old.replace(tzinfo=NEW_YORK), rrule=rule)
+                self.assertEqual(icsmail.update(series, start=new.replace(tzinfo=NEW_YORK)).rrule, expected)
+
+    def test_a_series_cannot_move_off_its_rule(self):  # a weekday series moved to a Saturday: say so
+        series = event(start=datetime(2026, 3, 2, 9, tzinfo=NEW_YORK), rrule="FREQ=DAILY;BYDAY=MO,TU,WE,TH,FR")
+        self.assertEqual(icsmail.update(series, start=datetime(2026, 3, 3, 9, tzinfo=NEW_YORK)).rrule, series.rrule)
+        with self.assertRaisesRegex(ValueError, r"start 2026-03-07 09:00:00-05:00: the series' RRULE "
+                                                r"FREQ=DAILY;BYDAY=MO,TU,WE,TH,FR has no occurrence then"):
+            icsmail.update(series, start=datetime(2026, 3, 7, 9, tzinfo=NEW_YORK))
+        self.assertEqual(icsmail.update(series, start=datetime(2026, 3, 7, 9, tzinfo=NEW_YORK),
+                                        rrule="FREQ=WEEKLY;BYDAY=SA").rrule, "FREQ=WEEKLY;BYDAY=SA")
+
     def test_update_bumps_sequence_only_for_significant_changes(self):
         ev = event()
         moved = icsmail.update(ev, start=datetime(2026, 12, 2, 10, tzinfo=LONDON))
