@@ -1662,7 +1662,9 @@ def _parse_rrule(text: str) -> dict[str, str]:
         raise ValueError("RRULE has both COUNT and UNTIL")
     for name in ("COUNT", "INTERVAL"):
         if name in parts and (not _DIGITS_RE.match(parts[name]) or int(parts[name]) < 1):
-            raise ValueError(f"RRULE {name}={parts[name]} is not a positive whole number")
+            too_big = parts[name].isascii() and parts[name].isdigit() and int(parts[name]) > 0
+            raise ValueError(f"RRULE {name}={parts[name]} is " + ("too large (at most 999999999)" if too_big
+                                                                  else "not a positive whole number"))
     if "UNTIL" in parts and not (_DATE_RE.match(parts["UNTIL"]) or _DATETIME_RE.match(parts["UNTIL"].upper())):
         raise ValueError(f"RRULE UNTIL={parts['UNTIL']} is neither a DATE nor a DATE-TIME")
     if "UNTIL" in parts and _parse_dt(parts["UNTIL"].upper()) is None:
@@ -1753,6 +1755,11 @@ def _rrule_text(value: str | Mapping, start: date | datetime | None, floating: b
         parts = _parse_rrule(text)
     except ValueError as exc:
         raise ValueError(f"invalid rrule {text!r}: {exc}") from None
+    if start is not None and not isinstance(start, datetime):
+        timed = _rule_of_times(parts)
+        if timed:
+            raise ValueError(f"invalid rrule {text!r}: {timed} needs a start with a time (RFC 5545 3.3.10): "
+                             f"an all-day event recurs by days")
     until = parts.get("UNTIL")
     if until and start is not None:
         is_date = bool(_DATE_RE.match(until))
@@ -1764,6 +1771,14 @@ def _rrule_text(value: str | Mapping, start: date | datetime | None, floating: b
         if isinstance(start, datetime) and floating and until.upper().endswith("Z"):
             raise ValueError(f"invalid rrule {text!r}: UNTIL must be a local time (no Z) when the start is floating")
     return ";".join(f"{n}={v}" for n, v in parts.items())
+
+
+def _rule_of_times(parts: Mapping[str, str]) -> str | None:
+    """The part of a rule that names times of day (FREQ=HOURLY, BYHOUR, ...), which an all-day
+    series cannot have (RFC 5545 3.3.10); None if it has none."""
+    if parts["FREQ"] in _SUBDAILY_SECONDS:
+        return f"FREQ={parts['FREQ']}"
+    return next((f"{n}={parts[n]}" for n in ("BYHOUR", "BYMINUTE", "BYSECOND") if n in parts), None)
 
 
 def _check_when(value: Any, what: str, floating: bool) -> date | datetime:
@@ -2210,6 +2225,8 @@ class Calendar:
 
 _SUBDAILY_SECONDS = MappingProxyType({"HOURLY": 3600, "MINUTELY": 60, "SECONDLY": 1})
 _PERIOD_DAYS = MappingProxyType({"YEARLY": 366, "MONTHLY": 31, "WEEKLY": 7, "DAILY": 1})  # at most
+_TWO_DAYS = timedelta(days=2)
+_BIG_PERIOD = 20_000  # times in one period of a rule beyond which they are made a day at a time
 _CYCLE_DAYS = 146097  # the Gregorian calendar repeats every 400 years: a rule empty that long stays empty
 _LAST_DAY = date.max.toordinal()
 
@@ -2361,9 +2378,12 @@ def _by_setpos(times: list, setpos: tuple | None) -> list:
     return sorted({times[p - 1 if p > 0 else size + p] for p in setpos if -size <= p <= size})
 
 
-def _rule_periods(rule: _Rule, start: datetime, skip: int) -> Iterator[tuple[datetime, list[datetime]]]:
+def _rule_periods(rule: _Rule, start: datetime, skip: int,
+                  from_day: date | None = None) -> Iterator[tuple[datetime, list[datetime]]]:
     """(when the period begins, its times in order) for each period the rule steps through,
-    from the ``skip``-th on (0: the start's)."""
+    from the ``skip``-th on (0: the start's).  A period too big to list at once comes a day
+    at a time, from ``from_day`` on (for a rule without COUNT or BYSETPOS, which count from
+    the first)."""
     if rule.freq in _SUBDAILY_SECONDS:
         yield from _subdaily_periods(rule, start, skip)
         return
@@ -2390,8 +2410,18 @@ def _rule_periods(rule: _Rule, start: datetime, skip: int) -> Iterator[tuple[dat
             size = {"YEARLY": 365 + _is_leap(day.year), "MONTHLY": _month_days(day.year, day.month),
                     "WEEKLY": 7}.get(rule.freq, 1)
             days = map(date.fromordinal, range(max(first, 1), min(first + size, _LAST_DAY + 1)))
-        times = [datetime.combine(day, t) for day in days if _day_matches(day, rule) for t in clock]
-        yield datetime.combine(date.fromordinal(max(first, 1)), time(0)), _by_setpos(times, rule.setpos)
+        matched = [day for day in days if _day_matches(day, rule)]
+        begins = datetime.combine(date.fromordinal(max(first, 1)), time(0))
+        if len(matched) * len(clock) <= _BIG_PERIOD:
+            yield begins, _by_setpos([datetime.combine(day, t) for day in matched for t in clock], rule.setpos)
+        elif rule.setpos is not None:  # the n-th time of the period, found without listing them all
+            size, each = len(matched) * len(clock), len(clock)
+            picked = sorted({p - 1 if p > 0 else size + p for p in rule.setpos if -size <= p <= size})
+            yield begins, [datetime.combine(matched[i // each], clock[i % each]) for i in picked]
+        else:  # a day at a time: a year of every second is 31 million
+            for day in matched:
+                if from_day is None or day >= from_day:
+                    yield datetime.combine(day, time(0)), [datetime.combine(day, t) for t in clock]
 
 
 def _subdaily_periods(rule: _Rule, start: datetime, skip: int) -> Iterator[tuple[datetime, list[datetime]]]:
@@ -2423,8 +2453,8 @@ def _subdaily_periods(rule: _Rule, start: datetime, skip: int) -> Iterator[tuple
         elif rule.freq == "MINUTELY":
             yield at, _by_setpos([at.replace(second=s) for s in rule.seconds], rule.setpos)
         else:
-            yield at, [at] if (rule.seconds is None or at.second in rule.seconds) and rule.setpos in (
-                None, (1,), (-1,), (-1, 1)) else []
+            yield at, [at] if (rule.seconds is None or at.second in rule.seconds) and (
+                rule.setpos is None or 1 in rule.setpos or -1 in rule.setpos) else []  # its one time: 1 and -1
         try:
             gap = (skip_to - at).total_seconds() if skip_to is not None else step
             at += timedelta(seconds=-(-int(gap) // step) * step)  # the first step at or after skip_to
@@ -2481,9 +2511,14 @@ def _rule_times(rule: _Rule, start: datetime, after: datetime | None = None,
     last = after if skip else start
     give_up = timedelta(days=min(_CYCLE_DAYS * rule.interval, 4_000_000))
     cost = _PERIOD_COST.get(rule.freq, 1)
-    for begins, times in _rule_periods(rule, start, skip):
+    until = rule.until[0] if rule.until is not None else None
+    stop = datetime.combine(until, time(0)) if isinstance(until, date) else None  # (a datetime is a date)
+    from_day = (after - _TWO_DAYS).date() if skip and after - _TWO_DAYS > start else None
+    for begins, times in _rule_periods(rule, start, skip, from_day):
         if budget is not None:
             budget.spend(cost + len(times))
+        if stop is not None and begins - stop > _TWO_DAYS:  # past UNTIL in any zone: nothing more to give
+            return
         for t in times:
             if t > start:
                 yield t
@@ -4601,6 +4636,10 @@ class _Reader:
         tzid = None
         for name, pvalue in params:
             if name == "TZID":
+                if tzid is not None and pvalue != tzid:
+                    self.notes.warn(f"{what} has two TZIDs, {_short(tzid)!r} and {_short(pvalue)!r}: read in the "
+                                    f"first", lineno)
+                    continue
                 tzid = pvalue
             elif name == "VALUE" and pvalue.upper() == "DATE":
                 day = dt.date()
@@ -5063,6 +5102,8 @@ class _Reader:
                 if ";" in value and self.vcal1():
                     value = value.replace(";", ",")
                 self.date_list(name, params, value, ln, exdates if name == "EXDATE" else rdates, extra)
+                if name == "EXDATE" and any(isinstance(x, datetime) for x in exdates):
+                    where.setdefault("timed exdate", ln)
         for child in children:
             if child[0] == "VALARM":
                 f.setdefault("alarms", []).append(self.alarm(child))
@@ -5088,6 +5129,11 @@ class _Reader:
                 seen.add(a.email.lower())
         f["attendees"] = tuple(attendees)
         f["categories"] = tuple(categories)
+        if start is not None and not isinstance(start, datetime) and any(isinstance(x, datetime) for x in exdates):
+            timed = next(x for x in exdates if isinstance(x, datetime))
+            self.notes.warn(f"EXDATE {_fmt_local(timed)} has a time, where the all-day series has days: read as "
+                            f"the day {timed.date()}", where.get("timed exdate", lineno), "an EXDATE with a time in an all-day series")
+            exdates = [x.date() if isinstance(x, datetime) else x for x in exdates]
         f["exdates"] = tuple(exdates)
         f["rdates"] = tuple(rdates)
         f["extra"] = tuple(extra)
@@ -5119,6 +5165,10 @@ class _Reader:
                     self.notes.warn(f"{name} period {item[:40]!r} is not two DATE-TIMEs or one and a DURATION: "
                                     f"kept as text", lineno)
                     extra.append(self.prop(name, params, item, lineno))
+                elif name == "EXDATE":  # RFC 5545 3.8.5.1: an EXDATE is a DATE or DATE-TIME
+                    self.notes.warn(f"EXDATE {item[:40]!r} is a PERIOD: read as its start, the occurrence "
+                                    f"it excludes", lineno)
+                    out.append(start)
                 else:
                     out.append((start, end))
                 continue
@@ -5179,6 +5229,15 @@ class _Reader:
                 notes.warn(f"RRULE UNTIL={until.group(1)} is a local time, where a zoned DTSTART wants UTC "
                            f"(RFC 5545 3.3.10): readers take it in the event's zone", where.get("rrule", lineno),
                            "UNTIL in local time")
+            if not isinstance(start, datetime):
+                try:
+                    timed = _rule_of_times(_parse_rrule(rrule))
+                except ValueError:
+                    timed = None
+                if timed:
+                    notes.warn(f"RRULE {timed} names times of day, which an all-day event has not (RFC 5545 "
+                               f"3.3.10): its occurrences are read as the days they fall on",
+                               where.get("rrule", lineno), "an all-day RRULE with times of day")
 
 
 _ATTENDEE_TOKENS = MappingProxyType({"ROLE": "role", "PARTSTAT": "partstat", "CUTYPE": "cutype"})
@@ -6375,9 +6434,12 @@ def _rule_gives(rrule: str, start: date | datetime) -> bool:
         rule = _rule(rrule, wall)
         if _rule_is_empty(rule, wall):
             return False
-        return wall in next(_rule_periods(rule, wall, 0))[1]
-    except (ValueError, OverflowError, StopIteration):
-        return False
+        for begins, times in _rule_periods(rule, wall, 0):  # the period that holds the start (or its days)
+            if wall in times or begins > wall:
+                return wall in times
+    except (ValueError, OverflowError):
+        pass
+    return False
 
 
 def _moved_end(start: Any, end: Any, new_start: Any) -> Any:

@@ -607,6 +607,16 @@ class TestModel(unittest.TestCase):
         self.assertEqual(ev.rrule, "FREQ=WEEKLY;UNTIL=20270630T225959Z;BYDAY=MO,WE")  # 23:59:59 BST
         self.assertEqual(event(rrule="RRULE:FREQ=DAILY;COUNT=3").rrule, "FREQ=DAILY;COUNT=3")
 
+    def test_an_all_day_series_recurs_by_days(self):  # RFC 5545 3.3.10: no BYHOUR and the like on a DATE
+        for rule, part in (("FREQ=HOURLY;COUNT=3", "FREQ=HOURLY"), ("FREQ=DAILY;BYHOUR=9", "BYHOUR=9")):
+            with self.subTest(rule), self.assertRaisesRegex(
+                    ValueError, f"invalid rrule '{rule}': {part} needs a start with a time"):
+                icsmail.Event("x", date(2026, 12, 1), rrule=rule)
+
+    def test_a_count_too_large_says_so(self):
+        with self.assertRaisesRegex(ValueError, "RRULE COUNT=1000000000 is too large"):
+            event(rrule="FREQ=DAILY;COUNT=1000000000")
+
     def test_a_date_until_ends_at_the_next_midnight(self):  # not 23:59:59, which some nights skip
         nuuk = ZoneInfo("America/Nuuk")  # summer time from 23:00 on Saturday 28 March 2026
         ev = event(start=datetime(2026, 3, 20, 0, 30, tzinfo=nuuk), rrule={"freq": "daily", "until": date(2026, 3, 28)})
@@ -689,6 +699,28 @@ class TestOccurrences(unittest.TestCase):
     def starts(rule: str, start: datetime | date, n: int = 30, **kw) -> list:
         ev = icsmail.Event("x", start, rrule=rule, **kw)
         return list(itertools.islice(icsmail.occurrences(ev), n))
+
+    def test_a_secondly_rule_picks_its_one_time_by_1_or_minus_1(self):  # BYSETPOS=1,2 picked nothing: a hang
+        rule = "FREQ=SECONDLY;BYSECOND=0;UNTIL=20260101T000300Z;BYSETPOS="
+        start = datetime(2026, 1, 1, tzinfo=UTC)
+        self.assertEqual([t.minute for t in self.starts(rule + "1,2", start)], [0, 1, 2, 3])
+        self.assertEqual([t.minute for t in self.starts(rule + "-1,2", start)], [0, 1, 2, 3])
+        self.assertEqual(self.starts(rule + "2", start), [start])
+
+    def test_a_period_of_millions_of_times_comes_a_day_at_a_time(self):  # a year of seconds: 31 million
+        every = ";".join(f"BY{name}={','.join(map(str, range(first, n)))}" for name, first, n in
+                         (("MONTHDAY", 1, 32), ("HOUR", 0, 24), ("MINUTE", 0, 60), ("SECOND", 0, 60)))
+        wall = datetime(2026, 1, 1)
+        sizes = [len(times) for _, times in itertools.islice(icsmail._rule_periods(
+            icsmail._rule(f"FREQ=YEARLY;{every}", wall), wall, 0), 2)]
+        self.assertEqual(sizes, [86400, 86400])
+        start = datetime(2026, 1, 1, tzinfo=UTC)
+        series = icsmail.Event("x", start, rrule=f"FREQ=YEARLY;{every}")
+        window = list(icsmail.occurrences(series, start=datetime(2026, 6, 1, 12, tzinfo=UTC),
+                                          end=datetime(2026, 6, 1, 12, 0, 3, tzinfo=UTC)))
+        self.assertEqual([t.second for t in window], [0, 1, 2])
+        self.assertEqual(self.starts(f"FREQ=YEARLY;{every};BYSETPOS=2,-1", start, 3),
+                         [start, datetime(2026, 1, 1, 0, 0, 1, tzinfo=UTC), datetime(2026, 12, 31, 23, 59, 59, tzinfo=UTC)])
 
     def test_bounds_at_the_ends_of_the_years_python_holds(self):
         late = icsmail.Event("x", datetime(9999, 12, 29, 9, tzinfo=LONDON), rrule="FREQ=DAILY")
@@ -2300,6 +2332,29 @@ END:VTIMEZONE"""  # written before Mexico gave up summer time (2022): what Outlo
 
 class TestHostileInput(unittest.TestCase):
     """Whatever the input, a ParseError or a result; and what is read is written back safely."""
+
+    def test_a_period_exdate_excludes_its_start(self):  # occurrences() raised TypeError on the tuple
+        read = icsmail.loads(calendar_with("DTSTART:20261201T090000Z", "RRULE:FREQ=DAILY;COUNT=3",
+                                           "EXDATE:20261202T090000Z/PT1H"))
+        self.assertEqual([t.day for t in icsmail.occurrences(read.events[0])], [1, 3])
+        self.assertEqual(read.warnings, ["EXDATE '20261202T090000Z/PT1H' is a PERIOD: read as its start, the "
+                                         "occurrence it excludes (line 9)"])
+
+    def test_two_tzids_on_one_time_are_said(self):
+        read = icsmail.loads(calendar_with("DTSTART;TZID=Europe/Berlin;TZID=America/New_York:20260601T100000"))
+        self.assertEqual(read.events[0].start.utcoffset(), timedelta(hours=2))
+        self.assertEqual(read.warnings, ["DTSTART has two TZIDs, 'Europe/Berlin' and 'America/New_York': read in "
+                                         "the first (line 7)"])
+
+    def test_an_all_day_series_with_times_of_day_is_said(self):
+        read = icsmail.loads(calendar_with("DTSTART;VALUE=DATE:20261201", "RRULE:FREQ=HOURLY;COUNT=3"))
+        self.assertIn("RRULE FREQ=HOURLY names times of day, which an all-day event has not", read.warnings[0])
+        read = icsmail.loads(calendar_with("DTSTART;VALUE=DATE:20261201", "RRULE:FREQ=DAILY;COUNT=3",
+                                           "EXDATE:20261202T000000Z"))
+        self.assertEqual(read.events[0].exdates, (date(2026, 12, 2),))
+        self.assertEqual([d.day for d in icsmail.occurrences(read.events[0])], [1, 3])
+        self.assertEqual(read.warnings, ["EXDATE 20261202T000000 has a time, where the all-day series has days: "
+                                         "read as the day 2026-12-02 (line 9)"])
 
     def test_utf16_with_half_a_character(self):
         body = SIMPLE.encode("utf-16-le").replace("Review".encode("utf-16-le"),
