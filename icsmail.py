@@ -2513,7 +2513,8 @@ def _rule_times(rule: _Rule, start: datetime, after: datetime | None = None,
     cost = _PERIOD_COST.get(rule.freq, 1)
     until = rule.until[0] if rule.until is not None else None
     stop = datetime.combine(until, time(0)) if isinstance(until, date) else None  # (a datetime is a date)
-    from_day = (after - _TWO_DAYS).date() if skip and after - _TWO_DAYS > start else None
+    from_day = (after - _TWO_DAYS).date() if after is not None and rule.count is None and \
+        after - _TWO_DAYS > start else None
     for begins, times in _rule_periods(rule, start, skip, from_day):
         if budget is not None:
             budget.spend(cost + len(times))
@@ -5132,7 +5133,8 @@ class _Reader:
         if start is not None and not isinstance(start, datetime) and any(isinstance(x, datetime) for x in exdates):
             timed = next(x for x in exdates if isinstance(x, datetime))
             self.notes.warn(f"EXDATE {_fmt_local(timed)} has a time, where the all-day series has days: read as "
-                            f"the day {timed.date()}", where.get("timed exdate", lineno), "an EXDATE with a time in an all-day series")
+                            f"the day {timed.date()}", where.get("timed exdate", lineno),
+                            "an EXDATE with a time in an all-day series")
             exdates = [x.date() if isinstance(x, datetime) else x for x in exdates]
         f["exdates"] = tuple(exdates)
         f["rdates"] = tuple(rdates)

@@ -720,7 +720,8 @@ class TestOccurrences(unittest.TestCase):
                                           end=datetime(2026, 6, 1, 12, 0, 3, tzinfo=UTC)))
         self.assertEqual([t.second for t in window], [0, 1, 2])
         self.assertEqual(self.starts(f"FREQ=YEARLY;{every};BYSETPOS=2,-1", start, 3),
-                         [start, datetime(2026, 1, 1, 0, 0, 1, tzinfo=UTC), datetime(2026, 12, 31, 23, 59, 59, tzinfo=UTC)])
+                         [start, datetime(2026, 1, 1, 0, 0, 1, tzinfo=UTC),
+                          datetime(2026, 12, 31, 23, 59, 59, tzinfo=UTC)])
 
     def test_bounds_at_the_ends_of_the_years_python_holds(self):
         late = icsmail.Event("x", datetime(9999, 12, 29, 9, tzinfo=LONDON), rrule="FREQ=DAILY")
