@@ -7284,8 +7284,10 @@ def _parse_smtp_url(url: str) -> _Server:
     from urllib.parse import unquote, urlsplit
     if not isinstance(url, str) or _LINE_BAD_RE.search(url):
         raise ValueError("the SMTP URL must be a one-line str like smtp://user@host:587")
-    parts = urlsplit(url.strip())
     shown = _shown_url(url.strip())
+    if any(c.isspace() for c in url.strip()):  # (urlsplit drops tabs inside: "ho\tst" would be "host")
+        raise ValueError(f"the SMTP URL has a space in it: {shown!r}")
+    parts = urlsplit(url.strip())
     if parts.scheme not in ("smtp", "smtps"):
         raise ValueError(f"the SMTP URL must start with smtp:// or smtps://, not {shown!r}")
     if parts.password is not None:
@@ -7298,6 +7300,8 @@ def _parse_smtp_url(url: str) -> _Server:
         raise ValueError("the SMTP URL has an invalid port: give a number after the host, as in smtp://host:587")
     if not parts.hostname:
         raise ValueError(f"the SMTP URL names no host: {shown!r}")
+    if not _SMTP_HOST_RE.fullmatch(parts.hostname):  # a space would be looked up as part of the name
+        raise ValueError(f"the SMTP URL's host {parts.hostname!r} is not a host name or IP address: {shown!r}")
     if parts.path not in ("", "/") or parts.query or parts.fragment:
         raise ValueError(f"the SMTP URL has a path or query it does not need: {shown!r}")
     default = 465 if parts.scheme == "smtps" else 25
@@ -7305,6 +7309,7 @@ def _parse_smtp_url(url: str) -> _Server:
     return _Server(parts.scheme, parts.hostname, default if port is None else port, user)
 
 
+_SMTP_HOST_RE = _LazyRegex(r"[\w.-]+|[0-9a-f:.]+(?:%[\w.-]+)?")  # a name, IPv4, or IPv6 (its [brackets] gone)
 _URL_SCHEME_RE = _LazyRegex(r"[A-Za-z][A-Za-z0-9+.-]*:?/*")
 
 
@@ -7914,8 +7919,8 @@ def _cli_event(args: Any) -> Event:
     if args.tz is not None:
         zone()  # a --tz that names no zone is an error even when no time needs it (all-day)
     start = _cli_time(args.start, zone, "--start")
-    end = _cli_time(args.end, zone, "--end") if args.end else None
-    duration = _cli_duration(args.duration) if args.duration else None
+    end = _cli_time(args.end, zone, "--end") if args.end is not None else None
+    duration = _cli_duration(args.duration) if args.duration is not None else None
     if end is None and duration is None and isinstance(start, datetime):
         duration = timedelta(hours=1)
     attendees = [Attendee(a) for a in args.attendee or ()]
@@ -7937,12 +7942,49 @@ def _fresh_path(name: str) -> str:
     return path
 
 
+class _OutputError(OSError):
+    """Writing to standard output failed: the output's fault, not an input file's."""
+
+
+class _Closed:
+    """Standard output or error when the shell closed it (``>&-``): Python's is None then.
+    Output written there fails; a message to a closed standard error goes nowhere."""
+
+    def __init__(self, silent: bool = False) -> None:
+        self.silent = silent
+
+    def write(self, text: str) -> int:
+        if self.silent:
+            return len(text)
+        raise OSError(9, "it is closed")
+
+    def flush(self) -> None:
+        pass
+
+
+def _emit(out: Any, text: str | bytes | None = None) -> None:
+    """Write ``text`` to standard output (None: flush it); a failure there is an _OutputError."""
+    try:
+        if isinstance(text, bytes):
+            out.buffer.write(text) if hasattr(out, "buffer") else out.write(text.decode())
+        elif text is not None:
+            out.write(text)
+        else:
+            out.flush()
+    except BrokenPipeError:
+        raise
+    except (OSError, ValueError) as exc:  # (ValueError: a file already closed)
+        raise _OutputError(f"standard output: {getattr(exc, 'strerror', None) or exc}") from None
+
+
 def _write_output(data: bytes, target: str | None, default: str, out: Any) -> str:
     if target == "-":
-        out.buffer.write(data) if hasattr(out, "buffer") else out.write(data.decode())
-        out.flush()
+        _emit(out, data)
+        _emit(out)
         return "standard output"
-    path = target or _fresh_path(default)
+    if target == "":
+        raise ValueError("-o names no file: give a path, or - for standard output")
+    path = target if target is not None else _fresh_path(default)
     try:
         with open(path, "wb") as f:
             f.write(data)
@@ -7972,11 +8014,10 @@ def _cmd_invite(args: Any, out: Any, err: Any) -> int:
     msg = build_message(_cli_event(args), method="REQUEST", sender=args.sender)
     url = args.smtp or os.environ.get("ICSMAIL_SMTP")
     data = msg.as_bytes(policy=msg.policy.clone(linesep="\r\n"))
-    if not url or args.output:
+    if not url or args.output is not None:
         where = _write_output(data, args.output, "invite.eml", out)
         if args.output != "-":
-            print(f"wrote {where} (no SMTP server given: set ICSMAIL_SMTP=smtp://host:port to send it)"
-                  if not url else f"wrote {where}", file=err)
+            print(_wrote_unsent(where, url), file=err)
         return 0
     try:
         refused = send(msg, url)
@@ -7984,6 +8025,13 @@ def _cmd_invite(args: Any, out: Any, err: Any) -> int:
         _keep_unsent(data, "invite.eml", exc, url, out, err)
         return 1
     return _report_sent(msg, refused, url, err)
+
+
+def _wrote_unsent(where: str, url: str | None) -> str:
+    """What `invite` and `reply` say of a message written to a file, which is not sent."""
+    if not url:
+        return f"wrote {where} (no SMTP server given: set ICSMAIL_SMTP=smtp://host:port to send it)"
+    return f"wrote {where}, not sent (-o writes instead of sending): python icsmail.py send {where}"
 
 
 def _report_sent(msg: Any, refused: dict, url: str, err: Any) -> int:
@@ -8178,7 +8226,7 @@ def _show_text(ev: Event, local: tzinfo | None) -> str:
 
 def _cmd_show(args: Any, out: Any, err: Any) -> int:
     import json
-    local = _zoneinfo(args.tz) if args.tz else _try_local_zone()
+    local = _zoneinfo(args.tz) if args.tz is not None else _try_local_zone()
     status = 0
     for path in args.files:  # one unreadable file is said, with its name, and the others are still shown
         warnings: list[str] = []
@@ -8187,17 +8235,17 @@ def _cmd_show(args: Any, out: Any, err: Any) -> int:
         try:
             for ev in iter_events(source, strict=args.strict, warnings=warnings):
                 if args.json:
-                    out.write(json.dumps(_event_json(ev), ensure_ascii=False) + "\n")
+                    _emit(out, json.dumps(_event_json(ev), ensure_ascii=False) + "\n")
                 else:
-                    out.write(("\n" if count else "") + _show_text(ev, local) + "\n")
+                    _emit(out, ("\n" if count else "") + _show_text(ev, local) + "\n")
                 count += 1
         except (ValueError, OSError) as exc:
-            if isinstance(exc, BrokenPipeError):
+            if isinstance(exc, (BrokenPipeError, _OutputError)):
                 raise
             problem = exc.strerror or exc if isinstance(exc, OSError) and exc.filename else exc
         else:
             problem = None
-        out.flush()  # what was shown of a file before what is said of it
+        _emit(out)  # what was shown of a file before what is said of it
         for w in warnings:
             print(f"icsmail: warning: {path}: {w}", file=err)
         if problem is not None:
@@ -8205,7 +8253,7 @@ def _cmd_show(args: Any, out: Any, err: Any) -> int:
             status = 1
         elif not count:
             print(f"icsmail: {path}: no events", file=err)
-    out.flush()
+    _emit(out)
     return status
 
 
@@ -8222,10 +8270,10 @@ def _cmd_reply(args: Any, out: Any, err: Any) -> int:
     msg = build_message(answer, method="REPLY")
     url = args.smtp or os.environ.get("ICSMAIL_SMTP")
     data = msg.as_bytes(policy=msg.policy.clone(linesep="\r\n"))
-    if not url or args.output:
+    if not url or args.output is not None:
         where = _write_output(data, args.output, "reply.eml", out)
         if args.output != "-":
-            print(f"wrote {where}", file=err)
+            print(_wrote_unsent(where, url), file=err)
         return 0
     try:
         refused = send(msg, url)
@@ -8324,7 +8372,7 @@ def _parser() -> Any:
     p.add_argument("--comment")
     p.add_argument("--uid", help="the event to answer, when the file has several")
     p.add_argument("--smtp", help="smtp://[user@]host[:port] (default $ICSMAIL_SMTP)")
-    p.add_argument("-o", "--output", help="write the reply here instead of sending it")
+    p.add_argument("-o", "--output", help="write the reply here instead of sending it; - for standard output")
     p.set_defaults(run=_cmd_reply)
     return parser
 
@@ -8333,7 +8381,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; ``argv`` defaults to ``sys.argv[1:]``.  Returns the exit status."""
     parser = _parser()
     args = parser.parse_args(argv)
-    out, err = sys.stdout, sys.stderr
+    out, err = sys.stdout or _Closed(), sys.stderr or _Closed(silent=True)
     try:
         return args.run(args, out, err)
     except (ValueError, TypeError, OSError, OverflowError) as exc:  # ParseError and SendError included

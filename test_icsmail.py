@@ -3978,7 +3978,9 @@ class TestSend(SMTPTestCase):
                  ("smtp://example.com:port", "invalid port"), ("smtp://127.0.0.1:0", "invalid port"),
                  ("smtp://", "names no host"), ("smtp//alice:hunter2@example.com", "must start with smtp://"),
                  ("smtp:alice:hunter2@example.com", "names no host"),
-                 ("smtp://alice@example.com/inbox?x", "path or query")]
+                 ("smtp://alice@example.com/inbox?x", "path or query"),
+                 ("smtp:// 127.0.0.1:2525", "has a space in it"), ("smtp://mail\t.example.com", "has a space in it"),
+                 ("smtp://mail!.example.com", "host 'mail!.example.com' is not a host name or IP address")]
         for url, message in cases:
             with self.subTest(url):
                 with self.assertRaisesRegex(ValueError, message) as caught:
@@ -4023,6 +4025,38 @@ class TestCLI(SMTPTestCase):
     INVITE = ("invite", "--summary", "Design review", "--start", "2026-12-01 10:00", "--tz", "Europe/London",
               "--duration", "45m", "--organizer", "alice@example.com", "--attendee", "bob@example.com",
               "--attendee", "carol@example.com")
+
+    def test_empty_values_are_refused_not_skipped(self):  # --duration "" was an hour, -o "" event.ics
+        publish = ("publish", "--summary", "x", "--start", "2026-12-01 10:00", "--tz", "UTC")
+        cases = [(("--duration", ""), "--duration '' is not a duration"), (("--end", ""), "--end '' is not a date"),
+                 (("-o", ""), "-o names no file")]
+        for option, message in cases:
+            with self.subTest(option[0]):
+                code, out, err = self.run_main(*publish, *option)
+                self.assertEqual((code, out), (1, ""))
+                self.assertIn(f"icsmail: error: {message}", err)
+        self.assertEqual(os.listdir("."), [])
+        code, _, err = self.run_main("show", "--tz", "", "x.ics")
+        self.assertEqual(code, 1)
+        self.assertIn("icsmail: error: invalid time zone name ''", err)
+
+    def test_output_that_fails_is_said_as_such(self):  # not blamed on the file read, nor a traceback
+        self.run_main("publish", "--summary", "x", "--start", "2026-12-01", "-o", "x.ics")
+        full = mock.Mock(write=mock.Mock(side_effect=OSError(28, "No space left on device")))
+        for stdout, message in ((full, "No space left on device"), (None, "it is closed")):
+            err = io.StringIO()
+            with mock.patch.object(sys, "stdout", stdout), mock.patch.object(sys, "stderr", err):
+                code = icsmail.main(["show", "x.ics"])
+            self.assertEqual((code, err.getvalue()), (1, f"icsmail: error: standard output: {message}\n"))
+        with mock.patch.object(sys, "stdout", None), mock.patch.object(sys, "stderr", None):
+            self.assertEqual(icsmail.main(["show", "missing.ics"]), 1)  # said nowhere, but said by the status
+
+    def test_output_file_is_written_instead_of_sending(self):  # with a server set: say it was not sent
+        server = self.start_server()
+        code, _, err = self.run_main(*self.INVITE, "-o", "copy.eml", env={"ICSMAIL_SMTP": server.url})
+        self.assertEqual((code, err), (0, "wrote copy.eml, not sent (-o writes instead of sending): "
+                                          "python icsmail.py send copy.eml\n"))
+        self.assertEqual(server.messages, [])
 
     def test_publish_all_day(self):
         code, out, err = self.run_main("publish", "--summary", "Offsite", "--start", "2027-03-03",
