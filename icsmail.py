@@ -6856,12 +6856,16 @@ def _describe_when(ev: Event, zone: tzinfo | None = None) -> str:
         last = end - timedelta(days=1) if end is not None and end > start else start
         span = _fmt_day(start) if last == start else f"{_fmt_day(start)} – {_fmt_day(last)}"
         return f"{span} (all day)"
-    if zone is not None and start.utcoffset() is not None:
+    if start.utcoffset() is not None:  # the end, and a start the clocks skip, told on one clock
+        clock = zone if zone is not None else start.tzinfo
         try:
-            start = start.astimezone(zone)
-            end = end.astimezone(zone) if isinstance(end, datetime) and end.utcoffset() is not None else None
+            start = start.astimezone(UTC).astimezone(clock)
+            end = end.astimezone(UTC).astimezone(clock) if isinstance(end, datetime) and \
+                end.utcoffset() is not None else None
         except OverflowError:  # at the very ends of datetime's range
-            return _describe_when(ev)
+            if zone is not None:
+                return _describe_when(ev)
+            start, end = ev.start, None
     text = f"{_fmt_day(start)} {start:%H:%M}"
     if isinstance(end, datetime) and end != start:
         text += f"–{end:%H:%M}" if end.date() == start.date() else f" – {_fmt_day(end)} {end:%H:%M}"
@@ -6907,11 +6911,18 @@ def _until_day(until: str, start: date | datetime | None) -> str:
     return f"{until[:4]}-{until[4:6]}-{until[6:8]}"
 
 
-def _describe_dates(values: Sequence[Any]) -> str:
-    """``Tue 8 Dec 2026 09:30, Tue 15 Dec 2026 09:30 and 3 more``; a PERIOD by its start."""
+def _describe_dates(values: Sequence[Any], start: date | datetime | None = None) -> str:
+    """``Tue 8 Dec 2026 09:30, Tue 15 Dec 2026 09:30 and 3 more``; a PERIOD by its start; times
+    of another zone on the clock of the series' ``start``."""
+    clock = start.tzinfo if isinstance(start, datetime) and start.utcoffset() is not None else None
     texts = []
     for value in values[:5]:
         when = value[0] if isinstance(value, tuple) else value
+        if clock is not None and isinstance(when, datetime) and when.utcoffset() is not None:
+            try:
+                when = when.astimezone(UTC).astimezone(clock)
+            except OverflowError:
+                pass
         texts.append(f"{_fmt_day(when)} {when:%H:%M}" if isinstance(when, datetime) else _fmt_day(when))
     more = f" and {len(values) - 5} more" if len(values) > 5 else ""
     return ", ".join(texts) + more
@@ -6940,9 +6951,9 @@ def _summary_text(ev: Event, method: str | None) -> str:
     if ev.rrule:
         rows.append(("Repeats", _describe_rrule(ev.rrule, ev.start)))
     if ev.rdates:
-        rows.append(("Also on", _describe_dates(ev.rdates)))
+        rows.append(("Also on", _describe_dates(ev.rdates, ev.start)))
     if ev.exdates:
-        rows.append(("Except", _describe_dates(ev.exdates)))
+        rows.append(("Except", _describe_dates(ev.exdates, ev.start)))
     if ev.organizer is not None:
         rows.append(("Organizer", _person_text(ev.organizer)))
     if ev.attendees and method != "REPLY":
@@ -8211,9 +8222,9 @@ def _show_text(ev: Event, local: tzinfo | None) -> str:
     if ev.rrule:
         rows.append(("repeats", _describe_rrule(ev.rrule, ev.start)))
     if ev.rdates:
-        rows.append(("also on", _describe_dates(ev.rdates)))
+        rows.append(("also on", _describe_dates(ev.rdates, ev.start)))
     if ev.exdates:
-        rows.append(("except", _describe_dates(ev.exdates)))
+        rows.append(("except", _describe_dates(ev.exdates, ev.start)))
     if ev.recurrence_id is not None:
         rows.append(("occurrence", str(ev.recurrence_id)))
     if ev.status:

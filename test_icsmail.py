@@ -3308,6 +3308,21 @@ class TestBuildMessage(unittest.TestCase):
                 with self.assertRaisesRegex(ValueError, "RFC 5321"):
                     icsmail.build_message(event(attendees=[address]))
 
+    def test_the_plain_text_tells_every_time_on_the_starts_clock(self):  # an end in Tokyo is not 17:00 London
+        def plain(ev: icsmail.Event) -> list:
+            part = next(p for p in parse_mail(icsmail.build_message(ev)).walk() if p.get_content_type() == "text/plain")
+            return [line for line in part.get_content().splitlines() if line.startswith(("When", "Also", "Except"))]
+
+        self.assertEqual(plain(event(start=datetime(2026, 5, 1, 9, tzinfo=UTC), duration=None,
+                                     end=datetime(2026, 5, 1, 12, tzinfo=NEW_YORK))),
+                         ["When:      Fri 1 May 2026 09:00–16:00 (UTC)"])
+        self.assertEqual(plain(event(start=datetime(2026, 3, 8, 2, 30, tzinfo=NEW_YORK), duration=timedelta(hours=1))),
+                         ["When:      Sun 8 Mar 2026 03:30–04:30 (America/New_York)"])  # 02:30 is skipped
+        series = event(start=datetime(2026, 5, 1, 9, tzinfo=NEW_YORK), rrule="FREQ=DAILY;COUNT=3",
+                       rdates=[datetime(2026, 5, 10, 20, tzinfo=ZoneInfo("Asia/Kolkata"))],
+                       exdates=[datetime(2026, 5, 2, 13, tzinfo=UTC)])
+        self.assertEqual(plain(series)[1:], ["Also on:   Sun 10 May 2026 10:30", "Except:    Sat 2 May 2026 09:00"])
+
     def test_controls_in_a_body_are_encoded(self):
         msg = parse_mail(icsmail.build_message(event(), text="hi\x00there"))
         plain = next(p for p in msg.walk() if p.get_content_type() == "text/plain")
