@@ -2916,6 +2916,20 @@ def _zoned_wall(dt: datetime, key: str) -> datetime | None:
     return None  # the second pass through a repeated hour
 
 
+def _shown_wall(dt: Any) -> Any:
+    """A time the clocks skip as the wall time its instant shows (02:30 on the spring-forward
+    night in New York: 03:30), for a time that does not recur: RFC 5545 3.3.5 reads 02:30 so,
+    but vobject and ical.js (Thunderbird) read it an hour early; every other value as it is."""
+    if type(dt) is not datetime or type(dt.tzinfo) is not ZoneInfo or dt.fold or dt.tzinfo.key is None \
+            or dt.date() not in _change_days(dt.tzinfo.key, dt.year):
+        return dt
+    try:
+        shown = dt.astimezone(UTC).astimezone(dt.tzinfo)
+    except OverflowError:
+        return dt
+    return shown if shown.replace(tzinfo=None, fold=0) != dt.replace(tzinfo=None) else dt
+
+
 _TZID_PARAMS: dict[Any, tuple[str, str] | None] = {}
 
 
@@ -3185,10 +3199,11 @@ def _event_lines(ev: Event, out: list[str], zones: _Zones, method: str | None) -
     out.append(_LAST_STAMP[1] if stamp is _LAST_STAMP[0] else _stamp_line(stamp))
     out.append(f"SEQUENCE:{ev.sequence}")
     start = ev.start
+    shown = start if ev.rrule or ev.rdates else _shown_wall(start)
     if start is not None:
-        out.append(_dt_line("DTSTART", start, zones, start_p))
+        out.append(_dt_line("DTSTART", shown, zones, start_p))
     if ev.end is not None:
-        end = ev.end
+        end = _shown_wall(ev.end)
         if isinstance(end, datetime) and isinstance(start, datetime) and end.tzinfo is not start.tzinfo \
                 and isinstance(start.tzinfo, (ZoneInfo, _VZone)) and end.utcoffset() is not None:
             try:
@@ -3197,8 +3212,9 @@ def _event_lines(ev: Event, out: list[str], zones: _Zones, method: str | None) -
                 pass
         out.append(_dt_line("DTEND", end, zones, end_p))
     elif ev.duration is not None:
-        if ev.duration.days and isinstance(start, datetime) and start.fold and isinstance(start.tzinfo, ZoneInfo) \
-                and ev.end_time is not None:  # its days count from a wall time the text does not say: the end
+        if ev.duration.days and isinstance(start, datetime) and (start.fold or shown is not start) \
+                and isinstance(start.tzinfo, ZoneInfo) and ev.end_time is not None:
+            # its days count from a wall time the text does not say: the end
             out.append(_dt_line("DTEND", ev.end_time, zones, end_p))
         else:
             out.append(f"DURATION{pp('DURATION', '')}:{_fmt_duration(ev.duration)}")

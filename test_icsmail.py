@@ -1079,6 +1079,12 @@ class TestDumps(unittest.TestCase):
         self.assertIn("DTSTART;TZID=America/New_York:20260308T023000", text)
         self.assertIn("EXDATE;TZID=America/New_York:20260308T023000", text)
         self.assertEqual(icsmail.loads(text).events[0].start.astimezone(UTC), gap.astimezone(UTC))
+        # a single event is written at the time the clocks show (vobject and ical.js read 02:30 an hour early)
+        single = unfolded(icsmail.dumps(event(start=gap, duration=timedelta(days=1, hours=1))))
+        self.assertIn("DTSTART;TZID=America/New_York:20260308T033000\r\n"
+                      "DTEND;TZID=America/New_York:20260309T033000\r\n", single)  # its day from 02:30: 03:30
+        ending = unfolded(icsmail.dumps(event(start=gap - timedelta(hours=1), duration=None, end=gap)))
+        self.assertIn("DTEND;TZID=America/New_York:20260308T033000\r\n", ending)
         # with fold=1 Python means the instant before the gap: that instant is written
         later = icsmail.dumps(event(start=gap.replace(fold=1)))
         self.assertIn("DTSTART;TZID=America/New_York:20260308T013000", later)
