@@ -8292,8 +8292,11 @@ def _try_local_zone() -> tzinfo | None:
 
 
 def _cmd_reply(args: Any, out: Any, err: Any) -> int:
-    answer = reply(_invitation_event(load(args.file), args.file, args.uid), args.attendee, args.partstat,
-                   comment=args.comment)
+    invitation = _invitation_event(load(args.file), args.file, args.uid)
+    answer = reply(invitation, args.attendee, args.partstat, comment=args.comment)
+    if not any(_same_address(a.email, answer.attendees[0].email) for a in invitation.attendees):
+        print(f"icsmail: warning: {answer.attendees[0].email} is not among the invitation's attendees: "
+              f"the organizer will add you (check --attendee)", file=err)
     msg = build_message(answer, method="REPLY")
     url = args.smtp or os.environ.get("ICSMAIL_SMTP")
     data = msg.as_bytes(policy=msg.policy.clone(linesep="\r\n"))

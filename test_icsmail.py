@@ -4304,6 +4304,13 @@ class TestCLI(SMTPTestCase):
         self.assertEqual(code, 0, err)
         answer = icsmail.load("reply.eml")
         self.assertEqual((answer.method, answer.events[0].attendees[0].partstat), ("REPLY", "DECLINED"))
+        self.assertNotIn("warning", err)
+
+    def test_a_reply_from_someone_not_invited_is_warned(self):  # a mistyped --attendee would still answer
+        self.run_main(*self.INVITE)
+        code, _, err = self.run_main("reply", "invite.eml", "accept", "--attendee", "zed@example.com", "-o", "r.eml")
+        self.assertEqual(code, 0)
+        self.assertIn("icsmail: warning: zed@example.com is not among the invitation's attendees", err)
 
     def test_reply_answers_the_series_and_refuses_what_is_no_invitation(self):
         series = event(uid="standup@example.com", rrule="FREQ=DAILY;COUNT=5")
