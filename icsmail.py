@@ -6428,8 +6428,10 @@ def _follow_day(parts: dict[str, str], old: date, new: date) -> None:
     if not days:
         return
     byday = parts.get("BYDAY", "").split(",") if "BYDAY" in parts else []
-    if freq == "WEEKLY" and byday and _WEEKDAYS[new.weekday()] not in byday:  # MO,WE a day later: TU,TH
+    if freq == "WEEKLY" and byday:  # MO,WE a day later: TU,TH (as the EXDATEs move)
         parts["BYDAY"] = ",".join(_WEEKDAYS[(_WEEKDAYS.index(d) + days) % 7] for d in byday)
+        if parts.get("INTERVAL", "1") != "1" and days % 7:  # every other week: its weeks move too
+            parts["WKST"] = _WEEKDAYS[(_WEEKDAYS.index(parts.get("WKST", "MO")) + days) % 7]
     if freq not in ("MONTHLY", "YEARLY"):
         return
     if parts.get("BYMONTHDAY") == str(old.day):

@@ -2808,6 +2808,12 @@ class TestITIP(unittest.TestCase):
         moved = icsmail.update(series, start=datetime(2026, 3, 17, 9, tzinfo=NEW_YORK))
         self.assertEqual(moved.rrule, "FREQ=WEEKLY;BYDAY=TU;COUNT=4")
         self.assertEqual([t.day for t in icsmail.occurrences(moved)], [17, 31, 7])
+        fortnightly = event(start=datetime(2026, 3, 13, 9, tzinfo=NEW_YORK),
+                            rrule="FREQ=WEEKLY;INTERVAL=2;BYDAY=FR,SU;COUNT=6")  # its weeks move with it
+        moved = icsmail.update(fortnightly, start=datetime(2026, 3, 14, 9, tzinfo=NEW_YORK))
+        self.assertEqual(moved.rrule, "FREQ=WEEKLY;INTERVAL=2;BYDAY=SA,MO;COUNT=6;WKST=TU")
+        self.assertEqual([t + timedelta(days=1) for t in icsmail.occurrences(fortnightly)],
+                         list(icsmail.occurrences(moved)))
 
     def test_a_series_moved_later_keeps_its_last_occurrence(self):  # UNTIL moves as the start does
         series = event(start=datetime(2026, 11, 3, 9, tzinfo=NEW_YORK), rrule="FREQ=WEEKLY;UNTIL=20261124T140000Z")
