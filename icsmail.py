@@ -6269,9 +6269,10 @@ def update(event: Event, **changes: Any) -> Event:
     SEQUENCE goes up by one when a significant property changes (RFC 5546
     2.1.4: times, recurrence, status, location), unless ``sequence`` is given.
     A new ``start`` alone keeps the event's length, and moves a series with
-    it: its EXDATEs (they name occurrences by their starts), its RRULE's UNTIL,
-    and the rule's days (BYDAY=MO becomes TU when a Monday start moves to a
-    Tuesday; 2TU, BYMONTHDAY and BYMONTH alike).  A change of time asks
+    it: its RDATEs, its RRULE's UNTIL, the rule's days and hours (BYDAY=MO
+    becomes TU when a Monday start moves to a Tuesday; 2TU, BYMONTHDAY,
+    BYMONTH and BYHOUR alike), and its EXDATEs (each stays on its day if the
+    moved series has it, else goes to the occurrence that took its place).  A change of time asks
     every attendee again (PARTSTAT=NEEDS-ACTION, RSVP=TRUE), unless
     ``attendees`` is given: their answers were for the old time.
 
@@ -6298,12 +6299,17 @@ def update(event: Event, **changes: Any) -> Event:
         changes["end"] = None
     elif "start" in changes and event.start is not None and event.end is not None:
         changes["end"] = _moved_end(event.start, event.end, changes["start"])
-    if "start" in changes and "exdates" not in changes and event.exdates and event.start is not None:
-        changes["exdates"] = _moved_exdates(event.start, changes["start"], event.exdates)
-    if "start" in changes and "rrule" not in changes and event.rrule and event.start is not None:
+    moving = "start" in changes and event.start is not None
+    if moving and "rrule" not in changes and event.rrule:
         changes["rrule"] = _moved_rrule(event.start, changes["start"], event.rrule)
+    ranked = moving and "exdates" not in changes and bool(event.exdates)
+    for name in ("rdates", "exdates") if moving else ():
+        if name not in changes and getattr(event, name):
+            changes[name] = _moved_dates(event.start, changes["start"], getattr(event, name))
     changes.setdefault("dtstamp", _now())
     new = replace(event, **changes)
+    if ranked:
+        new.exdates = _ranked_exdates(event, new)
     if "sequence" not in changes and any(_differs(getattr(event, f), getattr(new, f)) for f in _SIGNIFICANT):
         new.sequence = event.sequence + 1
     if "attendees" not in changes and any(_differs(getattr(event, f), getattr(new, f)) for f in _TIMING):
@@ -6351,28 +6357,109 @@ def _zone_name(tz: tzinfo) -> str | None:
     return getattr(tz, "tzid", None)  # a zone read from a file, or one the file never defined
 
 
-def _moved_exdates(start: Any, new_start: Any, exdates: tuple) -> tuple:
-    """A series' EXDATEs moved with its start, by the same calendar days and wall-clock time:
-    they name occurrences by their starts, which moved (left as they are would bring the
-    excluded occurrences back).  Only those of the start's own kind and zone can be moved so.
+def _moved_dates(start: Any, new_start: Any, values: tuple) -> tuple:
+    """A series' RDATEs or EXDATEs moved with its start, by the same calendar days and wall-clock
+    time (a time of another zone by its wall time in the start's): they name occurrences by
+    their starts, which moved (left as they are, excluded occurrences would come back).  A
+    start moved from a date to a time, or back, leaves them as they are.
 
     >>> ny = ZoneInfo("America/New_York")
-    >>> _moved_exdates(datetime(2026, 3, 2, 9, tzinfo=ny), datetime(2026, 3, 3, 10, tzinfo=ny),
-    ...                (datetime(2026, 3, 16, 9, tzinfo=ny),))[0].isoformat()
+    >>> _moved_dates(datetime(2026, 3, 2, 9, tzinfo=ny), datetime(2026, 3, 3, 10, tzinfo=ny),
+    ...              (datetime(2026, 3, 16, 9, tzinfo=ny),))[0].isoformat()
     '2026-03-17T10:00:00-04:00'
     """
-    if type(start) is not type(new_start) or getattr(start, "tzinfo", None) is not getattr(new_start, "tzinfo", None):
-        return exdates
-    if isinstance(start, datetime):
-        delta = new_start.replace(tzinfo=None, fold=0) - start.replace(tzinfo=None, fold=0)
-    else:
-        delta = new_start - start
-    zone = getattr(start, "tzinfo", None)
+    if isinstance(start, datetime) != isinstance(new_start, datetime):
+        return values
+    timed = isinstance(start, datetime)
+    delta = new_start.replace(tzinfo=None, fold=0) - start.replace(tzinfo=None, fold=0) if timed \
+        else new_start - start
+    days = timedelta(days=((new_start.date() - start.date()) if timed else delta).days)
+    old_zone, new_zone = getattr(start, "tzinfo", None), getattr(new_start, "tzinfo", None)
+
+    def move(value: Any) -> Any:
+        if isinstance(value, tuple):  # a PERIOD: its start, and an end that is a time
+            return (move(value[0]), move(value[1]) if isinstance(value[1], datetime) else value[1])
+        if not isinstance(value, datetime):
+            return value + days  # a date: of an all-day series, or a whole day of a timed one
+        if not timed or (value.tzinfo is None) != (old_zone is None):
+            return value  # not of the series' kind: left for the event's checks to say
+        if old_zone is not None and value.tzinfo is not old_zone and value.utcoffset() is not None:
+            value = value.astimezone(old_zone)
+        return (value.replace(tzinfo=None, fold=0) + delta).replace(tzinfo=new_zone)
+
     try:
-        return tuple(d + delta if type(d) is type(start) and getattr(d, "tzinfo", None) is zone else d
-                     for d in exdates)
+        return tuple(move(v) for v in values)
     except OverflowError:
-        return exdates
+        return values
+
+
+def _ranked_exdates(old: Event, new: Event) -> tuple:
+    """The EXDATEs of a series moved from ``old`` to ``new``.  An excluded occurrence whose day
+    the moved series still has stays that day, at the new time (a weekday series started a day
+    later still skips that Friday); else it is the occurrence of the moved series that stands
+    where it stood (a 2TU rule moved a day is 2WE: the excluded Tuesday 14 July is Wednesday
+    8 July, not 15).  An EXDATE the old rule does not give (of an RDATE) keeps the move
+    _moved_dates gave it."""
+    kind = _rank_kind(old.start)
+    wanted = {_rank_key(x): i for i, x in enumerate(old.exdates) if _rank_kind(x) == kind}
+    if not wanted or not new.rrule:
+        return new.exdates
+    out, last = list(new.exdates), max(wanted)
+    try:
+        was_series = _raw(Event, {**vars(old), "exdates": (), "rdates": ()})
+        now_series = _raw(Event, {**vars(new), "exdates": (), "rdates": ()})
+        ranked = {}
+        for _, was, now in zip(range(_RANK_STEPS), occurrences(was_series), occurrences(now_series)):
+            key = _rank_key(was)
+            if key in wanted:
+                ranked[wanted[key]] = (was, now)
+            if len(ranked) == len(wanted) or key > last:
+                break
+        clock = _wall_time(new.start)
+        for i, (was, now) in ranked.items():
+            out[i] = now
+            if clock is not None and len(ranked) <= _SAME_DAY_CHECKS:  # that day, at the new time?
+                day = datetime.combine(_wall_day(was, old.start), clock, tzinfo=new.start.tzinfo)
+                same = next(occurrences(now_series, start=day, end=day + timedelta(seconds=1)), None)
+                out[i] = same if same is not None else now
+            elif clock is None and _wall_day(was, old.start) in _days_of(now_series, was):
+                out[i] = _wall_day(was, old.start)
+    except (ValueError, OverflowError):  # a rule that cannot be expanded: the moves stand
+        return new.exdates
+    return tuple(out)
+
+
+_SAME_DAY_CHECKS = 100  # EXDATEs looked up on their own day; beyond, each is moved by rank
+
+
+def _wall_time(value: Any) -> time | None:
+    return value.replace(tzinfo=None).time() if isinstance(value, datetime) else None
+
+
+def _wall_day(value: Any, start: Any) -> date:
+    """The day of an occurrence on the wall clock of the series' ``start``."""
+    if isinstance(value, datetime):
+        zone = getattr(start, "tzinfo", None)
+        return (value.astimezone(zone) if zone is not None and value.tzinfo is not None else value).date()
+    return value
+
+
+def _days_of(series: Event, near: date) -> set:
+    """The days an all-day series has within a week of ``near``."""
+    return set(occurrences(series, start=near - timedelta(days=7), end=near + timedelta(days=8)))
+
+
+_RANK_STEPS = 200_000  # occurrences walked to rank EXDATEs; those beyond keep their move
+
+
+def _rank_kind(value: Any) -> str:
+    if not isinstance(value, datetime):
+        return "date"
+    return "floating" if value.tzinfo is None or value.utcoffset() is None else "aware"
+
+
+def _rank_key(value: Any) -> Any:
+    return value.astimezone(UTC) if _rank_kind(value) == "aware" else value
 
 
 def _moved_rrule(start: Any, new_start: Any, rrule: str) -> str:
@@ -6387,20 +6474,28 @@ def _moved_rrule(start: Any, new_start: Any, rrule: str) -> str:
     ...              "FREQ=WEEKLY;UNTIL=20260330T130000Z;BYDAY=MO")
     'FREQ=WEEKLY;UNTIL=20260331T140000Z;BYDAY=TU'
     """
-    zone = getattr(start, "tzinfo", None)
-    if type(start) is not type(new_start) or getattr(new_start, "tzinfo", None) is not zone:
+    if isinstance(start, datetime) != isinstance(new_start, datetime):
         return rrule
     timed = isinstance(start, datetime)
+    zones = (start.tzinfo, new_start.tzinfo) if timed else (None, None)
     delta = new_start.replace(tzinfo=None, fold=0) - start.replace(tzinfo=None, fold=0) if timed \
         else new_start - start
-    if not delta:
+    if not delta and zones[0] is zones[1]:
         return rrule
     parts = _parse_rrule(rrule)
     if "UNTIL" in parts:
-        parts["UNTIL"] = _moved_until(parts["UNTIL"], delta, zone)
+        parts["UNTIL"] = _moved_until(parts["UNTIL"], delta, *zones)
     gave = _rule_gives(rrule, start)
     if gave:
         _follow_day(parts, *((start.date(), new_start.date()) if timed else (start, new_start)))
+    if gave and timed:  # BYHOUR=9,14 from 09:00 to 10:00: 10,15 (as long as no time leaves the day)
+        for name, was, now, most in (("BYHOUR", start.hour, new_start.hour, 23),
+                                     ("BYMINUTE", start.minute, new_start.minute, 59),
+                                     ("BYSECOND", start.second, new_start.second, 59)):
+            if name in parts and was != now:
+                values = [int(v) + now - was for v in parts[name].split(",")]
+                if min(values) >= 0 and max(values) <= most:
+                    parts[name] = ",".join(map(str, values))
     moved = ";".join(f"{name}={value}" for name, value in parts.items())
     if gave and not _rule_gives(moved, new_start):
         raise ValueError(f"start {new_start}: the series' RRULE {moved} has no occurrence then, though it "
@@ -6408,16 +6503,17 @@ def _moved_rrule(start: Any, new_start: Any, rrule: str) -> str:
     return moved
 
 
-def _moved_until(until: str, delta: timedelta, zone: tzinfo | None) -> str:
-    """An RRULE's UNTIL later by ``delta`` on the wall clock of ``zone``; as it was if that leaves the years."""
+def _moved_until(until: str, delta: timedelta, zone: tzinfo | None, new_zone: tzinfo | None) -> str:
+    """An RRULE's UNTIL later by ``delta`` on the wall clock, from that of ``zone`` to that of
+    ``new_zone`` (UTC for a zone, local time for floating); as it was if that leaves the years."""
     value, utc, _ = _parse_dt(until.upper())
     try:
         if not isinstance(value, datetime):
             return _fmt_date(value + timedelta(days=delta.days))
-        if not utc or zone is None:
-            return (_fmt_utc if utc else _fmt_local)(value + delta)
-        wall = value.replace(tzinfo=UTC).astimezone(zone).replace(tzinfo=None)
-        return _fmt_utc((wall + delta).replace(tzinfo=zone))
+        wall = value.replace(tzinfo=UTC).astimezone(zone).replace(tzinfo=None) if utc and zone is not None \
+            else value
+        moved = wall + delta
+        return _fmt_utc(moved.replace(tzinfo=new_zone)) if new_zone is not None else _fmt_local(moved)
     except (OverflowError, ValueError):
         return until
 
@@ -6440,11 +6536,11 @@ def _follow_day(parts: dict[str, str], old: date, new: date) -> None:
         parts["BYMONTH"] = str(new.month)
     nth = _BYDAY_RE.match(byday[0]) if len(byday) == 1 else None
     if nth and nth.group(2) and (freq == "MONTHLY" or "BYMONTH" in parts):  # the nth weekday of the month
-        if nth.group(1) == "-":
-            last = (date(new.year + new.month // 12, new.month % 12 + 1, 1) - timedelta(days=1)).day
-            parts["BYDAY"] = f"-{(last - new.day) // 7 + 1}{_WEEKDAYS[new.weekday()]}"
-        else:
-            parts["BYDAY"] = f"{(new.day - 1) // 7 + 1}{_WEEKDAYS[new.weekday()]}"
+        last = (date(new.year + new.month // 12, new.month % 12 + 1, 1) - timedelta(days=1)).day
+        from_start, from_end = (new.day - 1) // 7 + 1, (last - new.day) // 7 + 1
+        counted_back = from_start == 5 or nth.group(1) == "-" and from_end < 5  # a 5th is the last: -1
+        parts["BYDAY"] = f"-{from_end}" if counted_back else f"{from_start}"
+        parts["BYDAY"] += _WEEKDAYS[new.weekday()]
 
 
 def _rule_gives(rrule: str, start: date | datetime) -> bool:

@@ -2835,6 +2835,42 @@ class TestITIP(unittest.TestCase):
                 series = event(start=old.replace(tzinfo=NEW_YORK), rrule=rule)
                 self.assertEqual(icsmail.update(series, start=new.replace(tzinfo=NEW_YORK)).rrule, expected)
 
+    def test_a_moved_series_keeps_what_it_excluded(self):
+        def days(series: icsmail.Event) -> list:
+            return [(t.month, t.day) for t in icsmail.occurrences(series)]
+
+        monthly = event(start=datetime(2026, 6, 9, 9, tzinfo=NEW_YORK), rrule="FREQ=MONTHLY;BYDAY=2TU;COUNT=4",
+                        exdates=[datetime(2026, 7, 14, 9, tzinfo=NEW_YORK)])  # the 2nd Tuesday of July
+        moved = icsmail.update(monthly, start=datetime(2026, 6, 10, 9, tzinfo=NEW_YORK))
+        self.assertEqual(days(moved), [(6, 10), (8, 12), (9, 9)])  # the 2nd Wednesday of July: 8, not 15
+        weekdays = event(start=datetime(2026, 3, 2, 9, tzinfo=NEW_YORK),
+                         rrule="FREQ=DAILY;BYDAY=MO,TU,WE,TH,FR;COUNT=6",
+                         exdates=[datetime(2026, 3, 6, 9, tzinfo=NEW_YORK)])  # started a day later: still no Friday
+        moved = icsmail.update(weekdays, start=datetime(2026, 3, 3, 10, tzinfo=NEW_YORK))
+        self.assertEqual(days(moved), [(3, 3), (3, 4), (3, 5), (3, 9), (3, 10)])
+        self.assertEqual(moved.exdates, (datetime(2026, 3, 6, 10, tzinfo=NEW_YORK),))
+        with_rdate = event(start=datetime(2026, 3, 2, 9, tzinfo=NEW_YORK), rrule="FREQ=WEEKLY;COUNT=2",
+                           rdates=[datetime(2026, 3, 20, 9, tzinfo=NEW_YORK)])
+        moved = icsmail.update(with_rdate, start=datetime(2026, 3, 2, 11, tzinfo=NEW_YORK))
+        self.assertEqual(moved.rdates, (datetime(2026, 3, 20, 11, tzinfo=NEW_YORK),))
+
+    def test_a_series_moved_in_its_month_or_day_or_zone(self):
+        cases = [("FREQ=MONTHLY;BYDAY=4MO", datetime(2026, 1, 26, 9), datetime(2026, 1, 29, 9),
+                  "FREQ=MONTHLY;BYDAY=-1TH"),  # a 5th Thursday is not in every month: the last is
+                 ("FREQ=MONTHLY;BYDAY=-1SA", datetime(2026, 10, 31, 9), datetime(2026, 11, 1, 9),
+                  "FREQ=MONTHLY;BYDAY=1SU"),
+                 ("FREQ=DAILY;BYHOUR=9,14", datetime(2026, 3, 2, 9), datetime(2026, 3, 2, 14),
+                  "FREQ=DAILY;BYHOUR=14,19")]
+        for rule, old, new, expected in cases:
+            with self.subTest(rule):
+                series = event(start=old.replace(tzinfo=NEW_YORK), rrule=rule)
+                self.assertEqual(icsmail.update(series, start=new.replace(tzinfo=NEW_YORK)).rrule, expected)
+        series = event(start=datetime(2026, 3, 2, 9, tzinfo=NEW_YORK),
+                       rrule="FREQ=WEEKLY;BYDAY=MO;UNTIL=20260330T130000Z")
+        moved = icsmail.update(series, start=datetime(2026, 3, 3, 10, tzinfo=LONDON))  # Tuesdays 10:00 in London
+        self.assertEqual(moved.rrule, "FREQ=WEEKLY;BYDAY=TU;UNTIL=20260331T090000Z")
+        self.assertEqual(len(list(icsmail.occurrences(moved))), 5)
+
     def test_a_series_cannot_move_off_its_rule(self):  # a weekday series moved to a Saturday: say so
         series = event(start=datetime(2026, 3, 2, 9, tzinfo=NEW_YORK), rrule="FREQ=DAILY;BYDAY=MO,TU,WE,TH,FR")
         self.assertEqual(icsmail.update(series, start=datetime(2026, 3, 3, 9, tzinfo=NEW_YORK)).rrule, series.rrule)
