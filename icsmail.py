@@ -6271,8 +6271,8 @@ def update(event: Event, **changes: Any) -> Event:
     A new ``start`` alone keeps the event's length, and moves a series with
     it: its RDATEs, its RRULE's UNTIL, the rule's days and hours (BYDAY=MO
     becomes TU when a Monday start moves to a Tuesday; 2TU, BYMONTHDAY,
-    BYMONTH and BYHOUR alike), and its EXDATEs (each stays on its day if the
-    moved series has it, else goes to the occurrence that took its place).  A change of time asks
+    BYMONTH and BYHOUR alike), and its EXDATEs (each to the occurrence that
+    took the place of the one it excluded).  A change of time asks
     every attendee again (PARTSTAT=NEEDS-ACTION, RSVP=TRUE), unless
     ``attendees`` is given: their answers were for the old time.
 
@@ -6394,12 +6394,10 @@ def _moved_dates(start: Any, new_start: Any, values: tuple) -> tuple:
 
 
 def _ranked_exdates(old: Event, new: Event) -> tuple:
-    """The EXDATEs of a series moved from ``old`` to ``new``.  An excluded occurrence whose day
-    the moved series still has stays that day, at the new time (a weekday series started a day
-    later still skips that Friday); else it is the occurrence of the moved series that stands
-    where it stood (a 2TU rule moved a day is 2WE: the excluded Tuesday 14 July is Wednesday
-    8 July, not 15).  An EXDATE the old rule does not give (of an RDATE) keeps the move
-    _moved_dates gave it."""
+    """The EXDATEs of a series moved from ``old`` to ``new``, by rank: the occurrence of the
+    moved series that stands where the excluded one stood (a 2TU rule moved a day is 2WE: the
+    excluded Tuesday 14 July is Wednesday 8 July, not 15).  An EXDATE the old rule does not give
+    (of an RDATE) keeps the move _moved_dates gave it."""
     kind = _rank_kind(old.start)
     wanted = {_rank_key(x): i for i, x in enumerate(old.exdates) if _rank_kind(x) == kind}
     if not wanted or not new.rrule:
@@ -6408,45 +6406,16 @@ def _ranked_exdates(old: Event, new: Event) -> tuple:
     try:
         was_series = _raw(Event, {**vars(old), "exdates": (), "rdates": ()})
         now_series = _raw(Event, {**vars(new), "exdates": (), "rdates": ()})
-        ranked = {}
         for _, was, now in zip(range(_RANK_STEPS), occurrences(was_series), occurrences(now_series)):
             key = _rank_key(was)
-            if key in wanted:
-                ranked[wanted[key]] = (was, now)
-            if len(ranked) == len(wanted) or key > last:
+            i = wanted.pop(key, None)
+            if i is not None:
+                out[i] = now
+            if not wanted or key > last:
                 break
-        clock = _wall_time(new.start)
-        for i, (was, now) in ranked.items():
-            out[i] = now
-            if clock is not None and len(ranked) <= _SAME_DAY_CHECKS:  # that day, at the new time?
-                day = datetime.combine(_wall_day(was, old.start), clock, tzinfo=new.start.tzinfo)
-                same = next(occurrences(now_series, start=day, end=day + timedelta(seconds=1)), None)
-                out[i] = same if same is not None else now
-            elif clock is None and _wall_day(was, old.start) in _days_of(now_series, was):
-                out[i] = _wall_day(was, old.start)
     except (ValueError, OverflowError):  # a rule that cannot be expanded: the moves stand
         return new.exdates
     return tuple(out)
-
-
-_SAME_DAY_CHECKS = 100  # EXDATEs looked up on their own day; beyond, each is moved by rank
-
-
-def _wall_time(value: Any) -> time | None:
-    return value.replace(tzinfo=None).time() if isinstance(value, datetime) else None
-
-
-def _wall_day(value: Any, start: Any) -> date:
-    """The day of an occurrence on the wall clock of the series' ``start``."""
-    if isinstance(value, datetime):
-        zone = getattr(start, "tzinfo", None)
-        return (value.astimezone(zone) if zone is not None and value.tzinfo is not None else value).date()
-    return value
-
-
-def _days_of(series: Event, near: date) -> set:
-    """The days an all-day series has within a week of ``near``."""
-    return set(occurrences(series, start=near - timedelta(days=7), end=near + timedelta(days=8)))
 
 
 _RANK_STEPS = 200_000  # occurrences walked to rank EXDATEs; those beyond keep their move

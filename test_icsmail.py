@@ -2845,10 +2845,10 @@ class TestITIP(unittest.TestCase):
         self.assertEqual(days(moved), [(6, 10), (8, 12), (9, 9)])  # the 2nd Wednesday of July: 8, not 15
         weekdays = event(start=datetime(2026, 3, 2, 9, tzinfo=NEW_YORK),
                          rrule="FREQ=DAILY;BYDAY=MO,TU,WE,TH,FR;COUNT=6",
-                         exdates=[datetime(2026, 3, 6, 9, tzinfo=NEW_YORK)])  # started a day later: still no Friday
+                         exdates=[datetime(2026, 3, 6, 9, tzinfo=NEW_YORK)])  # its 5th: a Saturday it never has
         moved = icsmail.update(weekdays, start=datetime(2026, 3, 3, 10, tzinfo=NEW_YORK))
-        self.assertEqual(days(moved), [(3, 3), (3, 4), (3, 5), (3, 9), (3, 10)])
-        self.assertEqual(moved.exdates, (datetime(2026, 3, 6, 10, tzinfo=NEW_YORK),))
+        self.assertEqual(days(moved), [(3, 3), (3, 4), (3, 5), (3, 6), (3, 10)])
+        self.assertEqual(moved.exdates, (datetime(2026, 3, 9, 10, tzinfo=NEW_YORK),))
         with_rdate = event(start=datetime(2026, 3, 2, 9, tzinfo=NEW_YORK), rrule="FREQ=WEEKLY;COUNT=2",
                            rdates=[datetime(2026, 3, 20, 9, tzinfo=NEW_YORK)])
         moved = icsmail.update(with_rdate, start=datetime(2026, 3, 2, 11, tzinfo=NEW_YORK))
