@@ -6293,6 +6293,10 @@ def update(event: Event, **changes: Any) -> Event:
         occurrence = replace(event, **_occurrence(event, changes.pop("recurrence_id"), "update"))
         _keep_params(event, occurrence)
         event = occurrence  # what the changes are made to, and compared with
+    elif "recurrence_id" in changes and _differs(changes["recurrence_id"], event.recurrence_id):
+        raise ValueError(f"recurrence_id {changes['recurrence_id']}: event {event.uid!r} is already the occurrence "
+                         f"{event.recurrence_id}; an occurrence keeps the RECURRENCE-ID it changes (change the "
+                         f"series' occurrence with update(series, recurrence_id=...))")
     if "end" in changes and "duration" not in changes:
         changes["duration"] = None
     elif "duration" in changes and "end" not in changes:
@@ -6831,8 +6835,11 @@ def apply_cancel(event: Event, cancellation: Event | Calendar, *, attendee: Atte
         if event.recurrence_id is None and len(chosen) > 1:  # (RFC 5546 3.2.5); one occurrence's un-invite
             chosen = [one for one in chosen if one.recurrence_id is None or one.status == "CANCELLED"
                       or _uninvites(one, attendee)] or chosen  # is for that occurrence's own event
+        for one in chosen:  # each against the copy as it was: the first applied raises its SEQUENCE
+            _check_cancel_version(event, one)
         for one in chosen:
-            event = apply_cancel(event, one, attendee=attendee)
+            if _concerns(event, one):
+                event = _cancel_applied(event, one, attendee)
         return event
     if not isinstance(cancellation, Event):
         raise TypeError(f"apply_cancel() takes the cancel as an Event or a Calendar, "
@@ -6841,9 +6848,18 @@ def apply_cancel(event: Event, cancellation: Event | Calendar, *, attendee: Atte
         raise ValueError(f"the cancel is about event {cancellation.uid!r}, not {event.uid!r}")
     if not _concerns(event, cancellation):
         return event
+    _check_cancel_version(event, cancellation)
+    return _cancel_applied(event, cancellation, attendee)
+
+
+def _check_cancel_version(event: Event, cancellation: Event) -> None:
     if cancellation.sequence < event.sequence:
         raise ValueError(f"the cancel is of version {cancellation.sequence} of the event, which is now at "
                          f"version {event.sequence}: it is out of date (RFC 5546 2.1.5)")
+
+
+def _cancel_applied(event: Event, cancellation: Event, attendee: Attendee | str | None) -> Event:
+    """apply_cancel() of one cancel whose version is checked."""
     whole = cancellation.status == "CANCELLED"
     if not whole and not cancellation.attendees:
         raise ValueError("the cancel neither cancels the event (STATUS:CANCELLED) nor names the attendees "

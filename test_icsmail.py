@@ -2977,6 +2977,24 @@ class TestITIP(unittest.TestCase):
         self.assertIn("EXDATE;TZID=Europe/London:20261203T100000", icsmail.dumps(icsmail.update(mine, location="B")))
         self.assertEqual([t.day for t in icsmail.occurrences(mine)], [1, 2, 4, 5])
 
+    def test_an_occurrence_keeps_its_recurrence_id(self):  # another would name another (or no) occurrence
+        changed = icsmail.update(event(rrule="FREQ=WEEKLY;COUNT=4"),
+                                 recurrence_id=datetime(2026, 12, 8, 10, tzinfo=LONDON))
+        with self.assertRaisesRegex(ValueError, "is already the occurrence 2026-12-08 10:00:00"):
+            icsmail.update(changed, recurrence_id=datetime(2030, 1, 1, 10, tzinfo=LONDON))
+        self.assertEqual(icsmail.update(changed, recurrence_id=changed.recurrence_id, location="X").location, "X")
+
+    def test_a_cancel_of_a_series_and_its_changed_occurrence_applies_to_both_copies(self):
+        series = icsmail.update(icsmail.update(event(rrule="FREQ=WEEKLY;COUNT=4"), location="A"), location="B")
+        changed = icsmail.update(event(rrule="FREQ=WEEKLY;COUNT=4"), start=datetime(2026, 12, 8, 11, tzinfo=LONDON),
+                                 recurrence_id=datetime(2026, 12, 8, 10, tzinfo=LONDON))
+        invited = icsmail.loads(bytes(icsmail.build_message(icsmail.Calendar([series, changed])))).events
+        mail = icsmail.loads(bytes(icsmail.build_message(icsmail.Calendar([icsmail.cancel(series),
+                                                                          icsmail.cancel(changed)]))))
+        for copy in invited:  # the series' cancel (3) applied first raised the copy past the occurrence's (2)
+            with self.subTest(recurrence_id=copy.recurrence_id):
+                self.assertEqual(icsmail.apply_cancel(copy, mail, attendee="bob@example.com").status, "CANCELLED")
+
     def test_apply_cancel_reads_the_cancel_mail_and_is_idempotent(self):
         series = event(rrule="FREQ=DAILY;COUNT=5")
         sent = icsmail.cancel(series, recurrence_id=datetime(2026, 12, 3, 10, tzinfo=LONDON))
