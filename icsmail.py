@@ -6571,6 +6571,9 @@ def cancel(event: Event, *, attendees: Iterable[Attendee | str] | None = None,
     changes: dict[str, Any] = {"sequence": event.sequence + 1, "dtstamp": _now(), "alarms": ()}
     if attendees is not None:
         chosen = [_attendee(a) for a in _as_tuple(attendees)]
+        if not chosen:
+            raise ValueError("cancel(attendees=[]) un-invites nobody: name the attendees, or leave attendees out "
+                             "to cancel the whole event")
         known = {a.email.lower(): a for a in event.attendees}
         changes["attendees"] = tuple(known.get(a.email.lower(), a) for a in chosen)
         changes["status"] = None  # RFC 5546 3.2.5: no STATUS when only un-inviting
@@ -6653,6 +6656,9 @@ def reply(event: Event, attendee: Attendee | str, partstat: str = "ACCEPTED", *,
     _an_event(event, "reply")
     word = str(partstat).strip().upper()
     status = _REPLY_WORDS.get(word) or _token(partstat, _PARTSTATS, "reply partstat")
+    if status == "NEEDS-ACTION":  # RFC 5546 3.2.3: a reply answers
+        raise ValueError(f"reply partstat {partstat!r} is no answer to an event: give ACCEPTED, DECLINED, "
+                         f"TENTATIVE or DELEGATED")
     if status == "DELEGATED" and not delegated_to:
         raise ValueError("a DELEGATED reply needs delegated_to (the delegate's address)")
     if event.organizer is None:

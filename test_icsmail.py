@@ -2977,6 +2977,12 @@ class TestITIP(unittest.TestCase):
         self.assertIn("EXDATE;TZID=Europe/London:20261203T100000", icsmail.dumps(icsmail.update(mine, location="B")))
         self.assertEqual([t.day for t in icsmail.occurrences(mine)], [1, 2, 4, 5])
 
+    def test_answers_that_are_none_are_refused(self):
+        with self.assertRaisesRegex(ValueError, "reply partstat 'needs-action' is no answer to an event"):
+            icsmail.reply(event(), "bob@example.com", "needs-action")
+        with self.assertRaisesRegex(ValueError, r"cancel\(attendees=\[\]\) un-invites nobody"):
+            icsmail.cancel(event(), attendees=[])
+
     def test_an_occurrence_keeps_its_recurrence_id(self):  # another would name another (or no) occurrence
         changed = icsmail.update(event(rrule="FREQ=WEEKLY;COUNT=4"),
                                  recurrence_id=datetime(2026, 12, 8, 10, tzinfo=LONDON))
