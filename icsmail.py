@@ -6556,18 +6556,21 @@ def _moved_end(start: Any, end: Any, new_start: Any) -> Any:
 
 
 def cancel(event: Event, *, attendees: Iterable[Attendee | str] | None = None,
-           recurrence_id: date | datetime | None = None) -> Event:
+           recurrence_id: date | datetime | None = None, this_and_future: bool = False) -> Event:
     """The event to send as a CANCEL (RFC 5546 3.2.5): SEQUENCE + 1, fresh DTSTAMP.
 
     By default the whole event is cancelled (STATUS:CANCELLED, every
     attendee told).  ``recurrence_id`` cancels one occurrence (give its
-    original start); ``attendees`` only un-invites those people.
+    original start), and with ``this_and_future`` every one from it on
+    (RANGE=THISANDFUTURE); ``attendees`` only un-invites those people.
 
     >>> ev = Event("Sync", date(2026, 12, 1), uid="s1", organizer="a@example.com", attendees=["b@example.com"])
     >>> c = cancel(ev); (c.status, c.sequence)
     ('CANCELLED', 1)
     """
     _an_event(event, "cancel")
+    if this_and_future and recurrence_id is None:
+        raise ValueError("cancel(this_and_future=True) needs recurrence_id: the first occurrence to cancel")
     changes: dict[str, Any] = {"sequence": event.sequence + 1, "dtstamp": _now(), "alarms": ()}
     if attendees is not None:
         chosen = [_attendee(a) for a in _as_tuple(attendees)]
@@ -6583,6 +6586,8 @@ def cancel(event: Event, *, attendees: Iterable[Attendee | str] | None = None,
         changes.update(_occurrence(event, recurrence_id, "cancel"))
     cancelled = replace(event, **changes)
     _keep_params(event, cancelled)
+    if this_and_future:  # RFC 5545 3.2.13, written with the RECURRENCE-ID
+        cancelled._params = {**(getattr(cancelled, "_params", None) or {}), "RECURRENCE-ID": ";RANGE=THISANDFUTURE"}
     if attendees is not None:
         cancelled._uninvite = True
     return cancelled

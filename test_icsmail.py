@@ -2977,6 +2977,18 @@ class TestITIP(unittest.TestCase):
         self.assertIn("EXDATE;TZID=Europe/London:20261203T100000", icsmail.dumps(icsmail.update(mine, location="B")))
         self.assertEqual([t.day for t in icsmail.occurrences(mine)], [1, 2, 4, 5])
 
+    def test_a_cancel_of_this_and_future_occurrences(self):  # RFC 5545 3.2.13 RANGE=THISANDFUTURE
+        series = event(rrule="FREQ=WEEKLY;COUNT=6")
+        cut = datetime(2026, 12, 15, 10, tzinfo=LONDON)
+        cancelled = icsmail.cancel(series, recurrence_id=cut, this_and_future=True)
+        self.assertIn("RECURRENCE-ID;TZID=Europe/London;RANGE=THISANDFUTURE:20261215T100000\r\n",
+                      unfolded(icsmail.dumps(cancelled, method="CANCEL")))
+        mail = icsmail.loads(bytes(icsmail.build_message(cancelled)))
+        for applied in (icsmail.apply_cancel(series, cancelled), icsmail.apply_cancel(series, mail)):
+            self.assertEqual([t.day for t in icsmail.occurrences(applied)], [1, 8])
+        with self.assertRaisesRegex(ValueError, r"this_and_future=True\) needs recurrence_id"):
+            icsmail.cancel(series, this_and_future=True)
+
     def test_answers_that_are_none_are_refused(self):
         with self.assertRaisesRegex(ValueError, "reply partstat 'needs-action' is no answer to an event"):
             icsmail.reply(event(), "bob@example.com", "needs-action")
