@@ -7046,7 +7046,11 @@ def _summary_text(ev: Event, method: str | None) -> str:
     """The readable text/plain part: what, when, where, who, and the description."""
     title = ev.summary or "(no title)"
     lines = []
-    if method == "CANCEL":
+    if method == "CANCEL" and ev.recurrence_id is not None and _this_and_future(ev):
+        rid = ev.recurrence_id
+        day = f"{_fmt_day(rid)} {rid:%H:%M}" if isinstance(rid, datetime) else _fmt_day(rid)
+        lines += [f"This event has been cancelled from {day} on.", ""]
+    elif method == "CANCEL":
         lines += ["This event has been cancelled.", ""]
     elif method == "REPLY" and ev.attendees:
         a = ev.attendees[0]

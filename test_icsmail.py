@@ -2986,6 +2986,9 @@ class TestITIP(unittest.TestCase):
         mail = icsmail.loads(bytes(icsmail.build_message(cancelled)))
         for applied in (icsmail.apply_cancel(series, cancelled), icsmail.apply_cancel(series, mail)):
             self.assertEqual([t.day for t in icsmail.occurrences(applied)], [1, 8])
+        plain = next(p for p in parse_mail(icsmail.build_message(cancelled)).walk()
+                     if p.get_content_type() == "text/plain")
+        self.assertTrue(plain.get_content().startswith("This event has been cancelled from Tue 15 Dec 2026 10:00 on."))
         with self.assertRaisesRegex(ValueError, r"this_and_future=True\) needs recurrence_id"):
             icsmail.cancel(series, this_and_future=True)
 
