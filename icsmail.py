@@ -2374,8 +2374,12 @@ def _by_setpos(times: list, setpos: tuple | None) -> list:
     """The times of one period that BYSETPOS picks (1 the first, -1 the last), in order."""
     if setpos is None:
         return times
-    size = len(times)
-    return sorted({times[p - 1 if p > 0 else size + p] for p in setpos if -size <= p <= size})
+    return [times[i] for i in _setpos_indexes(len(times), setpos)]
+
+
+def _setpos_indexes(size: int, setpos: tuple) -> list[int]:
+    """Where in a period of ``size`` times BYSETPOS picks, in order (1 the first, -1 the last)."""
+    return sorted({p - 1 if p > 0 else size + p for p in setpos if -size <= p <= size})
 
 
 def _rule_periods(rule: _Rule, start: datetime, skip: int,
@@ -2415,9 +2419,9 @@ def _rule_periods(rule: _Rule, start: datetime, skip: int,
         if len(matched) * len(clock) <= _BIG_PERIOD:
             yield begins, _by_setpos([datetime.combine(day, t) for day in matched for t in clock], rule.setpos)
         elif rule.setpos is not None:  # the n-th time of the period, found without listing them all
-            size, each = len(matched) * len(clock), len(clock)
-            picked = sorted({p - 1 if p > 0 else size + p for p in rule.setpos if -size <= p <= size})
-            yield begins, [datetime.combine(matched[i // each], clock[i % each]) for i in picked]
+            each = len(clock)
+            yield begins, [datetime.combine(matched[i // each], clock[i % each])
+                           for i in _setpos_indexes(len(matched) * each, rule.setpos)]
         else:  # a day at a time: a year of every second is 31 million
             for day in matched:
                 if from_day is None or day >= from_day:
@@ -6375,8 +6379,7 @@ def _moved_dates(start: Any, new_start: Any, values: tuple) -> tuple:
     if isinstance(start, datetime) != isinstance(new_start, datetime):
         return values
     timed = isinstance(start, datetime)
-    delta = new_start.replace(tzinfo=None, fold=0) - start.replace(tzinfo=None, fold=0) if timed \
-        else new_start - start
+    delta = _wall_delta(start, new_start)
     days = timedelta(days=((new_start.date() - start.date()) if timed else delta).days)
     old_zone, new_zone = getattr(start, "tzinfo", None), getattr(new_start, "tzinfo", None)
 
@@ -6395,6 +6398,13 @@ def _moved_dates(start: Any, new_start: Any, values: tuple) -> tuple:
         return tuple(move(v) for v in values)
     except OverflowError:
         return values
+
+
+def _wall_delta(start: Any, new_start: Any) -> timedelta:
+    """How far a start moved on the wall clock (its zone aside): days and time, or days."""
+    if isinstance(start, datetime):
+        return new_start.replace(tzinfo=None, fold=0) - start.replace(tzinfo=None, fold=0)
+    return new_start - start
 
 
 def _ranked_exdates(old: Event, new: Event) -> tuple:
@@ -6451,8 +6461,7 @@ def _moved_rrule(start: Any, new_start: Any, rrule: str) -> str:
         return rrule
     timed = isinstance(start, datetime)
     zones = (start.tzinfo, new_start.tzinfo) if timed else (None, None)
-    delta = new_start.replace(tzinfo=None, fold=0) - start.replace(tzinfo=None, fold=0) if timed \
-        else new_start - start
+    delta = _wall_delta(start, new_start)
     if not delta and zones[0] is zones[1]:
         return rrule
     parts = _parse_rrule(rrule)
@@ -6509,8 +6518,7 @@ def _follow_day(parts: dict[str, str], old: date, new: date) -> None:
         parts["BYMONTH"] = str(new.month)
     nth = _BYDAY_RE.match(byday[0]) if len(byday) == 1 else None
     if nth and nth.group(2) and (freq == "MONTHLY" or "BYMONTH" in parts):  # the nth weekday of the month
-        last = (date(new.year + new.month // 12, new.month % 12 + 1, 1) - timedelta(days=1)).day
-        from_start, from_end = (new.day - 1) // 7 + 1, (last - new.day) // 7 + 1
+        from_start, from_end = (new.day - 1) // 7 + 1, (_month_days(new.year, new.month) - new.day) // 7 + 1
         counted_back = from_start == 5 or nth.group(1) == "-" and from_end < 5  # a 5th is the last: -1
         parts["BYDAY"] = f"-{from_end}" if counted_back else f"{from_start}"
         parts["BYDAY"] += _WEEKDAYS[new.weekday()]
@@ -7047,9 +7055,7 @@ def _summary_text(ev: Event, method: str | None) -> str:
     title = ev.summary or "(no title)"
     lines = []
     if method == "CANCEL" and ev.recurrence_id is not None and _this_and_future(ev):
-        rid = ev.recurrence_id
-        day = f"{_fmt_day(rid)} {rid:%H:%M}" if isinstance(rid, datetime) else _fmt_day(rid)
-        lines += [f"This event has been cancelled from {day} on.", ""]
+        lines += [f"This event has been cancelled from {_describe_dates((ev.recurrence_id,))} on.", ""]
     elif method == "CANCEL":
         lines += ["This event has been cancelled.", ""]
     elif method == "REPLY" and ev.attendees:
