@@ -1590,6 +1590,11 @@ class Alarm:
         return hash((self.trigger, self.action, self.description, self.related, self.repeat, self.interval,
                      self.summary, tuple(a.email for a in self.attendees), tuple(p.name for p in self.extra)))
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "__hash__" not in cls.__dict__:  # else @dataclass(frozen=True) hashes every field, attendees too
+            cls.__hash__ = Alarm.__hash__
+
 
 _SHARED_ALARMS: dict[tuple, tuple[Alarm, ...]] = {}  # the few reminders that recur across events
 

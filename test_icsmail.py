@@ -509,6 +509,8 @@ class TestModel(unittest.TestCase):
             sound: str = "ding"
 
         self.assertEqual(Reminder(timedelta(minutes=-5)).description, "Reminder")
+        mailed = Reminder(timedelta(minutes=-5), action="EMAIL", attendees=["bob@example.com"])
+        self.assertEqual(hash(mailed), hash(dataclasses.replace(mailed)))
         with self.assertRaisesRegex(ValueError, "repeat and interval go together"):
             Reminder(repeat=2)
 
