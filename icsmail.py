@@ -6840,9 +6840,9 @@ def apply_cancel(event: Event, cancellation: Event | Calendar, *, attendee: Atte
     RECURRENCE-ID, is left as it is by the cancel of another).  ``attendee`` says whose
     copy ``event`` is: a cancel that un-invites them cancels their copy (or that
     occurrence of it); without it the copy is the organizer's, and loses the
-    attendees un-invited.  A cancel of an older version (lower SEQUENCE, RFC 5546
-    2.1.5) is refused with ValueError; a cancel already applied, or of an occurrence
-    past the series' end, changes nothing.
+    attendees un-invited.  A cancel of an older version (lower SEQUENCE, or the same
+    and an earlier DTSTAMP: RFC 5546 2.1.5) is refused with ValueError; a cancel
+    already applied, or of an occurrence past the series' end, changes nothing.
 
     >>> ev = Event("Stand-up", date(2026, 12, 1), uid="s2", rrule="FREQ=DAILY;COUNT=5")
     >>> apply_cancel(ev, cancel(ev, recurrence_id=date(2026, 12, 3))).exdates
@@ -6877,9 +6877,25 @@ def apply_cancel(event: Event, cancellation: Event | Calendar, *, attendee: Atte
 
 
 def _check_cancel_version(event: Event, cancellation: Event) -> None:
+    """Refuse a cancel older than the copy (RFC 5546 2.1.5): the lower SEQUENCE, or the same and
+    the earlier DTSTAMP.  Against a changed occurrence, the series' cancel goes by DTSTAMP alone:
+    an occurrence's SEQUENCE goes up by itself, so the two count apart."""
+    sent, have = cancellation.dtstamp, event.dtstamp
+    stamped = isinstance(sent, datetime) and isinstance(have, datetime) and None not in (
+        sent.utcoffset(), have.utcoffset())
+    if event.recurrence_id is not None and cancellation.recurrence_id is None:
+        if stamped and sent < have:
+            raise ValueError(f"the cancel of the series is stamped {_fmt_utc(sent)}, before the version of its "
+                             f"occurrence {event.recurrence_id} ({_fmt_utc(have)}): it is out of date "
+                             f"(RFC 5546 2.1.5)")
+        return
     if cancellation.sequence < event.sequence:
         raise ValueError(f"the cancel is of version {cancellation.sequence} of the event, which is now at "
                          f"version {event.sequence}: it is out of date (RFC 5546 2.1.5)")
+    if cancellation.sequence == event.sequence and stamped and sent < have:
+        raise ValueError(f"the cancel is of version {cancellation.sequence}, stamped {_fmt_utc(sent)}, and the "
+                         f"event's version {event.sequence} is stamped later ({_fmt_utc(have)}): it is out of date "
+                         f"(RFC 5546 2.1.5)")
 
 
 def _cancel_applied(event: Event, cancellation: Event, attendee: Attendee | str | None) -> Event:

@@ -3086,7 +3086,7 @@ class TestITIP(unittest.TestCase):
         for day, status in ((4, None), (5, "CANCELLED"), (7, "CANCELLED")):
             with self.subTest(day=day):
                 moved = icsmail.update(series, recurrence_id=datetime(2026, 6, day, 10, tzinfo=NEW_YORK),
-                                       location="Room 9")
+                                       location="Room 9", dtstamp=datetime(2025, 12, 1, tzinfo=UTC))  # sent first
                 self.assertEqual(icsmail.apply_cancel(moved, cut).status, status)
 
     def this_and_future(self, recurrence_id: str) -> icsmail.Calendar:
@@ -3149,15 +3149,49 @@ class TestITIP(unittest.TestCase):
     def test_apply_cancel_of_a_mail_about_several_occurrences_applies_what_concerns_each_copy(self):
         series = event(rrule="FREQ=DAILY;COUNT=5", attendees=["bob@example.com", "carol@example.com"])
         days = [datetime(2026, 12, d, 10, tzinfo=LONDON) for d in (2, 3, 4)]
+        moved = [icsmail.update(series, recurrence_id=day, location="Room 9") for day in days]  # sent before
         off = icsmail.cancel(series, recurrence_id=days[0])  # the 2nd for everyone, the 3rd for Bob alone
         bob_off = icsmail.cancel(series, recurrence_id=days[1], attendees=["bob@example.com"])
         mail = icsmail.loads(bytes(icsmail.build_message(icsmail.Calendar([off, bob_off], method="CANCEL"))))
         self.assertEqual(icsmail.apply_cancel(series, mail).exdates, (days[0],))
         self.assertEqual(icsmail.apply_cancel(series, mail, attendee="bob@example.com").exdates, tuple(days[:2]))
-        moved = [icsmail.update(series, recurrence_id=day, location="Room 9") for day in days]
         self.assertEqual([icsmail.apply_cancel(m, mail).status for m in moved], ["CANCELLED", None, None])
         self.assertEqual([a.email for a in icsmail.apply_cancel(moved[1], mail).attendees], ["carol@example.com"])
         self.assertEqual(icsmail.apply_cancel(moved[2], mail), moved[2])  # about other occurrences
+
+    def test_apply_cancel_of_the_series_cancels_an_occurrence_changed_more_often(self):
+        series = event(rrule="FREQ=DAILY;COUNT=5", dtstamp=datetime(2026, 11, 1, tzinfo=UTC))
+        day = datetime(2026, 12, 3, 10, tzinfo=LONDON)
+        once = icsmail.update(series, recurrence_id=day, start=day + timedelta(hours=1),
+                              dtstamp=datetime(2026, 11, 2, tzinfo=UTC))
+        twice = icsmail.update(once, start=day + timedelta(hours=2), dtstamp=datetime(2026, 11, 3, tzinfo=UTC))
+        gone = icsmail.cancel(series)  # SEQUENCE 1, below the occurrence's 2: the two count apart
+        mail = icsmail.loads(bytes(icsmail.build_message(gone)))
+        self.assertEqual((gone.sequence, twice.sequence), (1, 2))
+        self.assertEqual(icsmail.apply_cancel(twice, mail).status, "CANCELLED")
+
+    def test_apply_cancel_of_the_series_stamped_before_an_occurrence_changed_is_refused(self):
+        series = event(rrule="FREQ=DAILY;COUNT=5", dtstamp=datetime(2026, 11, 1, tzinfo=UTC))
+        gone = dataclasses.replace(icsmail.cancel(series), dtstamp=datetime(2026, 11, 2, tzinfo=UTC))
+        day = datetime(2026, 12, 3, 10, tzinfo=LONDON)
+        moved = icsmail.update(series, recurrence_id=day, location="Room 9", sequence=0,
+                               dtstamp=datetime(2026, 11, 3, tzinfo=UTC))
+        with self.assertRaisesRegex(ValueError, "series is stamped 20261102T000000Z, before the version of its "
+                                                "occurrence .* out of date"):
+            icsmail.apply_cancel(moved, gone)
+
+    def test_apply_cancel_of_the_same_version_stamped_earlier_is_refused(self):
+        ev = event(attendees=["bob@example.com", "carol@example.com"], dtstamp=datetime(2026, 11, 1, tzinfo=UTC))
+        uninvite = dataclasses.replace(icsmail.cancel(ev, attendees=["bob@example.com"]),
+                                       dtstamp=datetime(2026, 11, 2, tzinfo=UTC))
+        mine = icsmail.apply_cancel(ev, uninvite)
+        again = icsmail.update(mine, attendees=[*mine.attendees, "bob@example.com"],  # same SEQUENCE (2.1.4)
+                               dtstamp=datetime(2026, 11, 3, tzinfo=UTC))
+        self.assertEqual(again.sequence, uninvite.sequence)
+        for attendee in ("bob@example.com", None):  # Bob's copy, the organizer's
+            with self.subTest(attendee=attendee), self.assertRaisesRegex(
+                    ValueError, "version 1, stamped 20261102T000000Z, .* stamped later \\(20261103T000000Z\\)"):
+                icsmail.apply_cancel(again, uninvite, attendee=attendee)
 
     def test_apply_cancel_that_uninvites_you_cancels_your_copy(self):
         ev = event(attendees=["bob@example.com", "carol@example.com"])
