@@ -2011,8 +2011,8 @@ class Event:
         self.exdates = tuple(self._same_kind(d, "exdate") for d in _as_tuple(self.exdates)) \
             if self.exdates else ()
         self.rdates = tuple(self._rdate(d) for d in _as_tuple(self.rdates)) if self.rdates else ()
-        if (self.rrule is not None or self.rdates) and isinstance(start, datetime) \
-                and type(start.tzinfo) is not ZoneInfo and start.tzinfo is not UTC:
+        if (self.rrule is not None or self.rdates) and isinstance(start, datetime) and start.tzinfo is not UTC \
+                and (type(start.tzinfo) is not ZoneInfo or start.tzinfo.key is None):  # (written in UTC)
             _check_series_zone(start, self.rrule)
         if self.recurrence_id is not None:
             self.recurrence_id = self._same_kind(self.recurrence_id, "recurrence_id")
@@ -2132,8 +2132,10 @@ def _check_series_zone(start: datetime, rrule: str | None) -> None:
         return
     if len(offsets) > 1:
         name = getattr(tz, "zone", None) or getattr(tz, "key", None) or "Area/City"
+        kind = "a ZoneInfo without a key (ZoneInfo.from_file) has no name to write, and" \
+            if isinstance(tz, ZoneInfo) else type(tz).__name__
         raise ValueError(f"start {start}: a recurring event needs its zone as zoneinfo.ZoneInfo({name!r}) "
-                         f"to keep its local time across changes of the clocks; {type(tz).__name__} "
+                         f"to keep its local time across changes of the clocks; {kind} "
                          f"can only be written in UTC")
     rule = _parse_rrule(rrule) if rrule and offsets != {timedelta(0)} else {}
     hours = rule.keys() & {"BYHOUR", "BYMINUTE", "BYSECOND"}

@@ -684,6 +684,18 @@ class TestModel(unittest.TestCase):
             with self.subTest(rule), self.assertRaisesRegex(ValueError, said):
                 event(start=early, rrule=rule)
 
+    def test_a_series_in_a_keyless_zoneinfo_is_refused(self):  # it has no TZID to write: UTC drifts an hour
+        path = next((os.path.join(d, "America", "New_York") for d in zoneinfo.TZPATH
+                     if os.path.isfile(os.path.join(d, "America", "New_York"))), None)
+        if path is None:
+            self.skipTest("no tz database files on this machine")
+        with open(path, "rb") as f:
+            zone = ZoneInfo.from_file(f)
+        start = datetime(2026, 3, 2, 9, tzinfo=zone)
+        self.assertIn("DTSTART:20260302T140000Z", icsmail.dumps(event(start=start)))  # one event: exact in UTC
+        with self.assertRaisesRegex(ValueError, "a ZoneInfo without a key .* can only be written in UTC"):
+            event(start=start, rrule="FREQ=WEEKLY;COUNT=3")
+
     def test_rule_details(self):
         rule = "FREQ=DAILY;COUNT=2;X-NAME=camelCase"  # an X- part's value is the user's
         self.assertEqual(event(rrule=rule).rrule, rule)
