@@ -1877,6 +1877,8 @@ class Event:
     # Made by cancel(attendees=...): a CANCEL without STATUS that un-invites them.  A field, so that
     # dataclasses.replace keeps it: the changed copy must not go out as a REQUEST that invites them.
     _uninvite: bool = field(default=False, repr=False, compare=False)
+    # Made by reply(): goes as a REPLY unless told otherwise (as a REQUEST it would come from the organizer).
+    _reply: bool = field(default=False, repr=False, compare=False)
 
     def __init__(self, summary: str | None, start: date | datetime | None, end: date | datetime | None = None,
                  duration: timedelta | None = None, uid: str | None = None, sequence: int = 0,
@@ -1888,7 +1890,7 @@ class Event:
                  rdates: Sequence[Any] = (), recurrence_id: date | datetime | None = None,
                  created: datetime | None = None, last_modified: datetime | None = None,
                  dtstamp: datetime | None = None, extra: Sequence[Property | tuple] = (), floating: bool = False,
-                 components: Sequence[Component] = (), _uninvite: bool = False) -> None:
+                 components: Sequence[Component] = (), _uninvite: bool = False, _reply: bool = False) -> None:
         # Checked in local variables, then stored in field order: the usual case runs no helper.
         if floating is not True and floating is not False:
             raise TypeError(f"floating must be True or False, not {floating!r}")
@@ -1997,6 +1999,8 @@ class Event:
         self.dtstamp, self.extra, self.floating, self.components = dtstamp, extra or (), floating, components or ()
         if _uninvite:
             self._uninvite = True
+        if _reply:
+            self._reply = True
         if exdates or rdates or rrule is not None or recurrence_id is not None or created is not None \
                 or last_modified is not None or extra or components:
             self._check_rest()
@@ -6691,7 +6695,7 @@ def reply(event: Event, attendee: Attendee | str, partstat: str = "ACCEPTED", *,
     extra = (Property("COMMENT", _check_text(comment, "comment")),) if comment else ()
     return Event(event.summary, event.start, event.end, event.duration, uid=event.uid, sequence=event.sequence,
                  organizer=event.organizer, attendees=(answer,), recurrence_id=event.recurrence_id,
-                 floating=event.floating, extra=extra)
+                 floating=event.floating, extra=extra, _reply=True)
 
 
 # The DTSTAMP of the reply last applied to an attendee, as CalendarServer records it:
@@ -7281,8 +7285,9 @@ def build_message(item: Event | Calendar, *, method: str | None = None, sender: 
     goes into From with ``SENT-BY`` on the organizer and Reply-To the
     organizer.  To is the attendees of all its events (never the organizer) unless
     ``recipients`` is given.  ``method`` defaults to the calendar's, else
-    CANCEL for what ``cancel()`` made, else REQUEST.  Bcc addresses are never written into the message: they ride
-    on the object as ``msg.bcc`` (a tuple), and ``send()`` delivers to them.
+    CANCEL for what ``cancel()`` made, REPLY for what ``reply()`` made, else
+    REQUEST.  Bcc addresses are never written into the message: they ride on
+    the object as ``msg.bcc`` (a tuple), and ``send()`` delivers to them.
 
     >>> ev = Event("Design review", datetime(2026, 12, 1, 10, tzinfo=UTC), uid="r1",
     ...            organizer="alice@example.com", attendees=["Bob <bob@example.com>"])
@@ -7302,7 +7307,7 @@ def build_message(item: Event | Calendar, *, method: str | None = None, sender: 
         raise TypeError(f"expected an Event or a Calendar, not {type(item).__name__}")
     if not (method or cal.method) and cal.events:  # what cancel() made goes as a CANCEL unless told otherwise
         first = cal.events[0]
-        method = "CANCEL" if first.status == "CANCELLED" or first._uninvite else "REQUEST"
+        method = "CANCEL" if first.status == "CANCELLED" or first._uninvite else "REPLY" if first._reply else "REQUEST"
     method = _token(method or cal.method or "REQUEST", _METHODS, "method")
     if not cal.events:
         raise ValueError("the calendar has no event to send")

@@ -3243,6 +3243,15 @@ class TestITIP(unittest.TestCase):
         updated = icsmail.apply_reply(ev, icsmail.loads(text))
         self.assertEqual([a.partstat for a in updated.attendees], ["NEEDS-ACTION", "ACCEPTED"])
 
+    def test_a_reply_goes_as_a_reply_from_the_attendee(self):  # as a REQUEST it came from the organizer
+        ev = event(attendees=["bob@example.com", "carol@example.com"])
+        for answer in (icsmail.reply(ev, "bob@example.com", "decline"),
+                       dataclasses.replace(icsmail.reply(ev, "bob@example.com", "decline"), summary="Sorry")):
+            msg = icsmail.build_message(answer)
+            part = next(p for p in msg.walk() if p.get_content_type() == "text/calendar")
+            self.assertEqual((part.get_param("method"), msg["From"], msg["To"]),
+                             ("REPLY", "bob@example.com", "Alice Smith <alice@example.com>"))
+
     def test_outdated_reply_is_refused(self):
         ev = event(sequence=2)
         answer = icsmail.reply(dataclasses.replace(ev, sequence=1), "bob@example.com", "decline")
