@@ -3556,15 +3556,57 @@ class _Opened:
             self.file.close()
 
 
+def _write_file(path: str | bytes | os.PathLike, data: bytes) -> None:
+    """``data`` into the file ``path``, whole or not at all: written beside it, then renamed
+    over it, so a failed write (a full disk) leaves the file as it was (or none), never cut
+    off.  What is no regular file (``/dev/stdout``, a pipe) is written to as it is."""
+    try:
+        _replace_file(os.fsdecode(path), data)
+    except OSError as exc:
+        exc.filename = os.fsdecode(path)  # the file asked for, not the one beside it (or none)
+        raise
+
+
+def _replace_file(path: str, data: bytes) -> None:
+    real = os.path.realpath(path)  # (a link stays a link: its target is replaced)
+    if os.path.exists(real) and not os.path.isfile(real):
+        with open(path, "wb") as f:
+            f.write(data)
+        return
+    import tempfile
+    try:
+        mode = os.stat(real).st_mode & 0o7777
+    except FileNotFoundError:
+        mode = os.umask(0)  # (the umask is only to be read by setting it)
+        os.umask(mode)
+        mode = 0o666 & ~mode
+    fd, temp = tempfile.mkstemp(prefix=f".{os.path.basename(real)}.", suffix=".part", dir=os.path.dirname(real))
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(temp, mode)
+        os.replace(temp, real)
+    except BaseException:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+        raise
+
+
 def dump(item: Event | Calendar | Iterable[Event], fp: Any, *, method: str | None = None) -> None:
     """Write ``dumps(item)`` to a path, a binary file or a text file, in UTF-8 with CRLF line
     ends: a text file's own newline and encoding do not apply (Windows would turn each CRLF
     into CR CR LF, and write its ANSI code page), as its bytes go straight to its buffer.
+    A path is written whole or not at all: a failed write leaves the file as it was.
 
     >>> buf = io.BytesIO(); dump(Event("x", date(2026, 1, 1)), buf); buf.getvalue()[:15]
     b'BEGIN:VCALENDAR'
     """
     text = dumps(item, method=method)
+    if isinstance(fp, (str, bytes, os.PathLike)):
+        _write_file(fp, text.encode())
+        return
     with _Opened(fp, "wb") as f:
         textual = isinstance(f, io.TextIOBase) or "b" not in str(getattr(f, "mode", "b"))  # (tempfile's wrappers)
         raw = getattr(f, "buffer", None) if textual else f
@@ -8144,13 +8186,7 @@ def _write_output(data: bytes, target: str | None, default: str, out: Any) -> st
     if target == "":
         raise ValueError("-o names no file: give a path, or - for standard output")
     path = target if target is not None else _fresh_path(default)
-    try:
-        with open(path, "wb") as f:
-            f.write(data)
-    except OSError as exc:
-        if exc.filename is None:  # a failed write or close names no file: say which
-            exc.filename = path
-        raise
+    _write_file(path, data)
     return path
 
 

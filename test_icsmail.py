@@ -1263,6 +1263,22 @@ class TestDumps(unittest.TestCase):
         icsmail.dump(icsmail.Calendar([ev]), buf)
         self.assertEqual(buf.getvalue(), expected.encode())
 
+    @unittest.skipIf(os.name == "nt", "file modes and links")
+    def test_dump_to_a_path_replaces_the_file_keeping_its_mode_and_links(self):  # written beside it, renamed
+        ev = event()
+        with tempfile.TemporaryDirectory() as tmp:
+            path, link = os.path.join(tmp, "a.ics"), os.path.join(tmp, "link.ics")
+            with open(path, "w") as f:
+                f.write("old")
+            os.chmod(path, 0o640)
+            os.symlink(path, link)
+            icsmail.dump(ev, link)
+            self.assertTrue(os.path.islink(link))
+            self.assertEqual(oct(os.stat(path).st_mode & 0o777), oct(0o640))
+            with open(path, "rb") as f:
+                self.assertEqual(f.read(), icsmail.dumps(ev).encode())
+            self.assertEqual(sorted(os.listdir(tmp)), ["a.ics", "link.ics"])
+
     def test_dump_to_a_text_file_writes_utf8_and_crlf_whatever_the_file_translates(self):  # as on Windows
         ev = event(summary="R\u00e9union \u2615")
         with tempfile.TemporaryDirectory() as tmp:
@@ -4495,6 +4511,25 @@ class TestCLI(SMTPTestCase):
                 self.assertEqual(err.count("\n"), 1, err)
                 self.assertTrue(err.startswith("icsmail: error: "), err)
                 self.assertIn(message, err)
+
+    @unittest.skipUnless(hasattr(os, "fork"), "sets a file size limit in the child")
+    def test_a_failed_write_leaves_no_cut_off_file(self):  # which `send` would then send
+        import resource
+
+        def small_files():
+            resource.setrlimit(resource.RLIMIT_FSIZE, (1024, 1024))  # the message is 3 kB
+
+        with open("keep.eml", "wb") as f:
+            f.write(b"an earlier message")
+        for output in (("-o", "keep.eml"), ()):
+            with self.subTest(output=output):
+                result = subprocess.run([sys.executable, os.path.join(HERE, "icsmail.py"), *self.INVITE, *output],
+                                        capture_output=True, text=True, timeout=60, preexec_fn=small_files)
+                self.assertEqual((result.returncode, result.stderr),
+                                 (1, f"icsmail: error: {output[1] if output else 'invite.eml'}: File too large\n"))
+                self.assertEqual(sorted(os.listdir(".")), ["keep.eml"])  # nothing half-written beside it
+                with open("keep.eml", "rb") as f:
+                    self.assertEqual(f.read(), b"an earlier message")
 
     def test_script_runs(self):
         with open("a.ics", "w", newline="") as f:
