@@ -1932,8 +1932,10 @@ class Event:
                 try:
                     _add_duration(start, duration)
                 except OverflowError:
-                    raise ValueError(f"duration {duration} takes the event beyond the years 1-9999 "
-                                     f"that dates hold") from None
+                    zoned = isinstance(start, datetime) and start.tzinfo is not None
+                    what = f"start {start} is, in UTC," if zoned and _instant(start) is None else \
+                        f"duration {duration} takes the event"
+                    raise ValueError(f"{what} beyond the years 1-9999 that dates hold") from None
         elif allday:
             if start >= date.max:
                 raise ValueError(f"start {start} is too late: an all-day event ends the next day")
@@ -2904,10 +2906,10 @@ def _changes_near(key: str, year: int) -> list[tuple[int, int, int]]:
     """(UTC seconds, offset before, offset after) of zone ``key``'s changes in ``year``, and 3 days around."""
     tz = _tzdata(key)
     lo = _epoch_seconds(date(year, 1, 1)) - 3 * 86400
-    hi = _epoch_seconds(date(year + 1, 1, 1)) + 3 * 86400
+    hi = _epoch_seconds(date(year, 12, 31)) + 4 * 86400
     changes = [(t[0], t[1], t[2]) for t in tz.trans[bisect.bisect_left(tz.times, lo):] if t[0] <= hi]
-    if tz.footer is not None:
-        changes += [t[:3] for y in (year - 1, year, year + 1) for t in tz.footer.transitions(y)]
+    if tz.footer is not None:  # (the years 1 and 9999 have no year before, or after)
+        changes += [t[:3] for y in (year - 1, year, year + 1) if 1 <= y <= 9999 for t in tz.footer.transitions(y)]
     return [c for c in changes if lo <= c[0] <= hi]
 
 
@@ -8092,10 +8094,11 @@ def _cli_zone(name: str | None) -> tzinfo:
     return _zoneinfo(name) if name is not None else _zoneinfo(_local_zone_name())
 
 
-def _cli_time(text: str, zone: Any, what: str) -> date | datetime:
+def _cli_time(text: str, zone: Any, what: str, explicit: bool = False) -> date | datetime:
     """``2026-12-01 10:00``, ``2026-12-01T10:00``, a bare date (all-day), or with Z / an offset.
 
-    ``zone`` is a callable giving the tzinfo for times without an offset.
+    ``zone`` is a callable giving the tzinfo for times without an offset; a time with one is
+    moved into ``explicit`` (the ``--tz`` given), whose clock a series keeps.
     """
     value = text.strip()
     if len(value) == 8 and value.isdigit():  # 20261201: a date, as Python 3.11 would read it too
@@ -8111,16 +8114,23 @@ def _cli_time(text: str, zone: Any, what: str) -> date | datetime:
     except ValueError:
         raise ValueError(f"{what} {text!r} is not a date or time like 2026-12-01 or 2026-12-01 10:00") from None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=zone())
-    return parsed
+        return parsed.replace(tzinfo=zone())
+    if not explicit:
+        return parsed
+    into = zone()
+    try:
+        return parsed.astimezone(into)
+    except (OverflowError, ValueError):  # (0001-01-01T00:30+05:00 is in the year 0 in London)
+        raise ValueError(f"{what} {text!r} is out of the years 1-9999 in {into}") from None
 
 
 def _cli_event(args: Any) -> Event:
     zone = functools.lru_cache(maxsize=None)(lambda: _cli_zone(args.tz))
     if args.tz is not None:
         zone()  # a --tz that names no zone is an error even when no time needs it (all-day)
-    start = _cli_time(args.start, zone, "--start")
-    end = _cli_time(args.end, zone, "--end") if args.end is not None else None
+    explicit = args.tz is not None
+    start = _cli_time(args.start, zone, "--start", explicit)
+    end = _cli_time(args.end, zone, "--end", explicit) if args.end is not None else None
     duration = _cli_duration(args.duration) if args.duration is not None else None
     if end is None and duration is None and isinstance(start, datetime):
         duration = timedelta(hours=1)

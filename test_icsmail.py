@@ -1247,6 +1247,15 @@ class TestDumps(unittest.TestCase):
         text = icsmail.dumps(ev)
         self.assertIn("RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=2SU", text)
 
+    def test_the_first_and_last_years(self):  # the rule of London's zone has no year 0 or 10000
+        for start, written in ((datetime(1, 1, 1, 0, 30, tzinfo=LONDON), "00010101T003000"),
+                               (datetime(9999, 12, 31, 0, 30, tzinfo=LONDON), "99991231T003000")):
+            with self.subTest(start=start):
+                text = icsmail.dumps(event(start=start, duration=timedelta(minutes=10)))
+                self.assertIn(f"DTSTART;TZID=Europe/London:{written}", lines_of(text))
+        with self.assertRaisesRegex(ValueError, r"start 0001-01-01 00:30:00\+09:18:59 is, in UTC, beyond the years"):
+            event(start=datetime(1, 1, 1, 0, 30, tzinfo=ZoneInfo("Asia/Tokyo")), duration=timedelta(minutes=10))
+
     def test_dump_to_files(self):
         ev = event()
         expected = icsmail.dumps(ev)
@@ -4235,6 +4244,18 @@ class TestCLI(SMTPTestCase):
         self.assertEqual((code, err), (0, "wrote offsite.ics\n"))
         ev = icsmail.load("offsite.ics").events[0]
         self.assertEqual((ev.start, ev.end), (date(2027, 3, 3), date(2027, 3, 6)))
+
+    def test_a_time_with_an_offset_is_moved_into_the_zone_tz_names(self):  # whose clock the series keeps
+        code, out, err = self.run_main("publish", "--summary", "Sync", "--start", "2026-12-01T15:00Z", "--end",
+                                       "2026-12-01T10:30-05:00", "--tz", "America/New_York", "--rrule",
+                                       "FREQ=WEEKLY;COUNT=20", "-o", "-")
+        self.assertEqual((code, err), (0, ""))
+        self.assertIn("DTSTART;TZID=America/New_York:20261201T100000", lines_of(out))
+        self.assertIn("DTEND;TZID=America/New_York:20261201T103000", lines_of(out))
+        code, out, err = self.run_main("publish", "--summary", "Sync", "--start", "0001-01-01T00:30+05:00", "--tz",
+                                       "Europe/London", "-o", "-")
+        self.assertEqual((code, err), (1, "icsmail: error: --start '0001-01-01T00:30+05:00' is out of the years "
+                                          "1-9999 in Europe/London\n"))
 
     def test_publish_to_stdout_with_organizer(self):
         out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
