@@ -3425,6 +3425,24 @@ def _check_method(cal: Calendar, method: str | None) -> None:
             status = str(next(p.value for p in ev.extra if p.name == "STATUS")).strip().upper()
         if allowed and status is not None and status not in allowed and not status.startswith("X-"):
             raise ValueError(f"{what(ev)} has STATUS:{status}; {method} allows {', '.join(sorted(allowed))}")
+    if method in ("PUBLISH", "REQUEST") and any(ev.recurrence_id is not None for ev in cal.events):
+        _check_changed_occurrences(cal.events)
+
+
+def _check_changed_occurrences(events: Sequence[Event]) -> None:
+    """Refuse a changed occurrence that names none of its series' occurrences (the series
+    moved since): clients would show it beside the series, as an event of its own."""
+    series = {ev.uid: ev for ev in events if ev.recurrence_id is None and (ev.rrule or ev.rdates)}
+    for ev in events:
+        master = series.get(ev.uid)
+        if master is None or ev.recurrence_id is None or ev._as_read or master.start is None:
+            continue
+        try:
+            _occurrence(master, ev.recurrence_id, "change")
+        except ValueError as exc:
+            raise ValueError(f"{exc}: clients would show this changed occurrence beside the series, not instead "
+                             f"of one; after moving the series, change the occurrence again with "
+                             f"update(series, recurrence_id=...), or leave it out") from None
 
 
 def _as_calendar(item: Event | Calendar | Iterable[Event], method: str | None) -> tuple[Calendar, str | None]:

@@ -3599,6 +3599,23 @@ class TestBuildMessage(unittest.TestCase):
                 self.assertEqual(parse_mail(msg)["Subject"], summary)
                 self.assertEqual(msg.as_bytes(policy=msg.policy.clone(linesep="\r\n")), wire)  # nothing refolded
 
+    def test_a_changed_occurrence_the_moved_series_no_longer_has_is_refused(self):
+        series = event(rrule="FREQ=WEEKLY;COUNT=5", attendees=["bob@example.com"])
+        day = datetime(2026, 12, 15, 10, tzinfo=LONDON)
+        changed = icsmail.update(series, recurrence_id=day, location="Room 9")
+        self.assertEqual(len(icsmail.loads(bytes(icsmail.build_message(icsmail.Calendar([series, changed])))).events),
+                         2)
+        moved = icsmail.update(series, start=series.start + timedelta(hours=1))
+        for method, attendees in (("REQUEST", series.attendees), ("PUBLISH", ())):
+            events = [dataclasses.replace(e, attendees=attendees) for e in (moved, changed)]
+            with self.subTest(method=method), self.assertRaisesRegex(
+                    ValueError, r"recurrence_id 2026-12-15 10:00:00\+00:00 is not an occurrence .* the nearest are "
+                                r"2026-12-08 11:00:00\+00:00 and 2026-12-15 11:00:00\+00:00: clients would show"):
+                icsmail.dumps(icsmail.Calendar(events), method=method)
+        again = icsmail.update(moved, recurrence_id=day + timedelta(hours=1), location="Room 9")
+        self.assertIn("RECURRENCE-ID;TZID=Europe/London:20261215T110000",
+                      lines_of(icsmail.dumps(icsmail.Calendar([moved, again]), method="REQUEST")))
+
     def test_publish_needs_recipients(self):
         with self.assertRaisesRegex(ValueError, "nobody to send"):
             icsmail.build_message(event(attendees=()), method="PUBLISH")
