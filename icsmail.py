@@ -6246,7 +6246,9 @@ _MAX_HELD = 1000  # events a stream holds back while waiting for a VTIMEZONE fur
 def _iter_lines(lines: Iterable[str], notes: _Notes) -> Iterator[Event]:
     reader = _Reader(notes, streaming=True)
     held: list = []
+    seen = False
     for kind, frame in reader.frames(_unfold(lines)):
+        seen = True
         if kind == "begin":
             yield from _release(reader, held)  # events before any VCALENDAR: read with what they had
             reader.begin(frame)
@@ -6277,6 +6279,8 @@ def _iter_lines(lines: Iterable[str], notes: _Notes) -> Iterator[Event]:
             reader.begin(None)
             held = []
     yield from _release(reader, held)
+    if not seen:
+        notes.warn("the input holds no calendar data", 1)  # (as load() says)
     notes.finish()
 
 

@@ -2098,6 +2098,22 @@ END:VTIMEZONE"""  # written before Mexico gave up summer time (2022): what Outlo
                 self.assertEqual([e.summary for e in icsmail.load(content).events],
                                  [e.summary for e in icsmail.iter_events(content)])
 
+    def test_empty_input_is_warned_streamed_or_not(self):  # an error with strict=True
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "empty.ics")
+            for content in (b"", b"\r\n\r\n"):
+                with open(path, "wb") as f:
+                    f.write(content)
+                warnings: list = []
+                with self.subTest(content=content):
+                    self.assertEqual((list(icsmail.iter_events(path, warnings=warnings)), warnings),
+                                     ([], ["the input holds no calendar data (line 1)"]))
+                    self.assertEqual(icsmail.load(path).warnings, warnings)
+                    with self.assertRaisesRegex(icsmail.ParseError, "holds no calendar data .strict=True."):
+                        list(icsmail.iter_events(path, strict=True))
+                    with self.assertRaisesRegex(icsmail.ParseError, "holds no calendar data .strict=True."):
+                        icsmail.load(path, strict=True)
+
     def test_an_end_beyond_the_year_9999_is_warned(self):  # end_time cannot say it: None
         cal = icsmail.loads(calendar_with("DTSTART;TZID=Pacific/Kiritimati:99991231T230000", "DURATION:PT2H"))
         self.assertIsNone(cal.events[0].end_time)
