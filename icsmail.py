@@ -1775,7 +1775,22 @@ def _rrule_text(value: str | Mapping, start: date | datetime | None, floating: b
             raise ValueError(f"invalid rrule {text!r}: UNTIL must be in UTC (…Z) when the start has a time zone")
         if isinstance(start, datetime) and floating and until.upper().endswith("Z"):
             raise ValueError(f"invalid rrule {text!r}: UNTIL must be a local time (no Z) when the start is floating")
+        if _until_before(until, start):
+            raise ValueError(f"invalid rrule {text!r}: UNTIL is before the start {start}, so the rule gives "
+                             f"no occurrence (the event would happen once)")
     return ";".join(f"{n}={v}" for n, v in parts.items())
+
+
+def _until_before(until: str, start: date | datetime) -> bool:
+    """Whether a rule's UNTIL (checked: of the start's kind) comes before ``start``."""
+    fields = [int(until[:4]), int(until[4:6]), int(until[6:8])]
+    if not isinstance(start, datetime):
+        return date(*fields) < start
+    last = datetime(*fields, int(until[9:11]), int(until[11:13]), int(until[13:15]))
+    if start.tzinfo is None:
+        return last < start
+    at = _instant(start)
+    return at is not None and last < at
 
 
 def _rule_of_times(parts: Mapping[str, str]) -> str | None:

@@ -696,6 +696,14 @@ class TestModel(unittest.TestCase):
         with self.assertRaisesRegex(ValueError, "a ZoneInfo without a key .* can only be written in UTC"):
             event(start=start, rrule="FREQ=WEEKLY;COUNT=3")
 
+    def test_a_rule_until_before_the_start_is_refused(self):  # it gives nothing: the event would happen once
+        for start, until in ((date(2026, 12, 1), "20261130"), (datetime(2026, 12, 1, 10, tzinfo=NEW_YORK),
+                                                               "20261201T145959Z")):
+            with self.subTest(start=start), self.assertRaisesRegex(ValueError, "UNTIL is before the start"):
+                event(start=start, duration=None, rrule=f"FREQ=DAILY;UNTIL={until}")
+        self.assertEqual(event(start=datetime(2026, 12, 1, 10, tzinfo=NEW_YORK),  # the start is its one occurrence
+                               rrule="FREQ=DAILY;UNTIL=20261201T150000Z").rrule, "FREQ=DAILY;UNTIL=20261201T150000Z")
+
     def test_rule_details(self):
         rule = "FREQ=DAILY;COUNT=2;X-NAME=camelCase"  # an X- part's value is the user's
         self.assertEqual(event(rrule=rule).rrule, rule)
