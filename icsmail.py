@@ -8127,8 +8127,23 @@ def _zone_file_name(path: str) -> str:
 
 
 def _cli_zone(name: str | None) -> tzinfo:
-    """``--tz``, or this machine's zone: looked up only when a time needs it."""
-    return _zoneinfo(name) if name is not None else _zoneinfo(_local_zone_name())
+    """``--tz``, or this machine's zone: looked up only when a time needs it.  The tz database's
+    files that name no zone of their own (``localtime``, ``posixrules``, ``posix/Area/City``)
+    are resolved to the zone they lead to."""
+    if name is None:
+        return _zoneinfo(_local_zone_name())
+    zone = _zoneinfo(name)
+    if name.startswith("right/"):
+        raise ValueError(f"--tz {name!r} counts leap seconds, which calendars do not: use --tz {name[6:]!r}")
+    if name in ("localtime", "posixrules") or name.startswith("posix/"):
+        found = next((_zone_file_name(os.path.join(root, name)) for root in zoneinfo.TZPATH
+                      if os.path.isfile(os.path.join(root, name))), "")
+        resolved = _cldr_zone(found) if found and found != name else None
+        if resolved is None:
+            raise ValueError(f"--tz {name!r} names no zone of its own: pass --tz Area/City "
+                             f"(e.g. --tz Europe/London)")
+        zone = resolved
+    return zone
 
 
 def _cli_time(text: str, zone: Any, what: str, explicit: bool = False) -> date | datetime:

@@ -4322,6 +4322,21 @@ class TestCLI(SMTPTestCase):
                 self.assertEqual(err, f"icsmail: error: the TZ environment variable {tz!r} is not a time zone name "
                                       f"this can write: pass --tz Area/City (e.g. --tz America/New_York)\n")
 
+    def test_tz_names_of_files_that_are_no_zone_of_their_own_are_resolved(self):  # or refused
+        names = [n for n in ("posix/Europe/Paris", "right/Europe/Paris")
+                 if any(os.path.isfile(os.path.join(d, n)) for d in zoneinfo.TZPATH)]
+        if not names:
+            self.skipTest("no posix/ or right/ zones in this tz database")
+        publish = ("publish", "--summary", "Talk", "--start", "2026-12-01 18:00", "-o", "-", "--tz")
+        for name in names:
+            with self.subTest(name=name):
+                code, out, err = self.run_main(*publish, name)
+                if name.startswith("posix/"):
+                    self.assertIn("DTSTART;TZID=Europe/Paris:20261201T180000", lines_of(out))
+                else:
+                    self.assertEqual((code, err), (1, f"icsmail: error: --tz {name!r} counts leap seconds, which "
+                                                      f"calendars do not: use --tz 'Europe/Paris'\n"))
+
     def test_the_machine_zone_from_a_tz_file_path(self):  # glibc's TZ=:/etc/localtime and TZ=/path
         path = next((os.path.join(d, "Europe", "Paris") for d in zoneinfo.TZPATH
                      if os.path.isfile(os.path.join(d, "Europe", "Paris"))), None)
