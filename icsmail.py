@@ -7527,7 +7527,11 @@ def _parse_smtp_url(url: str) -> _Server:
     shown = _shown_url(url.strip())
     if any(c.isspace() for c in url.strip()):  # (urlsplit drops tabs inside: "ho\tst" would be "host")
         raise ValueError(f"the SMTP URL has a space in it: {shown!r}")
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+        host = parts.hostname  # ('[zz]' raises only here)
+    except ValueError as exc:  # a bracket unclosed, an IPv6 address that is none
+        raise ValueError(f"the SMTP URL is malformed ({exc}): {shown!r}") from None
     if parts.scheme not in ("smtp", "smtps"):
         raise ValueError(f"the SMTP URL must start with smtp:// or smtps://, not {shown!r}")
     if parts.password is not None:
@@ -7538,18 +7542,22 @@ def _parse_smtp_url(url: str) -> _Server:
         port = 0
     if port == 0:  # not shown: a password typed into the URL would be read as the port
         raise ValueError("the SMTP URL has an invalid port: give a number after the host, as in smtp://host:587")
-    if not parts.hostname:
+    if not host:
         raise ValueError(f"the SMTP URL names no host: {shown!r}")
-    if not _SMTP_HOST_RE.fullmatch(parts.hostname):  # a space would be looked up as part of the name
-        raise ValueError(f"the SMTP URL's host {parts.hostname!r} is not a host name or IP address: {shown!r}")
+    if not _SMTP_HOST_RE.fullmatch(host):  # a space would be looked up as part of the name
+        raise ValueError(f"the SMTP URL's host {host!r} is not a host name or IP address: {shown!r}")
+    given = parts.netloc.rpartition("@")[2]
+    if not _SMTP_HOSTPORT_RE.fullmatch(given):  # [::1]]:25, [v1.x]
+        raise ValueError(f"the SMTP URL's host and port {given!r} are malformed: {shown!r}")
     if parts.path not in ("", "/") or parts.query or parts.fragment:
         raise ValueError(f"the SMTP URL has a path or query it does not need: {shown!r}")
     default = 465 if parts.scheme == "smtps" else 25
     user = unquote(parts.username) if parts.username else None
-    return _Server(parts.scheme, parts.hostname, default if port is None else port, user)
+    return _Server(parts.scheme, host, default if port is None else port, user)
 
 
 _SMTP_HOST_RE = _LazyRegex(r"[\w.-]+|[0-9a-f:.]+(?:%[\w.-]+)?")  # a name, IPv4, or IPv6 (its [brackets] gone)
+_SMTP_HOSTPORT_RE = _LazyRegex(r"(?:[\w.-]+|\[[0-9A-Fa-f:.]+(?:%[\w.-]+)?\])(?::\d*)?")  # as in the URL
 _URL_SCHEME_RE = _LazyRegex(r"[A-Za-z][A-Za-z0-9+.-]*:?/*")
 
 
@@ -8584,6 +8592,14 @@ def _add_event_options(p: Any) -> None:
     p.add_argument("--sequence", type=int, default=0, help="version number; raise it for updates")
 
 
+def _file_name(text: str) -> str:
+    """A file argument; an empty one is refused before open('') says only "No such file"."""
+    if not text:
+        import argparse
+        raise argparse.ArgumentTypeError("an empty file name names no file")
+    return text
+
+
 def _parser() -> Any:
     import argparse
 
@@ -8611,20 +8627,20 @@ def _parser() -> Any:
     p.set_defaults(run=_cmd_invite)
 
     p = sub.add_parser("send", help="send prepared .eml files over one SMTP connection")
-    p.add_argument("files", nargs="+", metavar="FILE.eml")
+    p.add_argument("files", nargs="+", metavar="FILE.eml", type=_file_name)
     p.add_argument("--smtp", help="smtp://[user@]host[:port] or smtps://... (default $ICSMAIL_SMTP)")
     p.add_argument("--force", action="store_true", help="send again files already marked as sent")
     p.set_defaults(run=_cmd_send)
 
     p = sub.add_parser("show", help="print the events of .ics files and invitation e-mails")
-    p.add_argument("files", nargs="+", metavar="FILE", help=".ics or .eml; - for standard input")
+    p.add_argument("files", nargs="+", metavar="FILE", type=_file_name, help=".ics or .eml; - for standard input")
     p.add_argument("--json", action="store_true", help="one JSON object per event")
     p.add_argument("--tz", help="show times also in this zone (default: this machine's)")
     p.add_argument("--strict", action="store_true", help="treat deviations from RFC 5545 as errors")
     p.set_defaults(run=_cmd_show)
 
     p = sub.add_parser("reply", help="answer an invitation (accept, decline, tentative)")
-    p.add_argument("file", metavar="INVITE", help="the invitation (.eml or .ics)")
+    p.add_argument("file", metavar="INVITE", type=_file_name, help="the invitation (.eml or .ics)")
     p.add_argument("--attendee", required=True, help="your address, as invited")
     p.add_argument("partstat", metavar="ANSWER", type=str.upper,
                    choices=("ACCEPT", "ACCEPTED", "DECLINE", "DECLINED", "TENTATIVE"),

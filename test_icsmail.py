@@ -4201,7 +4201,9 @@ class TestSend(SMTPTestCase):
                  ("smtp:alice:hunter2@example.com", "names no host"),
                  ("smtp://alice@example.com/inbox?x", "path or query"),
                  ("smtp:// 127.0.0.1:2525", "has a space in it"), ("smtp://mail\t.example.com", "has a space in it"),
-                 ("smtp://mail!.example.com", "host 'mail!.example.com' is not a host name or IP address")]
+                 ("smtp://mail!.example.com", "host 'mail!.example.com' is not a host name or IP address"),
+                 ("smtp://[::1", r"malformed \(Invalid IPv6 URL\)"), ("smtp://[zz]:25", "malformed"),
+                 ("smtp://[::1]]:25", r"host and port '\[::1\]\]:25' are malformed")]
         for url, message in cases:
             with self.subTest(url):
                 with self.assertRaisesRegex(ValueError, message) as caught:
@@ -4260,6 +4262,12 @@ class TestCLI(SMTPTestCase):
         code, _, err = self.run_main("show", "--tz", "", "x.ics")
         self.assertEqual(code, 1)
         self.assertIn("icsmail: error: invalid time zone name ''", err)
+        for command in (("show", ""), ("send", ""), ("reply", "", "accept", "--attendee", "bob@example.com")):
+            with self.subTest(command[0]), self.assertRaises(SystemExit) as exited, \
+                    contextlib.redirect_stderr(io.StringIO()) as err:
+                icsmail.main(list(command))
+            self.assertEqual(exited.exception.code, 2)
+            self.assertIn(": an empty file name names no file", err.getvalue())
 
     def test_output_that_fails_is_said_as_such(self):  # not blamed on the file read, nor a traceback
         self.run_main("publish", "--summary", "x", "--start", "2026-12-01", "-o", "x.ics")
