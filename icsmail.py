@@ -5702,7 +5702,10 @@ def _looks_like_mail(head: bytes) -> bool:
     if head[:6].upper() == b"BEGIN:":
         return False
     if _MAIL_HEADER_RE.match(head):
-        return b"\n\n" in head or b"\r\n\r\n" in head or len(head) < 200
+        if b"\n\n" in head or b"\r\n\r\n" in head or len(head) < 200:
+            return True
+        lines = head.replace(b"\r\n", b"\n").split(b"\n")[:-1]  # (the last may be cut off)
+        return all(map(_HEADER_FIELD_RE.match, lines))  # a header longer than the head (a 60 kB Subject)
     parts = _BLANK_LINE_RE.split(head, 1)
     if len(parts) == 1:
         return False
@@ -8530,7 +8533,11 @@ def _try_local_zone() -> tzinfo | None:
 
 
 def _cmd_reply(args: Any, out: Any, err: Any) -> int:
-    invitation = _invitation_event(load(args.file), args.file, args.uid)
+    try:
+        cal = load(args.file)
+    except ParseError as exc:  # (an OSError names the file itself)
+        raise ParseError(f"{args.file}: {exc.msg}", exc.lineno, exc.line, exc.where) from None
+    invitation = _invitation_event(cal, args.file, args.uid)
     answer = reply(invitation, args.attendee, args.partstat, comment=args.comment)
     if not any(_same_address(a.email, answer.attendees[0].email) for a in invitation.attendees):
         print(f"icsmail: warning: {answer.attendees[0].email} is not among the invitation's attendees: "

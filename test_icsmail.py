@@ -4249,6 +4249,23 @@ class TestCLI(SMTPTestCase):
               "--duration", "45m", "--organizer", "alice@example.com", "--attendee", "bob@example.com",
               "--attendee", "carol@example.com")
 
+    def test_an_invitation_with_a_subject_longer_than_the_head_read_is_read(self):  # 64 kB decide mail or not
+        summary = "W\u00f6rd " * 8000
+        code, _, err = self.run_main(*self.INVITE[:2], summary, *self.INVITE[3:], "-o", "long.eml")
+        self.assertEqual(code, 0, err)
+        with open("long.eml", "rb") as f:
+            self.assertGreater(f.read().index(b"\r\n\r\n"), 65536)
+        self.assertEqual(icsmail.load("long.eml").events[0].summary, summary)
+        code, _, err = self.run_main("reply", "long.eml", "accept", "--attendee", "bob@example.com", "-o", "r.eml")
+        self.assertEqual(code, 0, err)
+
+    def test_reply_names_the_invitation_it_cannot_read(self):
+        with open("junk.ics", "w") as f:
+            f.write("hello\n")
+        code, _, err = self.run_main("reply", "junk.ics", "accept", "--attendee", "bob@example.com")
+        self.assertEqual((code, err), (1, "icsmail: error: junk.ics: a property line without a colon: 'hello' "
+                                          "(line 1)\n"))
+
     def test_empty_values_are_refused_not_skipped(self):  # --duration "" was an hour, -o "" event.ics
         publish = ("publish", "--summary", "x", "--start", "2026-12-01 10:00", "--tz", "UTC")
         cases = [(("--duration", ""), "--duration '' is not a duration"), (("--end", ""), "--end '' is not a date"),
