@@ -2962,6 +2962,23 @@ def _shown_wall(dt: Any) -> Any:
     return shown if shown.replace(tzinfo=None, fold=0) != dt.replace(tzinfo=None) else dt
 
 
+def _rule_wall(value: Any, series: Event) -> Any:
+    """An occurrence of ``series`` that the clocks moved (its start's time of day is skipped that
+    day, and RFC 5545 3.3.5 shifts it: 02:30 on the spring-forward night in New York is 03:30)
+    as its rule names it, 02:30: vobject and ical.js (Thunderbird) read that an hour early,
+    but the same for the rule, so an EXDATE or RECURRENCE-ID so written names the occurrence
+    for every reader.  Every other value as it is (also for rules that name hours)."""
+    start = series.start
+    if type(value) is not datetime or type(value.tzinfo) is not ZoneInfo or type(start) is not datetime \
+            or getattr(start.tzinfo, "key", None) != value.tzinfo.key or value.time() == start.time() \
+            or value.tzinfo.key is None or value.date() not in _change_days(value.tzinfo.key, value.year):
+        return value
+    if series.rrule and _rule_of_times(_parse_rrule(series.rrule)):
+        return value
+    wall = datetime.combine(value.date(), start.time(), value.tzinfo)
+    return wall if _fold_kind(wall.replace(fold=1)) == "gap" and _instant(wall) == _instant(value) else value
+
+
 _TZID_PARAMS: dict[Any, tuple[str, str] | None] = {}
 
 
@@ -3257,7 +3274,7 @@ def _event_lines(ev: Event, out: list[str], zones: _Zones, method: str | None) -
     if ev.rdates:
         out.extend(_dt_list_lines("RDATE", ev.rdates, zones))
     if ev.exdates:
-        out.extend(_dt_list_lines("EXDATE", ev.exdates, zones))
+        out.extend(_dt_list_lines("EXDATE", [_rule_wall(x, ev) for x in ev.exdates], zones))
     if ev.summary is not None:
         out.append(_text_line(f"SUMMARY{summary_p}", ev.summary))
     elif method in ("REQUEST", "PUBLISH", "ADD") and not getattr(ev, "_as_read", False):
@@ -6706,7 +6723,7 @@ def _occurrence(series: Event, recurrence_id: date | datetime, verb: str) -> dic
         raise ValueError(f"recurrence_id {recurrence_id} must be {kind}, as the series' start {series.start} is")
     _check_occurrence(recurrence_id, series.start, "recurrence_id")
     _check_in_series(series, recurrence_id)
-    return dict(recurrence_id=recurrence_id, start=recurrence_id, rrule=None, rdates=(), exdates=(),
+    return dict(recurrence_id=_rule_wall(recurrence_id, series), start=recurrence_id, rrule=None, rdates=(), exdates=(),
                 end=_moved_end(series.start, series.end, recurrence_id)
                 if series.start is not None and series.end is not None else None,
                 duration=series.duration)

@@ -1118,6 +1118,24 @@ class TestDumps(unittest.TestCase):
         with self.assertRaisesRegex(ValueError, "second pass through a repeated hour"):
             event(start=second, rrule="FREQ=MONTHLY")
 
+    def test_an_occurrence_the_clocks_moved_is_named_as_the_rule_names_it(self):  # every reader matches it so
+        series = event(start=datetime(2026, 3, 6, 2, 30, tzinfo=NEW_YORK), rrule="FREQ=DAILY;COUNT=5")
+        moved = list(icsmail.occurrences(series))[2]  # 02:30 on the spring-forward night: 03:30 EDT
+        self.assertEqual(moved, datetime(2026, 3, 8, 3, 30, tzinfo=NEW_YORK))
+        named = "TZID=America/New_York:20260308T023000"  # as the rule gives it (ical.js reads both an hour early)
+        without = dataclasses.replace(series, exdates=[moved])
+        self.assertIn(f"EXDATE;{named}", lines_of(icsmail.dumps(without)))
+        self.assertNotIn(moved, list(icsmail.occurrences(icsmail.loads(icsmail.dumps(without)).events[0])))
+        changed = icsmail.update(series, recurrence_id=moved, location="Room 9")
+        text = icsmail.dumps(icsmail.Calendar([series, changed]), method="REQUEST")
+        self.assertIn(f"RECURRENCE-ID;{named}", lines_of(text))
+        self.assertIn("DTSTART;TZID=America/New_York:20260308T033000", lines_of(text))  # the time it happens
+        self.assertEqual(icsmail.loads(text).warnings, [])
+        self.assertIn(f"RECURRENCE-ID;{named}", lines_of(icsmail.dumps(icsmail.cancel(series, recurrence_id=moved))))
+        hourly = event(start=datetime(2026, 3, 8, 0, 30, tzinfo=NEW_YORK), rrule="FREQ=HOURLY;COUNT=4")
+        self.assertIn("EXDATE;TZID=America/New_York:20260308T033000",  # a rule of hours names 03:30 itself
+                      lines_of(icsmail.dumps(dataclasses.replace(hourly, exdates=[moved]))))
+
     def test_no_exception_at_the_second_pass_of_a_repeated_hour(self):
         # a series recurs at the first 01:30 (RFC 5545 3.3.5): an EXDATE or RECURRENCE-ID of the second,
         # written in UTC, would name no occurrence and change nothing
