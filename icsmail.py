@@ -6817,7 +6817,8 @@ def apply_reply(event: Event, answer: Event | Calendar) -> Event:
 
     ``answer`` is the reply event, or the Calendar read from the reply mail.
     A reply to an older version (lower SEQUENCE, RFC 5546 2.1.5) is refused
-    with ValueError; an attendee the event did not list is added.
+    with ValueError; an attendee the event did not list is added, and so is
+    the delegate of a DELEGATED reply (DELEGATED-FROM, asked to answer).
 
     >>> ev = Event("Sync", date(2026, 12, 1), uid="s1", organizer="a@example.com", attendees=["b@example.com"])
     >>> apply_reply(ev, reply(ev, "b@example.com", "accept")).attendees[0].partstat
@@ -6842,14 +6843,10 @@ def apply_reply(event: Event, answer: Event | Calendar) -> Event:
     if answer.sequence < event.sequence:
         raise ValueError(f"the reply answers version {answer.sequence} of the event, which is now at "
                          f"version {event.sequence}: it is out of date (RFC 5546 2.1.5)")
-    if not answer.attendees:
-        raise ValueError("the reply names no attendee")
-    if len(answer.attendees) > 1:  # whose answer is it? Taking them all would undo others' answers
-        raise ValueError(f"a REPLY carries the one attendee who answers (RFC 5546 3.2.3), this one "
-                         f"{len(answer.attendees)}: {', '.join(a.email for a in answer.attendees[:5])}")
-    who = answer.attendees[0]
+    who, delegates = _replying(answer.attendees)
     stamp = _fmt_utc(answer.dtstamp) if isinstance(answer.dtstamp, datetime) and answer.dtstamp.tzinfo else None
     attendees = list(event.attendees)
+    role = None
     for i, mine in enumerate(attendees):
         if _same_address(mine.email, who.email):
             last = dict(mine.params).get(_REPLY_STAMP)
@@ -6859,10 +6856,35 @@ def apply_reply(event: Event, answer: Event | Calendar) -> Event:
             attendees[i] = replace(mine, partstat=who.partstat, rsvp=False,
                                    delegated_to=who.delegated_to or mine.delegated_to,
                                    params=_with_param(mine.params, _REPLY_STAMP, stamp))
+            role = mine.role
             break
     else:  # RFC 5546 3.2.2.6: a forwarded invitation's recipient answered
         attendees.append(replace(who, rsvp=False, params=_with_param(who.params, _REPLY_STAMP, stamp)))
+    if who.partstat == "DELEGATED":  # RFC 5546 3.2.2.3: the delegate takes the seat, and is asked
+        for address in who.delegated_to:
+            if not any(_same_address(a.email, address) for a in attendees):
+                given = next((d for d in delegates if _same_address(d.email, address)), None)
+                attendees.append(Attendee(address, name=given.name if given else None, role=role or who.role,
+                                          delegated_from=(who.email,)))
     return replace(event, attendees=tuple(attendees))
+
+
+def _replying(attendees: Sequence[Attendee]) -> tuple[Attendee, list[Attendee]]:
+    """(the attendee who answers, the delegates they name): a REPLY carries the one who answers
+    (RFC 5546 3.2.3), and with a delegation also the delegates (3.2.2.3)."""
+    if not attendees:
+        raise ValueError("the reply names no attendee")
+    if len(attendees) == 1:
+        return attendees[0], []
+    delegators = [a for a in attendees if a.partstat == "DELEGATED" and a.delegated_to]
+    if len(delegators) == 1:
+        who = delegators[0]
+        others = [a for a in attendees if a is not who]
+        if all(any(_same_address(a.email, d) for d in who.delegated_to) for a in others):
+            return who, others
+    # whose answer is it? Taking them all would undo others' answers
+    raise ValueError(f"a REPLY carries the one attendee who answers (RFC 5546 3.2.3), this one {len(attendees)}: "
+                     f"{', '.join(a.email for a in attendees[:5])}")
 
 
 _CUT_LIMIT = 100_000  # occurrences of a counted series walked to end it before one of them

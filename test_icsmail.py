@@ -3325,6 +3325,39 @@ class TestITIP(unittest.TestCase):
         with self.assertRaisesRegex(ValueError, "out of date"):
             icsmail.apply_reply(ev, answer)
 
+    def test_a_delegation_gives_the_seat_to_the_delegate(self):  # RFC 5546 3.2.2.3
+        ev = event(attendees=["bob@example.com", icsmail.Attendee("carol@example.com", role="OPT-PARTICIPANT")])
+        answer = icsmail.reply(ev, "carol@example.com", "delegated", delegated_to="dave@example.com")
+        mine = icsmail.apply_reply(ev, icsmail.loads(icsmail.dumps(answer, method="REPLY")))
+        self.assertEqual([(a.email, a.role, a.partstat, a.delegated_to, a.delegated_from) for a in mine.attendees[1:]],
+                         [("carol@example.com", "OPT-PARTICIPANT", "DELEGATED", ("dave@example.com",), ()),
+                          ("dave@example.com", "OPT-PARTICIPANT", "NEEDS-ACTION", (), ("carol@example.com",))])
+        later = icsmail.apply_reply(mine, icsmail.reply(mine, "dave@example.com", "accept"))
+        self.assertEqual([(a.email, a.partstat) for a in later.attendees[1:]],
+                         [("carol@example.com", "DELEGATED"), ("dave@example.com", "ACCEPTED")])
+
+    def test_a_delegation_reply_that_names_the_delegate_too_is_applied(self):  # as RFC 5546 3.2.2.3 has it
+        ev = event(attendees=["bob@example.com", "carol@example.com"])
+        text = golden(f"""
+            BEGIN:VCALENDAR
+            VERSION:2.0
+            PRODID:-//test//EN
+            METHOD:REPLY
+            BEGIN:VEVENT
+            UID:{ev.uid}
+            DTSTAMP:20261201T000000Z
+            DTSTART;TZID=Europe/London:20261201T100000
+            ORGANIZER:mailto:alice@example.com
+            ATTENDEE;PARTSTAT=DELEGATED;DELEGATED-TO="mailto:dave@example.com":mailto:carol@example.com
+            ATTENDEE;CN=Dave;DELEGATED-FROM="mailto:carol@example.com":mailto:dave@example.com
+            END:VEVENT
+            END:VCALENDAR
+            """)
+        mine = icsmail.apply_reply(ev, icsmail.loads(text))
+        self.assertEqual([(a.email, a.name, a.partstat) for a in mine.attendees],
+                         [("bob@example.com", None, "NEEDS-ACTION"), ("carol@example.com", None, "DELEGATED"),
+                          ("dave@example.com", "Dave", "NEEDS-ACTION")])
+
     def test_a_reply_with_several_attendees_is_refused(self):
         ev = event(attendees=["bob@example.com", "carol@example.com"])
         with self.assertRaisesRegex(ValueError, "carries the one attendee who answers .* this one 2: bob@"):
