@@ -3246,7 +3246,8 @@ def _event_lines(ev: Event, out: list[str], zones: _Zones, method: str | None) -
     out.append(fold(f"UID{uid_p}:{esc(ev.uid if ev.uid is not None else _content_uid(ev))}"))
     stamp = ev.dtstamp or _now()
     out.append(_LAST_STAMP[1] if stamp is _LAST_STAMP[0] else _stamp_line(stamp))
-    out.append(f"SEQUENCE:{ev.sequence}")
+    if method != "REFRESH":  # (RFC 5546 3.2.6: it asks for the latest version, whatever it is)
+        out.append(f"SEQUENCE:{ev.sequence}")
     start = ev.start
     shown = start if ev.rrule or ev.rdates else _shown_wall(start)
     if start is not None:
@@ -3496,12 +3497,30 @@ def _as_calendar(item: Event | Calendar | Iterable[Event], method: str | None) -
     return cal, method
 
 
+# What a REFRESH (RFC 5546 3.2.6) or DECLINECOUNTER (3.2.8) carries of an event: who asks or
+# declines, about which event, and why; the rest of the event goes (the RFC gives it 0 times).
+_BARE_METHODS = frozenset({"REFRESH", "DECLINECOUNTER"})
+_BARE_EXTRAS = frozenset({"COMMENT", "REQUEST-STATUS"})
+_BARE_FIELDS = MappingProxyType(dict(
+    start=None, end=None, duration=None, summary=None, description=None, location=None, url=None, status=None,
+    priority=None, categories=(), transparency=None, classification=None, alarms=(), rrule=None, exdates=(),
+    rdates=(), created=None, last_modified=None, components=()))
+
+
+def _bare(ev: Event) -> Event:
+    """``ev`` as a REFRESH or DECLINECOUNTER carries it: UID, RECURRENCE-ID, ORGANIZER,
+    ATTENDEE, COMMENT, REQUEST-STATUS and X- properties."""
+    kept = tuple(p for p in ev.extra if p.name in _BARE_EXTRAS or p.name.startswith("X-"))
+    return _raw(Event, {**vars(ev), **_BARE_FIELDS, "extra": kept})
+
+
 def _calendar_lines(cal: Calendar, method: str | None) -> list[str]:
     """Every content line of ``cal``, folded; VTIMEZONEs before the events that use them."""
     zones = _Zones()
     body: list[str] = []
+    bare = method in _BARE_METHODS
     for ev in cal.events:
-        _event_lines(ev, body, zones, method)
+        _event_lines(_bare(ev) if bare else ev, body, zones, method)
     for comp in cal.components:
         _component_lines(comp, body)
     head = ["BEGIN:VCALENDAR", "VERSION:2.0", _fold(f"PRODID:{_escape_text(cal.prodid or _PRODID)}"),

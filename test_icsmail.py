@@ -1273,6 +1273,20 @@ class TestDumps(unittest.TestCase):
         text = icsmail.dumps(ev)
         self.assertIn("RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=2SU", text)
 
+    def test_refresh_and_declinecounter_carry_only_what_rfc_5546_lets_them(self):  # 3.2.6, 3.2.8
+        ev = event(rrule="FREQ=DAILY;COUNT=3", location="Room 4", alarms=[icsmail.Alarm()],
+                   extra=[("COMMENT", "Which room?"), ("X-NOTE", "1"), ("GEO", "51.5;-0.1")])
+        body = ["UID:review-1@example.com", "DTSTAMP:20260101T000000Z", "SEQUENCE:0",
+                "ORGANIZER;CN=Alice Smith:mailto:alice@example.com",
+                "ATTENDEE;ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:bob@example.com",
+                "COMMENT:Which room?", "X-NOTE:1"]
+        for method, expected in (("REFRESH", [x for x in body if not x.startswith("SEQUENCE")]),
+                                 ("DECLINECOUNTER", body)):
+            with self.subTest(method=method):
+                lines = lines_of(icsmail.dumps(ev, method=method))
+                self.assertEqual(lines[lines.index("BEGIN:VEVENT") + 1:lines.index("END:VEVENT")], expected)
+                self.assertNotIn("BEGIN:VTIMEZONE", lines)
+
     def test_the_first_and_last_years(self):  # the rule of London's zone has no year 0 or 10000
         for start, written in ((datetime(1, 1, 1, 0, 30, tzinfo=LONDON), "00010101T003000"),
                                (datetime(9999, 12, 31, 0, 30, tzinfo=LONDON), "99991231T003000")):
