@@ -6831,6 +6831,16 @@ def _with_param(params: tuple, name: str, value: str | None) -> tuple:
     return tuple(p for p in params if p[0] != name) + ((name, value),)
 
 
+def _unmarked(ev: Event) -> Event:
+    """``ev`` without the DTSTAMPs of the replies apply_reply() recorded on its attendees, which
+    the organizer's copy keeps but no message sends (when each attendee answered is theirs)."""
+    if not any(name == _REPLY_STAMP for a in ev.attendees for name, _ in a.params):
+        return ev
+    attendees = tuple(_raw(Attendee, {**vars(a), "params": tuple(p for p in a.params if p[0] != _REPLY_STAMP)})
+                      for a in ev.attendees)
+    return _raw(Event, {**vars(ev), "attendees": attendees})
+
+
 def apply_reply(event: Event, answer: Event | Calendar) -> Event:
     """The organizer's copy of ``event`` with the participation status a REPLY carries.
 
@@ -7468,7 +7478,7 @@ def build_message(item: Event | Calendar, *, method: str | None = None, sender: 
     author = first.attendees[0] if replying and first.attendees else organizer
     if author is None:
         raise ValueError(f"a {method} mail needs an organizer to send it")
-    events = cal.events
+    events = tuple(map(_unmarked, cal.events))
     if sender is not None:
         sender_address, sender_name = _mail_address(sender, "sender")
         if not _same_address(sender_address, author.email):

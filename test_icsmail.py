@@ -3432,6 +3432,8 @@ class TestITIP(unittest.TestCase):
                 icsmail.apply_reply(copy, accepted)
         self.assertEqual(icsmail.apply_reply(icsmail.apply_reply(ev, accepted), declined).attendees[0].partstat,
                          "DECLINED")
+        sent = icsmail.loads(bytes(icsmail.build_message(icsmail.update(mine, description="Agenda"))))
+        self.assertEqual(sent.events[0].attendees[0].params, ())  # the organizer's note, not sent
 
     def test_what_a_file_says_is_kept_when_its_event_changes(self):  # the checks are for values given in code
         zone = ("BEGIN:VTIMEZONE\nTZID:W. Europe Standard Time\nBEGIN:STANDARD\nDTSTART:16010101T000000\n"
