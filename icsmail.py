@@ -1730,8 +1730,17 @@ def _rrule_until(value: date | datetime, start: date | datetime | None, floating
                          f"endless series") from None
 
 
+class _ReadRule(str):
+    """An RRULE as a file gave it: kept as it is when its event changes (the reader warned of what
+    is wrong with it), where a rule given in code is checked."""
+
+    __slots__ = ()
+
+
 def _rrule_text(value: str | Mapping, start: date | datetime | None, floating: bool) -> str:
     """Validate an RRULE (RFC text or mapping) against its event; the canonical text."""
+    if type(value) is _ReadRule:
+        return value
     if isinstance(value, Mapping):
         parts = {}
         for name, part in value.items():
@@ -1779,6 +1788,14 @@ def _rrule_text(value: str | Mapping, start: date | datetime | None, floating: b
             raise ValueError(f"invalid rrule {text!r}: UNTIL is before the start {start}, so the rule gives "
                              f"no occurrence (the event would happen once)")
     return ";".join(f"{n}={v}" for n, v in parts.items())
+
+
+def _read_until_before(until: str, start: date | datetime) -> bool:
+    """_until_before for an UNTIL as a file gave it: False when it cannot say."""
+    try:
+        return _until_before(until, start)
+    except (ValueError, TypeError, OverflowError):
+        return False
 
 
 def _until_before(until: str, start: date | datetime) -> bool:
@@ -5237,7 +5254,7 @@ class _Reader:
                     else:
                         notes.warn(f"RRULE {_short(value)!r} (vCalendar 1.0) read as {converted}", ln)
                         value = converted
-                f[field_name] = value
+                f[field_name] = _ReadRule(value)
                 where[field_name] = ln
             elif kind == "list":  # CATEGORIES
                 if ";" in value and "\\;" not in value and self.vcal1():  # vCalendar 1.0 lists with ";"
@@ -5375,6 +5392,9 @@ class _Reader:
                 notes.warn(f"RRULE UNTIL={until.group(1)} is a local time, where a zoned DTSTART wants UTC "
                            f"(RFC 5545 3.3.10): readers take it in the event's zone", where.get("rrule", lineno),
                            "UNTIL in local time")
+            elif until and _read_until_before(until.group(1), start):
+                notes.warn(f"RRULE UNTIL={until.group(1)} is before DTSTART: the rule gives no occurrence, and "
+                           f"the event happens once", where.get("rrule", lineno), "UNTIL before DTSTART")
             if not isinstance(start, datetime):
                 try:
                     timed = _rule_of_times(_parse_rrule(rrule))

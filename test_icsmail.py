@@ -3449,6 +3449,24 @@ class TestITIP(unittest.TestCase):
             self.assertIn("X-MS-OLK-ORIGINALSTART;TZID=W. Europe Standard Time:20261201T100000", text)
             self.assertIn("TZID:W. Europe Standard Time", text)
 
+    def test_a_rule_read_from_a_file_is_kept_when_its_event_changes(self):  # the reader warned of what is wrong
+        for rule, warned in (("FREQ=DAILY;UNTIL=20261205", "does not have DTSTART's value type"),
+                             ("FREQ=DAILY;UNTIL=20261130T000000Z", "is before DTSTART: the rule gives no occurrence"),
+                             ("FREQ=SOMETIMES", "FREQ=SOMETIMES is not one of")):
+            cal = icsmail.loads(calendar_with("DTSTART;TZID=Europe/London:20261201T100000", "DURATION:PT1H",
+                                              f"RRULE:{rule}", "ORGANIZER:mailto:alice@example.com",
+                                              "ATTENDEE:mailto:bob@example.com"))
+            read = cal.events[0]
+            with self.subTest(rule=rule):
+                self.assertIn(warned, cal.warnings[0])
+                self.assertEqual(icsmail.apply_cancel(read, icsmail.cancel(read)).status, "CANCELLED")
+                self.assertEqual(icsmail.apply_reply(read, icsmail.reply(read, "bob@example.com", "accept"))
+                                 .attendees[0].partstat, "ACCEPTED")
+                self.assertIn(f"RRULE:{rule}", lines_of(icsmail.dumps(icsmail.update(read, location="Room 2"),
+                                                                      method="REQUEST")))
+        with self.assertRaisesRegex(ValueError, "UNTIL is before the start"):  # a rule given in code is checked
+            dataclasses.replace(read, rrule="FREQ=DAILY;UNTIL=20261130T000000Z")
+
     def test_a_changed_event_still_defines_the_zone_its_kept_properties_name(self):
         zone = ("BEGIN:VTIMEZONE\nTZID:W. Europe Standard Time\nBEGIN:STANDARD\nDTSTART:16010101T030000\n"
                 "TZOFFSETFROM:+0200\nTZOFFSETTO:+0100\nRRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10\nEND:STANDARD\n"
