@@ -67,6 +67,7 @@ import itertools
 import math
 import os
 import re
+import stat
 import struct
 import sys
 from dataclasses import dataclass, field, replace
@@ -3647,32 +3648,42 @@ class _Opened:
 def _write_file(path: str | bytes | os.PathLike, data: bytes) -> None:
     """``data`` into the file ``path``, whole or not at all: written beside it, then renamed
     over it, so a failed write (a full disk) leaves the file as it was (or none), never cut
-    off.  What is no regular file (``/dev/stdout``, a pipe) is written to as it is."""
+    off.  What a rename would change (a device, a pipe, a file with other links or of another
+    owner) or cannot reach (a folder not writable) is written to as it is."""
+    name = os.fsdecode(path)
     try:
-        _replace_file(os.fsdecode(path), data)
+        if not _replaced(name, data):
+            with open(name, "wb") as f:
+                f.write(data)
     except OSError as exc:
-        exc.filename = os.fsdecode(path)  # the file asked for, not the one beside it (or none)
+        exc.filename = name  # the file asked for, not the one beside it (or none)
         raise
 
 
-def _replace_file(path: str, data: bytes) -> None:
-    real = os.path.realpath(path)  # (a link stays a link: its target is replaced)
-    if os.path.exists(real) and not os.path.isfile(real):
-        with open(path, "wb") as f:
-            f.write(data)
-        return
-    import tempfile
+def _replaced(path: str, data: bytes) -> bool:
+    """Write ``data`` beside ``path`` and rename it over; False where that would not do."""
     try:
-        mode = os.stat(real).st_mode & 0o7777
+        st = os.stat(path)  # (through a link: its target is replaced, the link stays)
     except FileNotFoundError:
-        mode = os.umask(0)  # (the umask is only to be read by setting it)
-        os.umask(mode)
-        mode = 0o666 & ~mode
-    fd, temp = tempfile.mkstemp(prefix=f".{os.path.basename(real)}.", suffix=".part", dir=os.path.dirname(real))
+        st = None
+    except OSError:
+        return False  # (the open then says what is wrong)
+    if st is not None and (not stat.S_ISREG(st.st_mode) or st.st_nlink > 1 or not os.access(path, os.W_OK)
+                           or hasattr(os, "geteuid") and st.st_uid != os.geteuid()):
+        return False
+    if path.endswith(("/", os.sep)):
+        return False
+    real = os.path.realpath(path) if os.path.islink(path) else path
+    temp = os.path.join(os.path.dirname(real), f".icsmail-{os.urandom(6).hex()}.part")
+    try:  # created as open() creates a file (the umask applies); an existing file's mode is kept
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    except OSError:
+        return False  # a folder this cannot write in, a name too long: write the file itself
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
-        os.chmod(temp, mode)
+        if st is not None:
+            os.chmod(temp, stat.S_IMODE(st.st_mode))
         os.replace(temp, real)
     except BaseException:
         try:
@@ -3680,6 +3691,7 @@ def _replace_file(path: str, data: bytes) -> None:
         except OSError:
             pass
         raise
+    return True
 
 
 def dump(item: Event | Calendar | Iterable[Event], fp: Any, *, method: str | None = None) -> None:

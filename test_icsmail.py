@@ -1327,6 +1327,19 @@ class TestDumps(unittest.TestCase):
             with open(path, "rb") as f:
                 self.assertEqual(f.read(), icsmail.dumps(ev).encode())
             self.assertEqual(sorted(os.listdir(tmp)), ["a.ics", "link.ics"])
+            hard = os.path.join(tmp, "hard.ics")
+            os.link(path, hard)  # a file of two names is written in place: both keep the new text
+            icsmail.dump(event(summary="Both"), hard)
+            with open(path, "rb") as f:
+                self.assertIn(b"SUMMARY:Both", f.read())
+        if os.path.isdir("/dev/fd"):  # a pipe (as -o /dev/stdout | ...) is written to, not replaced
+            read, write = os.pipe()
+            try:
+                icsmail.dump(ev, f"/dev/fd/{write}")
+                self.assertTrue(os.read(read, 65536).startswith(b"BEGIN:VCALENDAR"))
+            finally:
+                os.close(read)
+                os.close(write)
 
     def test_dump_to_a_text_file_writes_utf8_and_crlf_whatever_the_file_translates(self):  # as on Windows
         ev = event(summary="R\u00e9union \u2615")
