@@ -5773,7 +5773,7 @@ def _looks_like_mail(head: bytes) -> bool:
         if b"\n\n" in head or b"\r\n\r\n" in head or len(head) < 200:
             return True
         lines = head.replace(b"\r\n", b"\n").split(b"\n")[:-1]  # (the last may be cut off)
-        return all(map(_HEADER_FIELD_RE.match, lines))  # a header longer than the head (a 60 kB Subject)
+        return all(_HEADER_FIELD_RE.match(x) and x[:6].upper() != b"BEGIN:" for x in lines)  # a 60 kB Subject
     parts = _BLANK_LINE_RE.split(head, 1)
     if len(parts) == 1:
         return False

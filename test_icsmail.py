@@ -4357,6 +4357,14 @@ class TestCLI(SMTPTestCase):
         code, _, err = self.run_main("reply", "long.eml", "accept", "--attendee", "bob@example.com", "-o", "r.eml")
         self.assertEqual(code, 0, err)
 
+    def test_a_long_calendar_that_starts_with_what_looks_like_a_header_is_read_as_one(self):
+        events = "".join(f"BEGIN:VEVENT\r\nUID:{i}\r\nDTSTART:20261201T100000Z\r\nSUMMARY:Event {i} of many\r\n"
+                         f"END:VEVENT\r\n" for i in range(900))  # 80 kB without a blank line
+        with open("big.ics", "w", newline="") as f:
+            f.write(f"X-WR-CALNAME:Team\r\nBEGIN:VCALENDAR\r\nVERSION:2.0\r\n{events}END:VCALENDAR\r\n")
+        self.assertEqual((len(icsmail.load("big.ics").events), len(list(icsmail.iter_events("big.ics")))),
+                         (900, 900))
+
     def test_reply_names_the_invitation_it_cannot_read(self):
         with open("junk.ics", "w") as f:
             f.write("hello\n")
