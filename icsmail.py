@@ -1912,6 +1912,9 @@ class Event:
     _uninvite: bool = field(default=False, repr=False, compare=False)
     # Made by reply(): goes as a REPLY unless told otherwise (as a REQUEST it would come from the organizer).
     _reply: bool = field(default=False, repr=False, compare=False)
+    # Made by update() or cancel() with recurrence_id: how the series' rule names the occurrence,
+    # written for a RECURRENCE-ID that a DST gap moved (see _rule_wall).
+    _recurrence_wall: datetime | None = field(default=None, repr=False, compare=False)
 
     def __init__(self, summary: str | None, start: date | datetime | None, end: date | datetime | None = None,
                  duration: timedelta | None = None, uid: str | None = None, sequence: int = 0,
@@ -1923,7 +1926,8 @@ class Event:
                  rdates: Sequence[Any] = (), recurrence_id: date | datetime | None = None,
                  created: datetime | None = None, last_modified: datetime | None = None,
                  dtstamp: datetime | None = None, extra: Sequence[Property | tuple] = (), floating: bool = False,
-                 components: Sequence[Component] = (), _uninvite: bool = False, _reply: bool = False) -> None:
+                 components: Sequence[Component] = (), _uninvite: bool = False, _reply: bool = False,
+                 _recurrence_wall: datetime | None = None) -> None:
         # Checked in local variables, then stored in field order: the usual case runs no helper.
         if floating is not True and floating is not False:
             raise TypeError(f"floating must be True or False, not {floating!r}")
@@ -2036,6 +2040,8 @@ class Event:
             self._uninvite = True
         if _reply:
             self._reply = True
+        if _recurrence_wall is not None:
+            self._recurrence_wall = _recurrence_wall
         if exdates or rdates or rrule is not None or recurrence_id is not None or created is not None \
                 or last_modified is not None or extra or components:
             self._check_rest()
@@ -3287,7 +3293,10 @@ def _event_lines(ev: Event, out: list[str], zones: _Zones, method: str | None) -
         else:
             out.append(f"DURATION{pp('DURATION', '')}:{_fmt_duration(ev.duration)}")
     if ev.recurrence_id is not None:
-        out.append(_dt_line("RECURRENCE-ID", ev.recurrence_id, zones, pp("RECURRENCE-ID", "")))
+        rid, wall = ev.recurrence_id, ev._recurrence_wall
+        if wall is not None and _instant(wall) == _instant(rid):  # (not if recurrence_id was replaced since)
+            rid = wall
+        out.append(_dt_line("RECURRENCE-ID", rid, zones, pp("RECURRENCE-ID", "")))
     if ev.rrule is not None:
         out.append(fold(f"RRULE{pp('RRULE', '')}:{ev.rrule}"))
     if ev.rdates:
@@ -6774,7 +6783,9 @@ def _occurrence(series: Event, recurrence_id: date | datetime, verb: str) -> dic
         raise ValueError(f"recurrence_id {recurrence_id} must be {kind}, as the series' start {series.start} is")
     _check_occurrence(recurrence_id, series.start, "recurrence_id")
     _check_in_series(series, recurrence_id)
-    return dict(recurrence_id=_rule_wall(recurrence_id, series), start=recurrence_id, rrule=None, rdates=(), exdates=(),
+    wall = _rule_wall(recurrence_id, series)
+    return dict(recurrence_id=recurrence_id, start=recurrence_id, rrule=None, rdates=(), exdates=(),
+                _recurrence_wall=wall if wall is not recurrence_id else None,
                 end=_moved_end(series.start, series.end, recurrence_id)
                 if series.start is not None and series.end is not None else None,
                 duration=series.duration)

@@ -1127,6 +1127,7 @@ class TestDumps(unittest.TestCase):
         self.assertIn(f"EXDATE;{named}", lines_of(icsmail.dumps(without)))
         self.assertNotIn(moved, list(icsmail.occurrences(icsmail.loads(icsmail.dumps(without)).events[0])))
         changed = icsmail.update(series, recurrence_id=moved, location="Room 9")
+        self.assertEqual(changed.recurrence_id, moved)  # in Python: the occurrence, as occurrences() gives it
         text = icsmail.dumps(icsmail.Calendar([series, changed]), method="REQUEST")
         self.assertIn(f"RECURRENCE-ID;{named}", lines_of(text))
         self.assertIn("DTSTART;TZID=America/New_York:20260308T033000", lines_of(text))  # the time it happens
