@@ -3491,18 +3491,14 @@ def _check_method(cal: Calendar, method: str | None) -> None:
 
 def _check_changed_occurrences(events: Sequence[Event]) -> None:
     """Refuse a changed occurrence that names none of its series' occurrences (the series
-    moved since): clients would show it beside the series, as an event of its own."""
-    series = {ev.uid: ev for ev in events if ev.recurrence_id is None and (ev.rrule or ev.rdates)}
-    for ev in events:
-        master = series.get(ev.uid)
-        if master is None or ev.recurrence_id is None or ev._as_read or master.start is None:
-            continue
-        try:
-            _occurrence(master, ev.recurrence_id, "change")
-        except ValueError as exc:
-            raise ValueError(f"{exc}: clients would show this changed occurrence beside the series, not instead "
-                             f"of one; after moving the series, change the occurrence again with "
-                             f"update(series, recurrence_id=...), or leave it out") from None
+    moved since): clients would show it beside the series, as an event of its own.  Each
+    series is walked once, as the reader walks it (which warned of a file that came so)."""
+    changed = {ev.uid for ev in events if not ev._as_read}
+    notes = _Notes(False)
+    _check_overrides([ev for ev in events if ev.uid in changed], [0] * len(events), notes)
+    if notes.items:
+        raise ValueError(f"{notes.items[0]}; after moving the series, change the occurrence again with "
+                         f"update(series, recurrence_id=...), or leave it out")
 
 
 def _as_calendar(item: Event | Calendar | Iterable[Event], method: str | None) -> tuple[Calendar, str | None]:
