@@ -3914,7 +3914,7 @@ _DISPLAY_WINDOWS = MappingProxyType({
     "bougainville island": "Bougainville Standard Time", "kiritimati island": "Line Islands Standard Time",
     "solomon is., new caledonia": "Central Pacific Standard Time", "samoa": "Samoa Standard Time",
     "chokurdakh": "Russia Time Zone 10", "mid-atlantic - old": "UTC-02", "brasilia": "E. South America Standard Time",
-    "salvador": "Bahia Standard Time",
+    "salvador": "Bahia Standard Time", "chetumal": "Eastern Standard Time (Mexico)",
     "coordinated universal time-11": "UTC-11", "coordinated universal time-09": "UTC-09",
     "coordinated universal time-08": "UTC-08", "coordinated universal time-02": "UTC-02",
     "coordinated universal time+12": "UTC+12", "coordinated universal time+13": "UTC+13",
@@ -3923,8 +3923,7 @@ _X_TIME_RE = _LazyRegex(r"(.{1,40}?) time\b")
 
 
 def _display_candidates(rest: str) -> Iterator[ZoneInfo]:
-    """Zones an Exchange display name may mean, best first (the offset is checked by the caller):
-    its Windows zone, then the cities it names, then every zone Windows knows."""
+    """Zones an Exchange display name names, best first: its Windows zone, then its cities."""
     windows = _windows_zones()
     text = " ".join(rest.split()).lower()
     named = _DISPLAY_WINDOWS.get(text)
@@ -3937,7 +3936,6 @@ def _display_candidates(rest: str) -> Iterator[ZoneInfo]:
     for city in text.replace("/", ",").split(",")[:20]:  # "Amsterdam, Berlin", Zimbra's "Bogota / Lima"
         for key in by_city.get(city.strip().replace(" ", "_"), ()):
             yield ZoneInfo(key)
-    yield from _windows_golden_zones()
 
 
 @functools.lru_cache(maxsize=None)
@@ -4975,13 +4973,20 @@ class _Reader:
                 return timezone(timedelta(seconds=display[0]))
         elif display is not None:
             offset, rest = display
-            candidates = [z for z in _display_candidates(rest) if _standard_offset(z) == offset]
-            if vz is None and candidates and not self.final:
+            # the place it names, even where that offset has since changed ("(UTC+02:00) Amman" is +03:00
+            # since 2022): its times are that place's; the offset it names counts among the places named
+            candidates = sorted(dict.fromkeys(_display_candidates(rest)), key=lambda z: _standard_offset(z) != offset)
+            if vz is None and not self.final:
                 return None  # a guess: first see whether the file defines the zone further on
             if vz is None and candidates:
                 self.notes.warn(f"TZID {_short(tzid)!r} has no VTIMEZONE: read as {candidates[0].key}, "
                                 f"guessed from its name", lineno)
                 return candidates[0]
+            if vz is None and abs(offset) < 86400:  # a place this does not know: its summer time neither
+                self.notes.warn(f"TZID {_short(tzid)!r} has no VTIMEZONE and names a place icsmail does not "
+                                f"know: read as the fixed offset it names, without any summer time", lineno)
+                return timezone(timedelta(seconds=offset))
+            candidates = candidates or [z for z in _windows_golden_zones() if _standard_offset(z) == offset]
         if candidates and vz is None:
             # streaming, the file may still define the zone further on: its rules win then
             return candidates[0] if self.final else None

@@ -1501,6 +1501,9 @@ class TestLoads(unittest.TestCase):
             "(GMT-05.00) Bogota / Lima / Quito": "America/Bogota",  # Zimbra, Exchange 2003: no summer time
             "(GMT-04.00) Caracas / La Paz": "America/Caracas",
             "(GMT) Casablanca / Monrovia": "Africa/Monrovia",  # Casablanca keeps +01 nowadays
+            "(UTC-05:00) Chetumal": "America/Cancun",  # a Windows name that names no tz database city
+            "(UTC+02:00) Amman": "Asia/Amman",  # +03:00 since 2022: the place, not another zone at +02:00
+            "(UTC+01:00) Sao Tome": "Africa/Sao_Tome",
         }
         for tzid, key in cases.items():
             with self.subTest(tzid=tzid):
@@ -1509,6 +1512,11 @@ class TestLoads(unittest.TestCase):
                 self.assertEqual(cal.events[0].start.tzinfo.key, key)
                 self.assertIn("guessed from its name", cal.warnings[0])
                 self.assertEqual(next(icsmail.iter_events(text.encode())).start.tzinfo.key, key)
+
+    def test_a_display_name_of_a_place_unknown_is_read_as_its_fixed_offset(self):  # not a zone of that offset
+        cal = icsmail.loads(calendar_with('DTSTART;TZID="(UTC-05:00) Atlantis":20260715T100000'))
+        self.assertEqual(cal.events[0].start.utcoffset(), timedelta(hours=-5))
+        self.assertIn("names a place icsmail does not know: read as the fixed offset it names", cal.warnings[0])
 
     def test_display_name_waits_for_a_vtimezone_further_on(self):
         zones = textwrap.dedent(self.EXCHANGE_ZONE).strip().replace("Customized Time Zone", "(UTC+01:00) Lagos")
