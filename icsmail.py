@@ -5363,6 +5363,19 @@ class _Reader:
             else:
                 out.append(got)
 
+    def until_day(self, until: str, start: date | datetime) -> tuple[str, str] | None:
+        """(the day, the zone) of an all-day series' UTC UNTIL in the calendar's X-WR-TIMEZONE, when
+        that differs from its day in UTC (the day of 23:00Z is the next one east of UTC)."""
+        zone = self.x_wr_timezone() if not isinstance(start, datetime) and len(until) == 16 else None
+        if not isinstance(zone, ZoneInfo):
+            return None
+        try:
+            utc = datetime.strptime(until.upper(), "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+            day = utc.astimezone(zone).date()
+        except (ValueError, OverflowError):
+            return None
+        return (f"{day:%Y%m%d}", zone.key) if day != utc.date() and day.year >= 1000 else None
+
     def check_event(self, f: dict, lineno: int, where: dict[str, int]) -> None:
         """Warn about what real exports get wrong; make the event whole where RFC 5545 says how."""
         notes = self.notes
@@ -5407,9 +5420,12 @@ class _Reader:
         if rrule and start is not None:
             until = re.search(r"UNTIL=([0-9TZtz]+)", rrule, re.IGNORECASE)
             if until and (len(until.group(1)) == 8) == isinstance(start, datetime):
-                notes.warn(f"RRULE UNTIL={until.group(1)} does not have DTSTART's value type",
-                           where.get("rrule", lineno),
-                           "UNTIL with another value type than DTSTART")
+                day = self.until_day(until.group(1), start)
+                if day is not None:  # Android's all-day series: the last day's midnight, in UTC
+                    f["rrule"] = _ReadRule(rrule[:until.start(1)] + day[0] + rrule[until.end(1):])
+                notes.warn(f"RRULE UNTIL={until.group(1)} does not have DTSTART's value type"
+                           + (f": read as UNTIL={day[0]}, its day in {day[1]} (X-WR-TIMEZONE)" if day else ""),
+                           where.get("rrule", lineno), "UNTIL with another value type than DTSTART")
             elif until and len(until.group(1)) == 15 and isinstance(start, datetime) and start.tzinfo is not None:
                 notes.warn(f"RRULE UNTIL={until.group(1)} is a local time, where a zoned DTSTART wants UTC "
                            f"(RFC 5545 3.3.10): readers take it in the event's zone", where.get("rrule", lineno),

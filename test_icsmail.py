@@ -2309,6 +2309,17 @@ END:VTIMEZONE"""  # written before Mexico gave up summer time (2022): what Outlo
         self.assertIn('X-APP;X-P=a,"b:c";X-Q=d,e;CN="Doe, Jane":v', out)
         self.assertIn(';X-Q=d,e;CN="Doe, Jane":mailto:b@example.com', out)
 
+    def test_an_all_day_series_until_in_utc_ends_on_its_day_in_the_calendars_zone(self):  # Android's
+        text = calendar_with("DTSTART;VALUE=DATE:20260101", "RRULE:FREQ=DAILY;UNTIL=20260102T230000Z",
+                             head="X-WR-TIMEZONE:Europe/Berlin")  # 00:00 on 3 January there
+        cal = icsmail.loads(text)
+        self.assertEqual(list(icsmail.occurrences(cal.events[0])),
+                         [date(2026, 1, 1), date(2026, 1, 2), date(2026, 1, 3)])
+        self.assertIn("read as UNTIL=20260103, its day in Europe/Berlin (X-WR-TIMEZONE)", cal.warnings[0])
+        self.assertEqual(next(icsmail.iter_events(text.encode())).rrule, "FREQ=DAILY;UNTIL=20260103")
+        west = icsmail.loads(text.replace("Europe/Berlin", "America/New_York"))  # its day there is the same
+        self.assertEqual(west.events[0].rrule, "FREQ=DAILY;UNTIL=20260102T230000Z")
+
     def test_durations_that_make_no_sense_are_warned_of(self):
         for lines, expected in ((("DTSTART:20260101T100000Z", "DURATION:-PT1H"), "DURATION -PT1H is negative"),
                                 (("DTSTART;VALUE=DATE:20260101", "DURATION:PT1H"), "is not whole days")):
