@@ -5832,7 +5832,13 @@ def _charset_codec(charset: str) -> str:
 
 def _utf16_codec(head: bytes) -> str | None:
     """``utf-16`` with a byte order mark, ``utf-16-le`` or ``-be`` without one (a NUL in every other
-    byte of ASCII text), else None."""
+    byte of ASCII text), else None; and so ``utf-32`` (three NULs in every four bytes)."""
+    if head[:4] in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"):
+        return "utf-32"
+    if len(head) >= 8 and head[0] and head[4] and head[1:4] == head[5:8] == b"\x00\x00\x00":
+        return "utf-32-le"
+    if len(head) >= 8 and head[3] and head[7] and head[0:3] == head[4:7] == b"\x00\x00\x00":
+        return "utf-32-be"
     if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
         return "utf-16"
     if len(head) >= 4 and head[1] == head[3] == 0 and head[0] and head[2]:
@@ -5849,8 +5855,8 @@ def _utf16_replacing(data: bytes, codec: str, notes: _Notes, first_line: int) ->
     except UnicodeDecodeError as exc:
         text = data.decode(codec, "replace")
         before = _split_lines(data[:exc.start].decode(codec, "replace") + "x")  # lines end in CR, LF or both
-        notes.warn(f"the UTF-16 input holds bytes that are no character ({exc.reason}): read as U+FFFD",
-                   first_line + len(before) - 1)
+        notes.warn(f"the {codec[:6].upper()} input holds bytes that are no character ({exc.reason}): read as "
+                   f"U+FFFD", first_line + len(before) - 1)
         return text
 
 
@@ -5881,6 +5887,8 @@ def _decode_bytes(data: bytes, charset: str | None, notes: _Notes, first_line: i
             if _utf16_codec(data[2:]):
                 return _utf16_replacing(data, "utf-16", notes, first_line)
             # else a BOM in front of something else: read on as bytes
+    elif utf16 == "utf-32":  # with a byte order mark
+        return _utf16_replacing(data, utf16, notes, first_line)
     elif utf16:
         notes.warn(f"the input is {utf16.upper()} without a byte order mark", first_line)
         return _utf16_replacing(data, utf16, notes, first_line)
