@@ -7104,16 +7104,16 @@ def apply_cancel(event: Event, cancellation: Event | Calendar, *, attendee: Atte
 
 def _check_cancel_version(event: Event, cancellation: Event) -> None:
     """Refuse a cancel older than the copy (RFC 5546 2.1.5): the lower SEQUENCE, or the same and
-    the earlier DTSTAMP.  Against a changed occurrence, the series' cancel goes by DTSTAMP alone:
-    an occurrence's SEQUENCE goes up by itself, so the two count apart."""
+    the earlier DTSTAMP.  Against a changed occurrence a cancel goes by DTSTAMP alone: the
+    occurrence's SEQUENCE goes up by itself, while a cancel made from the series (of it all,
+    of that occurrence, or from one before it on) counts the series', so the two count apart."""
     sent, have = cancellation.dtstamp, event.dtstamp
     stamped = isinstance(sent, datetime) and isinstance(have, datetime) and None not in (
         sent.utcoffset(), have.utcoffset())
-    if event.recurrence_id is not None and cancellation.recurrence_id is None:
+    if event.recurrence_id is not None and (stamped or cancellation.recurrence_id is None):
         if stamped and sent < have:
-            raise ValueError(f"the cancel of the series is stamped {_fmt_utc(sent)}, before the version of its "
-                             f"occurrence {event.recurrence_id} ({_fmt_utc(have)}): it is out of date "
-                             f"(RFC 5546 2.1.5)")
+            raise ValueError(f"the cancel is stamped {_fmt_utc(sent)}, before the version of the occurrence "
+                             f"{event.recurrence_id} ({_fmt_utc(have)}): it is out of date (RFC 5546 2.1.5)")
         return
     if cancellation.sequence < event.sequence:
         raise ValueError(f"the cancel is of version {cancellation.sequence} of the event, which is now at "

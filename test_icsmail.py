@@ -3296,6 +3296,10 @@ class TestITIP(unittest.TestCase):
         mail = icsmail.loads(bytes(icsmail.build_message(gone)))
         self.assertEqual((gone.sequence, twice.sequence), (1, 2))
         self.assertEqual(icsmail.apply_cancel(twice, mail).status, "CANCELLED")
+        for one in (icsmail.cancel(series, recurrence_id=day),  # SEQUENCE 1 too: made from the series
+                    icsmail.cancel(series, recurrence_id=day - timedelta(days=1), this_and_future=True)):
+            with self.subTest(recurrence_id=one.recurrence_id):
+                self.assertEqual(icsmail.apply_cancel(twice, one).status, "CANCELLED")
 
     def test_apply_cancel_of_the_series_stamped_before_an_occurrence_changed_is_refused(self):
         series = event(rrule="FREQ=DAILY;COUNT=5", dtstamp=datetime(2026, 11, 1, tzinfo=UTC))
@@ -3303,7 +3307,7 @@ class TestITIP(unittest.TestCase):
         day = datetime(2026, 12, 3, 10, tzinfo=LONDON)
         moved = icsmail.update(series, recurrence_id=day, location="Room 9", sequence=0,
                                dtstamp=datetime(2026, 11, 3, tzinfo=UTC))
-        with self.assertRaisesRegex(ValueError, "series is stamped 20261102T000000Z, before the version of its "
+        with self.assertRaisesRegex(ValueError, "cancel is stamped 20261102T000000Z, before the version of the "
                                                 "occurrence .* out of date"):
             icsmail.apply_cancel(moved, gone)
 
