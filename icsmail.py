@@ -8286,6 +8286,8 @@ def _cli_zone(name: str | None) -> tzinfo:
         found = next((_zone_file_name(os.path.join(root, name)) for root in zoneinfo.TZPATH
                       if os.path.isfile(os.path.join(root, name))), "")
         resolved = _cldr_zone(found) if found and found != name else None
+        if resolved is None and name.startswith("posix/"):  # a copy of the zone, not a link to it
+            resolved = _iana_zone(name[6:])
         if resolved is None:
             raise ValueError(f"--tz {name!r} names no zone of its own: pass --tz Area/City "
                              f"(e.g. --tz Europe/London)")
