@@ -4506,6 +4506,22 @@ class TestCLI(SMTPTestCase):
                     self.assertEqual((code, err), (1, f"icsmail: error: --tz {name!r} counts leap seconds, which "
                                                       f"calendars do not: use --tz 'Europe/Paris'\n"))
 
+    def test_tz_posix_names_where_posix_holds_copies(self):  # as some systems ship them, not links
+        source = next((os.path.join(d, "Europe", "Paris") for d in zoneinfo.TZPATH
+                       if os.path.isfile(os.path.join(d, "Europe", "Paris"))), None)
+        if source is None:
+            self.skipTest("no tz database files on this machine")
+        for folder in ("posix/Europe", "Europe"):
+            os.makedirs(os.path.join("tz", folder))
+            with open(source, "rb") as f, open(os.path.join("tz", folder, "Paris"), "wb") as copy:
+                copy.write(f.read())
+        result = subprocess.run([sys.executable, os.path.join(HERE, "icsmail.py"), "publish", "--summary", "Talk",
+                                 "--start", "2026-12-01 18:00", "--tz", "posix/Europe/Paris", "-o", "-"],
+                                capture_output=True, text=True, timeout=60,
+                                env={**os.environ, "PYTHONTZPATH": os.path.abspath("tz")})
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("DTSTART;TZID=Europe/Paris:20261201T180000", result.stdout.splitlines())
+
     def test_the_machine_zone_from_a_tz_file_path(self):  # glibc's TZ=:/etc/localtime and TZ=/path
         path = next((os.path.join(d, "Europe", "Paris") for d in zoneinfo.TZPATH
                      if os.path.isfile(os.path.join(d, "Europe", "Paris"))), None)
