@@ -7669,6 +7669,8 @@ def _parse_smtp_url(url: str) -> _Server:
     try:
         parts = urlsplit(url.strip())
         host = parts.hostname  # ('[zz]' raises only here)
+        if host and "%25" in host:  # an IPv6 zone in a URL: [fe80::1%25eth0] (RFC 6874)
+            host = unquote(host)
     except ValueError as exc:  # a bracket unclosed, an IPv6 address that is none
         raise ValueError(f"the SMTP URL is malformed ({exc}): {shown!r}") from None
     if parts.scheme not in ("smtp", "smtps"):

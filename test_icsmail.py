@@ -4329,6 +4329,9 @@ class TestSend(SMTPTestCase):
             smtp.noop()  # still open: the caller owns it
         self.assertEqual(len(server.messages), 2)
 
+    def test_an_ipv6_zone_in_the_url_is_decoded(self):  # RFC 6874
+        self.assertEqual(icsmail._parse_smtp_url("smtp://[fe80::1%25eth0]:2525").host, "fe80::1%eth0")
+
     def test_bad_urls(self):
         cases = [("http://example.com", "must start with smtp://"),
                  ("smtp://user:pw@example.com", "must not carry a password"),
