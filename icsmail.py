@@ -2997,7 +2997,10 @@ def _rule_wall(value: Any, series: Event) -> Any:
             or getattr(start.tzinfo, "key", None) != value.tzinfo.key or value.time() == start.time() \
             or value.tzinfo.key is None or value.date() not in _change_days(value.tzinfo.key, value.year):
         return value
-    if series.rrule and _rule_of_times(_parse_rrule(series.rrule)):
+    try:
+        if series.rrule and _rule_of_times(_parse_rrule(series.rrule)):
+            return value
+    except ValueError:  # a rule read from a file that does not parse: nothing names the occurrence
         return value
     wall = datetime.combine(value.date(), start.time(), value.tzinfo)
     return wall if _fold_kind(wall.replace(fold=1)) == "gap" and _instant(wall) == _instant(value) else value

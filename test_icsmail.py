@@ -1133,6 +1133,9 @@ class TestDumps(unittest.TestCase):
         self.assertIn("DTSTART;TZID=America/New_York:20260308T033000", lines_of(text))  # the time it happens
         self.assertEqual(icsmail.loads(text).warnings, [])
         self.assertIn(f"RECURRENCE-ID;{named}", lines_of(icsmail.dumps(icsmail.cancel(series, recurrence_id=moved))))
+        unread = icsmail.loads(calendar_with("DTSTART;TZID=America/New_York:20260306T023000", "RRULE:FREQ=SOMETIMES",
+                                             "EXDATE;TZID=America/New_York:20260308T033000"))  # written as read
+        self.assertIn("EXDATE;TZID=America/New_York:20260308T033000", lines_of(icsmail.dumps(unread)))
         hourly = event(start=datetime(2026, 3, 8, 0, 30, tzinfo=NEW_YORK), rrule="FREQ=HOURLY;COUNT=4")
         self.assertIn("EXDATE;TZID=America/New_York:20260308T033000",  # a rule of hours names 03:30 itself
                       lines_of(icsmail.dumps(dataclasses.replace(hourly, exdates=[moved]))))
