@@ -6029,14 +6029,16 @@ def _attached_mail(part: Any, ctype: str, filename: str) -> bytes | None:
             "base64", "quoted-printable") and part.is_multipart():
         import base64
         import quopri
-        body = part.get_payload(0).get_payload()
-        if not isinstance(body, str):
-            return None
-        raw = body.encode("ascii", "replace")
-        try:
-            return base64.b64decode(raw) if "base64" in part["Content-Transfer-Encoding"].lower() \
-                else quopri.decodestring(raw)
-        except ValueError:
+        inner = part.get_payload(0)
+        if "base64" in part["Content-Transfer-Encoding"].lower():  # no header: the text is all body
+            body = inner.get_payload()
+            try:
+                return base64.b64decode(body.encode("ascii", "replace")) if isinstance(body, str) else None
+            except ValueError:
+                return None
+        try:  # quoted-printable: its headers were read as headers, the rest as body: the whole, decoded
+            return quopri.decodestring(inner.as_bytes())
+        except (ValueError, LookupError, UnicodeError):
             return None
     if not part.is_multipart() and (filename.endswith(".eml") or ctype == "message/rfc822"):
         payload = part.get_payload(decode=True)
@@ -6074,6 +6076,7 @@ def _source_text(data: str | bytes, notes: _Notes) -> list[tuple[str]]:
     data = _emlx_message(data)
     if _looks_like_mail(data[:_MAIL_HEAD]):
         notes.mail = True
+        data = data.lstrip(b"\xef\xbb\xbf \t\r\n")  # (a BOM or a blank line before the headers: no header)
         messages = _mbox_messages(data)
         if len(messages) == 1:
             return [_decode_bytes(payload, charset, notes) for payload, charset in _mail_calendars(data, notes)]
@@ -6091,9 +6094,10 @@ def _source_text(data: str | bytes, notes: _Notes) -> list[tuple[str]]:
     return [_decode_bytes(data, None, notes)]
 
 
-# A message's envelope line in an mbox: "From sender Mon Jan  5 09:00:00 2026" (a time and a year in it,
-# which a paragraph of a body beginning "From " seldom has).
-_MBOX_FROM = rb"From [^\s:]{1,300} [^\r\n]{0,100}?[0-9]{1,2}:[0-9]{2}[^\r\n]{0,100}?[0-9]{4}[^\r\n]*(?:\r*\n|\r)"
+# A message's envelope line in an mbox: "From sender Mon Jan  5 09:00:00 2026" (a weekday, a date, a time
+# and a year, which a paragraph of a body beginning "From Monday 1 Dec 09:00 to ... 2026" has not).
+_MBOX_FROM = (rb"From [^\s:]{1,300} +[A-Za-z]{3},? +(?:[A-Za-z]{3} +[0-9]{1,2}|[0-9]{1,2} +[A-Za-z]{3}) "
+              rb"[^\r\n]{0,40}?[0-9]{1,2}:[0-9]{2}[^\r\n]{0,100}?[0-9]{4}[^\r\n]*(?:\r*\n|\r)")
 _MBOX_START_RE = _LazyRegex(_MBOX_FROM)
 _MBOX_FROM_RE = _LazyRegex(rb"(?:\A|\r?\n\r?\n)" + _MBOX_FROM)
 
@@ -6199,7 +6203,8 @@ class _CollectorPaused:
 
 
 def _merge_mail(calendars: list[Calendar], notes: _Notes) -> Calendar:
-    """Several calendar parts of one mail: one calendar, the same event counted once."""
+    """Several calendar parts of one mail: one calendar, the same event counted once, and a
+    warning when the parts hold different versions of one event."""
     seen, events = set(), []
     for cal in calendars:
         for ev in cal.events:
@@ -6209,7 +6214,21 @@ def _merge_mail(calendars: list[Calendar], notes: _Notes) -> Calendar:
                 events.append(ev)
     merged = _merge(calendars, notes)
     merged.events = tuple(events)
+    versions: dict[tuple, set] = {}
+    for ev in events if merged.method != "REPLY" else ():  # (replies of several attendees are no versions)
+        if ev.uid is not None:
+            versions.setdefault((ev.uid, ev.recurrence_id), set()).add(ev.sequence)
+    for (uid, _), numbers in versions.items():
+        if len(numbers) > 1:
+            notes.warn(f"the e-mail's parts hold event {_short(uid)!r} in several versions (SEQUENCE "
+                       f"{', '.join(map(str, sorted(numbers)))}): the latest is the one that counts", 0)
     return merged
+
+
+def _version(ev: Event) -> tuple:
+    """What orders versions of one event (RFC 5546 2.1.5): SEQUENCE, then DTSTAMP."""
+    stamp = ev.dtstamp
+    return ev.sequence, _fmt_utc(stamp) if isinstance(stamp, datetime) and stamp.utcoffset() is not None else ""
 
 
 def load(source: Any, *, strict: bool = False) -> Calendar:
@@ -6338,9 +6357,10 @@ def _mail_events(data: str | bytes, notes: _Notes) -> Iterator[Event]:
 
 def _mail_event_key(ev: Event) -> tuple:
     """What tells two copies of one event apart from two events, in the parts of one mail:
-    its UID and version, or without a UID what it says (two events then differ in something)."""
+    its UID, version and attendees (two attendees' replies stamped in one second are two), or
+    without a UID what it says (two events then differ in something)."""
     if ev.uid is not None:
-        return ev.uid, ev.recurrence_id, ev.sequence, ev.dtstamp
+        return ev.uid, ev.recurrence_id, ev.sequence, ev.dtstamp, tuple(a.email.lower() for a in ev.attendees)
     key = (None, ev.summary, ev.description, ev.location, ev.start, ev.end, ev.duration, ev.rrule,
            ev.recurrence_id, ev.sequence, ev.dtstamp, tuple(a.email for a in ev.attendees))
     try:
@@ -8713,7 +8733,8 @@ def _invitation_event(cal: Calendar, path: str, uid: str | None) -> Event:
     if len(uids) > 1:
         shown = ", ".join(repr(u) for u in uids[:3]) + (", ..." if len(uids) > 3 else "")
         raise ValueError(f"{path} has {len(uids)} events ({shown}): say which one with --uid")
-    event = next((ev for ev in events if ev.recurrence_id is None), events[0])  # the series, if it is there
+    # the series, if it is there, and of several versions (a mail's parts that disagree) the latest
+    event = max([ev for ev in events if ev.recurrence_id is None] or events[:1], key=_version)
     if event.status == "CANCELLED":
         raise ValueError(f"{path}: event {event.uid!r} is cancelled: there is nothing to answer")
     return event

@@ -2864,6 +2864,49 @@ class TestLoadsMail(unittest.TestCase):
             icsmail.loads(b"From a@example.com Mon Jan  5 09:00:00 2026\n" + note + b"\n" +
                           b"From a@example.com Mon Jan  5 09:00:00 2026\n" + note)
 
+    def test_an_mbox_body_paragraph_that_begins_with_from_and_a_time_is_no_envelope(self):
+        body = icsmail.build_message(event(description="x"),
+                                     text="Hello.\n\nFrom Monday 1 Dec 09:00 to Friday 5 Dec 2026 we meet daily.\n")
+        data = b"From - Mon Nov  2 12:00:00 2026\n" + bytes(body).replace(b"\r\n", b"\n")
+        self.assertEqual(len(icsmail.loads(data).events), 1)
+
+    def test_a_mail_after_a_byte_order_mark_or_blank_lines(self):  # its headers are headers still
+        for before in (b"\xef\xbb\xbf", b"\r\n", b"\xef\xbb\xbf\n\n"):
+            with self.subTest(before=before):
+                self.assertEqual(icsmail.loads(before + self.mail("base64")).events[0].summary,
+                                 "R\u00e9union, with a comma")
+
+    def test_replies_of_two_attendees_stamped_alike_are_two(self):  # an mbox of replies
+        ev = event(attendees=["bob@example.com", "carol@example.com"])
+        replies = [bytes(icsmail.build_message(dataclasses.replace(icsmail.reply(ev, who, answer), dtstamp=STAMP)))
+                   for who, answer in (("bob@example.com", "accept"), ("carol@example.com", "decline"))]
+        mbox = b"".join(b"From x@example.com Mon Jan  5 09:00:00 2026\n" + r + b"\n" for r in replies)
+        self.assertEqual([(e.attendees[0].email, e.attendees[0].partstat) for e in icsmail.loads(mbox).events],
+                         [("bob@example.com", "ACCEPTED"), ("carol@example.com", "DECLINED")])
+
+    def test_parts_that_hold_two_versions_of_an_event_are_warned_of(self):
+        first, later = (icsmail.dumps(event(sequence=n), method="REQUEST") for n in (0, 3))
+        data = ("From: a@example.com\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=B\n\n"
+                f"--B\nContent-Type: text/calendar; method=REQUEST\n\n{first}\n"
+                f"--B\nContent-Type: text/calendar; method=REQUEST\n\n{later}\n--B--\n").encode()
+        cal = icsmail.loads(data)
+        self.assertEqual([e.sequence for e in cal.events], [0, 3])
+        self.assertIn("parts hold event 'review-1@example.com' in several versions (SEQUENCE 0, 3)", cal.warnings[0])
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "two.eml")
+            with open(path, "wb") as f:
+                f.write(data)
+            self.assertEqual(icsmail._invitation_event(cal, path, None).sequence, 3)  # reply answers the latest
+
+    def test_a_forward_in_quoted_printable(self):  # message/rfc822 with a transfer encoding: RFC 2046 forbids it
+        import quopri
+        inner = ("From: a@example.com\nSubject: Meeting\nContent-Type: text/calendar; method=REQUEST; charset=utf-8"
+                 "\n\n" + SIMPLE.replace("Review", "R\u00e9union =")).encode()
+        data = (b"From: c@example.com\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=B\n\n--B\n"
+                b"Content-Type: text/plain\n\nFYI\n--B\nContent-Type: message/rfc822\n"
+                b"Content-Transfer-Encoding: quoted-printable\n\n" + quopri.encodestring(inner) + b"\n--B--\n")
+        self.assertEqual([e.summary for e in icsmail.loads(data).events], ["R\u00e9union =, with a comma"])
+
     def test_an_attachment_named_in_encoded_words_is_found(self):  # a non-ASCII name, as Outlook writes it
         data = (b"From: a@example.com\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=B\n\n--B\n"
                 b'Content-Type: application/octet-stream; name="=?utf-8?q?R=C3=A9union.ics?="\n\n' +
