@@ -580,6 +580,30 @@ def _zoneinfo(key: str) -> ZoneInfo:
         raise ValueError(f"invalid time zone name {key!r}: {exc}") from None
 
 
+def _zone_file_name(path: str) -> str:
+    """The zone name of a tz database file (``/usr/share/zoneinfo/Europe/Paris``, or a link to
+    one such as ``/etc/localtime``); '' when the path leads to none."""
+    try:
+        target = os.path.realpath(path)
+    except (OSError, ValueError):
+        return ""
+    marker = "zoneinfo" + os.sep
+    return target.split(marker, 1)[1] if marker in target else ""
+
+
+def _named_key(key: str) -> str:
+    """A zone key as calendars know it: the zone that the tz database's files ``localtime``,
+    ``posixrules`` and ``posix/Area/City`` lead to (else the key as it is)."""
+    if key not in ("localtime", "posixrules") and not key.startswith("posix/"):
+        return key
+    found = next((_zone_file_name(os.path.join(root, key)) for root in zoneinfo.TZPATH
+                  if os.path.isfile(os.path.join(root, key))), "")
+    for name in (found, key[6:] if key.startswith("posix/") else ""):  # (posix/ may hold copies, not links)
+        if name and name != key and _iana_zone(name) is not None:
+            return _iana_zone(name).key
+    return key
+
+
 @functools.lru_cache(maxsize=None)
 def _tz_database_present() -> bool:
     if any(os.path.isfile(os.path.join(p, "UTC")) for p in zoneinfo.TZPATH):
@@ -843,11 +867,11 @@ def _vtimezone_lines(key: str, start: int, end: int | None) -> list[str]:
 
 def _zone_key(zone: ZoneInfo | str) -> str:
     if isinstance(zone, str):
-        return _zoneinfo(zone).key
+        return _named_key(_zoneinfo(zone).key)
     if isinstance(zone, ZoneInfo):
         if zone.key is None:
             raise ValueError("vtimezone() needs a ZoneInfo with a key (not one made by ZoneInfo.from_file)")
-        return zone.key
+        return _named_key(zone.key)
     raise TypeError(f"zone must be a ZoneInfo or an IANA name, not {type(zone).__name__}")
 
 
@@ -3015,7 +3039,7 @@ def _tzid_param(tz: ZoneInfo) -> tuple[str, str] | None:
         return _TZID_PARAMS[tz]
     except KeyError:
         pass
-    key = tz.key
+    key = tz.key if tz.key is None else _named_key(tz.key)  # (ZoneInfo("posix/Europe/Paris"): Europe/Paris)
     found = None if key is None or _is_utc_zone(key) else (key, f";TZID={_param_value(key)}")
     _TZID_PARAMS[tz] = found
     return found
@@ -8287,17 +8311,6 @@ def _local_zone_name() -> str:
     raise ValueError("cannot tell this machine's time zone: pass --tz Area/City (e.g. --tz Europe/London)")
 
 
-def _zone_file_name(path: str) -> str:
-    """The zone name of a tz database file (``/usr/share/zoneinfo/Europe/Paris``, or a link to
-    one such as ``/etc/localtime``); '' when the path leads to none."""
-    try:
-        target = os.path.realpath(path)
-    except (OSError, ValueError):
-        return ""
-    marker = "zoneinfo" + os.sep
-    return target.split(marker, 1)[1] if marker in target else ""
-
-
 def _cli_zone(name: str | None) -> tzinfo:
     """``--tz``, or this machine's zone: looked up only when a time needs it.  The tz database's
     files that name no zone of their own (``localtime``, ``posixrules``, ``posix/Area/City``)
@@ -8307,16 +8320,10 @@ def _cli_zone(name: str | None) -> tzinfo:
     zone = _zoneinfo(name)
     if name.startswith("right/"):
         raise ValueError(f"--tz {name!r} counts leap seconds, which calendars do not: use --tz {name[6:]!r}")
+    if _named_key(name) != name:
+        return _zoneinfo(_named_key(name))
     if name in ("localtime", "posixrules") or name.startswith("posix/"):
-        found = next((_zone_file_name(os.path.join(root, name)) for root in zoneinfo.TZPATH
-                      if os.path.isfile(os.path.join(root, name))), "")
-        resolved = _cldr_zone(found) if found and found != name else None
-        if resolved is None and name.startswith("posix/"):  # a copy of the zone, not a link to it
-            resolved = _iana_zone(name[6:])
-        if resolved is None:
-            raise ValueError(f"--tz {name!r} names no zone of its own: pass --tz Area/City "
-                             f"(e.g. --tz Europe/London)")
-        zone = resolved
+        raise ValueError(f"--tz {name!r} names no zone of its own: pass --tz Area/City (e.g. --tz Europe/London)")
     return zone
 
 

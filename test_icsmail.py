@@ -684,6 +684,13 @@ class TestModel(unittest.TestCase):
             with self.subTest(rule), self.assertRaisesRegex(ValueError, said):
                 event(start=early, rrule=rule)
 
+    def test_a_zone_of_a_tz_database_file_that_names_no_zone_is_written_as_the_one_it_leads_to(self):
+        if not any(os.path.isfile(os.path.join(d, "posix", "Europe", "Paris")) for d in zoneinfo.TZPATH):
+            self.skipTest("no posix/ zones in this tz database")
+        start = datetime(2026, 7, 1, 10, tzinfo=ZoneInfo("posix/Europe/Paris"))
+        self.assertIn("DTSTART;TZID=Europe/Paris:20260701T100000", lines_of(icsmail.dumps(event(start=start))))
+        self.assertIn("TZID:Europe/Paris", icsmail.vtimezone("posix/Europe/Paris", date(2026, 1, 1), None))
+
     def test_a_series_in_a_keyless_zoneinfo_is_refused(self):  # it has no TZID to write: UTC drifts an hour
         path = next((os.path.join(d, "America", "New_York") for d in zoneinfo.TZPATH
                      if os.path.isfile(os.path.join(d, "America", "New_York"))), None)
