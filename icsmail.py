@@ -901,6 +901,11 @@ def vtimezone(zone: ZoneInfo | str, start: date | datetime, end: date | datetime
     END:VTIMEZONE
     """
     key = _zone_key(zone)
+    for name, value in (("start", start), ("end", end)):
+        if not isinstance(value, date) and (value is not None or name == "start"):
+            raise TypeError(f"vtimezone() {name} must be a date or an aware datetime, not {value!r}")
+        if isinstance(value, datetime) and (value.tzinfo is None or value.utcoffset() is None):
+            raise ValueError(f"vtimezone() {name} must be a date or an aware datetime, not the naive {value!r}")
     lo = _epoch_seconds(start)
     hi = None if end is None else _epoch_seconds(end)
     if hi is not None and hi < lo:

@@ -392,6 +392,14 @@ class TestVTimezone(unittest.TestCase):
         with self.assertRaises(TypeError):
             icsmail.vtimezone(5, date(2026, 1, 1))
 
+    def test_bad_spans_name_the_argument(self):
+        cases = [(("2026-01-01", None), TypeError, "start must be a date or an aware datetime, not '2026-01-01'"),
+                 ((date(2026, 1, 1), 2027), TypeError, "end must be a date or an aware datetime, not 2027"),
+                 ((datetime(2026, 1, 1), None), ValueError, "start must be .*, not the naive datetime")]
+        for (start, end), error, message in cases:
+            with self.subTest(message), self.assertRaisesRegex(error, message):
+                icsmail.vtimezone("Europe/London", start, end)
+
     def test_no_tz_database_says_how_to_fix_it(self):
         with mock.patch.object(icsmail, "_tz_database_present", return_value=False):
             with self.assertRaisesRegex(ValueError, "pip install tzdata"):
