@@ -2011,9 +2011,10 @@ class Event:
         elif type(uid) is not str or not uid.strip() or (not uid.isprintable() and _LINE_BAD_RE.search(uid)):
             if isinstance(uid, str) and uid.strip():
                 _check_line(uid, "uid")
-            raise ValueError(f"uid must be a non-empty str, not {uid!r}")
+            raise (ValueError if isinstance(uid, str) else TypeError)(f"uid must be a non-empty str, not {uid!r}")
         if type(sequence) is not int or not 0 <= sequence < 2 ** 31:  # RFC 5545 3.3.8: 32 bits
-            raise ValueError(f"sequence must be a whole number from 0 to 2147483647, not {sequence!r}")
+            raise (ValueError if type(sequence) is int else TypeError)(
+                f"sequence must be a whole number from 0 to 2147483647, not {sequence!r}")
         if organizer is not None and type(organizer) is not Organizer:
             organizer = _organizer(organizer)
         attendees = tuple(attendees) if type(attendees) is list else _as_tuple(attendees)
@@ -2024,7 +2025,8 @@ class Event:
         if status is not None:
             status = _token(status, _EVENT_STATUSES, "status")
         if priority is not None and (type(priority) is not int or not 0 <= priority <= 9):
-            raise ValueError(f"priority must be a whole number from 0 to 9, not {priority!r}")
+            raise (ValueError if type(priority) is int else TypeError)(
+                f"priority must be a whole number from 0 to 9, not {priority!r}")
         categories = tuple(_check_text(c, "category") for c in _as_tuple(categories)) if categories else ()
         if transparency is not None:
             transparency = _token(transparency, _TRANSPARENCIES, "transparency")
