@@ -7559,7 +7559,7 @@ def build_message(item: Event | Calendar, *, method: str | None = None, sender: 
     From is the organizer (the attendee for a REPLY); a different ``sender``
     goes into From with ``SENT-BY`` on the organizer and Reply-To the
     organizer.  To is the attendees of all its events (never the organizer) unless
-    ``recipients`` is given.  ``method`` defaults to the calendar's, else
+    ``recipients`` is given.  DTSTAMP is when the message is made.  ``method`` defaults to the calendar's, else
     CANCEL for what ``cancel()`` made, REPLY for what ``reply()`` made, else
     REQUEST.  Bcc addresses are never written into the message: they ride on
     the object as ``msg.bcc`` (a tuple), and ``send()`` delivers to them.
@@ -7601,7 +7601,9 @@ def build_message(item: Event | Calendar, *, method: str | None = None, sender: 
     author = first.attendees[0] if replying and first.attendees else organizer
     if author is None:
         raise ValueError(f"a {method} mail needs an organizer to send it")
-    events = tuple(map(_unmarked, cal.events))
+    stamp = _now()  # RFC 5546: a message's DTSTAMP is when it was made (an event read keeps the sender's)
+    events = tuple(_unmarked(e if e._as_read or not isinstance(e.dtstamp, datetime) or e.dtstamp >= stamp
+                             else _raw(Event, {**vars(e), "dtstamp": stamp})) for e in cal.events)
     if sender is not None:
         sender_address, sender_name = _mail_address(sender, "sender")
         if not _same_address(sender_address, author.email):

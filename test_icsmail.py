@@ -3810,6 +3810,16 @@ class TestBuildMessage(unittest.TestCase):
                 self.assertEqual(parse_mail(msg)["Subject"], summary)
                 self.assertEqual(msg.as_bytes(policy=msg.policy.clone(linesep="\r\n")), wire)  # nothing refolded
 
+    def test_a_message_is_stamped_when_it_is_made(self):  # RFC 5546 2.1.5 orders versions by DTSTAMP too
+        series = event(rrule="FREQ=DAILY;COUNT=5", dtstamp=datetime(2020, 1, 1, tzinfo=UTC))
+        gone = icsmail.cancel(series, recurrence_id=datetime(2026, 12, 2, 10, tzinfo=LONDON))
+        mine = icsmail.apply_cancel(series, gone)  # the organizer's copy: the series' own stamp, 2020
+        sent = icsmail.loads(bytes(icsmail.build_message(mine))).events[0]
+        self.assertEqual(sent.sequence, gone.sequence)
+        self.assertGreaterEqual(sent.dtstamp, gone.dtstamp)  # so not older than the cancel it follows
+        read = icsmail.loads(icsmail.dumps(series, method="REQUEST"))  # forwarded: the sender's stamp
+        self.assertEqual(icsmail.loads(bytes(icsmail.build_message(read))).events[0].dtstamp, series.dtstamp)
+
     def test_a_changed_occurrence_the_moved_series_no_longer_has_is_refused(self):
         series = event(rrule="FREQ=WEEKLY;COUNT=5", attendees=["bob@example.com"])
         day = datetime(2026, 12, 15, 10, tzinfo=LONDON)
