@@ -3577,7 +3577,15 @@ def _calendar_lines(cal: Calendar, method: str | None) -> list[str]:
     zones = _Zones()
     body: list[str] = []
     bare = method in _BARE_METHODS
+    series = None
     for ev in cal.events:
+        # A RECURRENCE-ID the clocks moved: as the rule names it beside its series, which a reader that takes
+        # a skipped time an hour early matches so; alone, as it happens, which every reader agrees on.
+        if ev._recurrence_wall is not None:
+            if series is None:
+                series = {e.uid for e in cal.events if e.recurrence_id is None}
+            if ev.uid not in series:
+                ev = _raw(Event, {**vars(ev), "_recurrence_wall": None})
         _event_lines(_bare(ev) if bare else ev, body, zones, method)
     for comp in cal.components:
         _component_lines(comp, body)
