@@ -6189,14 +6189,18 @@ def loads(data: str | bytes, *, strict: bool = False) -> Calendar:
     notes = _Notes(strict)
     with _CollectorPaused():
         texts = _source_text(data, notes)
-        calendars = []
+        calendars, failed = [], []
         for n, text in enumerate(texts):
             notes.reading(n, len(texts))
             try:
                 calendars.append(_read_lines(_split_lines(text), notes))
             except ParseError as exc:
-                raise notes.placed(exc) from None
+                failed.append(notes.placed(exc))
         notes.where = ""
+        if failed and not calendars:
+            raise failed[0]
+        for exc in failed:  # one broken .ics attachment beside the invitation: the rest is read
+            notes.warn(f"{_unreadable_part(exc, len(texts))}: read without it", 0)
         cal = calendars[0] if len(calendars) == 1 else _merge_mail(calendars, notes)
     said = notes.mime_methods - {None}  # (an invite.ics twin attached without method= says nothing)
     if len(texts) == 1 and len(said) == 1:  # one calendar: its part's method= and its METHOD
@@ -6377,9 +6381,11 @@ def _iter_file(source: Any, notes: _Notes) -> Iterator[Event]:
 
 def _mail_events(data: str | bytes, notes: _Notes) -> Iterator[Event]:
     """The events of a mail (or of a file read whole); an event in two parts (the usual
-    text/calendar and its invite.ics twin) once."""
+    text/calendar and its invite.ics twin) once; a part that cannot be read is left out,
+    with a warning, when another can."""
     texts = _source_text(data, notes)
     seen = set()
+    failed, read = [], 0
     for n, text in enumerate(texts):
         notes.reading(n, len(texts))
         try:
@@ -6390,9 +6396,21 @@ def _mail_events(data: str | bytes, notes: _Notes) -> Iterator[Event]:
                         continue
                     seen.add(key)
                 yield ev
+            read += 1
         except ParseError as exc:
-            raise notes.placed(exc) from None
+            if len(texts) == 1:
+                raise notes.placed(exc) from None
+            failed.append(notes.placed(exc))
     notes.where = ""
+    if failed and not read:
+        raise failed[0]
+    for exc in failed:
+        notes.warn(f"{_unreadable_part(exc, len(texts))}: read without it", 0)
+
+
+def _unreadable_part(exc: ParseError, parts: int) -> str:
+    """What a warning says of one of a mail's ``parts`` calendars that cannot be read."""
+    return f"one of the e-mail's {parts} calendars cannot be read ({exc})"
 
 
 def _mail_event_key(ev: Event) -> tuple:

@@ -2928,6 +2928,19 @@ class TestLoadsMail(unittest.TestCase):
                 b"Content-Transfer-Encoding: quoted-printable\n\n" + quopri.encodestring(inner) + b"\n--B--\n")
         self.assertEqual([e.summary for e in icsmail.loads(data).events], ["R\u00e9union =, with a comma"])
 
+    def test_a_broken_ics_attachment_beside_the_invitation_is_left_out(self):  # with a warning
+        data = ("From: a@example.com\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=B\n\n--B\n"
+                f"Content-Type: text/calendar; method=REQUEST\n\n{SIMPLE}\n--B\n"
+                'Content-Type: application/octet-stream; name="agenda.ics"\n\n<html>Agenda</html>\n--B--\n').encode()
+        cal = icsmail.loads(data)
+        self.assertEqual([e.summary for e in cal.events], ["Review, with a comma"])
+        self.assertIn("one of the e-mail's 2 calendars cannot be read (", cal.warnings[-1])
+        warnings: list = []
+        self.assertEqual(len(list(icsmail.iter_events(data, warnings=warnings))), 1)
+        self.assertEqual(warnings[-1], cal.warnings[-1])
+        with self.assertRaisesRegex(icsmail.ParseError, "cannot be read"):
+            icsmail.loads(data, strict=True)
+
     def test_an_attachment_named_in_encoded_words_is_found(self):  # a non-ASCII name, as Outlook writes it
         data = (b"From: a@example.com\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=B\n\n--B\n"
                 b'Content-Type: application/octet-stream; name="=?utf-8?q?R=C3=A9union.ics?="\n\n' +
