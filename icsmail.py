@@ -6119,7 +6119,13 @@ def _source_text(data: str | bytes, notes: _Notes) -> list[tuple[str]]:
         data = data.lstrip(b"\xef\xbb\xbf \t\r\n")  # (a BOM or a blank line before the headers: no header)
         messages = _mbox_messages(data)
         if len(messages) == 1:
-            return [_decode_bytes(payload, charset, notes) for payload, charset in _mail_calendars(data, notes)]
+            parts = _mail_calendars(data, notes)
+            texts = []
+            for n, (payload, charset) in enumerate(parts):
+                notes.reading(n, len(parts))  # (a warning of its charset names the part its line is in)
+                texts.append(_decode_bytes(payload, charset, notes))
+            notes.where = ""
+            return texts
         texts, reasons = [], []
         for message in messages:  # an mbox: the calendars of each message that has some
             try:

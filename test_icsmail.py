@@ -2928,6 +2928,11 @@ class TestLoadsMail(unittest.TestCase):
                 b"Content-Transfer-Encoding: quoted-printable\n\n" + quopri.encodestring(inner) + b"\n--B--\n")
         self.assertEqual([e.summary for e in icsmail.loads(data).events], ["R\u00e9union =, with a comma"])
 
+    def test_a_charset_warning_says_the_line_is_the_calendars(self):  # not the mail's
+        raw = b"Content-Type: text/calendar; method=REQUEST\nSubject: x\n\n" + \
+            SIMPLE.replace("Review", "Caf\u00e9").encode("cp1252")
+        self.assertIn("read as Windows-1252 (line 9 of the calendar in the e-mail)", icsmail.loads(raw).warnings[0])
+
     def test_a_broken_ics_attachment_beside_the_invitation_is_left_out(self):  # with a warning
         data = ("From: a@example.com\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=B\n\n--B\n"
                 f"Content-Type: text/calendar; method=REQUEST\n\n{SIMPLE}\n--B\n"
