@@ -6006,6 +6006,8 @@ def _mail_calendars(data: bytes, notes: _Notes, depth: int = 0) -> list[tuple[by
         try:
             ctype = part.get_content_type()
             kinds.add(ctype)
+            if ctype.endswith("pkcs7-mime") and str(part.get_param("smime-type") or "").lower() == "signed-data":
+                kinds.add("signed-data")  # (signed in one opaque part, not encrypted)
             filename = (part.get_filename() or part.get_param("name") or "")
             filename = _decoded_words(filename).lower() if isinstance(filename, str) else ""
             kinds.add(filename)
@@ -6088,9 +6090,15 @@ def _attached_mail(part: Any, ctype: str, filename: str) -> bytes | None:
 
 def _no_calendar_part(kinds: set) -> str:
     """Why an e-mail gives no calendar, said so that the reader knows what to do."""
-    if "application/ms-tnef" in kinds or "winmail.dat" in kinds:
+    if kinds & {"application/ms-tnef", "application/vnd.ms-tnef", "winmail.dat"}:
         return ("the e-mail has no calendar part, only a winmail.dat (TNEF) that Outlook alone reads: ask the "
                 "sender to send the invitation in Internet (iCalendar) format")
+    if "application/vnd.ms-outlook" in kinds or any(kind.endswith(".msg") for kind in kinds):
+        return ("the e-mail has no calendar part, only an Outlook .msg attachment that Outlook alone reads: "
+                "open it in Outlook and forward the invitation, or ask for it in iCalendar format")
+    if "signed-data" in kinds:
+        return ("the e-mail is signed S/MIME in one opaque part (smime-type=signed-data): take the message "
+                "out of its signature first (as openssl smime -verify does), then read the calendar in it")
     if kinds & {"application/pkcs7-mime", "application/x-pkcs7-mime", "multipart/encrypted"}:
         return "the e-mail is encrypted (S/MIME or PGP): decrypt it first, then read the calendar in it"
     return "the e-mail has no calendar part (text/calendar, application/ics or an .ics attachment)"

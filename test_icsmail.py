@@ -2866,7 +2866,10 @@ class TestLoadsMail(unittest.TestCase):
             icsmail.loads(b"From: a@example.com\nSubject: hi\n\nJust text\n")
         head = b"From: a@example.com\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=B\n\n--B\n"
         cases = ((b"Content-Type: application/ms-tnef; name=winmail.dat\n\nx\n--B--\n", "winmail.dat \\(TNEF\\)"),
-                 (b"Content-Type: application/pkcs7-mime; smime-type=enveloped-data\n\nx\n--B--\n", "encrypted"))
+                 (b"Content-Type: application/pkcs7-mime; smime-type=enveloped-data\n\nx\n--B--\n", "encrypted"),
+                 (b"Content-Type: application/pkcs7-mime; smime-type=signed-data\n\nx\n--B--\n", "is signed S/MIME"),
+                 (b"Content-Type: application/vnd.ms-tnef\n\nx\n--B--\n", "TNEF"),
+                 (b'Content-Type: application/octet-stream; name="Meeting.msg"\n\nx\n--B--\n', "Outlook .msg"))
         for part, message in cases:
             with self.subTest(message), self.assertRaisesRegex(icsmail.ParseError, message):
                 icsmail.loads(head + part)
