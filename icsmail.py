@@ -6104,6 +6104,20 @@ def _no_calendar_part(kinds: set) -> str:
     return "the e-mail has no calendar part (text/calendar, application/ics or an .ics attachment)"
 
 
+def _wide_mail(data: bytes) -> bytes:
+    """An e-mail saved as UTF-16 or UTF-32 (PowerShell's ``>`` writes UTF-16) as the bytes it
+    was; anything else as it is."""
+    codec = _utf16_codec(data[:8])
+    if codec is None:
+        return data
+    try:
+        text = data.decode(codec).lstrip("\ufeff")
+    except UnicodeDecodeError:
+        return data
+    mail = text[:_MAIL_HEAD].encode("utf-8", "replace")
+    return text.encode("utf-8", "surrogateescape") if _looks_like_mail(mail) else data
+
+
 def _source_text(data: str | bytes, notes: _Notes) -> list[tuple[str]]:
     """The iCalendar texts in ``data``: itself, or the calendar parts of an e-mail."""
     if isinstance(data, str):
@@ -6121,7 +6135,7 @@ def _source_text(data: str | bytes, notes: _Notes) -> list[tuple[str]]:
     if not isinstance(data, bytes):
         raise TypeError(f"expected str or bytes, not {type(data).__name__}")
     _refuse_foreign(data[:8])
-    data = _emlx_message(data)
+    data = _emlx_message(_wide_mail(data))
     if _looks_like_mail(data[:_MAIL_HEAD]):
         notes.mail = True
         data = data.lstrip(b"\xef\xbb\xbf \t\r\n")  # (a BOM or a blank line before the headers: no header)

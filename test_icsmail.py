@@ -2981,7 +2981,8 @@ class TestLoadsMail(unittest.TestCase):
         text = SIMPLE.replace("Review", "R\u00e9union")
         emlx = self.mail("base64")
         readable = {"UTF-16LE without BOM": text.encode("utf-16-le"), "UTF-32 with BOM": text.encode("utf-32"),
-                    "UTF-32BE without BOM": text.encode("utf-32-be"), "two files joined": (
+                    "UTF-32BE without BOM": text.encode("utf-32-be"),
+                    "a mail saved as UTF-16 (PowerShell's >)": emlx.decode().encode("utf-16"), "two files joined": (
             "\ufeff" + text + "\ufeff" + text.replace("uid-1", "uid-2")).encode(),
                     "Apple Mail .emlx": b"%d\n" % len(emlx) + emlx + b"<?xml version='1.0'?>\n<plist/>\n"}
         for what, data in readable.items():
