@@ -5982,7 +5982,8 @@ def _decode_bytes(data: bytes, charset: str | None, notes: _Notes, first_line: i
     return "\n".join(out)
 
 
-_CALENDAR_TYPES = frozenset({"text/calendar", "application/ics", "text/x-vcalendar", "application/x-ics"})
+_CALENDAR_TYPES = frozenset({"text/calendar", "application/ics", "text/x-vcalendar", "application/x-ics",
+                             "application/calendar", "application/x-ical"})
 _CALENDAR_FILES = (".ics", ".vcs", ".ical", ".icalendar")
 
 

@@ -2931,6 +2931,12 @@ class TestLoadsMail(unittest.TestCase):
                 b"Content-Transfer-Encoding: quoted-printable\n\n" + quopri.encodestring(inner) + b"\n--B--\n")
         self.assertEqual([e.summary for e in icsmail.loads(data).events], ["R\u00e9union =, with a comma"])
 
+    def test_calendar_parts_by_their_other_content_types(self):  # without an .ics name
+        for ctype in ("application/calendar", "application/x-ical", "application/x-ics", "text/x-vcalendar"):
+            raw = f"From: a@example.com\nContent-Type: {ctype}\nSubject: x\n\n{SIMPLE}".encode()
+            with self.subTest(ctype):
+                self.assertEqual(len(icsmail.loads(raw).events), 1)
+
     def test_a_charset_warning_says_the_line_is_the_calendars(self):  # not the mail's
         raw = b"Content-Type: text/calendar; method=REQUEST\nSubject: x\n\n" + \
             SIMPLE.replace("Review", "Caf\u00e9").encode("cp1252")
