@@ -1762,15 +1762,17 @@ def _rrule_until(value: date | datetime, start: date | datetime | None, floating
 
 
 class _ReadRule(str):
-    """An RRULE as a file gave it: kept as it is when its event changes (the reader warned of what
-    is wrong with it), where a rule given in code is checked."""
+    """An RRULE as a file gave it, with the start it was read with: kept as it is while its
+    event keeps that start (the reader warned of what is wrong with it); with another, or
+    given in code, a rule is checked."""
 
-    __slots__ = ()
+    start: Any = None
 
 
 def _rrule_text(value: str | Mapping, start: date | datetime | None, floating: bool) -> str:
     """Validate an RRULE (RFC text or mapping) against its event; the canonical text."""
-    if type(value) is _ReadRule:
+    if type(value) is _ReadRule and (value.start is start or type(value.start) is type(start)
+                                     and value.start == start):
         return value
     if isinstance(value, Mapping):
         parts = {}
@@ -5373,6 +5375,8 @@ class _Reader:
         f["alarms"] = tuple(f.get("alarms", ()))
         f["components"] = tuple(f.get("components", ()))
         f.setdefault("sequence", 0)
+        if type(f.get("rrule")) is _ReadRule:
+            f["rrule"].start = f.get("start")  # kept as read while the event keeps this start
         event = _raw(Event, f)
         event._as_read = True
         if kept:

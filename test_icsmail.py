@@ -3599,6 +3599,10 @@ class TestITIP(unittest.TestCase):
                                                                       method="REQUEST")))
         with self.assertRaisesRegex(ValueError, "UNTIL is before the start"):  # a rule given in code is checked
             dataclasses.replace(read, rrule="FREQ=DAILY;UNTIL=20261130T000000Z")
+        before = icsmail.loads(calendar_with("DTSTART;TZID=Europe/London:20261201T100000",
+                                             "RRULE:FREQ=DAILY;UNTIL=20261130T000000Z")).events[0]
+        with self.assertRaisesRegex(ValueError, "UNTIL is before the start"):  # and so is one read, given a new start
+            dataclasses.replace(before, start=before.start + timedelta(days=1))
 
     def test_a_changed_event_still_defines_the_zone_its_kept_properties_name(self):
         zone = ("BEGIN:VTIMEZONE\nTZID:W. Europe Standard Time\nBEGIN:STANDARD\nDTSTART:16010101T030000\n"
