@@ -171,6 +171,8 @@ class _LazyRegex:
         self.args = args
 
     def __getattr__(self, name: str) -> Any:  # match, search, sub, ...: those of the compiled pattern
+        if name.startswith("__") or name == "args":  # (copy and pickle ask before there is any)
+            raise AttributeError(name)
         compiled = self.__dict__.get("compiled")
         if compiled is None:
             compiled = self.compiled = re.compile(*self.args)
@@ -3973,7 +3975,8 @@ def _display_candidates(rest: str) -> Iterator[ZoneInfo]:
     text = " ".join(rest.split()).lower()
     named = _DISPLAY_WINDOWS.get(text)
     m = _X_TIME_RE.match(text)
-    for name in (named, m and f"{m.group(1)} standard time"):  # "Eastern Time (US & Canada)"
+    for name in (named, m and f"{m.group(1)} standard time", f"{text} standard time"):  # "Eastern Time (US &
+        # Canada)" is Eastern Standard Time, "Haiti" Haiti Standard Time
         zone = _cldr_zone(windows.get((name or "").lower(), ""))
         if zone is not None:
             yield zone
@@ -5411,17 +5414,21 @@ class _Reader:
                 out.append(got)
 
     def until_day(self, until: str, start: date | datetime) -> tuple[str, str] | None:
-        """(the day, the zone) of an all-day series' UTC UNTIL in the calendar's X-WR-TIMEZONE, when
-        that differs from its day in UTC (the day of 23:00Z is the next one east of UTC)."""
+        """(the day, the zone) of an all-day series' UTC UNTIL that is midnight in the calendar's
+        X-WR-TIMEZONE (Android writes the last day's so: 23:00Z east of UTC), when that differs
+        from its day in UTC.  Other UNTILs (midnight or 23:59:59 in UTC) keep their UTC day."""
         zone = self.x_wr_timezone() if not isinstance(start, datetime) and len(until) == 16 else None
         if not isinstance(zone, ZoneInfo):
             return None
         try:
             utc = datetime.strptime(until.upper(), "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
-            day = utc.astimezone(zone).date()
+            local = utc.astimezone(zone)
         except (ValueError, OverflowError):
             return None
-        return (f"{day:%Y%m%d}", zone.key) if day != utc.date() and day.year >= 1000 else None
+        day = local.date()
+        if local.time() != time(0) or day == utc.date() or day.year < 1000:
+            return None
+        return f"{day:%Y%m%d}", zone.key
 
     def check_event(self, f: dict, lineno: int, where: dict[str, int]) -> None:
         """Warn about what real exports get wrong; make the event whole where RFC 5545 says how."""
@@ -6448,10 +6455,11 @@ def _unreadable_part(exc: ParseError, parts: int) -> str:
 
 def _mail_event_key(ev: Event) -> tuple:
     """What tells two copies of one event apart from two events, in the parts of one mail:
-    its UID, version and attendees (two attendees' replies stamped in one second are two), or
+    its UID, version and, for a reply, who answers (two replies stamped in one second are two), or
     without a UID what it says (two events then differ in something)."""
-    if ev.uid is not None:
-        return ev.uid, ev.recurrence_id, ev.sequence, ev.dtstamp, tuple(a.email.lower() for a in ev.attendees)
+    if ev.uid is not None:  # (a reply's one attendee tells two replies apart; copies list theirs in any order)
+        who = ev.attendees[0].email.lower() if len(ev.attendees) == 1 else None
+        return ev.uid, ev.recurrence_id, ev.sequence, ev.dtstamp, who
     key = (None, ev.summary, ev.description, ev.location, ev.start, ev.end, ev.duration, ev.rrule,
            ev.recurrence_id, ev.sequence, ev.dtstamp, tuple(a.email for a in ev.attendees))
     try:

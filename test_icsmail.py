@@ -1528,6 +1528,7 @@ class TestLoads(unittest.TestCase):
             "(UTC-05:00) Chetumal": "America/Cancun",  # a Windows name that names no tz database city
             "(UTC+02:00) Amman": "Asia/Amman",  # +03:00 since 2022: the place, not another zone at +02:00
             "(UTC+01:00) Sao Tome": "Africa/Sao_Tome",
+            "(UTC-05:00) Haiti": "America/Port-au-Prince",  # Haiti Standard Time, with summer time
         }
         for tzid, key in cases.items():
             with self.subTest(tzid=tzid):
@@ -2343,6 +2344,9 @@ END:VTIMEZONE"""  # written before Mexico gave up summer time (2022): what Outlo
         self.assertEqual(next(icsmail.iter_events(text.encode())).rrule, "FREQ=DAILY;UNTIL=20260103")
         west = icsmail.loads(text.replace("Europe/Berlin", "America/New_York"))  # its day there is the same
         self.assertEqual(west.events[0].rrule, "FREQ=DAILY;UNTIL=20260102T230000Z")
+        utc_midnight = icsmail.loads(text.replace("20260102T230000Z", "20260103T000000Z")
+                                     .replace("Europe/Berlin", "America/Los_Angeles"))  # no midnight there:
+        self.assertEqual(list(icsmail.occurrences(utc_midnight.events[0]))[-1], date(2026, 1, 3))  # its UTC day
 
     def test_durations_that_make_no_sense_are_warned_of(self):
         for lines, expected in ((("DTSTART:20260101T100000Z", "DURATION:-PT1H"), "DURATION -PT1H is negative"),
@@ -2907,6 +2911,15 @@ class TestLoadsMail(unittest.TestCase):
         mbox = b"".join(b"From x@example.com Mon Jan  5 09:00:00 2026\n" + r + b"\n" for r in replies)
         self.assertEqual([(e.attendees[0].email, e.attendees[0].partstat) for e in icsmail.loads(mbox).events],
                          [("bob@example.com", "ACCEPTED"), ("carol@example.com", "DECLINED")])
+
+    def test_copies_that_list_the_attendees_in_another_order_are_one_event(self):
+        ev = event(attendees=["bob@example.com", "carol@example.com"])
+        first = icsmail.dumps(ev, method="REQUEST")
+        second = icsmail.dumps(dataclasses.replace(ev, attendees=ev.attendees[::-1]), method="REQUEST")
+        data = ("From: a@example.com\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=B\n\n"
+                f"--B\nContent-Type: text/calendar; method=REQUEST\n\n{first}\n"
+                f'--B\nContent-Type: application/ics; name="invite.ics"\n\n{second}\n--B--\n').encode()
+        self.assertEqual(len(icsmail.loads(data).events), 1)
 
     def test_parts_that_hold_two_versions_of_an_event_are_warned_of(self):
         first, later = (icsmail.dumps(event(sequence=n), method="REQUEST") for n in (0, 3))
