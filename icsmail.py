@@ -6007,6 +6007,7 @@ def _mail_calendars(data: bytes, notes: _Notes, depth: int = 0) -> list[tuple[by
     """
     import email
     import email.policy
+    data = _closed_forwards(data)
     try:
         msg = email.message_from_bytes(data, policy=email.policy.compat32)
         parts = list(msg.walk())
@@ -6073,28 +6074,41 @@ def _decoded_words(text: str) -> str:
         return text
 
 
-def _attached_mail(part: Any, ctype: str, filename: str) -> bytes | None:
-    """The bytes of an e-mail attached in ``part`` that the email package left closed, or None.
+_FORWARD_TYPE_RE = _LazyRegex(rb"(?im)^Content-Type:[ \t]*message/rfc822\b")
+_QP_ENCODING_RE = _LazyRegex(rb"(?im)^Content-Transfer-Encoding:[ \t]*quoted-printable\b")
+_FORWARD_QP_TYPE = "application/x-icsmail-forward"  # what such a part is read as (see _closed_forwards)
 
-    A message/rfc822 part with a transfer encoding (which RFC 2046 forbids,
-    and some mailers write) and a ``.eml`` file attached as octet-stream.
-    """
-    if ctype == "message/rfc822" and part.get("Content-Transfer-Encoding", "").strip().lower() in (
-            "base64", "quoted-printable") and part.is_multipart():
+
+def _closed_forwards(data: bytes) -> bytes:
+    """``data`` with each message/rfc822 part in quoted-printable (RFC 2046 forbids it; some
+    mailers write it) typed as an attachment: the email package would read the encoded text
+    as a mail, and a header it soft-broke ends that mail's headers.  _attached_mail decodes it."""
+    lowered = data[:1 << 20].lower()
+    if b"message/rfc822" not in lowered or b"quoted-printable" not in lowered:
+        return data
+    for m in reversed(list(_FORWARD_TYPE_RE.finditer(data))):
+        start = max(data.rfind(b"\n\n", 0, m.start()), data.rfind(b"\n\r\n", 0, m.start()),
+                    data.rfind(b"\n--", 0, m.start()))  # its header block: from the boundary line
+        ends = [i for i in (data.find(b"\n\n", m.end()), data.find(b"\n\r\n", m.end())) if i != -1]
+        if _QP_ENCODING_RE.search(data, max(start, 0), min(ends) if ends else len(data)):
+            data = data[:m.start()] + b"Content-Type: " + _FORWARD_QP_TYPE.encode() + data[m.end():]
+    return data
+
+
+def _attached_mail(part: Any, ctype: str, filename: str) -> bytes | None:
+    """The bytes of an e-mail attached in ``part`` that the email package left closed, or None:
+    a message/rfc822 part with a transfer encoding (which RFC 2046 forbids, and some mailers
+    write: base64 here, quoted-printable as _closed_forwards typed it), and a ``.eml`` file
+    attached as octet-stream."""
+    if ctype == "message/rfc822" and part.is_multipart() and \
+            part.get("Content-Transfer-Encoding", "").strip().lower() == "base64":
         import base64
-        import quopri
-        inner = part.get_payload(0)
-        if "base64" in part["Content-Transfer-Encoding"].lower():  # no header: the text is all body
-            body = inner.get_payload()
-            try:
-                return base64.b64decode(body.encode("ascii", "replace")) if isinstance(body, str) else None
-            except ValueError:
-                return None
-        try:  # quoted-printable: its headers were read as headers, the rest as body: the whole, decoded
-            return quopri.decodestring(inner.as_bytes())
-        except (ValueError, LookupError, UnicodeError):
+        body = part.get_payload(0).get_payload()  # (base64 has no header: the text is all body)
+        try:
+            return base64.b64decode(body.encode("ascii", "replace")) if isinstance(body, str) else None
+        except ValueError:
             return None
-    if not part.is_multipart() and (filename.endswith(".eml") or ctype == "message/rfc822"):
+    if not part.is_multipart() and (filename.endswith(".eml") or ctype in ("message/rfc822", _FORWARD_QP_TYPE)):
         payload = part.get_payload(decode=True)
         return payload if isinstance(payload, bytes) else None
     return None

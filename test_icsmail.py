@@ -2937,8 +2937,9 @@ class TestLoadsMail(unittest.TestCase):
 
     def test_a_forward_in_quoted_printable(self):  # message/rfc822 with a transfer encoding: RFC 2046 forbids it
         import quopri
-        inner = ("From: a@example.com\nSubject: Meeting\nContent-Type: text/calendar; method=REQUEST; charset=utf-8"
-                 "\n\n" + SIMPLE.replace("Review", "R\u00e9union =")).encode()
+        inner = ("From: a@example.com\nSubject: " + "Meeting " * 20 + "\n"  # soft-broken: past 76 characters
+                 "Content-Type: text/calendar; method=REQUEST; charset=utf-8\n\n" +
+                 SIMPLE.replace("Review", "R\u00e9union =")).encode()
         data = (b"From: c@example.com\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=B\n\n--B\n"
                 b"Content-Type: text/plain\n\nFYI\n--B\nContent-Type: message/rfc822\n"
                 b"Content-Transfer-Encoding: quoted-printable\n\n" + quopri.encodestring(inner) + b"\n--B--\n")
