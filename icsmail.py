@@ -176,9 +176,18 @@ class _LazyRegex:
         compiled = self.__dict__.get("compiled")
         if compiled is None:
             compiled = self.compiled = re.compile(*self.args)
-            for method in ("match", "fullmatch", "search", "sub", "split", "finditer", "findall"):
-                setattr(self, method, getattr(compiled, method))  # found at once from now on: as fast as eager
+            for attr in _PATTERN_ATTRS:
+                setattr(self, attr, getattr(compiled, attr))
+            self.__class__ = _CompiledRegex  # without __getattr__, whose hook slows every look-up
         return getattr(compiled, name)
+
+
+_PATTERN_ATTRS = ("match", "fullmatch", "search", "sub", "subn", "split", "finditer", "findall",
+                  "pattern", "flags", "groups", "groupindex")
+
+
+class _CompiledRegex:
+    """A _LazyRegex once compiled: the pattern's methods and attributes sit on it."""
 
 
 # Characters no value may carry: the controls (RFC 5545 3.3.11 TSAFE-CHAR and 3.1 SAFE-CHAR
