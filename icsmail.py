@@ -1782,8 +1782,8 @@ class _ReadRule(str):
 
 def _rrule_text(value: str | Mapping, start: date | datetime | None, floating: bool) -> str:
     """Validate an RRULE (RFC text or mapping) against its event; the canonical text."""
-    if type(value) is _ReadRule and (value.start is start or type(value.start) is type(start)
-                                     and value.start == start):
+    if type(value) is _ReadRule and (value.start is start or type(value.start) is type(start) and value.start == start
+                                     and getattr(value.start, "tzinfo", None) == getattr(start, "tzinfo", None)):
         return value
     if isinstance(value, Mapping):
         parts = {}
@@ -5435,8 +5435,8 @@ class _Reader:
         except (ValueError, OverflowError):
             return None
         day = local.date()
-        if local.time() != time(0) or day == utc.date() or day.year < 1000:
-            return None
+        if day == utc.date() or day.year < 1000 or datetime.combine(day, time(0), zone).astimezone(UTC) != utc:
+            return None  # (midnight by instant: where the clocks skip it, the day begins at 01:00)
         return f"{day:%Y%m%d}", zone.key
 
     def check_event(self, f: dict, lineno: int, where: dict[str, int]) -> None:
@@ -6083,25 +6083,32 @@ def _decoded_words(text: str) -> str:
         return text
 
 
-_FORWARD_TYPE_RE = _LazyRegex(rb"(?im)^Content-Type:[ \t]*message/rfc822\b")
-_QP_ENCODING_RE = _LazyRegex(rb"(?im)^Content-Transfer-Encoding:[ \t]*quoted-printable\b")
+_FORWARD_TYPE_RE = _LazyRegex(rb"(?im)^Content-Type:[ \t]*(?:\r?\n[ \t]+)?message/rfc822\b")
+_QP_ENCODING_RE = _LazyRegex(rb"(?im)^Content-Transfer-Encoding:[ \t]*(?:\r?\n[ \t]+)?quoted-printable\b")
+_BLANK_OR_BOUNDARY_RE = _LazyRegex(rb"\n\r?\n|\n--")
 _FORWARD_QP_TYPE = "application/x-icsmail-forward"  # what such a part is read as (see _closed_forwards)
+_HEADER_BLOCK = 8192  # bytes looked at either side of a Content-Type for the rest of its part's headers
 
 
 def _closed_forwards(data: bytes) -> bytes:
     """``data`` with each message/rfc822 part in quoted-printable (RFC 2046 forbids it; some
     mailers write it) typed as an attachment: the email package would read the encoded text
-    as a mail, and a header it soft-broke ends that mail's headers.  _attached_mail decodes it."""
-    lowered = data[:1 << 20].lower()
-    if b"message/rfc822" not in lowered or b"quoted-printable" not in lowered:
+    as a mail, and a header it soft-broke ends that mail's headers.  _attached_mail decodes it.
+    The first 100 such parts are looked at, each within the few kB of its header block."""
+    if b"rfc822" not in data and b"RFC822" not in data:  # (the usual mail: one quick look)
         return data
-    for m in reversed(list(_FORWARD_TYPE_RE.finditer(data))):
-        start = max(data.rfind(b"\n\n", 0, m.start()), data.rfind(b"\n\r\n", 0, m.start()),
-                    data.rfind(b"\n--", 0, m.start()))  # its header block: from the boundary line
-        ends = [i for i in (data.find(b"\n\n", m.end()), data.find(b"\n\r\n", m.end())) if i != -1]
-        if _QP_ENCODING_RE.search(data, max(start, 0), min(ends) if ends else len(data)):
-            data = data[:m.start()] + b"Content-Type: " + _FORWARD_QP_TYPE.encode() + data[m.end():]
-    return data
+    pieces, done = [], 0
+    for n, m in enumerate(_FORWARD_TYPE_RE.finditer(data)):
+        if n >= 100:
+            break
+        lo = max(0, m.start() - _HEADER_BLOCK)
+        before = [b.end() for b in _BLANK_OR_BOUNDARY_RE.finditer(data, lo, m.start())]
+        after = _BLANK_OR_BOUNDARY_RE.search(data, m.end(), m.end() + _HEADER_BLOCK)
+        start, end = (before[-1] if before else lo), (after.start() if after else m.end() + _HEADER_BLOCK)
+        if _QP_ENCODING_RE.search(data, start, end):
+            pieces += [data[done:m.start()], b"Content-Type: " + _FORWARD_QP_TYPE.encode()]
+            done = m.end()
+    return b"".join(pieces) + data[done:] if pieces else data
 
 
 def _attached_mail(part: Any, ctype: str, filename: str) -> bytes | None:
@@ -6109,15 +6116,26 @@ def _attached_mail(part: Any, ctype: str, filename: str) -> bytes | None:
     a message/rfc822 part with a transfer encoding (which RFC 2046 forbids, and some mailers
     write: base64 here, quoted-printable as _closed_forwards typed it), and a ``.eml`` file
     attached as octet-stream."""
-    if ctype == "message/rfc822" and part.is_multipart() and \
-            part.get("Content-Transfer-Encoding", "").strip().lower() == "base64":
+    encoding = part.get("Content-Transfer-Encoding", "").strip().lower() if ctype == "message/rfc822" else ""
+    if encoding in ("base64", "quoted-printable") and part.is_multipart():
         import base64
-        body = part.get_payload(0).get_payload()  # (base64 has no header: the text is all body)
-        try:
-            return base64.b64decode(body.encode("ascii", "replace")) if isinstance(body, str) else None
-        except ValueError:
+        import quopri
+        inner = part.get_payload(0)
+        if encoding == "base64":  # (no header: the text is all body)
+            body = inner.get_payload()
+            try:
+                return base64.b64decode(body.encode("ascii", "replace")) if isinstance(body, str) else None
+            except ValueError:
+                return None
+        try:  # what _closed_forwards did not find: its headers were read as headers, the rest as body
+            return quopri.decodestring(inner.as_bytes())
+        except (ValueError, LookupError, UnicodeError):
             return None
-    if not part.is_multipart() and (filename.endswith(".eml") or ctype in ("message/rfc822", _FORWARD_QP_TYPE)):
+    if ctype == _FORWARD_QP_TYPE and not part.is_multipart():  # (a folded encoding header the email package
+        import quopri  # would not take for quoted-printable)
+        body = part.get_payload()
+        return quopri.decodestring(body.encode("ascii", "surrogateescape")) if isinstance(body, str) else None
+    if not part.is_multipart() and (filename.endswith(".eml") or ctype == "message/rfc822"):
         payload = part.get_payload(decode=True)
         return payload if isinstance(payload, bytes) else None
     return None
@@ -6478,11 +6496,10 @@ def _unreadable_part(exc: ParseError, parts: int) -> str:
 
 def _mail_event_key(ev: Event) -> tuple:
     """What tells two copies of one event apart from two events, in the parts of one mail:
-    its UID, version and, for a reply, who answers (two replies stamped in one second are two), or
+    its UID, version and attendees (two replies stamped in one second are two), or
     without a UID what it says (two events then differ in something)."""
-    if ev.uid is not None:  # (a reply's one attendee tells two replies apart; copies list theirs in any order)
-        who = ev.attendees[0].email.lower() if len(ev.attendees) == 1 else None
-        return ev.uid, ev.recurrence_id, ev.sequence, ev.dtstamp, who
+    if ev.uid is not None:  # (the attendees tell two replies apart; copies list theirs in any order)
+        return ev.uid, ev.recurrence_id, ev.sequence, ev.dtstamp, tuple(sorted(a.email.lower() for a in ev.attendees))
     key = (None, ev.summary, ev.description, ev.location, ev.start, ev.end, ev.duration, ev.rrule,
            ev.recurrence_id, ev.sequence, ev.dtstamp, tuple(a.email for a in ev.attendees))
     try:

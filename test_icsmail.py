@@ -2344,6 +2344,9 @@ END:VTIMEZONE"""  # written before Mexico gave up summer time (2022): what Outlo
         self.assertEqual(next(icsmail.iter_events(text.encode())).rrule, "FREQ=DAILY;UNTIL=20260103")
         west = icsmail.loads(text.replace("Europe/Berlin", "America/New_York"))  # its day there is the same
         self.assertEqual(west.events[0].rrule, "FREQ=DAILY;UNTIL=20260102T230000Z")
+        beirut = icsmail.loads(calendar_with("DTSTART;VALUE=DATE:20250325", "RRULE:FREQ=DAILY;UNTIL=20250329T220000Z",
+                                             head="X-WR-TIMEZONE:Asia/Beirut"))  # its 30 March begins at 01:00
+        self.assertEqual(list(icsmail.occurrences(beirut.events[0]))[-1], date(2025, 3, 30))
         utc_midnight = icsmail.loads(text.replace("20260102T230000Z", "20260103T000000Z")
                                      .replace("Europe/Berlin", "America/Los_Angeles"))  # no midnight there:
         self.assertEqual(list(icsmail.occurrences(utc_midnight.events[0]))[-1], date(2026, 1, 3))  # its UTC day
@@ -2912,6 +2915,17 @@ class TestLoadsMail(unittest.TestCase):
         self.assertEqual([(e.attendees[0].email, e.attendees[0].partstat) for e in icsmail.loads(mbox).events],
                          [("bob@example.com", "ACCEPTED"), ("carol@example.com", "DECLINED")])
 
+    def test_two_delegations_stamped_alike_are_two_replies(self):  # each names its delegator and delegate
+        ev = event(attendees=["a@example.com", "c@example.com"])
+        replies = [icsmail.dumps(dataclasses.replace(icsmail.reply(ev, who, "delegated", delegated_to=to),
+                                                     dtstamp=STAMP), method="REPLY").replace(
+            "END:VEVENT", f"ATTENDEE;DELEGATED-FROM=\"mailto:{who}\":mailto:{to}\r\nEND:VEVENT")
+            for who, to in (("a@example.com", "b@example.com"), ("c@example.com", "d@example.com"))]
+        data = ("From: x@example.com\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=B\n\n" +
+                "".join(f"--B\nContent-Type: text/calendar; method=REPLY\n\n{r}\n" for r in replies) + "--B--\n")
+        self.assertEqual([[a.email for a in e.attendees] for e in icsmail.loads(data.encode()).events],
+                         [["a@example.com", "b@example.com"], ["c@example.com", "d@example.com"]])
+
     def test_copies_that_list_the_attendees_in_another_order_are_one_event(self):
         ev = event(attendees=["bob@example.com", "carol@example.com"])
         first = icsmail.dumps(ev, method="REQUEST")
@@ -2940,10 +2954,23 @@ class TestLoadsMail(unittest.TestCase):
         inner = ("From: a@example.com\nSubject: " + "Meeting " * 20 + "\n"  # soft-broken: past 76 characters
                  "Content-Type: text/calendar; method=REQUEST; charset=utf-8\n\n" +
                  SIMPLE.replace("Review", "R\u00e9union =")).encode()
-        data = (b"From: c@example.com\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=B\n\n--B\n"
-                b"Content-Type: text/plain\n\nFYI\n--B\nContent-Type: message/rfc822\n"
-                b"Content-Transfer-Encoding: quoted-printable\n\n" + quopri.encodestring(inner) + b"\n--B--\n")
-        self.assertEqual([e.summary for e in icsmail.loads(data).events], ["R\u00e9union =, with a comma"])
+        before = b"x" * 2_000_000  # a large part first
+        for headers in (b"Content-Type: message/rfc822\nContent-Transfer-Encoding: quoted-printable\n",
+                        b"Content-Type:\n message/rfc822\nContent-Transfer-Encoding:\n quoted-printable\n"):  # folded
+            data = (b"From: c@example.com\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=B\n\n--B\n"
+                    b"Content-Type: text/plain\n\n" + before + b"\n--B\n" + headers + b"\n" +
+                    quopri.encodestring(inner) + b"\n--B--\n")
+            for mail in (data, data.replace(b"\n", b"\r\n")):
+                with self.subTest(headers=headers, crlf=mail is not data):
+                    self.assertEqual([e.summary for e in icsmail.loads(mail).events], ["R\u00e9union =, with a comma"])
+
+    def test_many_lines_that_look_like_forwards_are_read_quickly(self):  # they were looked at each to the end
+        data = b"From: a@example.com\nContent-Transfer-Encoding: quoted-printable\nContent-Type: text/plain\n\n" + \
+            b"Content-Type: message/rfc822\n" * 30000
+        began = time.perf_counter()
+        with self.assertRaisesRegex(icsmail.ParseError, "no calendar part"):
+            icsmail.loads(data)
+        self.assertLess(time.perf_counter() - began, 2.0)
 
     def test_calendar_parts_by_their_other_content_types(self):  # without an .ics name
         for ctype in ("application/calendar", "application/x-ical", "application/x-ics", "text/x-vcalendar"):
@@ -3617,6 +3644,10 @@ class TestITIP(unittest.TestCase):
                                              "RRULE:FREQ=DAILY;UNTIL=20261130T000000Z")).events[0]
         with self.assertRaisesRegex(ValueError, "UNTIL is before the start"):  # and so is one read, given a new start
             dataclasses.replace(before, start=before.start + timedelta(days=1))
+        local = icsmail.loads(calendar_with("DTSTART;TZID=Europe/London:20261201T100000",
+                                            "RRULE:FREQ=DAILY;UNTIL=20261205T100000")).events[0]  # UNTIL not in UTC
+        with self.assertRaisesRegex(ValueError, "UNTIL must be in UTC"):  # the same instant in another zone
+            dataclasses.replace(local, start=local.start.astimezone(NEW_YORK))
 
     def test_a_changed_event_still_defines_the_zone_its_kept_properties_name(self):
         zone = ("BEGIN:VTIMEZONE\nTZID:W. Europe Standard Time\nBEGIN:STANDARD\nDTSTART:16010101T030000\n"
