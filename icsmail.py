@@ -7736,7 +7736,10 @@ def build_message(item: Event | Calendar, *, method: str | None = None, sender: 
     to = [p for p in to if not _same_address(p[0], sender_address)] or to
     to = _each_once(to, key=lambda p: p[0])
     if not to:
-        raise ValueError(f"nobody to send the {method} to: give recipients (a PUBLISH has no attendees)")
+        why = ("a PUBLISH has no attendees" if method == "PUBLISH" else
+               "its only attendee is the organizer, who is never a recipient" if recipients is None else
+               "the recipients given are the organizer or the sender")
+        raise ValueError(f"nobody to send the {method} to ({why}): give recipients")
     copies = [_mail_address(p, "cc") for p in _as_tuple(cc)] if cc else []
     hidden = [_mail_address(p, "bcc") for p in _as_tuple(bcc)] if bcc else []
     if copies or hidden:  # each address once, where it is most visible: To, then Cc, then Bcc

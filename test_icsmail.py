@@ -3931,8 +3931,10 @@ class TestBuildMessage(unittest.TestCase):
         self.assertLess(time.perf_counter() - began, 1.0)  # a walk each took 2 s
 
     def test_publish_needs_recipients(self):
-        with self.assertRaisesRegex(ValueError, "nobody to send"):
+        with self.assertRaisesRegex(ValueError, r"nobody to send the PUBLISH to \(a PUBLISH has no attendees\)"):
             icsmail.build_message(event(attendees=()), method="PUBLISH")
+        with self.assertRaisesRegex(ValueError, r"nobody to send the REQUEST to \(its only attendee is the organizer"):
+            icsmail.build_message(event(attendees=["alice@example.com"]))  # (said wrongly: a PUBLISH has none)
         msg = icsmail.build_message(event(attendees=()), method="PUBLISH", recipients=["list@example.com"])
         self.assertEqual(msg["To"], "list@example.com")
 
