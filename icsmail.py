@@ -603,10 +603,15 @@ def _zone_file_name(path: str) -> str:
     return target.split(marker, 1)[1] if marker in target else ""
 
 
+def _is_alias_file(key: str) -> bool:
+    """Whether ``key`` is a tz database file that names no zone of its own, only leads to one."""
+    return key in ("localtime", "posixrules") or key.startswith("posix/")
+
+
 def _named_key(key: str) -> str:
     """A zone key as calendars know it: the zone that the tz database's files ``localtime``,
     ``posixrules`` and ``posix/Area/City`` lead to (else the key as it is)."""
-    if key not in ("localtime", "posixrules") and not key.startswith("posix/"):
+    if not _is_alias_file(key):
         return key
     found = next((_zone_file_name(os.path.join(root, key)) for root in zoneinfo.TZPATH
                   if os.path.isfile(os.path.join(root, key))), "")
@@ -1834,21 +1839,13 @@ def _rrule_text(value: str | Mapping, start: date | datetime | None, floating: b
     return ";".join(f"{n}={v}" for n, v in parts.items())
 
 
-def _read_until_before(until: str, start: date | datetime) -> bool:
-    """_until_before for an UNTIL as a file gave it: False when it cannot say."""
-    try:
-        return _until_before(until, start)
-    except (ValueError, TypeError, OverflowError):
-        return False
-
-
 def _until_before(until: str, start: date | datetime) -> bool:
-    """Whether a rule's UNTIL (checked: of the start's kind) comes before ``start``."""
-    fields = [int(until[:4]), int(until[4:6]), int(until[6:8])]
-    if not isinstance(start, datetime):
-        return date(*fields) < start
-    last = datetime(*fields, int(until[9:11]), int(until[11:13]), int(until[13:15]))
-    if start.tzinfo is None:
+    """Whether a rule's UNTIL comes before ``start`` (False when it is no time of the start's kind)."""
+    parsed = _parse_dt(until.upper())
+    if parsed is None or isinstance(parsed[0], datetime) != isinstance(start, datetime):
+        return False
+    last = parsed[0]
+    if not isinstance(start, datetime) or start.tzinfo is None:
         return last < start
     at = _instant(start)
     return at is not None and last < at
@@ -3542,8 +3539,9 @@ def _check_changed_occurrences(events: Sequence[Event]) -> None:
     moved since): clients would show it beside the series, as an event of its own.  Each
     series is walked once, as the reader walks it (which warned of a file that came so)."""
     changed = {ev.uid for ev in events if not ev._as_read}
+    checked = [ev for ev in events if ev.uid in changed]
     notes = _Notes(False)
-    _check_overrides([ev for ev in events if ev.uid in changed], [0] * len(events), notes)
+    _check_overrides(checked, [0] * len(checked), notes)
     if notes.items:
         raise ValueError(f"{notes.items[0]}; after moving the series, change the occurrence again with "
                          f"update(series, recurrence_id=...), or leave it out")
@@ -5429,10 +5427,13 @@ class _Reader:
         zone = self.x_wr_timezone() if not isinstance(start, datetime) and len(until) == 16 else None
         if not isinstance(zone, ZoneInfo):
             return None
+        parsed = _parse_dt(until.upper())
+        if parsed is None or not parsed[1]:
+            return None
+        utc = parsed[0].replace(tzinfo=UTC)
         try:
-            utc = datetime.strptime(until.upper(), "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
             local = utc.astimezone(zone)
-        except (ValueError, OverflowError):
+        except OverflowError:
             return None
         day = local.date()
         if day == utc.date() or day.year < 1000 or datetime.combine(day, time(0), zone).astimezone(UTC) != utc:
@@ -5493,7 +5494,7 @@ class _Reader:
                 notes.warn(f"RRULE UNTIL={until.group(1)} is a local time, where a zoned DTSTART wants UTC "
                            f"(RFC 5545 3.3.10): readers take it in the event's zone", where.get("rrule", lineno),
                            "UNTIL in local time")
-            elif until and _read_until_before(until.group(1), start):
+            elif until and _until_before(until.group(1), start):
                 notes.warn(f"RRULE UNTIL={until.group(1)} is before DTSTART: the rule gives no occurrence, and "
                            f"the event happens once", where.get("rrule", lineno), "UNTIL before DTSTART")
             if not isinstance(start, datetime):
@@ -7061,14 +7062,18 @@ def _with_param(params: tuple, name: str, value: str | None) -> tuple:
     return tuple(p for p in params if p[0] != name) + ((name, value),)
 
 
-def _unmarked(ev: Event) -> Event:
-    """``ev`` without the DTSTAMPs of the replies apply_reply() recorded on its attendees, which
-    the organizer's copy keeps but no message sends (when each attendee answered is theirs)."""
-    if not any(name == _REPLY_STAMP for a in ev.attendees for name, _ in a.params):
-        return ev
-    attendees = tuple(_raw(Attendee, {**vars(a), "params": tuple(p for p in a.params if p[0] != _REPLY_STAMP)})
-                      for a in ev.attendees)
-    return _raw(Event, {**vars(ev), "attendees": attendees})
+def _as_sent(ev: Event, stamp: datetime) -> Event:
+    """``ev`` as a message carries it: stamped when the message is made (RFC 5546; an event
+    read from a mail keeps its sender's stamp), and without the DTSTAMPs of the replies that
+    apply_reply() recorded on its attendees, which the organizer's copy keeps but no message
+    sends (when each attendee answered is theirs)."""
+    changes: dict[str, Any] = {}
+    if not ev._as_read and isinstance(ev.dtstamp, datetime) and ev.dtstamp < stamp:
+        changes["dtstamp"] = stamp
+    if any(name == _REPLY_STAMP for a in ev.attendees for name, _ in a.params):
+        changes["attendees"] = tuple(_raw(Attendee, {**vars(a), "params": tuple(
+            p for p in a.params if p[0] != _REPLY_STAMP)}) for a in ev.attendees)
+    return _raw(Event, {**vars(ev), **changes}) if changes else ev
 
 
 def apply_reply(event: Event, answer: Event | Calendar) -> Event:
@@ -7708,9 +7713,8 @@ def build_message(item: Event | Calendar, *, method: str | None = None, sender: 
     author = first.attendees[0] if replying and first.attendees else organizer
     if author is None:
         raise ValueError(f"a {method} mail needs an organizer to send it")
-    stamp = _now()  # RFC 5546: a message's DTSTAMP is when it was made (an event read keeps the sender's)
-    events = tuple(_unmarked(e if e._as_read or not isinstance(e.dtstamp, datetime) or e.dtstamp >= stamp
-                             else _raw(Event, {**vars(e), "dtstamp": stamp})) for e in cal.events)
+    stamp = _now()
+    events = tuple(_as_sent(e, stamp) for e in cal.events)
     if sender is not None:
         sender_address, sender_name = _mail_address(sender, "sender")
         if not _same_address(sender_address, author.email):
@@ -8440,9 +8444,10 @@ def _cli_zone(name: str | None) -> tzinfo:
     zone = _zoneinfo(name)
     if name.startswith("right/"):
         raise ValueError(f"--tz {name!r} counts leap seconds, which calendars do not: use --tz {name[6:]!r}")
-    if _named_key(name) != name:
-        return _zoneinfo(_named_key(name))
-    if name in ("localtime", "posixrules") or name.startswith("posix/"):
+    key = _named_key(name)
+    if key != name:
+        return _zoneinfo(key)
+    if _is_alias_file(name):
         raise ValueError(f"--tz {name!r} names no zone of its own: pass --tz Area/City (e.g. --tz Europe/London)")
     return zone
 
