@@ -609,16 +609,17 @@ def _is_alias_file(key: str) -> bool:
 
 
 def _named_key(key: str) -> str:
-    """A zone key as calendars know it: the zone that the tz database's files ``localtime``,
-    ``posixrules`` and ``posix/Area/City`` lead to (else the key as it is)."""
+    """A zone key as calendars know it: ``posix/Area/City`` is a copy of ``Area/City``, and the
+    files ``localtime`` and ``posixrules`` name the zone they lead to (else the key as it is)."""
     if not _is_alias_file(key):
         return key
+    plain = _iana_zone(key[6:]) if key.startswith("posix/") else None
+    if plain is not None:
+        return plain.key
     found = next((_zone_file_name(os.path.join(root, key)) for root in zoneinfo.TZPATH
                   if os.path.isfile(os.path.join(root, key))), "")
-    for name in (found, key[6:] if key.startswith("posix/") else ""):  # (posix/ may hold copies, not links)
-        if name and name != key and _iana_zone(name) is not None:
-            return _iana_zone(name).key
-    return key
+    zone = _iana_zone(found) if found and found != key else None
+    return zone.key if zone is not None else key
 
 
 @functools.lru_cache(maxsize=None)

@@ -702,6 +702,12 @@ class TestModel(unittest.TestCase):
         self.assertIn("DTSTART;TZID=Europe/Paris:20260701T100000", lines_of(icsmail.dumps(event(start=start))))
         self.assertIn("TZID:Europe/Paris", icsmail.vtimezone("posix/Europe/Paris", date(2026, 1, 1), None))
 
+    def test_a_posix_copy_of_a_zone_is_written_under_the_name_it_copies(self):  # as the plain name is
+        if not any(os.path.isfile(os.path.join(d, "posix", "US", "Eastern")) for d in zoneinfo.TZPATH):
+            self.skipTest("no posix/US/Eastern in this tz database")
+        start = datetime(2026, 7, 1, 10, tzinfo=ZoneInfo("posix/US/Eastern"))
+        self.assertIn("DTSTART;TZID=US/Eastern:20260701T100000", lines_of(icsmail.dumps(event(start=start))))
+
     def test_a_series_in_a_keyless_zoneinfo_is_refused(self):  # it has no TZID to write: UTC drifts an hour
         path = next((os.path.join(d, "America", "New_York") for d in zoneinfo.TZPATH
                      if os.path.isfile(os.path.join(d, "America", "New_York"))), None)
