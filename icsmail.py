@@ -6280,10 +6280,7 @@ def loads(data: str | bytes, *, strict: bool = False) -> Calendar:
             except ParseError as exc:
                 failed.append(notes.placed(exc))
         notes.where = ""
-        if failed and not calendars:
-            raise failed[0]
-        for exc in failed:  # one broken .ics attachment beside the invitation: the rest is read
-            notes.warn(f"{_unreadable_part(exc, len(texts))}: read without it", 0)
+        _left_out(failed, bool(calendars), len(texts), notes)
         cal = calendars[0] if len(calendars) == 1 else _merge_mail(calendars, notes)
     said = notes.mime_methods - {None}  # (an invite.ics twin attached without method= says nothing)
     if len(texts) == 1 and len(said) == 1:  # one calendar: its part's method= and its METHOD
@@ -6485,15 +6482,16 @@ def _mail_events(data: str | bytes, notes: _Notes) -> Iterator[Event]:
                 raise notes.placed(exc) from None
             failed.append(notes.placed(exc))
     notes.where = ""
+    _left_out(failed, bool(read), len(texts), notes)
+
+
+def _left_out(failed: list[ParseError], read: bool, parts: int, notes: _Notes) -> None:
+    """The calendars of a mail's ``parts`` that could not be read: the first one's error when
+    none could, else a warning for each (one broken .ics attachment beside the invitation)."""
     if failed and not read:
         raise failed[0]
     for exc in failed:
-        notes.warn(f"{_unreadable_part(exc, len(texts))}: read without it", 0)
-
-
-def _unreadable_part(exc: ParseError, parts: int) -> str:
-    """What a warning says of one of a mail's ``parts`` calendars that cannot be read."""
-    return f"one of the e-mail's {parts} calendars cannot be read ({exc})"
+        notes.warn(f"one of the e-mail's {parts} calendars cannot be read ({exc}): read without it", 0)
 
 
 def _mail_event_key(ev: Event) -> tuple:
