@@ -6634,7 +6634,7 @@ def update(event: Event, **changes: Any) -> Event:
     A new ``start`` alone keeps the event's length, and moves a series with
     it: its RDATEs, its RRULE's UNTIL, the rule's days and hours (BYDAY=MO
     becomes TU when a Monday start moves to a Tuesday; 2TU, BYMONTHDAY,
-    BYMONTH and BYHOUR alike), and its EXDATEs (each to the occurrence that
+    BYMONTH and BYHOUR alike; BYDAY=MO,WE stays), and its EXDATEs (each to the occurrence that
     took the place of the one it excluded).  A change of time asks
     every attendee again (PARTSTAT=NEEDS-ACTION, RSVP=TRUE), unless
     ``attendees`` is given: their answers were for the old time.
@@ -6807,8 +6807,8 @@ def _rank_key(value: Any) -> Any:
 def _moved_rrule(start: Any, new_start: Any, rrule: str) -> str:
     """A series' RRULE moved with its start, as its EXDATEs are: UNTIL by the same days and
     wall-clock time (so the last occurrence stays), and, when the start was one of the rule's
-    days, the weekdays of a weekly rule, the day and month of a monthly or yearly one and its
-    "2nd Tuesday" follow the start to its new day.  ValueError when the rule gave the old
+    days, the weekday of a weekly rule (not several: a start may move to one of them), the day
+    and month of a monthly or yearly one and its "2nd Tuesday" follow the start to its new day.  ValueError when the rule gave the old
     start but cannot be made to give the new one (RFC 5545 3.8.5.3: DTSTART is the first).
 
     >>> ny = ZoneInfo("America/New_York")
@@ -6839,8 +6839,14 @@ def _moved_rrule(start: Any, new_start: Any, rrule: str) -> str:
                     parts[name] = ",".join(map(str, values))
     moved = ";".join(f"{name}={value}" for name, value in parts.items())
     if gave and not _rule_gives(moved, new_start):
+        hint = "give a new rrule with it"
+        if parts["FREQ"] == "WEEKLY" and "," in parts.get("BYDAY", ""):  # MO,WE to a Tuesday: TU,TH?
+            _shift_week(parts, (_wall_delta(start, new_start) if not timed else
+                                new_start.date() - start.date()).days)
+            hint += f", such as {';'.join(f'{name}={value}' for name, value in parts.items())} to move " \
+                    f"each of its days with the start"
         raise ValueError(f"start {new_start}: the series' RRULE {moved} has no occurrence then, though it "
-                         f"had one at the old start {start} (RFC 5545 3.8.5.3): give a new rrule with it")
+                         f"had one at the old start {start} (RFC 5545 3.8.5.3): {hint}")
     return moved
 
 
@@ -6865,10 +6871,8 @@ def _follow_day(parts: dict[str, str], old: date, new: date) -> None:
     if not days:
         return
     byday = parts.get("BYDAY", "").split(",") if "BYDAY" in parts else []
-    if freq == "WEEKLY" and byday:  # MO,WE a day later: TU,TH (as the EXDATEs move)
-        parts["BYDAY"] = ",".join(_WEEKDAYS[(_WEEKDAYS.index(d) + days) % 7] for d in byday)
-        if parts.get("INTERVAL", "1") != "1" and days % 7:  # every other week: its weeks move too
-            parts["WKST"] = _WEEKDAYS[(_WEEKDAYS.index(parts.get("WKST", "MO")) + days) % 7]
+    if freq == "WEEKLY" and len(byday) == 1:  # MO a day later: TU (as the EXDATEs move); the days of
+        _shift_week(parts, days)  # MO,WE stay, as DAILY;BYDAY's do: a start may move to one of them
     if freq not in ("MONTHLY", "YEARLY"):
         return
     if parts.get("BYMONTHDAY") == str(old.day):
@@ -6881,6 +6885,13 @@ def _follow_day(parts: dict[str, str], old: date, new: date) -> None:
         counted_back = from_start == 5 or nth.group(1) == "-" and from_end < 5  # a 5th is the last: -1
         parts["BYDAY"] = f"-{from_end}" if counted_back else f"{from_start}"
         parts["BYDAY"] += _WEEKDAYS[new.weekday()]
+
+
+def _shift_week(parts: dict[str, str], days: int) -> None:
+    """A weekly rule's days moved ``days`` later, and its weeks too when it skips some."""
+    parts["BYDAY"] = ",".join(_WEEKDAYS[(_WEEKDAYS.index(d) + days) % 7] for d in parts["BYDAY"].split(","))
+    if parts.get("INTERVAL", "1") != "1" and days % 7:
+        parts["WKST"] = _WEEKDAYS[(_WEEKDAYS.index(parts.get("WKST", "MO")) + days) % 7]
 
 
 def _rule_gives(rrule: str, start: date | datetime) -> bool:

@@ -3079,10 +3079,21 @@ class TestITIP(unittest.TestCase):
         moved = icsmail.update(series, start=datetime(2026, 3, 17, 9, tzinfo=NEW_YORK))
         self.assertEqual(moved.rrule, "FREQ=WEEKLY;BYDAY=TU;COUNT=4")
         self.assertEqual([t.day for t in icsmail.occurrences(moved)], [17, 31, 7])
+
+    def test_a_series_of_several_weekdays_keeps_them_or_says_how_to_move_them(self):
+        berlin = ZoneInfo("Europe/Berlin")
+        weekdays = event(start=datetime(2027, 1, 11, 10, tzinfo=berlin), rrule="FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR")
+        later = icsmail.update(weekdays, start=datetime(2027, 1, 13, 10, tzinfo=berlin))  # as DAILY;BYDAY=... does
+        self.assertEqual(later.rrule, "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR")
+        with self.assertRaisesRegex(ValueError, r"has no occurrence then.*such as FREQ=WEEKLY;BYDAY=SA,SU,MO,TU,WE "
+                                                r"to move each of its days"):  # no weekend meetings unasked
+            icsmail.update(weekdays, start=datetime(2027, 1, 16, 10, tzinfo=berlin))
         fortnightly = event(start=datetime(2026, 3, 13, 9, tzinfo=NEW_YORK),
                             rrule="FREQ=WEEKLY;INTERVAL=2;BYDAY=FR,SU;COUNT=6")  # its weeks move with it
-        moved = icsmail.update(fortnightly, start=datetime(2026, 3, 14, 9, tzinfo=NEW_YORK))
-        self.assertEqual(moved.rrule, "FREQ=WEEKLY;INTERVAL=2;BYDAY=SA,MO;COUNT=6;WKST=TU")
+        hint = "FREQ=WEEKLY;INTERVAL=2;BYDAY=SA,MO;COUNT=6;WKST=TU"
+        with self.assertRaisesRegex(ValueError, f"such as {hint} to move"):
+            icsmail.update(fortnightly, start=datetime(2026, 3, 14, 9, tzinfo=NEW_YORK))
+        moved = icsmail.update(fortnightly, start=datetime(2026, 3, 14, 9, tzinfo=NEW_YORK), rrule=hint)
         self.assertEqual([t + timedelta(days=1) for t in icsmail.occurrences(fortnightly)],
                          list(icsmail.occurrences(moved)))
 
