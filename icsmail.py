@@ -8584,7 +8584,8 @@ def _cmd_invite(args: Any, out: Any, err: Any) -> int:
         raise ValueError("invite needs --organizer (the address the invitation comes from)")
     if not (args.attendee or args.optional):
         raise ValueError("invite needs at least one --attendee")
-    msg = build_message(_cli_event(args), method="REQUEST", sender=args.sender)
+    ev = _cli_event(args)
+    msg = build_message(ev, method="CANCEL" if ev.status == "CANCELLED" else "REQUEST", sender=args.sender)
     url = args.smtp or os.environ.get("ICSMAIL_SMTP")
     data = msg.as_bytes(policy=msg.policy.clone(linesep="\r\n"))
     if not url or args.output is not None:

@@ -4723,6 +4723,16 @@ class TestCLI(SMTPTestCase):
         code, _, err = self.run_main(*self.INVITE)
         self.assertIn("wrote invite-2.eml", err)  # nothing overwritten
 
+    def test_invite_with_status_cancelled_sends_the_cancellation(self):  # the command line's way to cancel
+        code, out, err = self.run_main(*self.INVITE, "--uid", "retro-1", "--sequence", "1", "--status", "cancelled",
+                                       "-o", "-")
+        self.assertEqual(code, 0, err)
+        msg = email.message_from_string(out, policy=email.policy.default)
+        self.assertEqual(next(p for p in msg.walk() if p.get_content_type() == "text/calendar")
+                         .get_param("method"), "CANCEL")
+        cal = icsmail.loads(out)
+        self.assertEqual((cal.method, cal.events[0].uid, cal.events[0].status), ("CANCEL", "retro-1", "CANCELLED"))
+
     def test_invite_sends_with_smtp(self):
         server = self.start_server()
         code, out, err = self.run_main(*self.INVITE, env={"ICSMAIL_SMTP": server.url})
