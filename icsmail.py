@@ -6976,6 +6976,7 @@ def _occurrence(series: Event, recurrence_id: date | datetime, verb: str) -> dic
     cancel of that occurrence): its RECURRENCE-ID and times, and no RRULE, RDATE or EXDATE."""
     if not series.rrule and not series.rdates:
         raise ValueError(f"event {series.uid!r} does not recur: {verb} it whole, without recurrence_id")
+    recurrence_id = _check_when(recurrence_id, "recurrence_id", series.floating)
     if isinstance(recurrence_id, datetime) != isinstance(series.start, datetime):
         kind = "a datetime" if isinstance(series.start, datetime) else "a date"
         raise ValueError(f"recurrence_id {recurrence_id} must be {kind}, as the series' start {series.start} is")

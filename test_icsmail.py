@@ -3579,6 +3579,13 @@ class TestITIP(unittest.TestCase):
         given = icsmail.update(series, start=datetime(2026, 3, 3, 11, tzinfo=NEW_YORK), exdates=())
         self.assertEqual(given.exdates, ())  # given with the start: as given
 
+    def test_a_naive_recurrence_id_is_refused_by_its_name(self):
+        series = event(rrule="FREQ=DAILY;COUNT=5")
+        for make in (icsmail.cancel, icsmail.update):
+            with self.subTest(make.__name__), self.assertRaisesRegex(ValueError, r"^recurrence_id 2026-12-02T10:00:00 "
+                                                                                 r"is a naive datetime"):
+                make(series, recurrence_id=datetime(2026, 12, 2, 10))
+
     def test_update_of_one_occurrence_is_that_occurrence_changed(self):  # an override, not a second series
         series = event(start=datetime(2026, 10, 2, 10, tzinfo=NEW_YORK), rrule="FREQ=WEEKLY;COUNT=10",
                        rdates=[datetime(2026, 12, 24, 10, tzinfo=NEW_YORK)],
