@@ -6808,8 +6808,9 @@ def _moved_rrule(start: Any, new_start: Any, rrule: str) -> str:
     """A series' RRULE moved with its start, as its EXDATEs are: UNTIL by the same days and
     wall-clock time (so the last occurrence stays), and, when the start was one of the rule's
     days, the weekday of a weekly rule (not several: a start may move to one of them), the day
-    and month of a monthly or yearly one and its "2nd Tuesday" follow the start to its new day.  ValueError when the rule gave the old
-    start but cannot be made to give the new one (RFC 5545 3.8.5.3: DTSTART is the first).
+    and month of a monthly or yearly one and its "2nd Tuesday" follow the start to its new day.
+    ValueError when the rule gave the old start but cannot be made to give the new one (RFC 5545
+    3.8.5.3: DTSTART is the first).
 
     >>> ny = ZoneInfo("America/New_York")
     >>> _moved_rrule(datetime(2026, 3, 16, 9, tzinfo=ny), datetime(2026, 3, 17, 10, tzinfo=ny),
