@@ -7482,11 +7482,16 @@ def _summary_text(ev: Event, method: str | None) -> str:
     lines = []
     if method == "CANCEL" and ev.recurrence_id is not None and _this_and_future(ev):
         lines += [f"This event has been cancelled from {_describe_dates((ev.recurrence_id,))} on.", ""]
+    elif method == "CANCEL" and ev.recurrence_id is not None:
+        lines += [f"The occurrence of {_describe_dates((ev.recurrence_id,))} has been cancelled; the others stay.", ""]
     elif method == "CANCEL":
         lines += ["This event has been cancelled.", ""]
     elif method == "REPLY" and ev.attendees:
         a = ev.attendees[0]
-        lines += [f"{_person_text(a)} has replied: {a.partstat.lower()}.", ""]
+        which = f" for the occurrence of {_describe_dates((ev.recurrence_id,))}" if ev.recurrence_id is not None else ""
+        lines += [f"{_person_text(a)} has replied{which}: {a.partstat.lower()}.", ""]
+    elif method == "REQUEST" and ev.recurrence_id is not None:
+        lines += [f"The occurrence of {_describe_dates((ev.recurrence_id,))} has been changed.", ""]
     elif method == "REQUEST" and ev.sequence > 0:
         lines += ["This event has been updated.", ""]
     lines.append(title)
@@ -7767,6 +7772,9 @@ def build_message(item: Event | Calendar, *, method: str | None = None, sender: 
         key = first.attendees[0].partstat if method == "REPLY" and first.attendees else method
         prefix = _SUBJECT_PREFIXES.get(key, "Updated: " if method == "REQUEST" and first.sequence else "")
         subject = prefix + " ".join((first.summary or "(no title)").split())
+        if first.recurrence_id is not None:  # one occurrence of a series: say which
+            on = _describe_dates((first.recurrence_id,))
+            subject += f" (from {on} on)" if method == "CANCEL" and _this_and_future(first) else f" ({on})"
     elif not isinstance(subject, str):
         raise TypeError(f"subject must be a str, not {type(subject).__name__}")
 

@@ -3839,6 +3839,26 @@ class TestBuildMessage(unittest.TestCase):
         updated = parse_mail(icsmail.build_message(icsmail.update(ev, location="Room 9")))
         self.assertEqual(updated["Subject"], "Updated: Design review")
 
+    def test_a_message_about_one_occurrence_says_which(self):  # else it reads as the whole series cancelled
+        series = event(rrule="FREQ=WEEKLY")
+        third = datetime(2026, 12, 15, 10, tzinfo=LONDON)
+        cases = [(icsmail.cancel(series, recurrence_id=third), "Cancelled: Design review (Tue 15 Dec 2026 10:00)",
+                  "The occurrence of Tue 15 Dec 2026 10:00 has been cancelled; the others stay."),
+                 (icsmail.cancel(series, recurrence_id=third, this_and_future=True),
+                  "Cancelled: Design review (from Tue 15 Dec 2026 10:00 on)",
+                  "This event has been cancelled from Tue 15 Dec 2026 10:00 on."),
+                 (icsmail.reply(icsmail.update(series, recurrence_id=third), "bob@example.com", "decline"),
+                  "Declined: Design review (Tue 15 Dec 2026 10:00)",
+                  "bob@example.com has replied for the occurrence of Tue 15 Dec 2026 10:00: declined."),
+                 (icsmail.update(series, recurrence_id=third, location="Room 9"),
+                  "Updated: Design review (Tue 15 Dec 2026 10:00)",
+                  "The occurrence of Tue 15 Dec 2026 10:00 has been changed.")]
+        for item, subject, said in cases:
+            with self.subTest(subject):
+                msg = parse_mail(icsmail.build_message(item))
+                self.assertEqual(msg["Subject"], subject)
+                self.assertEqual(msg.get_body(("plain",)).get_content().splitlines()[0], said)
+
     def test_sender_acts_for_the_organizer(self):
         msg = parse_mail(icsmail.build_message(event(), sender="Bot <bot@example.com>"))
         self.assertEqual(msg["From"], "Bot <bot@example.com>")
