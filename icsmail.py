@@ -4359,6 +4359,35 @@ class _Notes:
         self.counts.clear()
 
 
+# Text a writer may break into lines without escaping the break ("Join: https://...", "Passcode: 1"
+# under DESCRIPTION), and the property names of RFC 5545, 7986 and 2445, which such a line is not.
+_CONTINUED = frozenset({"SUMMARY", "DESCRIPTION", "LOCATION", "COMMENT", "CONTACT", "X-ALT-DESC"})
+_RFC_PROPS = frozenset({
+    "CALSCALE", "METHOD", "PRODID", "VERSION", "ATTACH", "CATEGORIES", "CLASS", "COMMENT", "DESCRIPTION", "GEO",
+    "LOCATION", "PERCENT-COMPLETE", "PRIORITY", "RESOURCES", "STATUS", "SUMMARY", "COMPLETED", "DTEND", "DUE",
+    "DTSTART", "DURATION", "FREEBUSY", "TRANSP", "TZID", "TZNAME", "TZOFFSETFROM", "TZOFFSETTO", "TZURL",
+    "ATTENDEE", "CONTACT", "ORGANIZER", "RECURRENCE-ID", "RELATED-TO", "URL", "UID", "EXDATE", "RDATE", "RRULE",
+    "ACTION", "REPEAT", "TRIGGER", "CREATED", "DTSTAMP", "LAST-MODIFIED", "SEQUENCE", "REQUEST-STATUS",
+    "NAME", "REFRESH-INTERVAL", "SOURCE", "COLOR", "IMAGE", "CONFERENCE",  # RFC 7986
+    "EXRULE", "TZ", "DAYLIGHT", "AALARM", "DALARM", "TZUNTIL", "TZID-ALIAS-OF"})  # RFC 2445, vCal 1.0, RFC 7808
+
+
+def _continues(props: list, line: str, lineno: int, notes: _Notes) -> bool:
+    """Read ``line``, which is no property line, as a line of the text property just before it,
+    whose writer did not escape its line break; False when none is just before it."""
+    if not props or props[-1][0] not in _CONTINUED:
+        return False
+    cut = min(line.find(c) % (len(line) + 1) for c in ":;")  # (find gives -1 for none: the whole line)
+    head = line[:cut].upper()
+    if head in _RFC_PROPS or head[:2] == "X-":  # a property line, however broken: its own error
+        return False
+    name, params, value, ln = props[-1]
+    notes.warn(f"{_short(line, 40)!r} read as a line of the {name} above it, whose line break its writer did not "
+               f"escape", lineno, "unescaped line breaks")
+    props[-1] = (name, params, f"{value}\\n{line}", ln)
+    return True
+
+
 _MAX_DEPTH = 64  # real calendars nest 3 or 4 deep; a limit keeps hostile input from exhausting the stack
 
 
@@ -4693,7 +4722,12 @@ class _Reader:
             if not printable and _CONTROL_RE.search(line):  # RFC 5545 3.1: no controls but TAB
                 notes.warn(f"control characters removed from {line[:40]!r}", lineno, "control characters")
                 line = _CONTROL_RE.sub("", line)
-            name, params, value = _split_line(line, lineno)
+            try:
+                name, params, value = _split_line(line, lineno)
+            except ParseError:
+                if _continues(stack[-1][1], line, lineno, notes):
+                    continue
+                raise
             if params and "=" in value and _is_quoted_printable(params):
                 params, value = _from_quoted_printable(name, params, value)
             if not printable and params and ("\u2028" in line or "\u2029" in line):
@@ -4706,8 +4740,12 @@ class _Reader:
                 if name in ("BEGIN", "END"):  # with parameters, or made so by removed controls
                     raise ParseError(f"a malformed BEGIN/END line {line[:40]!r}", lineno, line)
                 if not _NAME_RE.match(name):
+                    if _continues(stack[-1][1], line, lineno, notes):
+                        continue
                     raise ParseError(f"invalid property name {name[:40]!r}", lineno, line)
             if not line.startswith(name):
+                if _continues(stack[-1][1], line, lineno, notes):
+                    continue
                 notes.warn(f"lower-case property name {line[:len(name)]!r}", lineno, "lower-case names")
             stack[-1][1].append((name, params, value, lineno))
         if len(stack) == 1 and stack[0][0] == "VCALENDAR" and completed:  # only its END is missing

@@ -2237,6 +2237,20 @@ END:VTIMEZONE"""  # written before Mexico gave up summer time (2022): what Outlo
         self.assertEqual(cal.events[0].start, date(2026, 12, 1))
         self.assertIn("DTSTART;VALUE=DATE-TIME has only a date '20261201': read as the date", cal.warnings[0])
 
+    def test_a_line_break_left_unescaped_in_a_text_is_read_as_part_of_it(self):  # a pasted meeting link
+        text = calendar_with("DTSTART:20260301T090000Z", "DESCRIPTION:Agenda", "https://zoom.us/j/123",
+                             "Meeting ID: 123 456", "no colon here", "location:Room 1", "SUMMARY:Hi")
+        cal = icsmail.loads(text)
+        ev = cal.events[0]
+        self.assertEqual((ev.description, ev.location, ev.summary, ev.extra),
+                         ("Agenda\nhttps://zoom.us/j/123\nMeeting ID: 123 456\nno colon here", "Room 1", "Hi", ()))
+        self.assertIn("'https://zoom.us/j/123' read as a line of the DESCRIPTION above it, whose line break its "
+                      "writer did not escape (line 9)", cal.warnings)
+        with self.assertRaisesRegex(icsmail.ParseError, r"'https://zoom.us/j/123' read as a line .*\(line 9\)"):
+            icsmail.loads(text, strict=True)
+        with self.assertRaisesRegex(icsmail.ParseError, r"without a colon: 'no colon here' \(line 8\)"):
+            icsmail.loads(calendar_with("DTSTART:20260301T090000Z", "no colon here"))  # after no text: an error
+
     def test_fatal_errors_name_the_line(self):
         cases = [
             ("truncated", SIMPLE[:SIMPLE.index("END:VEVENT")],
