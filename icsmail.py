@@ -4824,6 +4824,13 @@ class _Reader:
                     return None
         return self.xwr
 
+    def method(self) -> str | None:
+        """The calendar's METHOD, as the events read so far see it."""
+        props = self.cal[1] if self.cal else ()
+        said = self.notes.mime_methods - {None}  # else what the e-mail's Content-Type says
+        return next((value.strip().upper() for name, _, value, _ in props if name == "METHOD"),
+                    next(iter(said)) if len(said) == 1 else None)
+
     def vcal1_zone(self) -> tzinfo | None:
         """vCalendar 1.0's TZ (the standard offset) and DAYLIGHT (summer periods) as the zone of its
         local times: a VTIMEZONE made of them, so they are written back with their rules."""
@@ -5291,6 +5298,9 @@ class _Reader:
                 continue
             target = _EVENT_PROPS.get(name)
             if target is None:
+                if name == "EXRULE":
+                    notes.warn(f"EXRULE {_short(value)!r} (RFC 2445; RFC 5545 removed it) is kept, not applied: "
+                               f"the occurrences include the times it excludes, as RFC 5545 readers show them", ln)
                 extra.append(self.prop(name, params, value, ln))
                 continue
             field_name, kind = target
@@ -5388,6 +5398,11 @@ class _Reader:
             else:
                 f.setdefault("components", []).append(self.component(child))
         self.check_event(f, lineno, where)
+        if "RECURRENCE-ID" in kept and "THISANDFUTURE" in kept["RECURRENCE-ID"].upper() and "start" in f \
+                and self.method() != "CANCEL":
+            notes.warn(f"RECURRENCE-ID;RANGE=THISANDFUTURE: the change is read for the occurrence "
+                       f"{_short(str(f.get('recurrence_id')))} alone; the later ones keep the series' times and "
+                       f"properties (RFC 5545 3.8.4.4 gives it to them too)", where.get("recurrence_id", lineno))
         start = f.get("start")
         if self.fixed_hints and f.get("rrule") and isinstance(start, datetime) and \
                 isinstance(start.tzinfo, ZoneInfo) and start.tzinfo.key in _FIXED_NAMES_MEANT:
@@ -5482,6 +5497,14 @@ class _Reader:
     def check_event(self, f: dict, lineno: int, where: dict[str, int]) -> None:
         """Warn about what real exports get wrong; make the event whole where RFC 5545 says how."""
         notes = self.notes
+        if "start" not in f and self.method() in (None, "PUBLISH", "REQUEST", "ADD", "COUNTER"):
+            said = f"METHOD:{self.method()}" if self.method() else "a calendar without METHOD (RFC 5545 3.6.1)"
+            if "recurrence_id" in f:  # a changed occurrence that only changes other things
+                f["start"] = f["recurrence_id"]
+                notes.warn(f"VEVENT without DTSTART, which {said} needs: read as starting at its RECURRENCE-ID",
+                           lineno, "no DTSTART")
+            else:
+                notes.warn(f"VEVENT without DTSTART, which {said} needs: it has no time", lineno, "no DTSTART")
         start, end = f.get("start"), f.get("end")
         if "uid" not in f:
             notes.warn("VEVENT without UID", lineno)

@@ -2251,6 +2251,40 @@ END:VTIMEZONE"""  # written before Mexico gave up summer time (2022): what Outlo
         with self.assertRaisesRegex(icsmail.ParseError, r"without a colon: 'no colon here' \(line 8\)"):
             icsmail.loads(calendar_with("DTSTART:20260301T090000Z", "no colon here"))  # after no text: an error
 
+    def test_what_the_occurrences_do_not_follow_is_warned_of(self):  # never a silently wrong set of times
+        exrule = icsmail.loads(calendar_with("DTSTART:20260302T090000Z", "RRULE:FREQ=DAILY;COUNT=10",
+                                             "EXRULE:FREQ=WEEKLY;BYDAY=SA,SU"))
+        self.assertEqual(len(list(icsmail.occurrences(exrule.events[0]))), 10)
+        self.assertIn("EXRULE 'FREQ=WEEKLY;BYDAY=SA,SU' (RFC 2445; RFC 5545 removed it) is kept, not applied: the "
+                      "occurrences include the times it excludes, as RFC 5545 readers show them (line 9)",
+                      exrule.warnings)
+        self.assertIn("EXRULE:FREQ=WEEKLY;BYDAY=SA,SU", icsmail.dumps(exrule))
+        series = ["DTSTART:20260302T090000Z", "RRULE:FREQ=DAILY;COUNT=10", "END:VEVENT", "BEGIN:VEVENT", "UID:u1",
+                  "DTSTAMP:20260101T000000Z", "RECURRENCE-ID;RANGE=THISANDFUTURE:20260305T090000Z",
+                  "DTSTART:20260305T140000Z"]
+        future = icsmail.loads(calendar_with(*series))
+        self.assertIn("RECURRENCE-ID;RANGE=THISANDFUTURE: the change is read for the occurrence 2026-03-05 "
+                      "09:00:00+00:00 alone; the later ones keep the series' times and properties (RFC 5545 3.8.4.4 "
+                      "gives it to them too) (line 13)", future.warnings)
+        cancelled = icsmail.loads(calendar_with(*series, head="METHOD:CANCEL"))
+        self.assertFalse([w for w in cancelled.warnings if "THISANDFUTURE" in w])  # apply_cancel applies it
+
+    def test_an_event_without_a_start_is_warned_of(self):
+        override = calendar_with("DTSTART:20260302T090000Z", "RRULE:FREQ=DAILY;COUNT=3", "END:VEVENT",
+                                 "BEGIN:VEVENT", "UID:u1", "DTSTAMP:20260101T000000Z",
+                                 "RECURRENCE-ID:20260303T090000Z", "SUMMARY:Moved room")
+        cal = icsmail.loads(override)
+        self.assertEqual(cal.events[1].start, datetime(2026, 3, 3, 9, tzinfo=timezone.utc))
+        self.assertIn("VEVENT without DTSTART, which a calendar without METHOD (RFC 5545 3.6.1) needs: read as "
+                      "starting at its RECURRENCE-ID (line 10)", cal.warnings)
+        bare = icsmail.loads(calendar_with("SUMMARY:When?"))
+        self.assertEqual(bare.events[0].start, None)
+        self.assertIn("VEVENT without DTSTART, which a calendar without METHOD (RFC 5545 3.6.1) needs: it has no "
+                      "time (line 4)", bare.warnings)
+        reply = calendar_with("ORGANIZER:mailto:a@example.com", "ATTENDEE;PARTSTAT=ACCEPTED:mailto:b@example.com",
+                              head="METHOD:REPLY")
+        self.assertEqual(icsmail.loads(reply).warnings, [])  # RFC 5546 3.2.3: a REPLY needs no DTSTART
+
     def test_fatal_errors_name_the_line(self):
         cases = [
             ("truncated", SIMPLE[:SIMPLE.index("END:VEVENT")],
