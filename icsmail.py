@@ -7090,12 +7090,14 @@ def _check_in_series(series: Event, recurrence_id: date | datetime) -> None:
 
 
 def reply(event: Event, attendee: Attendee | str, partstat: str = "ACCEPTED", *,
-          comment: str | None = None, delegated_to: str | None = None) -> Event:
+          comment: str | None = None, delegated_to: str | None = None,
+          recurrence_id: date | datetime | None = None) -> Event:
     """An attendee's answer to an invitation, to send as a REPLY (RFC 5546 3.2.3).
 
     ``partstat`` is ACCEPTED, DECLINED or TENTATIVE (also "accept",
     "decline", "maybe"), or DELEGATED with ``delegated_to``.  The reply has
     the same UID and SEQUENCE, a fresh DTSTAMP, and only the replying attendee.
+    ``recurrence_id`` answers one occurrence of a series (give its original start).
 
     >>> ev = Event("Sync", date(2026, 12, 1), uid="s1", organizer="a@example.com", attendees=["b@example.com"])
     >>> r = reply(ev, "b@example.com", "decline"); [(a.email, a.partstat) for a in r.attendees]
@@ -7103,14 +7105,20 @@ def reply(event: Event, attendee: Attendee | str, partstat: str = "ACCEPTED", *,
     """
     _an_event(event, "reply")
     word = str(partstat).strip().upper()
-    status = _REPLY_WORDS.get(word) or _token(partstat, _PARTSTATS, "reply partstat")
-    if status == "NEEDS-ACTION":  # RFC 5546 3.2.3: a reply answers
+    status = _REPLY_WORDS.get(word) or (word if word.startswith("X-") and _NAME_RE.match(word) else None)
+    if status is None:  # RFC 5546 3.2.3: a reply answers (NEEDS-ACTION, COMPLETED, ... are no answer)
         raise ValueError(f"reply partstat {partstat!r} is no answer to an event: give ACCEPTED, DECLINED, "
-                         f"TENTATIVE or DELEGATED")
+                         f"TENTATIVE (or accept, decline, maybe), DELEGATED, or an X- name")
     if status == "DELEGATED" and not delegated_to:
         raise ValueError("a DELEGATED reply needs delegated_to (the delegate's address)")
     if event.organizer is None:
         raise ValueError(f"event {event.uid!r} has no organizer to reply to")
+    if recurrence_id is not None and event.recurrence_id is None:
+        event = replace(event, **_occurrence(event, recurrence_id, "reply to"))
+    elif recurrence_id is not None and _differs(recurrence_id, event.recurrence_id):
+        raise ValueError(f"recurrence_id {recurrence_id}: event {event.uid!r} is the occurrence "
+                         f"{event.recurrence_id}; answer the series' occurrence with reply(series, ..., "
+                         f"recurrence_id=...)")
     who = _attendee(attendee)
     mine = next((a for a in event.attendees if _same_address(a.email, who.email)), None)
     base = mine if mine is not None and not isinstance(attendee, Attendee) else who
@@ -8860,9 +8868,10 @@ def _show_text(ev: Event, local: tzinfo | None) -> str:
     if ev.exdates:
         rows.append(("except", _describe_dates(ev.exdates, ev.start)))
     if ev.recurrence_id is not None:
-        rows.append(("occurrence", str(ev.recurrence_id)))
+        rows.append(("occurrence", _describe_dates((ev.recurrence_id,), ev.start)))
     if ev.status:
         rows.append(("status", ev.status.lower()))
+    rows += [("comment", p.value) for p in ev.extra if p.name == "COMMENT" and isinstance(p.value, str)]
     for name, value in rows:
         label = f"{name}:" if name else ""
         lines.append(f"  {label:<12}{value}".replace("\n", " "))
@@ -8915,7 +8924,14 @@ def _cmd_reply(args: Any, out: Any, err: Any) -> int:
     except ParseError as exc:  # (an OSError names the file itself)
         raise ParseError(f"{args.file}: {exc.msg}", exc.lineno, exc.line, exc.where) from None
     invitation = _invitation_event(cal, args.file, args.uid)
-    answer = reply(invitation, args.attendee, args.partstat, comment=args.comment)
+    occurrence = None
+    if args.occurrence is not None:  # in the series' own zone, as its invitation shows it
+        start = invitation.start
+        zone = start.tzinfo if isinstance(start, datetime) else None
+        occurrence = _cli_time(args.occurrence, lambda: zone, "--occurrence", explicit=zone is not None)
+        if isinstance(occurrence, datetime) and zone is None:
+            occurrence = occurrence.replace(tzinfo=None)  # a floating series: its wall time
+    answer = reply(invitation, args.attendee, args.partstat, comment=args.comment, recurrence_id=occurrence)
     if not any(_same_address(a.email, answer.attendees[0].email) for a in invitation.attendees):
         print(f"icsmail: warning: {answer.attendees[0].email} is not among the invitation's attendees: "
               f"the organizer will add you (check --attendee)", file=err)
@@ -9028,8 +9044,10 @@ def _parser() -> Any:
     p.add_argument("file", metavar="INVITE", type=_file_name, help="the invitation (.eml or .ics)")
     p.add_argument("--attendee", required=True, help="your address, as invited")
     p.add_argument("partstat", metavar="ANSWER", type=str.upper,
-                   choices=("ACCEPT", "ACCEPTED", "DECLINE", "DECLINED", "TENTATIVE"),
-                   help="accept, decline or tentative")
+                   choices=("ACCEPT", "ACCEPTED", "DECLINE", "DECLINED", "TENTATIVE", "MAYBE"),
+                   help="accept, decline or tentative (maybe)")
+    p.add_argument("--occurrence", metavar="WHEN",
+                   help="answer this occurrence of a series alone: its start, in the series' zone")
     p.add_argument("--comment")
     p.add_argument("--uid", help="the event to answer, when the file has several")
     p.add_argument("--smtp", help="smtp://[user@]host[:port] (default $ICSMAIL_SMTP)")

@@ -654,8 +654,9 @@ class TestModel(unittest.TestCase):
             event(floating=True)
 
     def test_partstats_of_a_todo_are_refused_on_an_event(self):
-        for word in ("completed", "IN-PROCESS"):
-            with self.subTest(word), self.assertRaisesRegex(ValueError, "which only a to-do has"):
+        for word in ("completed", "IN-PROCESS", "needs-action", "yes"):
+            with self.subTest(word), self.assertRaisesRegex(ValueError, f"reply partstat '{word}' is no answer to an "
+                                                                        f"event: give ACCEPTED, DECLINED, TENTATIVE"):
                 icsmail.reply(event(), "bob@example.com", word)
         with self.assertRaisesRegex(ValueError, "bob@example.com has partstat COMPLETED"):
             event(attendees=[icsmail.Attendee("bob@example.com", partstat="COMPLETED")])
@@ -3887,6 +3888,21 @@ class TestBuildMessage(unittest.TestCase):
         updated = parse_mail(icsmail.build_message(icsmail.update(ev, location="Room 9")))
         self.assertEqual(updated["Subject"], "Updated: Design review")
 
+    def test_reply_to_one_occurrence(self):
+        series = event(rrule="FREQ=WEEKLY")
+        third = datetime(2026, 12, 15, 10, tzinfo=LONDON)
+        answer = icsmail.reply(series, "bob@example.com", "maybe", recurrence_id=third)
+        self.assertEqual((answer.recurrence_id, answer.start, answer.rrule, answer.sequence, answer.attendees[0].partstat),
+                         (third, third, None, series.sequence, "TENTATIVE"))
+        self.assertIn("RECURRENCE-ID;TZID=Europe/London:20261215T100000", icsmail.dumps(answer, method="REPLY"))
+        with self.assertRaisesRegex(ValueError, "is not an occurrence of event"):
+            icsmail.reply(series, "bob@example.com", "accept", recurrence_id=third + timedelta(days=1))
+        occurrence = icsmail.update(series, recurrence_id=third)
+        self.assertEqual(icsmail.reply(occurrence, "bob@example.com", "accept", recurrence_id=third).recurrence_id,
+                         third)
+        with self.assertRaisesRegex(ValueError, "is the occurrence 2026-12-15 10:00:00"):
+            icsmail.reply(occurrence, "bob@example.com", "accept", recurrence_id=third + timedelta(days=7))
+
     def test_a_message_about_one_occurrence_says_which(self):  # else it reads as the whole series cancelled
         series = event(rrule="FREQ=WEEKLY")
         third = datetime(2026, 12, 15, 10, tzinfo=LONDON)
@@ -4978,6 +4994,21 @@ class TestCLI(SMTPTestCase):
         answer = icsmail.load("reply.eml")
         self.assertEqual((answer.method, answer.events[0].attendees[0].partstat), ("REPLY", "DECLINED"))
         self.assertNotIn("warning", err)
+
+    def test_reply_to_one_occurrence_and_show_it(self):
+        self.run_main(*self.INVITE, "--rrule", "FREQ=WEEKLY;COUNT=4")
+        code, _, err = self.run_main("reply", "invite.eml", "maybe", "--attendee", "bob@example.com", "--occurrence",
+                                     "2026-12-08 10:00", "--comment", "Out that morning", "-o", "reply.eml")
+        self.assertEqual(code, 0, err)
+        ev = icsmail.load("reply.eml").events[0]
+        self.assertEqual((ev.recurrence_id, ev.attendees[0].partstat),
+                         (datetime(2026, 12, 8, 10, tzinfo=LONDON), "TENTATIVE"))
+        code, out, _ = self.run_main("show", "reply.eml", "--tz", "Europe/London")
+        self.assertIn("  occurrence: Tue 8 Dec 2026 10:00\n  comment:    Out that morning\n", out)
+        code, _, err = self.run_main("reply", "invite.eml", "accept", "--attendee", "bob@example.com", "--occurrence",
+                                     "2026-12-09 10:00", "-o", "r.eml")
+        self.assertEqual(code, 1)
+        self.assertIn("icsmail: error: recurrence_id 2026-12-09 10:00:00+00:00 is not an occurrence", err)
 
     def test_a_reply_from_someone_not_invited_is_warned(self):  # a mistyped --attendee would still answer
         self.run_main(*self.INVITE)
