@@ -5392,6 +5392,8 @@ class _Reader:
                 self.date_list(name, params, value, ln, exdates if name == "EXDATE" else rdates, extra)
                 if name == "EXDATE" and any(isinstance(x, datetime) for x in exdates):
                     where.setdefault("timed exdate", ln)
+                elif name == "RDATE" and any(type(r) is date for r in rdates):
+                    where.setdefault("rdate", ln)
         for child in children:
             if child[0] == "VALARM":
                 f.setdefault("alarms", []).append(self.alarm(child))
@@ -5428,6 +5430,12 @@ class _Reader:
                             f"the day {timed.date()}", where.get("timed exdate", lineno),
                             "an EXDATE with a time in an all-day series")
             exdates = [x.date() if isinstance(x, datetime) else x for x in exdates]
+        if isinstance(start, datetime) and any(type(r) is date for r in rdates):
+            day = next(r for r in rdates if type(r) is date)
+            self.notes.warn(f"RDATE {_fmt_date(day)} is a date, where the series has times: read as that day at "
+                            f"the series' time, {start:%H:%M:%S}", where.get("rdate", lineno),
+                            "an RDATE without a time in a series of times")
+            rdates = [start.replace(year=r.year, month=r.month, day=r.day) if type(r) is date else r for r in rdates]
         f["exdates"] = tuple(exdates)
         f["rdates"] = tuple(rdates)
         f["extra"] = tuple(extra)

@@ -2270,6 +2270,15 @@ END:VTIMEZONE"""  # written before Mexico gave up summer time (2022): what Outlo
         cancelled = icsmail.loads(calendar_with(*series, head="METHOD:CANCEL"))
         self.assertFalse([w for w in cancelled.warnings if "THISANDFUTURE" in w])  # apply_cancel applies it
 
+    def test_an_rdate_without_a_time_in_a_series_of_times_is_read_at_the_series_time(self):
+        cal = icsmail.loads(calendar_with("DTSTART;TZID=Europe/Berlin:20260302T090000", "RRULE:FREQ=WEEKLY;COUNT=2",
+                                          "RDATE;VALUE=DATE:20260305,20260329"))
+        berlin = ZoneInfo("Europe/Berlin")
+        self.assertEqual(list(icsmail.occurrences(cal.events[0])),
+                         [datetime(2026, 3, d, 9, tzinfo=berlin) for d in (2, 5, 9, 29)])  # all times, in order
+        self.assertIn("RDATE 20260305 is a date, where the series has times: read as that day at the series' time, "
+                      "09:00:00 (line 9)", cal.warnings)
+
     def test_an_event_without_a_start_is_warned_of(self):
         override = calendar_with("DTSTART:20260302T090000Z", "RRULE:FREQ=DAILY;COUNT=3", "END:VEVENT",
                                  "BEGIN:VEVENT", "UID:u1", "DTSTAMP:20260101T000000Z",
