@@ -5564,6 +5564,10 @@ class _Reader:
                 notes.warn(f"RRULE UNTIL={until.group(1)} is a local time, where a zoned DTSTART wants UTC "
                            f"(RFC 5545 3.3.10): readers take it in the event's zone", where.get("rrule", lineno),
                            "UNTIL in local time")
+            elif until and len(until.group(1)) == 16 and isinstance(start, datetime) and start.tzinfo is None:
+                notes.warn(f"RRULE UNTIL={until.group(1)} is in UTC, where a floating DTSTART wants a local time "
+                           f"(RFC 5545 3.3.10): read as the wall time it says", where.get("rrule", lineno),
+                           "UNTIL in UTC")
             elif until and _until_before(until.group(1), start):
                 notes.warn(f"RRULE UNTIL={until.group(1)} is before DTSTART: the rule gives no occurrence, and "
                            f"the event happens once", where.get("rrule", lineno), "UNTIL before DTSTART")

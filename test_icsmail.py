@@ -2279,6 +2279,12 @@ END:VTIMEZONE"""  # written before Mexico gave up summer time (2022): what Outlo
         self.assertIn("RDATE 20260305 is a date, where the series has times: read as that day at the series' time, "
                       "09:00:00 (line 9)", cal.warnings)
 
+    def test_a_utc_until_of_a_floating_series_is_warned_of(self):
+        cal = icsmail.loads(calendar_with("DTSTART:20260302T090000", "RRULE:FREQ=DAILY;UNTIL=20260305T090000Z"))
+        self.assertEqual(len(list(icsmail.occurrences(cal.events[0]))), 4)
+        self.assertEqual(cal.warnings, ["RRULE UNTIL=20260305T090000Z is in UTC, where a floating DTSTART wants a "
+                                        "local time (RFC 5545 3.3.10): read as the wall time it says (line 8)"])
+
     def test_an_event_without_a_start_is_warned_of(self):
         override = calendar_with("DTSTART:20260302T090000Z", "RRULE:FREQ=DAILY;COUNT=3", "END:VEVENT",
                                  "BEGIN:VEVENT", "UID:u1", "DTSTAMP:20260101T000000Z",
