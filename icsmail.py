@@ -2721,13 +2721,15 @@ def occurrences(event: Event, start: date | datetime | None = None,
 class _Plan:
     """A series' RDATEs and EXDATEs made ready once, for walks through it (see _occurrences)."""
 
-    __slots__ = ("zone", "rdates", "keys", "excluded_at", "excluded", "excluded_days")
+    __slots__ = ("zone", "rdates", "keys", "excluded_at", "excluded", "excluded_days", "exrules")
 
-    def __init__(self, zone: tzinfo | None, rdates: list, excluded_at: set, excluded: set, excluded_days: Any):
+    def __init__(self, zone: tzinfo | None, rdates: list, excluded_at: set, excluded: set, excluded_days: Any,
+                 exrules: tuple = ()):
         self.zone, self.rdates, self.keys = zone, rdates, [key for key, _ in rdates]
         self.excluded_at = excluded_at  # a time with an offset excludes that instant,
         self.excluded = excluded  # else the same wall time;
         self.excluded_days = excluded_days  # a DATE, that whole day of a series of times
+        self.exrules = exrules  # the rules of a file's EXRULEs (RFC 2445), as read
 
     @classmethod
     def of(cls, event: Event) -> _Plan:
@@ -2736,9 +2738,12 @@ class _Plan:
         rdates = sorted((_wall_key(real, zone), real) for real in
                         (_real_time(r[0] if isinstance(r, tuple) else r, zone) for r in event.rdates))
         exdates = [_real_time(x, zone) for x in event.exdates]
+        exrules = tuple(p.value for p in event.extra if p.name == "EXRULE" and isinstance(p.value, str)) \
+            if event.extra else ()
         return cls(zone, rdates, {_instant(x) for x in exdates} - {None},
                    {_wall_key(x, zone) for x in exdates if _instant(x) is None},
-                   {x for x in exdates if not isinstance(x, datetime)} if isinstance(first, datetime) else ())
+                   {x for x in exdates if not isinstance(x, datetime)} if isinstance(first, datetime) else (),
+                   exrules)
 
     def excludes(self, value: date | datetime, key: datetime, instant: datetime | None) -> bool:
         """Whether an EXDATE takes out ``value`` (at wall time ``key``, at ``instant``)."""
@@ -2756,12 +2761,23 @@ def _occurrences(event: Event, plan: _Plan, lo: tuple | None, hi: tuple | None,
     stop = _moved(hi[0], _clock_slack(zone, hi[0], timedelta(days=1))) if hi is not None else None
     rdates = plan.rdates if after is None else plan.rdates[bisect.bisect_left(plan.keys, after):]
     excludes = plan.excludes
+    exrules = _ExRule.of(plan.exrules, event, zone, budget) if plan.exrules else ()
+    ruled_out, run_from = 0, None  # occurrences the EXRULEs took out in a row, since: an endless run ends it
     for key, value in heapq.merge(_series_times(event, first, zone, after, budget), rdates, key=_first):
         if stop is not None and key > stop:
             return
         instant = _instant(value)
         if excludes(value, key, instant):
             continue
+        if exrules:
+            if any(x.excludes(key) for x in exrules):
+                ruled_out, run_from = ruled_out + 1, key if not ruled_out else run_from
+                if ruled_out > _ExRule.IN_A_ROW:
+                    raise ValueError(f"event {event.uid!r}: its EXRULE takes out every occurrence from "
+                                     f"{_fmt_local(run_from)} on, {_ExRule.IN_A_ROW} in a row: it cannot be "
+                                     f"expanded further")
+                continue
+            ruled_out = 0
         if key != previous:
             previous, seen = key, set()
         same = instant if instant is not None else value
@@ -2777,6 +2793,77 @@ def _occurrences(event: Event, plan: _Plan, lo: tuple | None, hi: tuple | None,
 
 def _first(pair: tuple) -> Any:
     return pair[0]
+
+
+class _ExRule:
+    """The times an EXRULE (RFC 2445 4.8.5.2) takes out of a series, asked for in order: its
+    rule's times from the series' start (the start too, when the rule gives it), walked only
+    as far as the times asked about (from near them, when it has no COUNT)."""
+
+    _MOST = 1_000_000  # times walked for one question: a rule beyond that cannot be expanded
+    IN_A_ROW = 10_000  # occurrences taken out in a row: where an endless series is taken to have no more
+
+    def __init__(self, text: str, rule: _Rule, event: Event, zone: tzinfo | None, budget: _Budget | None) -> None:
+        self.text, self.rule, self.uid, self.first, self.zone, self.budget = \
+            text, rule, event.uid, event.start, zone, budget
+        self.wall = _wall_key(event.start, zone)
+        self.allday = not isinstance(event.start, datetime)
+        self.keys: list[datetime] = []  # a heap of the excluded times walked to, on the wall clock
+        self.count = 0
+        self.walk: Iterator[datetime] | None = None
+        self.reached: datetime | None = None  # the rule's last time walked to
+        self.done = False
+
+    @classmethod
+    def of(cls, texts: tuple[str, ...], event: Event, zone: tzinfo | None, budget: _Budget | None) -> list[_ExRule]:
+        """The EXRULEs of ``event`` that can be read (the reader warned of the others)."""
+        wall = _wall_key(event.start, zone)
+        out = []
+        for text in texts:
+            try:
+                out.append(cls(text, _rule(text, wall), event, zone, budget))
+            except ValueError:
+                pass
+        return out
+
+    def _restart(self, after: datetime | None) -> None:
+        """Walk from the period that holds ``after`` (from the series' start: None)."""
+        self.walk, self.keys, self.done = _rule_times(self.rule, self.wall, after, self.budget), [], False
+        self.reached = after
+        if after is None:  # from the start: the start itself counts when the rule gives it
+            self.count = 0
+            if _rule_gives(self.text, self.first):
+                self.count = 1
+                heapq.heappush(self.keys, self.wall)
+
+    def excludes(self, key: datetime) -> bool:
+        """Whether the rule gives the time ``key`` (each asked later than the one before)."""
+        if self.rule.count is None and key > self.wall:  # no need to walk from the start: from near key
+            # (a time the clocks skip, before key on the rule's clock, is moved onto it)
+            near = _moved(key, -_clock_slack(self.zone, key, timedelta(days=2)) - timedelta(seconds=1))
+            if self.walk is None or self.reached is not None and self.reached < near:
+                self._restart(near)
+        elif self.walk is None:
+            self._restart(None)
+        rule, walked = self.rule, 0
+        while not self.done and (self.reached is None or self.reached <= key):
+            t = next(self.walk, None)
+            walked += 1
+            if t is None or rule.count is not None and self.count >= rule.count or walked > self._MOST:
+                if walked > self._MOST:
+                    raise ValueError(f"event {self.uid!r}: its EXRULE {self.text!r} cannot be expanded this far")
+                self.done = True
+                break
+            self.reached = t
+            placed = t.date() if self.allday else _real_time(t.replace(tzinfo=self.zone), self.zone)
+            if rule.until is not None and _past_until(placed, rule.until):
+                continue
+            self.count += 1
+            heapq.heappush(self.keys, _wall_key(placed, self.zone))
+        keys = self.keys
+        while keys and keys[0] < key:
+            heapq.heappop(keys)
+        return bool(keys) and keys[0] == key
 
 
 _SAMPLES = tuple(timedelta(hours=h) for h in range(-48, 49, 3))
@@ -5299,8 +5386,12 @@ class _Reader:
             target = _EVENT_PROPS.get(name)
             if target is None:
                 if name == "EXRULE":
-                    notes.warn(f"EXRULE {_short(value)!r} (RFC 2445; RFC 5545 removed it) is kept, not applied: "
-                               f"the occurrences include the times it excludes, as RFC 5545 readers show them", ln)
+                    try:
+                        _parse_rrule(value)
+                        said = "applied: clients that follow RFC 5545 show the times it excludes"
+                    except ValueError as exc:
+                        said = f"kept, not applied ({exc})"
+                    notes.warn(f"EXRULE {_short(value)!r} (RFC 2445; RFC 5545 removed it) is {said}", ln)
                 extra.append(self.prop(name, params, value, ln))
                 continue
             field_name, kind = target
