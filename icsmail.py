@@ -7147,6 +7147,8 @@ def _occurrence(series: Event, recurrence_id: date | datetime, verb: str) -> dic
         raise ValueError(f"recurrence_id {recurrence_id} must be {kind}, as the series' start {series.start} is")
     _check_occurrence(recurrence_id, series.start, "recurrence_id")
     _check_in_series(series, recurrence_id)
+    if isinstance(recurrence_id, datetime) and type(recurrence_id.tzinfo) is ZoneInfo:
+        recurrence_id = _real_time(recurrence_id, recurrence_id.tzinfo)  # a skipped 02:30 as occurrences() has it
     wall = _rule_wall(recurrence_id, series)
     return dict(recurrence_id=recurrence_id, start=recurrence_id, rrule=None, rdates=(), exdates=(),
                 _recurrence_wall=wall if wall is not recurrence_id else None,

@@ -1161,6 +1161,9 @@ class TestDumps(unittest.TestCase):
         self.assertIn("RECURRENCE-ID;TZID=America/New_York:20260308T033000", lines_of(alone))  # which all agree on
         both = icsmail.dumps(icsmail.Calendar([series, icsmail.cancel(series, recurrence_id=moved)]))
         self.assertIn(f"RECURRENCE-ID;{named}", lines_of(both))
+        spelled = icsmail.cancel(series, recurrence_id=datetime(2026, 3, 8, 2, 30, tzinfo=NEW_YORK))  # the skipped
+        self.assertEqual(spelled.recurrence_id, moved)  # time, as the rule names it: the same occurrence
+        self.assertIn("RECURRENCE-ID;TZID=America/New_York:20260308T033000", lines_of(icsmail.dumps(spelled)))
         unread = icsmail.loads(calendar_with("DTSTART;TZID=America/New_York:20260306T023000", "RRULE:FREQ=SOMETIMES",
                                              "EXDATE;TZID=America/New_York:20260308T033000"))  # written as read
         self.assertIn("EXDATE;TZID=America/New_York:20260308T033000", lines_of(icsmail.dumps(unread)))
