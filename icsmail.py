@@ -3522,9 +3522,10 @@ def _note_recurrence_span(ev: Event, start: datetime, zones: _Zones) -> None:
 def _rrule_last(rrule: str, start: datetime) -> datetime | None:
     """An instant at or after the last occurrence's start, or None when unbounded.
 
-    UNTIL bounds a rule exactly; COUNT does when the rule has no BYxxx part
-    that skips periods; anything else counts as open-ended, which only
-    costs a few more VTIMEZONE lines.
+    UNTIL bounds a rule exactly; COUNT does by arithmetic when the rule has no
+    BYxxx part that skips periods, else by walking the rule up to its last
+    time (up to 5,000 of them); beyond, it counts as open-ended, which costs
+    VTIMEZONE lines (in a zone whose rule is a list of dates, many).
     """
     try:
         parts = _parse_rrule(rrule)
@@ -3538,7 +3539,7 @@ def _rrule_last(rrule: str, start: datetime) -> datetime | None:
         return None
     skipping = {"BYMONTH", "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO", "BYSETPOS", "BYHOUR", "BYMINUTE", "BYSECOND"}
     if skipping & parts.keys() or any(c.isdigit() for c in parts.get("BYDAY", "")):
-        return None
+        return _walked_last(rrule, start, int(parts["COUNT"]))
     freq = parts["FREQ"]
     step = {"SECONDLY": 1, "MINUTELY": 60, "HOURLY": 3600, "DAILY": 86400, "WEEKLY": 7 * 86400,
             "MONTHLY": 31 * 86400, "YEARLY": 366 * 86400}[freq]
@@ -3557,6 +3558,21 @@ def _rrule_last(rrule: str, start: datetime) -> datetime | None:
     try:
         return start.astimezone(UTC) + timedelta(seconds=seconds)
     except OverflowError:
+        return None
+
+
+def _walked_last(rrule: str, start: datetime, count: int) -> datetime | None:
+    """An instant at or after the last start of a rule of ``count`` times, found by walking it;
+    None beyond 5,000 times, or past the years 1-9999."""
+    if count > 5000:
+        return None
+    wall = start.replace(tzinfo=None, fold=0)
+    last = wall
+    try:
+        for _, last in zip(range(count - 1), _rule_times(_rule(rrule, wall), wall)):
+            pass
+        return last.replace(tzinfo=UTC) + timedelta(days=2)  # any offset, and a time a gap moved onto another
+    except (ValueError, OverflowError):
         return None
 
 

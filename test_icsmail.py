@@ -1036,6 +1036,17 @@ class TestDumps(unittest.TestCase):
                    rdates=[datetime(2005, 10, 20, 12, tzinfo=chicago)])  # ends on 4 November, after the change
         self.assertIn("DTSTART:20051030T020000", lines_of(icsmail.dumps(ev)))  # back to CST on 30 October
 
+    def test_a_short_counted_series_gets_a_short_zone(self):  # not the whole of Gaza's list of dates
+        gaza = ZoneInfo("Asia/Gaza")
+        ev = event(start=datetime(2026, 3, 27, 17, tzinfo=gaza), rrule="FREQ=MONTHLY;BYDAY=-1FR;COUNT=3")
+        text = icsmail.dumps(ev)
+        self.assertLess(text.count("BEGIN:STANDARD") + text.count("BEGIN:DAYLIGHT"), 6)
+        zone = icsmail.loads(text.replace("TZID=Asia/Gaza", "TZID=custom").replace("TZID:Asia/Gaza", "TZID:custom"))
+        read = zone.events[0]
+        self.assertIsInstance(read.start.tzinfo, icsmail._VZone)
+        self.assertEqual([t.utcoffset() for t in icsmail.occurrences(read)],  # the VTIMEZONE holds all three
+                         [t.utcoffset() for t in icsmail.occurrences(ev)])
+
     def test_extra_carries_no_unchecked_time(self):
         chicago = {"TZID": "America/Chicago"}
         for prop in (("RRULE", "FREQ=NOPE"), icsmail.Property("EXDATE", "20261208T090000", chicago)):
