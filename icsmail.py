@@ -3103,9 +3103,11 @@ def _zoned_wall(dt: datetime, key: str) -> datetime | None:
 
 
 def _shown_wall(dt: Any) -> Any:
-    """A time the clocks skip as the wall time its instant shows (02:30 on the spring-forward
-    night in New York: 03:30), for a time that does not recur: RFC 5545 3.3.5 reads 02:30 so,
-    but vobject and ical.js (Thunderbird) read it an hour early; every other value as it is."""
+    """A time that does not recur, as every reader reads it: one the clocks skip as the wall
+    time its instant shows (02:30 on the spring-forward night in New York: 03:30; RFC 5545
+    3.3.5 reads 02:30 so, but vobject and ical.js (Thunderbird) read it an hour early), and
+    the first pass through a repeated hour in UTC (ical.js, like Windows, takes the second);
+    every other value as it is."""
     if type(dt) is not datetime or type(dt.tzinfo) is not ZoneInfo or dt.fold or dt.tzinfo.key is None \
             or dt.date() not in _change_days(dt.tzinfo.key, dt.year):
         return dt
@@ -3113,7 +3115,9 @@ def _shown_wall(dt: Any) -> Any:
         shown = dt.astimezone(UTC).astimezone(dt.tzinfo)
     except OverflowError:
         return dt
-    return shown if shown.replace(tzinfo=None, fold=0) != dt.replace(tzinfo=None) else dt
+    if shown.replace(tzinfo=None, fold=0) != dt.replace(tzinfo=None):
+        return shown
+    return dt.astimezone(UTC) if _fold_kind(dt.replace(fold=1)) == "repeat" else dt
 
 
 def _rule_wall(value: Any, series: Event) -> Any:
@@ -3410,14 +3414,14 @@ def _event_lines(ev: Event, out: list[str], zones: _Zones, method: str | None) -
     if start is not None:
         out.append(_dt_line("DTSTART", shown, zones, start_p))
     if ev.end is not None:
-        end = _shown_wall(ev.end)
+        end = ev.end
         if isinstance(end, datetime) and isinstance(start, datetime) and end.tzinfo is not start.tzinfo \
                 and isinstance(start.tzinfo, (ZoneInfo, _VZone)) and end.utcoffset() is not None:
             try:
                 end = end.astimezone(start.tzinfo)  # one zone per event keeps clients simple
             except OverflowError:
                 pass
-        out.append(_dt_line("DTEND", end, zones, end_p))
+        out.append(_dt_line("DTEND", _shown_wall(end), zones, end_p))
     elif ev.duration is not None:
         if ev.duration.days and isinstance(start, datetime) and (start.fold or shown is not start) \
                 and isinstance(start.tzinfo, ZoneInfo) and ev.end_time is not None:

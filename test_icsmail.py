@@ -1146,9 +1146,15 @@ class TestDumps(unittest.TestCase):
         # with fold=1 Python means the instant before the gap: that instant is written
         later = icsmail.dumps(event(start=gap.replace(fold=1)))
         self.assertIn("DTSTART;TZID=America/New_York:20260308T013000", later)
-        # 01:30 on 2026-11-01 happens twice: the first is said in local time, the second only in UTC
+        # 01:30 on 2026-11-01 happens twice: a single event says either in UTC (RFC 5545 reads the local time as
+        # the first, ical.js and Windows as the second); a series says the first in local time, as it recurs
         first = icsmail.dumps(event(start=datetime(2026, 11, 1, 1, 30, tzinfo=NEW_YORK)))
-        self.assertIn("DTSTART;TZID=America/New_York:20261101T013000", first)
+        self.assertIn("DTSTART:20261101T053000Z", first)
+        series = icsmail.dumps(event(start=datetime(2026, 11, 1, 1, 30, tzinfo=NEW_YORK), rrule="FREQ=DAILY"))
+        self.assertIn("DTSTART;TZID=America/New_York:20261101T013000", series)
+        ending = icsmail.dumps(event(start=datetime(2026, 11, 1, 0, 30, tzinfo=NEW_YORK), duration=None,
+                                     end=datetime(2026, 11, 1, 1, 15, tzinfo=NEW_YORK)))
+        self.assertIn("DTEND:20261101T051500Z", ending)
         second = datetime(2026, 11, 1, 1, 30, fold=1, tzinfo=NEW_YORK)
         self.assertIn("DTSTART:20261101T063000Z", icsmail.dumps(event(start=second)))
         with self.assertRaisesRegex(ValueError, "second pass through a repeated hour"):
@@ -1229,7 +1235,7 @@ class TestDumps(unittest.TestCase):
     def test_the_zone_covers_a_start_before_the_clocks_go_back(self):
         # 01:50 EDT + 30 minutes = 01:20 EST: earlier on the wall clock, later in time
         text = icsmail.dumps(event(start=datetime(1990, 10, 28, 1, 50, tzinfo=NEW_YORK), end=None,
-                                   duration=timedelta(minutes=30), attendees=()))
+                                   duration=timedelta(minutes=30), attendees=(), rrule="FREQ=YEARLY;COUNT=2"))
         zone = text.split("BEGIN:VTIMEZONE")[1].split("END:VTIMEZONE")[0]
         self.assertIn("TZOFFSETTO:-0400", zone.split("BEGIN:STANDARD")[0])  # the offset at the start is there
         start = icsmail.loads(text).events[0].start
