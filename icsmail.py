@@ -3571,10 +3571,9 @@ def _walked_last(rrule: str, start: datetime, count: int) -> datetime | None:
     if count > 5000:
         return None
     wall = start.replace(tzinfo=None, fold=0)
-    last = wall
     try:
-        for _, last in zip(range(count - 1), _rule_times(_rule(rrule, wall), wall)):
-            pass
+        times = itertools.islice(_rule_times(_rule(rrule, wall), wall), count - 1)
+        last = functools.reduce(lambda _, t: t, times, wall)
         return last.replace(tzinfo=UTC) + timedelta(days=2)  # any offset, and a time a gap moved onto another
     except (ValueError, OverflowError):
         return None
