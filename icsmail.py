@@ -8178,9 +8178,15 @@ def _wire_bytes(msg: Any) -> tuple[bytes, str, list[str], str]:
         head = _LINE_END_RE.sub(b"\n", raw).partition(b"\n\n")[0]  # with its Bcc fields
         fields = {}
         for name, value in _FIELD_RE.findall(head):  # also the obsolete "Bcc :" (RFC 5322 4.5)
-            fields.setdefault(name.decode("ascii").lower(), []).append(
-                value.decode("ascii", "surrogateescape").replace("\n", " "))
+            fields.setdefault(name.decode("ascii").lower(), []).append(  # (UTF-8 headers: RFC 6532)
+                value.decode("utf-8", "surrogateescape").replace("\n", " "))
     else:
+        fields = {}
+        for name, value in msg.raw_items():
+            fields.setdefault(name.lower(), []).append(str(value))
+        hidden = getattr(msg, "bcc", None)  # build_message(bcc=...) keeps them off the headers
+        if hidden:
+            fields.setdefault("bcc", []).extend([hidden] if isinstance(hidden, str) else map(str, hidden))
         out: list[str] = []
         data = None
         if _flatten_mime(msg, out, True):
@@ -8191,13 +8197,10 @@ def _wire_bytes(msg: Any) -> tuple[bytes, str, list[str], str]:
         if data is None:
             import email.policy
             policy = (msg.policy if msg.policy is not None else email.policy.compat32).clone(linesep="\r\n")
+            if not all(v.isascii() for name in ("from", "sender", "to", "cc") for v in fields.get(name, ())) \
+                    and isinstance(policy, email.policy.EmailPolicy):  # an address an encoded word cannot hold
+                policy = policy.clone(utf8=True)  # (RFC 2047 5): sent as UTF-8, SMTPUTF8 (RFC 6532)
             data = _without_bcc(msg.as_bytes(policy=policy))
-        fields = {}
-        for name, value in msg.raw_items():
-            fields.setdefault(name.lower(), []).append(str(value))
-        hidden = getattr(msg, "bcc", None)  # build_message(bcc=...) keeps them off the headers
-        if hidden:
-            fields.setdefault("bcc", []).extend([hidden] if isinstance(hidden, str) else map(str, hidden))
     sender = _header_addresses(fields.get("sender") or fields.get("from") or [])
     if not sender:
         raise ValueError("the message has no From address to send it from")
@@ -8213,7 +8216,9 @@ def _wire_bytes(msg: Any) -> tuple[bytes, str, list[str], str]:
 
 
 # In an address header: a quoted display name (skipped), <addr-spec>, or a bare addr-spec.
-_HEADER_ADDRESS_RE = _LazyRegex(r'"(?:[^"\\]|\\.)*"|\((?:[^()\\]|\\.)*\)|<([^<>\s]*)>|([^\s,<>":;()]+@[^\s,<>":;()]+)')
+_HEADER_ADDRESS_RE = _LazyRegex(
+    r'<((?:"(?:[^"\\]|\\.)*"|[^<>\s"])*)>|((?:"(?:[^"\\]|\\.)*"|[^\s,<>":;()]+)@[^\s,<>":;()]+)'
+    r'|"(?:[^"\\]|\\.)*"|\((?:[^()\\]|\\.)*\)')
 
 
 def _header_addresses(values: Sequence[str]) -> list[str]:
@@ -8228,8 +8233,15 @@ def _header_addresses(values: Sequence[str]) -> list[str]:
         for mailbox in _MAILBOX_RE.findall(value):
             matches = [(m.group(1), m.group(2)) for m in _HEADER_ADDRESS_RE.finditer(mailbox)]
             angled = [angle for angle, _ in matches if angle]
-            found.extend(angled[:1] if angled else [bare for _, bare in matches if bare])
+            got = angled[:1] if angled else [bare for _, bare in matches if bare]
+            if not got and mailbox.strip() and not _EMPTY_GROUP_RE.match(mailbox):  # never left out unsaid
+                raise ValueError(f"the message's address header holds {_short(mailbox.strip(), 60)!r}, which is "
+                                 f"no address to send to")
+            found.extend(got)
     return found
+
+
+_EMPTY_GROUP_RE = _LazyRegex(r"\s*[^:]*:\s*;?\s*\Z")  # undisclosed-recipients:;
 
 
 _MAILBOX_RE = _LazyRegex(r'(?:"(?:[^"\\]|\\.)*"|\((?:[^()\\]|\\.)*\)|[^,"(])+')  # split at commas outside quotes
@@ -8341,6 +8353,9 @@ def _session_error(exc: BaseException, server: _Server, timeout: float) -> BaseE
                          f"{_reply_text(exc.smtp_error)})")
     if isinstance(exc, (OSError, smtplib.SMTPException)):
         return SendError(f"{server}: cannot talk to the server: {exc}")
+    import binascii
+    if isinstance(exc, (binascii.Error, UnicodeError)):  # a CRAM-MD5 challenge that is no base64, ...
+        return SendError(f"{server}: the server's answer cannot be read: {exc}")
     return exc
 
 

@@ -4201,16 +4201,18 @@ class SMTPHandler(socketserver.StreamRequestHandler):
                 self.reply(250, "test.invalid")
             elif verb == "EHLO":
                 extensions = ["test.invalid", "PIPELINING"] if server.behaviour == "7bit only" else \
-                    ["test.invalid", "8BITMIME", "PIPELINING"]
+                    ["test.invalid", "8BITMIME", "PIPELINING"] + (["SMTPUTF8"] if server.behaviour == "utf8" else [])
                 if server.tls_context is not None and not isinstance(self.request, ssl.SSLSocket):
                     extensions.append("STARTTLS")
                 if server.users:
-                    extensions.append("AUTH PLAIN")
+                    extensions.append("AUTH CRAM-MD5" if server.behaviour == "bad challenge" else "AUTH PLAIN")
                 self.reply(250, *extensions)
             elif verb == "STARTTLS":
                 self.reply(220, "go ahead")
                 self.request = server.tls_context.wrap_socket(self.request, server_side=True)
                 self.rfile = self.request.makefile("rb")
+            elif verb == "AUTH" and server.behaviour == "bad challenge":
+                self.reply(334, "!!not base64")
             elif verb == "AUTH":
                 import base64
                 _, user, password = base64.b64decode(command.split()[2]).split(b"\0")
@@ -4229,7 +4231,8 @@ class SMTPHandler(socketserver.StreamRequestHandler):
                     self.reply(421, "too many messages, closing")
                     return
                 else:
-                    envelope = {"from": command[10:].strip("<> "), "to": []}
+                    envelope = {"from": command[10:].partition(">")[0].strip("< "), "to": [],
+                                "options": command[10:].partition(">")[2].split()}
                     self.reply(250)
             elif verb == "RCPT":
                 address = command.split(":", 1)[1].strip().strip("<>")
@@ -4345,7 +4348,8 @@ class TestSend(SMTPTestCase):
         msg = invitation()
         self.assertEqual(icsmail.send(msg, server.url), {})
         (envelope, data), = server.messages
-        self.assertEqual(envelope, {"from": "alice@example.com", "to": ["bob@example.com", "carol@example.com"]})
+        self.assertEqual(envelope, {"from": "alice@example.com", "to": ["bob@example.com", "carol@example.com"],
+                                    "options": []})
         received = email.message_from_bytes(data, policy=email.policy.default)
         self.assertEqual(received["Message-ID"], msg["Message-ID"])
         calendar = next(p for p in received.walk() if p.get_content_type() == "text/calendar")
@@ -4528,6 +4532,29 @@ class TestSend(SMTPTestCase):
         self.assertEqual(sorted(error.failed.values()),
                          ["the message has 8-bit content and the server does not offer 8BITMIME",
                           "the message has non-ASCII addresses or headers and the server does not offer SMTPUTF8"])
+
+    def test_international_and_quoted_addresses_reach_the_envelope(self):
+        server = self.start_server(behaviour="utf8")
+        raw = ('From: jos\u00e9@example.com\r\nTo: "john doe"@example.com, X <"j q"@example.com>, '
+               'b\u00fcro@example.com\r\nSubject: t\r\nMessage-ID: <9@example.com>\r\n\r\nhi\r\n').encode()
+        made = email.message.EmailMessage()
+        made["From"], made["To"], made["Subject"] = "alice@example.com", "B\u00fcro <b\u00fcro@example.com>", "hi"
+        made.set_content("hi")
+        self.assertEqual(icsmail.send([raw, made], server.url), {})
+        (first, _), (second, data) = server.messages
+        self.assertEqual((first["from"], first["to"], first["options"][:1]),
+                         ("jos\u00e9@example.com", ['"john doe"@example.com', '"j q"@example.com',
+                                                    "b\u00fcro@example.com"], ["SMTPUTF8"]))
+        self.assertEqual(second["to"], ["b\u00fcro@example.com"])
+        self.assertIn("To: B\u00fcro <b\u00fcro@example.com>".encode(), data)  # UTF-8 (RFC 6532), no encoded word
+        with self.assertRaisesRegex(ValueError, "address header holds 'all staff', which is no address"):
+            icsmail.send(raw.replace(b"To: ", b"To: all staff, ", 1), server.url)  # never left out unsaid
+
+    def test_an_unreadable_auth_challenge_is_a_send_error(self):
+        server = self.start_server(users={"alice": "s3cret"}, behaviour="bad challenge")
+        url = server.url.replace("smtp://", "smtp://alice@")
+        with self.assertRaisesRegex(icsmail.SendError, r"127\.0\.0\.1:\d+: the server's answer cannot be read"):
+            icsmail.send(invitation(), url, password="s3cret")
 
     def test_nothing_to_send_needs_no_server(self):
         self.assertEqual(icsmail.send([], "smtp://127.0.0.1:9"), {})
