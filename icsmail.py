@@ -8025,7 +8025,7 @@ class _Server:
     user: str | None
 
     def __str__(self) -> str:
-        return f"{self.host}:{self.port}"
+        return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"  # [::1]:25
 
     @property
     def loopback(self) -> bool:
@@ -8802,9 +8802,11 @@ def _cmd_invite(args: Any, out: Any, err: Any) -> int:
         raise ValueError("invite needs --organizer (the address the invitation comes from)")
     if not (args.attendee or args.optional):
         raise ValueError("invite needs at least one --attendee")
+    url = args.smtp or os.environ.get("ICSMAIL_SMTP")
+    if url and args.output is None:
+        _parse_smtp_url(url)  # a server that cannot be named: said before anything is made
     ev = _cli_event(args)
     msg = build_message(ev, method="CANCEL" if ev.status == "CANCELLED" else "REQUEST", sender=args.sender)
-    url = args.smtp or os.environ.get("ICSMAIL_SMTP")
     data = msg.as_bytes(policy=msg.policy.clone(linesep="\r\n"))
     if not url or args.output is not None:
         where = _write_output(data, args.output, "invite.eml", out)
@@ -9058,6 +9060,9 @@ def _try_local_zone() -> tzinfo | None:
 
 
 def _cmd_reply(args: Any, out: Any, err: Any) -> int:
+    url = args.smtp or os.environ.get("ICSMAIL_SMTP")
+    if url and args.output is None:
+        _parse_smtp_url(url)  # a server that cannot be named: said before anything is made
     try:
         cal = load(args.file)
     except ParseError as exc:  # (an OSError names the file itself)
@@ -9075,7 +9080,6 @@ def _cmd_reply(args: Any, out: Any, err: Any) -> int:
         print(f"icsmail: warning: {answer.attendees[0].email} is not among the invitation's attendees: "
               f"the organizer will add you (check --attendee)", file=err)
     msg = build_message(answer, method="REPLY")
-    url = args.smtp or os.environ.get("ICSMAIL_SMTP")
     data = msg.as_bytes(policy=msg.policy.clone(linesep="\r\n"))
     if not url or args.output is not None:
         where = _write_output(data, args.output, "reply.eml", out)

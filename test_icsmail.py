@@ -4684,6 +4684,7 @@ class TestSend(SMTPTestCase):
 
     def test_an_ipv6_zone_in_the_url_is_decoded(self):  # RFC 6874
         self.assertEqual(icsmail._parse_smtp_url("smtp://[fe80::1%25eth0]:2525").host, "fe80::1%eth0")
+        self.assertEqual(str(icsmail._parse_smtp_url("smtp://[::1]:2525")), "[::1]:2525")  # as errors name it
 
     def test_bad_urls(self):
         cases = [("http://example.com", "must start with smtp://"),
@@ -4892,6 +4893,12 @@ class TestCLI(SMTPTestCase):
         code, out, err = self.run_main(*publish, env={"TZ": ":/nonexistent/zone"})
         self.assertEqual((code, out), (1, ""))
         self.assertIn("the TZ environment variable '/nonexistent/zone' is not a time zone name", err)
+
+    def test_a_bad_smtp_url_is_said_before_the_invitation_is_made(self):
+        code, _, err = self.run_main(*self.INVITE, env={"ICSMAIL_SMTP": "smtp://mail!.example.com"})
+        self.assertEqual(code, 1)
+        self.assertIn("host 'mail!.example.com' is not a host name or IP address", err)
+        self.assertEqual(os.listdir("."), [])  # nothing made, nothing lost
 
     def test_invite_writes_a_file_without_smtp(self):
         code, out, err = self.run_main(*self.INVITE)
