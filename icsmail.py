@@ -4429,7 +4429,8 @@ class _Notes:
         self.strict = strict
         self.items = sink if sink is not None else []
         self.counts: dict[str, int] = {}
-        self.mime_methods: set = set()  # the method= of an e-mail's calendar parts (None: a part without)
+        self.part_methods: list[str | None] = []  # the method= of each calendar part of an e-mail
+        self.part = 0  # the part read now
         self.mail = False  # the text came from an e-mail: its line numbers are of a calendar part
         self.where = ""  # which part, while it is read
 
@@ -4449,8 +4450,13 @@ class _Notes:
 
     def reading(self, part: int, parts: int) -> None:
         """Say which of an e-mail's ``parts`` calendars is read now (from 0)."""
+        self.part = part
         if self.mail:
             self.where = "the calendar in the e-mail" if parts == 1 else f"calendar {part + 1} of {parts} in the e-mail"
+
+    def part_method(self) -> str | None:
+        """The ``method=`` of the e-mail part read now (None: not said, or no e-mail)."""
+        return self.part_methods[self.part] if self.part < len(self.part_methods) else None
 
     def placed(self, exc: ParseError) -> ParseError:
         """``exc`` saying which part of an e-mail it is about."""
@@ -4933,9 +4939,8 @@ class _Reader:
     def method(self) -> str | None:
         """The calendar's METHOD, as the events read so far see it."""
         props = self.cal[1] if self.cal else ()
-        said = self.notes.mime_methods - {None}  # else what the e-mail's Content-Type says
         return next((value.strip().upper() for name, _, value, _ in props if name == "METHOD"),
-                    next(iter(said)) if len(said) == 1 else None)
+                    self.notes.part_method())  # else what the e-mail part's Content-Type says
 
     def vcal1_zone(self) -> tzinfo | None:
         """vCalendar 1.0's TZ (the standard offset) and DAYLIGHT (summer periods) as the zone of its
@@ -5871,9 +5876,9 @@ def _merge(calendars: list[Calendar], notes: _Notes) -> Calendar:
     if len(calendars) == 1:
         return calendars[0]
     first = calendars[0]
-    methods = {c.method for c in calendars}
+    methods = list(dict.fromkeys(c.method for c in calendars if c.method is not None))  # (a part without: a file)
     if len(methods) > 1:
-        notes.warn(f"{len(calendars)} VCALENDARs with different METHODs ({', '.join(sorted(map(str, methods)))}):"
+        notes.warn(f"{len(calendars)} VCALENDARs with different METHODs ({', '.join(sorted(methods))}):"
                    f" the first one's applies", notes.whole)
     names = list(dict.fromkeys(c.name for c in calendars if c.name is not None))
     if len(names) > 1:
@@ -5894,7 +5899,7 @@ def _merge(calendars: list[Calendar], notes: _Notes) -> Calendar:
             once[prop.name] = str(prop.value)
         seen.add(key)
         extra.append(prop)
-    cal = _raw(Calendar, dict(method=first.method, prodid=first.prodid, name=names[0] if names else None,
+    cal = _raw(Calendar, dict(method=methods[0] if methods else None, prodid=first.prodid, name=names[0] if names else None,
                               events=tuple(e for c in calendars for e in c.events),
                               components=tuple(x for c in calendars for x in c.components),
                               extra=tuple(extra), timezones=tuple(t for c in calendars for t in c.timezones),
@@ -6192,12 +6197,12 @@ _CALENDAR_TYPES = frozenset({"text/calendar", "application/ics", "text/x-vcalend
 _CALENDAR_FILES = (".ics", ".vcs", ".ical", ".icalendar")
 
 
-def _mail_calendars(data: bytes, notes: _Notes, depth: int = 0) -> list[tuple[bytes, str | None]]:
+def _mail_calendars(data: bytes, notes: _Notes, depth: int = 0) -> list[tuple[bytes, str | None, str | None]]:
     """The calendar parts of an e-mail: text/calendar, application/ics, ``*.ics`` attachments,
-    also those of a forwarded e-mail attached to it.
+    also those of a forwarded e-mail attached to it; each as (bytes, charset, method=).
 
     Identical copies (the text/calendar part and its ``invite.ics`` twin)
-    count once.
+    count once, with the method= either says.
     """
     import email
     import email.policy
@@ -6207,7 +6212,7 @@ def _mail_calendars(data: bytes, notes: _Notes, depth: int = 0) -> list[tuple[by
         parts = list(msg.walk())
     except RecursionError:
         raise ParseError("the e-mail's MIME parts are nested too deeply to read", 1) from None
-    found, seen, kinds = [], set(), set()
+    found, seen, kinds = [], {}, set()
     inner = None
     for part in parts:
         try:
@@ -6232,21 +6237,22 @@ def _mail_calendars(data: bytes, notes: _Notes, depth: int = 0) -> list[tuple[by
                 continue
             payload = part.get_payload(decode=True)
             charset = part.get_content_charset()
-            if ctype in _CALENDAR_TYPES:
-                method = part.get_param("method")
-                notes.mime_methods.add(method.strip().upper() if isinstance(method, str) and method.strip() else None)
+            method = part.get_param("method") if ctype in _CALENDAR_TYPES else None
+            method = method.strip().upper() if isinstance(method, str) and method.strip() else None
         except (ValueError, LookupError) as exc:  # headers the email package cannot read (a NUL, ...)
             notes.warn(f"an e-mail part could not be read: {exc}", 1)
             continue
         if not payload:
             continue
-        found.append((payload, charset))
-    unique = []
-    for payload, charset in found:
+        found.append((payload, charset, method))
+    unique: list[tuple[bytes, str | None, str | None]] = []
+    for payload, charset, method in found:
         key = payload.replace(b"\r\n", b"\n").strip()
         if key not in seen:
-            seen.add(key)
-            unique.append((payload, charset))
+            seen[key] = len(unique)
+            unique.append((payload, charset, method))
+        elif method is not None and unique[seen[key]][2] is None:  # the invite.ics twin came first
+            unique[seen[key]] = (*unique[seen[key]][:2], method)
     if not unique:
         message = _no_calendar_part(kinds)
         raise ParseError(inner if inner and message.endswith("attachment)") else message, 1)
@@ -6381,10 +6387,11 @@ def _source_text(data: str | bytes, notes: _Notes) -> list[tuple[str]]:
         if len(messages) == 1:
             parts = _mail_calendars(data, notes)
             texts = []
-            for n, (payload, charset) in enumerate(parts):
+            for n, (payload, charset, _) in enumerate(parts):
                 notes.reading(n, len(parts))  # (a warning of its charset names the part its line is in)
                 texts.append(_decode_bytes(payload, charset, notes))
             notes.where = ""
+            notes.part_methods = [method for _, _, method in parts]
             return texts
         texts, reasons = [], []
         for message in messages:  # an mbox: the calendars of each message that has some
@@ -6393,7 +6400,8 @@ def _source_text(data: str | bytes, notes: _Notes) -> list[tuple[str]]:
             except ParseError as exc:
                 reasons.append(str(exc.args[0]))
                 continue
-            texts.extend(_decode_bytes(payload, charset, notes) for payload, charset in parts)
+            texts.extend(_decode_bytes(payload, charset, notes) for payload, charset, _ in parts)
+            notes.part_methods.extend(method for _, _, method in parts)
         if not texts:
             raise ParseError(f"none of the mbox's {len(messages)} messages has a calendar ({reasons[0]})", 1)
         return texts
@@ -6462,12 +6470,13 @@ def loads(data: str | bytes, *, strict: bool = False) -> Calendar:
                 calendars.append(_read_lines(_split_lines(text), notes))
             except ParseError as exc:
                 failed.append(notes.placed(exc))
+                continue
+            said = notes.part_method()  # (an invite.ics twin attached without method= says nothing)
+            if said is not None:  # its METHOD and its part's method=
+                _mime_method(calendars[-1], said, notes)
         notes.where = ""
         _left_out(failed, bool(calendars), len(texts), notes)
         cal = calendars[0] if len(calendars) == 1 else _merge_mail(calendars, notes)
-    said = notes.mime_methods - {None}  # (an invite.ics twin attached without method= says nothing)
-    if len(texts) == 1 and len(said) == 1:  # one calendar: its part's method= and its METHOD
-        _mime_method(cal, said.pop(), notes)
     return cal
 
 
@@ -6512,13 +6521,19 @@ class _CollectorPaused:
 def _merge_mail(calendars: list[Calendar], notes: _Notes) -> Calendar:
     """Several calendar parts of one mail: one calendar, the same event counted once, and a
     warning when the parts hold different versions of one event."""
-    seen, events = set(), []
+    chosen: dict[tuple, Event] = {}  # each event once: of copies stamped apart, the later (RFC 5546 2.1.5)
     for cal in calendars:
         for ev in cal.events:
             key = _mail_event_key(ev)
-            if key not in seen:
-                seen.add(key)
-                events.append(ev)
+            have = chosen.setdefault(key, ev)
+            if have is ev:
+                continue
+            if not _same_but_stamp(have, ev):
+                notes.warn(f"the e-mail's parts hold event {_short(str(ev.uid))!r} in two versions of SEQUENCE "
+                           f"{ev.sequence}, stamped apart: the later one counts", 0)
+            if _version(ev) > _version(have):
+                chosen[key] = ev
+    events = list(chosen.values())
     merged = _merge(calendars, notes)
     merged.events = tuple(events)
     versions: dict[tuple, set] = {}
@@ -6530,6 +6545,12 @@ def _merge_mail(calendars: list[Calendar], notes: _Notes) -> Calendar:
             notes.warn(f"the e-mail's parts hold event {_short(uid)!r} in several versions (SEQUENCE "
                        f"{', '.join(map(str, sorted(numbers)))}): the latest is the one that counts", 0)
     return merged
+
+
+def _same_but_stamp(one: Event, other: Event) -> bool:
+    """Whether two copies of an event say the same but for their DTSTAMP."""
+    return all(getattr(one, f.name) == getattr(other, f.name) for f in _fields(Event)
+               if f.compare and f.name != "dtstamp")
 
 
 def _version(ev: Event) -> tuple:
@@ -6679,10 +6700,11 @@ def _left_out(failed: list[ParseError], read: bool, parts: int, notes: _Notes) -
 
 def _mail_event_key(ev: Event) -> tuple:
     """What tells two copies of one event apart from two events, in the parts of one mail:
-    its UID, version and attendees (two replies stamped in one second are two), or
-    without a UID what it says (two events then differ in something)."""
+    its UID, SEQUENCE and attendees (two replies stamped in one second are two; copies
+    stamped a second apart are one), or without a UID what it says (two events then
+    differ in something)."""
     if ev.uid is not None:  # (the attendees tell two replies apart; copies list theirs in any order)
-        return ev.uid, ev.recurrence_id, ev.sequence, ev.dtstamp, tuple(sorted(a.email.lower() for a in ev.attendees))
+        return ev.uid, ev.recurrence_id, ev.sequence, tuple(sorted(a.email.lower() for a in ev.attendees))
     key = (None, ev.summary, ev.description, ev.location, ev.start, ev.end, ev.duration, ev.rrule,
            ev.recurrence_id, ev.sequence, ev.dtstamp, tuple(a.email for a in ev.attendees))
     try:

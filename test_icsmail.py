@@ -1441,6 +1441,9 @@ SIMPLE = golden("""
     """)
 
 
+TOLD = SIMPLE.replace("VERSION", "METHOD:REQUEST\r\nVERSION")  # a REQUEST, as its mail part's method= says
+
+
 def calendar_with(*event_lines: str, head: str = "", zones: str = "") -> str:
     """A calendar of one VEVENT (UID u1) with these lines, calendar properties and VTIMEZONEs."""
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:test"]
@@ -2888,11 +2891,33 @@ class TestLoadsMail(unittest.TestCase):
         self.assertEqual([e.summary for e in icsmail.iter_events(io.StringIO(mail))],
                          [e.summary for e in icsmail.loads(mail).events])
 
+    def test_each_calendar_part_is_read_with_its_own_method(self):  # a CANCEL beside an agenda.ics
+        agenda = SIMPLE.replace("UID:abc", "UID:agenda")
+        data = ("From: a@example.com\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=B\n\n--B\n"
+                f"Content-Type: text/calendar; method=CANCEL\n\n{SIMPLE}\n--B\n"
+                f'Content-Type: application/octet-stream; name="agenda.ics"\n\n{agenda}\n--B--\n').encode()
+        cal = icsmail.loads(data)
+        self.assertEqual(cal.method, "CANCEL")
+        self.assertEqual(cal.warnings, ["the calendar has no METHOD; the e-mail's Content-Type says method=CANCEL: "
+                                        "read as its METHOD (and written so)"])
+
+    def test_copies_stamped_apart_are_one_event_the_later(self):  # an invite.ics twin made a second later
+        later = SIMPLE.replace("DTSTAMP:20260101T000000Z", "DTSTAMP:20260101T000001Z")
+        head, _, tail = MAIL.format(cte="8bit", body=TOLD).rpartition(TOLD)
+        cal = icsmail.loads((head + later.replace("VERSION", "METHOD:REQUEST\r\nVERSION") + tail).encode())
+        self.assertEqual([e.dtstamp.second for e in cal.events], [1])
+        self.assertEqual(cal.warnings, [])
+        moved = later.replace("DTSTART;TZID=Europe/London:20261201T100000", "DTSTART;TZID=Europe/London:20261201T090000")
+        cal = icsmail.loads((head + moved + tail).encode())
+        self.assertEqual([e.start.hour for e in cal.events], [9])
+        self.assertIn("the e-mail's parts hold event 'abc@example.com' in two versions of SEQUENCE 0, stamped apart: "
+                      "the later one counts", cal.warnings)
+
     def test_a_warning_about_a_mails_calendars_together_names_no_line(self):  # its line 1 is a header
         other = SIMPLE.replace("UID:abc", "UID:other").replace("BEGIN:VEVENT", "METHOD:CANCEL\r\nBEGIN:VEVENT", 1)
-        head, _, tail = MAIL.format(cte="8bit", body=SIMPLE).rpartition(SIMPLE)
+        head, _, tail = MAIL.format(cte="8bit", body=TOLD).rpartition(TOLD)
         two = (head + other + tail).encode()
-        said = "2 VCALENDARs with different METHODs (CANCEL, None): the first one's applies"
+        said = "2 VCALENDARs with different METHODs (CANCEL, REQUEST): the first one's applies"
         self.assertIn(said, icsmail.loads(two).warnings)
         with self.assertRaises(icsmail.ParseError) as caught:
             icsmail.loads(two, strict=True)
@@ -2900,7 +2925,7 @@ class TestLoadsMail(unittest.TestCase):
 
     def test_a_mails_warnings_and_errors_say_which_calendar_their_line_is_of(self):
         broken = SIMPLE.replace("UID:abc", "UID:other").replace("20261201T100000", "2026XX01T100000")
-        head, _, tail = MAIL.format(cte="8bit", body=SIMPLE).rpartition(SIMPLE)
+        head, _, tail = MAIL.format(cte="8bit", body=TOLD).rpartition(TOLD)
         two = (head + broken + tail).encode()  # the second part holds another event, with a bad DTSTART
         said = "DTSTART '2026XX01T100000' is not a DATE or DATE-TIME: kept as text (line 7 of calendar 2 of 2 in " \
                "the e-mail)"
@@ -2939,8 +2964,8 @@ class TestLoadsMail(unittest.TestCase):
         self.assertEqual(cal.method, "CANCEL")
         self.assertIn("Content-Type says method=REQUEST, the calendar METHOD:CANCEL", cal.warnings[0])
         other = SIMPLE.replace("abc@example.com", "other@example.com")
-        two = MAIL.format(cte="8bit", body=SIMPLE).replace(SIMPLE, other, 1)  # two calendars: neither is told
-        self.assertIsNone(icsmail.loads(two.encode()).method)
+        two = MAIL.format(cte="8bit", body=SIMPLE).replace(SIMPLE, other, 1)  # two calendars: each by its part
+        self.assertEqual(icsmail.loads(two.encode()).method, "REQUEST")
 
     def test_seven_bit_charsets(self):  # their bytes are UTF-8 too: the declared charset must be heeded
         text = SIMPLE.replace("Review", "\u5b9a\u4f8b\u4f1a\u8b70")
@@ -3102,7 +3127,7 @@ class TestLoadsMail(unittest.TestCase):
 
     def test_a_broken_ics_attachment_beside_the_invitation_is_left_out(self):  # with a warning
         data = ("From: a@example.com\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=B\n\n--B\n"
-                f"Content-Type: text/calendar; method=REQUEST\n\n{SIMPLE}\n--B\n"
+                f"Content-Type: text/calendar; method=REQUEST\n\n{TOLD}\n--B\n"
                 'Content-Type: application/octet-stream; name="agenda.ics"\n\n<html>Agenda</html>\n--B--\n').encode()
         cal = icsmail.loads(data)
         self.assertEqual([e.summary for e in cal.events], ["Review, with a comma"])
