@@ -5899,7 +5899,8 @@ def _merge(calendars: list[Calendar], notes: _Notes) -> Calendar:
             once[prop.name] = str(prop.value)
         seen.add(key)
         extra.append(prop)
-    cal = _raw(Calendar, dict(method=methods[0] if methods else None, prodid=first.prodid, name=names[0] if names else None,
+    cal = _raw(Calendar, dict(method=methods[0] if methods else None, prodid=first.prodid,
+                              name=names[0] if names else None,
                               events=tuple(e for c in calendars for e in c.events),
                               components=tuple(x for c in calendars for x in c.components),
                               extra=tuple(extra), timezones=tuple(t for c in calendars for t in c.timezones),

@@ -2907,7 +2907,7 @@ class TestLoadsMail(unittest.TestCase):
         cal = icsmail.loads((head + later.replace("VERSION", "METHOD:REQUEST\r\nVERSION") + tail).encode())
         self.assertEqual([e.dtstamp.second for e in cal.events], [1])
         self.assertEqual(cal.warnings, [])
-        moved = later.replace("DTSTART;TZID=Europe/London:20261201T100000", "DTSTART;TZID=Europe/London:20261201T090000")
+        moved = later.replace("London:20261201T100000", "London:20261201T090000")
         cal = icsmail.loads((head + moved + tail).encode())
         self.assertEqual([e.start.hour for e in cal.events], [9])
         self.assertIn("the e-mail's parts hold event 'abc@example.com' in two versions of SEQUENCE 0, stamped apart: "
