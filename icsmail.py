@@ -9090,14 +9090,7 @@ def _cmd_reply(args: Any, out: Any, err: Any) -> int:
         cal = load(args.file)
     except ParseError as exc:  # (an OSError names the file itself)
         raise ParseError(f"{args.file}: {exc.msg}", exc.lineno, exc.line, exc.where) from None
-    invitation = _invitation_event(cal, args.file, args.uid)
-    occurrence = None
-    if args.occurrence is not None:  # in the series' own zone, as its invitation shows it
-        start = invitation.start
-        zone = start.tzinfo if isinstance(start, datetime) else None
-        occurrence = _cli_time(args.occurrence, lambda: zone, "--occurrence", explicit=zone is not None)
-        if isinstance(occurrence, datetime) and zone is None:
-            occurrence = occurrence.replace(tzinfo=None)  # a floating series: its wall time
+    invitation, occurrence = _invitation_event(cal, args.file, args.uid, args.occurrence)
     answer = reply(invitation, args.attendee, args.partstat, comment=args.comment, recurrence_id=occurrence)
     if not any(_same_address(a.email, answer.attendees[0].email) for a in invitation.attendees):
         print(f"icsmail: warning: {answer.attendees[0].email} is not among the invitation's attendees: "
@@ -9117,10 +9110,15 @@ def _cmd_reply(args: Any, out: Any, err: Any) -> int:
     return _report_sent(msg, refused, url, err)
 
 
-def _invitation_event(cal: Calendar, path: str, uid: str | None) -> Event:
-    """The event an answer is for: the invitation's (with ``uid``, that one), the series rather
-    than one of its changed occurrences; a cancellation or an answer is nothing to answer."""
-    if cal.method in ("CANCEL", "REPLY", "DECLINECOUNTER"):
+def _invitation_event(cal: Calendar, path: str, uid: str | None,
+                      when: str | None = None) -> tuple[Event, date | datetime | None]:
+    """(the event an answer is for, the occurrence of it to answer or None): the invitation's
+    (with ``uid``, that one), of several versions (a mail's parts that disagree) the latest.
+    That is the series rather than one of its changed occurrences; with ``when`` (--occurrence,
+    a start in the series' zone) the changed occurrence the file holds for it, else that
+    occurrence of the series.  What is no invitation (a cancel, an answer, a counter-proposal)
+    is nothing to answer."""
+    if cal.method not in (None, "PUBLISH", "REQUEST", "ADD"):
         raise ValueError(f"{path} is a {cal.method}, not an invitation: there is nothing to answer")
     events = [ev for ev in cal.events if uid is None or ev.uid == uid]
     if not events:
@@ -9129,11 +9127,33 @@ def _invitation_event(cal: Calendar, path: str, uid: str | None) -> Event:
     if len(uids) > 1:
         shown = ", ".join(repr(u) for u in uids[:3]) + (", ..." if len(uids) > 3 else "")
         raise ValueError(f"{path} has {len(uids)} events ({shown}): say which one with --uid")
-    # the series, if it is there, and of several versions (a mail's parts that disagree) the latest
-    event = max([ev for ev in events if ev.recurrence_id is None] or events[:1], key=_version)
+    series = [ev for ev in events if ev.recurrence_id is None]
+    changed = [ev for ev in events if ev.recurrence_id is not None]
+    occurrence = None
+    if when is not None:
+        anchor = max(series, key=_version).start if series else changed[0].recurrence_id
+        zone = anchor.tzinfo if isinstance(anchor, datetime) else None
+        occurrence = _cli_time(when, lambda: zone, "--occurrence", explicit=zone is not None)
+        if isinstance(occurrence, datetime) and zone is None:
+            occurrence = occurrence.replace(tzinfo=None)  # a floating series: its wall time
+        same = [ev for ev in changed if _same_time(ev.recurrence_id, occurrence, zone)]
+        if same:  # the occurrence as it was changed: its own time and version
+            events, occurrence = same, None
+        elif series:
+            events = series
+        else:
+            raise ValueError(f"{path} holds changed occurrences of event {uids[0]!r} "
+                             f"({_describe_dates([ev.recurrence_id for ev in changed])}), not {when} nor the series")
+    elif series:
+        events = series
+    elif len({_instant(ev.recurrence_id) or ev.recurrence_id for ev in changed}) > 1:
+        raise ValueError(f"{path} holds changed occurrences of event {uids[0]!r} "
+                         f"({_describe_dates([ev.recurrence_id for ev in changed])}) and not the series: say which "
+                         f"with --occurrence")
+    event = max(events, key=_version)
     if event.status == "CANCELLED":
         raise ValueError(f"{path}: event {event.uid!r} is cancelled: there is nothing to answer")
-    return event
+    return event, occurrence
 
 
 def _add_event_options(p: Any) -> None:

@@ -3089,7 +3089,7 @@ class TestLoadsMail(unittest.TestCase):
             path = os.path.join(tmp, "two.eml")
             with open(path, "wb") as f:
                 f.write(data)
-            self.assertEqual(icsmail._invitation_event(cal, path, None).sequence, 3)  # reply answers the latest
+            self.assertEqual(icsmail._invitation_event(cal, path, None)[0].sequence, 3)  # reply answers the latest
 
     def test_a_forward_in_quoted_printable(self):  # message/rfc822 with a transfer encoding: RFC 2046 forbids it
         import quopri
@@ -5157,6 +5157,41 @@ class TestCLI(SMTPTestCase):
         code, _, err = self.run_main("reply", "two.ics", "accept", "--attendee", "bob@example.com",
                                      "--uid", "other@example.com", "-o", "x.eml")
         self.assertEqual((code, icsmail.load("x.eml").events[0].uid), (0, "other@example.com"), err)
+
+    def test_reply_to_an_occurrence_the_file_changed_answers_that_version(self):
+        series = event(uid="standup@example.com", rrule="FREQ=DAILY;COUNT=5")
+        second = series.start + timedelta(days=1)
+        moved = icsmail.update(series, recurrence_id=second, start=second + timedelta(hours=5), sequence=3)
+        icsmail.dump(icsmail.Calendar([series, moved], method="REQUEST"), "series.ics")
+        code, _, err = self.run_main("reply", "series.ics", "accept", "--attendee", "bob@example.com",
+                                     "--occurrence", "2026-12-02 10:00", "-o", "r.eml")
+        self.assertEqual(code, 0, err)
+        answer = icsmail.load("r.eml").events[0]
+        self.assertEqual((answer.recurrence_id, answer.sequence, answer.start), (second, 3, moved.start))
+        later = icsmail.update(moved, sequence=4, location="Room 9")
+        icsmail.dump(icsmail.Calendar([moved, later], method="REQUEST"), "versions.ics")  # no series: the latest
+        code, _, err = self.run_main("reply", "versions.ics", "accept", "--attendee", "bob@example.com", "-o", "v.eml")
+        self.assertEqual((code, icsmail.load("v.eml").events[0].sequence), (0, 4), err)
+        third = icsmail.update(series, recurrence_id=second + timedelta(days=1), summary="Third")
+        icsmail.dump(icsmail.Calendar([moved, third], method="REQUEST"), "two.ics")
+        cases = {(): "two.ics holds changed occurrences of event 'standup@example.com' (Wed 2 Dec 2026 10:00, Thu 3 "
+                     "Dec 2026 10:00) and not the series: say which with --occurrence",
+                 ("--occurrence", "2026-12-04 10:00"): "two.ics holds changed occurrences of event "
+                 "'standup@example.com' (Wed 2 Dec 2026 10:00, Thu 3 Dec 2026 10:00), not 2026-12-04 10:00 nor the "
+                 "series"}
+        for extra, message in cases.items():
+            with self.subTest(extra):
+                code, _, err = self.run_main("reply", "two.ics", "accept", "--attendee", "bob@example.com", *extra,
+                                             "-o", "x.eml")
+                self.assertEqual((code, err), (1, f"icsmail: error: {message}\n"))
+        code, _, err = self.run_main("reply", "two.ics", "accept", "--attendee", "bob@example.com",
+                                     "--occurrence", "2026-12-03 10:00", "-o", "t.eml")
+        self.assertEqual((code, icsmail.load("t.eml").events[0].summary), (0, "Third"), err)
+        counter = icsmail.Calendar([icsmail.update(series, start=series.start + timedelta(hours=6))], method="COUNTER")
+        icsmail.dump(counter, "counter.ics")
+        code, _, err = self.run_main("reply", "counter.ics", "accept", "--attendee", "bob@example.com", "-o", "c.eml")
+        self.assertEqual((code, err), (1, "icsmail: error: counter.ics is a COUNTER, not an invitation: there is "
+                                          "nothing to answer\n"))
 
     def test_errors_are_one_line(self):
         with open("broken.ics", "w") as f:
