@@ -1433,6 +1433,12 @@ class Attendee:
         return f"{self.name} <{self.email}>" if self.name else self.email
 
 
+# ASCII a URI cannot hold (RFC 3986 2): written percent-encoded.  A non-ASCII IRI is kept as it is.
+_URI_UNSAFE = ' \t"<>\\^`{|}'
+_URI_UNSAFE_RE = _LazyRegex(f"[{re.escape(_URI_UNSAFE)}]")
+_URI_ESCAPES = {ord(c): f"%{ord(c):02X}" for c in _URI_UNSAFE}
+
+
 def _as_tuple(value: Any) -> tuple:
     """A sequence argument as a tuple; one item (a str, a date, ...) alone becomes a 1-tuple."""
     kind = type(value)
@@ -1980,8 +1986,8 @@ class Event:
                     _check_text(value, name)
         if url is not None:
             url = _check_line(url, "url")
-            if " " in url or "\t" in url:  # which a URI cannot hold (RFC 3986)
-                url = url.strip().replace(" ", "%20").replace("\t", "%09")
+            if not url.isalnum() and _URI_UNSAFE_RE.search(url):  # what a URI cannot hold (RFC 3986 2)
+                url = url.strip().translate(_URI_ESCAPES)
         if start is not None and not (type(start) is datetime and type(start.tzinfo) is ZoneInfo
                                       and not start.microsecond and not floating):  # else not the usual case
             start = _check_when(start, "start", floating)

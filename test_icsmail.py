@@ -735,6 +735,9 @@ class TestModel(unittest.TestCase):
         with self.assertRaisesRegex(ValueError, "SKIP=SIDEWAYS is not OMIT, BACKWARD or FORWARD"):
             event(rrule="FREQ=MONTHLY;RSCALE=GREGORIAN;SKIP=SIDEWAYS")
         self.assertEqual(event(url="https://example.com/a b").url, "https://example.com/a%20b")  # a URI has none
+        self.assertEqual(event(url='https://example.com/a?y="2"<>{}|\\^`').url,
+                         "https://example.com/a?y=%222%22%3C%3E%7B%7D%7C%5C%5E%60")
+        self.assertEqual(event(url="https://example.com/caf\u00e9?q=1%202").url, "https://example.com/caf\u00e9?q=1%202")
 
 
 # --------------------------------------------------------------------------
