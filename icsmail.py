@@ -5565,6 +5565,11 @@ class _Reader:
             frame = self.vtimezones.get(_tzid_key(tzid)) if isinstance(tzid, str) else None
             if frame is not None:
                 prop._vtimezone = self.component(frame)
+        rid = f.get("recurrence_id")
+        if type(rid) is datetime and type(rid.tzinfo) is ZoneInfo and not rid.fold:  # 02:30 a gap moved: as
+            real = _real_time(rid, rid.tzinfo)  # occurrences() gives it (03:30), written back as read beside
+            if real.replace(tzinfo=None) != rid.replace(tzinfo=None):  # its series
+                f["recurrence_id"], f["_recurrence_wall"] = real, rid
         f["alarms"] = tuple(f.get("alarms", ()))
         f["components"] = tuple(f.get("components", ()))
         f.setdefault("sequence", 0)

@@ -1191,6 +1191,17 @@ class TestDumps(unittest.TestCase):
         self.assertIn("EXDATE;TZID=America/New_York:20260308T033000",  # a rule of hours names 03:30 itself
                       lines_of(icsmail.dumps(dataclasses.replace(hourly, exdates=[moved]))))
 
+    def test_a_recurrence_id_read_at_a_skipped_time_is_the_occurrence(self):  # as occurrences() gives it
+        text = calendar_with("DTSTART;TZID=America/New_York:20260306T023000", "RRULE:FREQ=DAILY;COUNT=5", "END:VEVENT",
+                             "BEGIN:VEVENT", "UID:u1", "DTSTAMP:20260101T000000Z",
+                             "RECURRENCE-ID;TZID=America/New_York:20260308T023000",
+                             "DTSTART;TZID=America/New_York:20260308T050000")
+        series, changed = icsmail.loads(text).events
+        self.assertEqual(changed.recurrence_id, datetime(2026, 3, 8, 3, 30, tzinfo=NEW_YORK))
+        self.assertIn(changed.recurrence_id, list(icsmail.occurrences(series)))
+        self.assertIn("RECURRENCE-ID;TZID=America/New_York:20260308T023000", lines_of(icsmail.dumps(
+            icsmail.loads(text))))  # beside its series, written back as read
+
     def test_no_exception_at_the_second_pass_of_a_repeated_hour(self):
         # a series recurs at the first 01:30 (RFC 5545 3.3.5): an EXDATE or RECURRENCE-ID of the second,
         # written in UTC, would name no occurrence and change nothing
