@@ -6884,16 +6884,24 @@ def update(event: Event, **changes: Any) -> Event:
     elif "start" in changes and event.start is not None and event.end is not None:
         changes["end"] = _moved_end(event.start, event.end, changes["start"])
     moving = "start" in changes and event.start is not None
+    # A start moved to another of the days a rule names (BYDAY=MO,WE from a Monday to a Wednesday) moves
+    # within them: the series is moved to the new time of day on its old day, then starts on the new day.
+    anchor = changes["start"] if moving else None
+    if moving and "rrule" not in changes and event.rrule and _keeps_days(event.start, anchor, event.rrule):
+        anchor = _on_day(anchor, event.start)
     if moving and "rrule" not in changes and event.rrule:
-        changes["rrule"] = _moved_rrule(event.start, changes["start"], event.rrule)
+        changes["rrule"] = _moved_rrule(event.start, anchor, event.rrule)
+        if anchor is not changes["start"]:
+            changes["rrule"] = _recounted(event, changes["rrule"], anchor, changes["start"])
     ranked = moving and "exdates" not in changes and bool(event.exdates)
     for name in ("rdates", "exdates") if moving else ():
         if name not in changes and getattr(event, name):
-            changes[name] = _moved_dates(event.start, changes["start"], getattr(event, name))
+            changes[name] = _moved_dates(event.start, anchor, getattr(event, name))
     changes.setdefault("dtstamp", _now())
     new = replace(event, **changes)
     if ranked:
-        new.exdates = _ranked_exdates(event, new)
+        ranking = new if anchor is new.start else _raw(Event, {**vars(new), "start": anchor})
+        new.exdates = _ranked_exdates(event, ranking)
     if "sequence" not in changes and any(_differs(getattr(event, f), getattr(new, f)) for f in _SIGNIFICANT):
         new.sequence = event.sequence + 1
     if "attendees" not in changes and any(_differs(getattr(event, f), getattr(new, f)) for f in _TIMING):
@@ -7019,6 +7027,49 @@ def _rank_kind(value: Any) -> str:
 
 def _rank_key(value: Any) -> Any:
     return value.astimezone(UTC) if _rank_kind(value) == "aware" else value
+
+
+def _keeps_days(start: Any, new_start: Any, rrule: str) -> bool:
+    """Whether a series moved from ``start`` to ``new_start`` keeps its rule's days: the rule
+    names several (BYDAY=MO,WE, DAILY;BYDAY=..., BYMONTHDAY=1,15), the new day is one of them,
+    and the move is no whole number of weeks of a weekly rule (which moves it all)."""
+    if isinstance(start, datetime) != isinstance(new_start, datetime):
+        return False
+    old, new = (start.date(), new_start.date()) if isinstance(start, datetime) else (start, new_start)
+    try:
+        parts = _parse_rrule(rrule)
+    except ValueError:
+        return False
+    several = any("," in parts.get(name, "") for name in ("BYDAY", "BYMONTHDAY", "BYYEARDAY")) or \
+        parts["FREQ"] == "DAILY" and "BYDAY" in parts
+    weeks = parts["FREQ"] == "WEEKLY" and (new - old).days % 7 == 0
+    return old != new and several and not weeks and _rule_gives(rrule, new_start)
+
+
+def _on_day(value: Any, day_of: Any) -> Any:
+    """``value`` (a start) on the day of ``day_of``: its time of day and zone, or that date."""
+    if not isinstance(value, datetime):
+        return day_of
+    return value.replace(year=day_of.year, month=day_of.month, day=day_of.day)
+
+
+def _recounted(event: Event, rrule: str, anchor: Any, new_start: Any) -> str:
+    """A rule of COUNT times whose series now starts at ``new_start`` instead of ``anchor``, one
+    of its times: the same last time, COUNT less the times before the new start (or more
+    the times it now has before the old one)."""
+    parts = _parse_rrule(rrule)
+    if "COUNT" not in parts:
+        return rrule
+    base = _raw(Event, {**vars(event), "start": anchor, "rrule": rrule, "exdates": (), "rdates": ()})
+    if _earlier(anchor, new_start, _series_zone(base)):
+        count = int(parts["COUNT"]) - sum(1 for _ in occurrences(base, end=new_start))
+    else:
+        earlier = _raw(Event, {**vars(base), "start": new_start})
+        count = int(parts["COUNT"]) + sum(1 for _ in occurrences(earlier, end=anchor))
+    if count < 1:
+        raise ValueError(f"start {new_start}: the series' RRULE {rrule} has no time left from then on")
+    parts["COUNT"] = str(count)
+    return ";".join(f"{name}={value}" for name, value in parts.items())
 
 
 def _moved_rrule(start: Any, new_start: Any, rrule: str) -> str:

@@ -3230,6 +3230,26 @@ class TestITIP(unittest.TestCase):
         self.assertEqual(moved.rrule, "FREQ=WEEKLY;BYDAY=TU;COUNT=4")
         self.assertEqual([t.day for t in icsmail.occurrences(moved)], [17, 31, 7])
 
+    def test_a_series_moved_to_another_of_its_days_keeps_its_exceptions_and_end(self):
+        def days(series: icsmail.Event) -> list:
+            return [t.day for t in icsmail.occurrences(series)]
+
+        off = [datetime(2026, 3, 20, 9, tzinfo=NEW_YORK), datetime(2026, 3, 25, 9, tzinfo=NEW_YORK)]
+        until = event(start=datetime(2026, 3, 16, 9, tzinfo=NEW_YORK), exdates=off,
+                      rrule="FREQ=WEEKLY;BYDAY=MO,WE,FR;UNTIL=20260403T130000Z")
+        moved = icsmail.update(until, start=datetime(2026, 3, 18, 10, tzinfo=NEW_YORK))
+        self.assertEqual(days(moved), [18, 23, 27, 30, 1, 3])  # the 20th and 25th stay off; the 3rd stays the last
+        self.assertEqual(moved.rrule, "FREQ=WEEKLY;BYDAY=MO,WE,FR;UNTIL=20260403T140000Z")
+        counted = event(start=datetime(2026, 3, 16, 9, tzinfo=NEW_YORK), exdates=off[:1],
+                        rrule="FREQ=WEEKLY;BYDAY=MO,WE,FR;COUNT=6")
+        self.assertEqual(days(icsmail.update(counted, start=datetime(2026, 3, 18, 9, tzinfo=NEW_YORK))),
+                         [18, 23, 25, 27])
+        earlier = icsmail.update(counted, start=datetime(2026, 3, 13, 9, tzinfo=NEW_YORK))
+        self.assertEqual((earlier.rrule, days(earlier)),
+                         ("FREQ=WEEKLY;BYDAY=MO,WE,FR;COUNT=7", [13, 16, 18, 23, 25, 27]))
+        with self.assertRaisesRegex(ValueError, "has no time left from then on"):
+            icsmail.update(counted, start=datetime(2026, 4, 1, 9, tzinfo=NEW_YORK))
+
     def test_a_series_of_several_weekdays_keeps_them_or_says_how_to_move_them(self):
         berlin = ZoneInfo("Europe/Berlin")
         weekdays = event(start=datetime(2027, 1, 11, 10, tzinfo=berlin), rrule="FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR")
@@ -3283,10 +3303,11 @@ class TestITIP(unittest.TestCase):
         self.assertEqual(days(moved), [(6, 10), (8, 12), (9, 9)])  # the 2nd Wednesday of July: 8, not 15
         weekdays = event(start=datetime(2026, 3, 2, 9, tzinfo=NEW_YORK),
                          rrule="FREQ=DAILY;BYDAY=MO,TU,WE,TH,FR;COUNT=6",
-                         exdates=[datetime(2026, 3, 6, 9, tzinfo=NEW_YORK)])  # its 5th: a Saturday it never has
-        moved = icsmail.update(weekdays, start=datetime(2026, 3, 3, 10, tzinfo=NEW_YORK))
-        self.assertEqual(days(moved), [(3, 3), (3, 4), (3, 5), (3, 6), (3, 10)])
-        self.assertEqual(moved.exdates, (datetime(2026, 3, 9, 10, tzinfo=NEW_YORK),))
+                         exdates=[datetime(2026, 3, 6, 9, tzinfo=NEW_YORK)])  # a Friday off
+        moved = icsmail.update(weekdays, start=datetime(2026, 3, 3, 10, tzinfo=NEW_YORK))  # to another of its days:
+        self.assertEqual(days(moved), [(3, 3), (3, 4), (3, 5), (3, 9)])  # it starts later, on the same days, and
+        self.assertEqual(moved.exdates, (datetime(2026, 3, 6, 10, tzinfo=NEW_YORK),))  # the Friday stays off
+        self.assertEqual(moved.rrule, "FREQ=DAILY;BYDAY=MO,TU,WE,TH,FR;COUNT=5")  # and ends on the same day
         with_rdate = event(start=datetime(2026, 3, 2, 9, tzinfo=NEW_YORK), rrule="FREQ=WEEKLY;COUNT=2",
                            rdates=[datetime(2026, 3, 20, 9, tzinfo=NEW_YORK)])
         moved = icsmail.update(with_rdate, start=datetime(2026, 3, 2, 11, tzinfo=NEW_YORK))
