@@ -2806,7 +2806,7 @@ class _ExRule:
     rule's times from the series' start (the start too, when the rule gives it), walked only
     as far as the times asked about (from near them, when it has no COUNT)."""
 
-    _MOST = 1_000_000  # times walked for one question: a rule beyond that cannot be expanded
+    _MOST = 1_000_000  # times walked in all: a rule beyond that cannot be expanded
     IN_A_ROW = 10_000  # occurrences taken out in a row: where an endless series is taken to have no more
 
     def __init__(self, text: str, rule: _Rule, event: Event, zone: tzinfo | None, budget: _Budget | None) -> None:
@@ -2816,6 +2816,7 @@ class _ExRule:
         self.allday = not isinstance(event.start, datetime)
         self.keys: list[datetime] = []  # a heap of the excluded times walked to, on the wall clock
         self.count = 0
+        self.walked = 0  # times walked in all: a rule beyond _MOST cannot be expanded
         self.walk: Iterator[datetime] | None = None
         self.reached: datetime | None = None  # the rule's last time walked to
         self.done = False
@@ -2851,13 +2852,13 @@ class _ExRule:
                 self._restart(near)
         elif self.walk is None:
             self._restart(None)
-        rule, walked = self.rule, 0
+        rule = self.rule
         while not self.done and (self.reached is None or self.reached <= key):
             t = next(self.walk, None)
-            walked += 1
-            if t is None or rule.count is not None and self.count >= rule.count or walked > self._MOST:
-                if walked > self._MOST:
-                    raise ValueError(f"event {self.uid!r}: its EXRULE {self.text!r} cannot be expanded this far")
+            self.walked += 1
+            if self.walked > self._MOST:
+                raise ValueError(f"event {self.uid!r}: its EXRULE {self.text!r} cannot be expanded this far")
+            if t is None or rule.count is not None and self.count >= rule.count:
                 self.done = True
                 break
             self.reached = t
@@ -3573,15 +3574,15 @@ def _rrule_last(rrule: str, start: datetime) -> datetime | None:
 
 def _walked_last(rrule: str, start: datetime, count: int) -> datetime | None:
     """An instant at or after the last start of a rule of ``count`` times, found by walking it;
-    None beyond 5,000 times, or past the years 1-9999."""
+    None beyond 5,000 times, 200,000 days walked, or the years 1-9999."""
     if count > 5000:
         return None
     wall = start.replace(tzinfo=None, fold=0)
     try:
-        times = itertools.islice(_rule_times(_rule(rrule, wall), wall), count - 1)
+        times = itertools.islice(_rule_times(_rule(rrule, wall), wall, budget=_Budget(200_000)), count - 1)
         last = functools.reduce(lambda _, t: t, times, wall)
         return last.replace(tzinfo=UTC) + timedelta(days=2)  # any offset, and a time a gap moved onto another
-    except (ValueError, OverflowError):
+    except (ValueError, OverflowError, _OverBudget):  # (a rule of rare days: as good as endless here)
         return None
 
 
@@ -4502,8 +4503,24 @@ def _continues(props: list, line: str, lineno: int, notes: _Notes) -> bool:
     name, params, value, ln = props[-1]
     notes.warn(f"{_short(line, 40)!r} read as a line of the {name} above it, whose line break its writer did not "
                f"escape", lineno, "unescaped line breaks")
-    props[-1] = (name, params, f"{value}\\n{line}", ln)
+    if type(value) is not _Lines:  # the lines are joined once, when the value is read
+        value = _Lines([value])
+        props[-1] = (name, params, value, ln)
+    value.append(line)
     return True
+
+
+class _Lines(list):
+    """A text value read from several lines whose breaks were not escaped; str() joins them."""
+
+    def __str__(self) -> str:
+        return "\\n".join(self)
+
+
+def _join_lines(frame: list) -> None:
+    """A frame's text values read from several lines, each one value again."""
+    frame[1][:] = [(name, params, str(value), ln) if type(value) is _Lines else (name, params, value, ln)
+                   for name, params, value, ln in frame[1]]
 
 
 _MAX_DEPTH = 64  # real calendars nest 3 or 4 deep; a limit keeps hostile input from exhausting the stack
@@ -4789,6 +4806,7 @@ class _Reader:
         stack: list[list] = []
         lineno = 0
         junk, begun = None, False  # the first line outside any component; whether any began
+        joined = False  # whether a text was read from lines whose breaks were not escaped
         completed = False  # whether a component of the open VCALENDAR ended
         for lineno, line in logical:
             if not line:
@@ -4818,6 +4836,8 @@ class _Reader:
                 if not stack:
                     raise ParseError(f"END:{name} without a BEGIN", lineno, line)
                 frame = stack.pop()
+                if joined:  # lines of a text whose breaks were not escaped: one value again
+                    _join_lines(frame)
                 if frame[0] != name:
                     raise ParseError(f"END:{name} does not close BEGIN:{frame[0]} of line {frame[3]}", lineno, line)
                 if not stack:
@@ -4844,6 +4864,7 @@ class _Reader:
                 name, params, value = _split_line(line, lineno)
             except ParseError:
                 if _continues(stack[-1][1], line, lineno, notes):
+                    joined = True
                     continue
                 raise
             if params and "=" in value and _is_quoted_printable(params):
@@ -4859,17 +4880,21 @@ class _Reader:
                     raise ParseError(f"a malformed BEGIN/END line {line[:40]!r}", lineno, line)
                 if not _NAME_RE.match(name):
                     if _continues(stack[-1][1], line, lineno, notes):
+                        joined = True
                         continue
                     raise ParseError(f"invalid property name {name[:40]!r}", lineno, line)
             if not line.startswith(name):
                 if _continues(stack[-1][1], line, lineno, notes):
+                    joined = True
                     continue
                 notes.warn(f"lower-case property name {line[:len(name)]!r}", lineno, "lower-case names")
             stack[-1][1].append((name, params, value, lineno))
         if len(stack) == 1 and stack[0][0] == "VCALENDAR" and completed:  # only its END is missing
             notes.warn(f"the input ends without the END:VCALENDAR of line {stack[0][3]}'s BEGIN: read as if it "
                        f"were there", lineno)
-            yield "end", stack.pop()
+            frame = stack.pop()
+            _join_lines(frame)
+            yield "end", frame
         if stack:
             raise ParseError(f"the input ends inside BEGIN:{stack[-1][0]} of line {stack[-1][3]}: "
                              f"the file is truncated", lineno)
@@ -6686,8 +6711,8 @@ def _mail_events(data: str | bytes, notes: _Notes) -> Iterator[Event]:
         notes.reading(n, len(texts))
         try:
             for ev in _iter_lines(_split_lines(text), notes):
-                if len(texts) > 1:  # the usual text/calendar part and its invite.ics twin: once
-                    key = _mail_event_key(ev)
+                if len(texts) > 1:  # the usual text/calendar part and its invite.ics twin: once (a
+                    key = _mail_event_key(ev, stamped=True)  # copy stamped apart may be the later: both)
                     if key in seen:
                         continue
                     seen.add(key)
@@ -6710,13 +6735,14 @@ def _left_out(failed: list[ParseError], read: bool, parts: int, notes: _Notes) -
         notes.warn(f"one of the e-mail's {parts} calendars cannot be read ({exc}): read without it", 0)
 
 
-def _mail_event_key(ev: Event) -> tuple:
+def _mail_event_key(ev: Event, stamped: bool = False) -> tuple:
     """What tells two copies of one event apart from two events, in the parts of one mail:
     its UID, SEQUENCE and attendees (two replies stamped in one second are two; copies
-    stamped a second apart are one), or without a UID what it says (two events then
-    differ in something)."""
+    stamped a second apart are one, unless ``stamped``: a stream cannot wait to keep the
+    later), or without a UID what it says (two events then differ in something)."""
     if ev.uid is not None:  # (the attendees tell two replies apart; copies list theirs in any order)
-        return ev.uid, ev.recurrence_id, ev.sequence, tuple(sorted(a.email.lower() for a in ev.attendees))
+        people = tuple(sorted(a.email.lower() for a in ev.attendees))
+        return (ev.uid, ev.recurrence_id, ev.sequence, people) + ((ev.dtstamp,) if stamped else ())
     key = (None, ev.summary, ev.description, ev.location, ev.start, ev.end, ev.duration, ev.rrule,
            ev.recurrence_id, ev.sequence, ev.dtstamp, tuple(a.email for a in ev.attendees))
     try:
@@ -8282,7 +8308,8 @@ def _wire_bytes(msg: Any) -> tuple[bytes, str, list[str], str]:
         if data is None:
             import email.policy
             policy = (msg.policy if msg.policy is not None else email.policy.compat32).clone(linesep="\r\n")
-            if not all(v.isascii() for name in ("from", "sender", "to", "cc") for v in fields.get(name, ())) \
+            named = [fields.get(name, []) for name in ("from", "sender", "to", "cc")]
+            if not all(a.isascii() for values in named for a in _header_addresses(values)) \
                     and isinstance(policy, email.policy.EmailPolicy):  # an address an encoded word cannot hold
                 policy = policy.clone(utf8=True)  # (RFC 2047 5): sent as UTF-8, SMTPUTF8 (RFC 6532)
             data = _without_bcc(msg.as_bytes(policy=policy))
@@ -8890,6 +8917,9 @@ def _cmd_invite(args: Any, out: Any, err: Any) -> int:
     url = args.smtp or os.environ.get("ICSMAIL_SMTP")
     if url and args.output is None:
         _parse_smtp_url(url)  # a server that cannot be named: said before anything is made
+    if args.status == "CANCELLED" and not args.uid:
+        raise ValueError("invite --status CANCELLED cancels an invitation sent before: give its --uid (and a "
+                         "--sequence above the one it was sent with)")
     ev = _cli_event(args)
     msg = build_message(ev, method="CANCEL" if ev.status == "CANCELLED" else "REQUEST", sender=args.sender)
     data = msg.as_bytes(policy=msg.policy.clone(linesep="\r\n"))
@@ -9196,6 +9226,10 @@ def _invitation_event(cal: Calendar, path: str, uid: str | None,
         anchor = max(series, key=_version).start if series else changed[0].recurrence_id
         zone = anchor.tzinfo if isinstance(anchor, datetime) else None
         occurrence = _cli_time(when, lambda: zone, "--occurrence", explicit=zone is not None)
+        if isinstance(occurrence, datetime) != isinstance(anchor, datetime):
+            like = f"{anchor:%Y-%m-%d %H:%M}" if isinstance(anchor, datetime) else anchor.isoformat()
+            raise ValueError(f"--occurrence {when!r}: the series' occurrences are "
+                             f"{'times' if isinstance(anchor, datetime) else 'days'}: give one like {like}")
         if isinstance(occurrence, datetime) and zone is None:
             occurrence = occurrence.replace(tzinfo=None)  # a floating series: its wall time
         same = [ev for ev in changed if _same_time(ev.recurrence_id, occurrence, zone)]

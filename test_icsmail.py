@@ -1039,6 +1039,13 @@ class TestDumps(unittest.TestCase):
                    rdates=[datetime(2005, 10, 20, 12, tzinfo=chicago)])  # ends on 4 November, after the change
         self.assertIn("DTSTART:20051030T020000", lines_of(icsmail.dumps(ev)))  # back to CST on 30 October
 
+    def test_a_counted_series_of_rare_days_is_written_quickly(self):  # walked as far as a budget goes
+        rare = event(start=datetime(2026, 2, 23, 10, tzinfo=NEW_YORK),
+                     rrule="FREQ=DAILY;BYMONTH=2;BYMONTHDAY=23;COUNT=5000")
+        started = time.perf_counter()
+        self.assertIn("RRULE:FREQ=YEARLY;BYMONTH=11;BYDAY=1SU", icsmail.dumps(rare))  # open-ended: today's rule
+        self.assertLess(time.perf_counter() - started, 2)
+
     def test_a_short_counted_series_gets_a_short_zone(self):  # not the whole of Gaza's list of dates
         gaza = ZoneInfo("Asia/Gaza")
         ev = event(start=datetime(2026, 3, 27, 17, tzinfo=gaza), rrule="FREQ=MONTHLY;BYDAY=-1FR;COUNT=3")
@@ -2286,6 +2293,10 @@ END:VTIMEZONE"""  # written before Mexico gave up summer time (2022): what Outlo
                       "writer did not escape (line 9)", cal.warnings)
         with self.assertRaisesRegex(icsmail.ParseError, r"'https://zoom.us/j/123' read as a line .*\(line 9\)"):
             icsmail.loads(text, strict=True)
+        many = calendar_with("DESCRIPTION:Agenda", *(f"item {i}: https://example.com/{i}" for i in range(50000)))
+        started = time.perf_counter()
+        self.assertEqual(len(icsmail.loads(many).events[0].description.split("\n")), 50001)
+        self.assertLess(time.perf_counter() - started, 5)  # joined once, not line by line
         with self.assertRaisesRegex(icsmail.ParseError, r"without a colon: 'no colon here' \(line 8\)"):
             icsmail.loads(calendar_with("DTSTART:20260301T090000Z", "no colon here"))  # after no text: an error
 
@@ -2318,10 +2329,15 @@ END:VTIMEZONE"""  # written before Mexico gave up summer time (2022): what Outlo
                                             "EXRULE:FREQ=BOGUS"))
         self.assertEqual(len(list(icsmail.occurrences(bogus.events[0]))), 3)
         self.assertIn("EXRULE 'FREQ=BOGUS' (RFC 2445; RFC 5545 removed it) is kept, not applied", bogus.warnings[0])
+        counted = icsmail.loads(calendar_with("DTSTART:20260302T090000Z", "RRULE:FREQ=DAILY",
+                                              "EXRULE:FREQ=SECONDLY;COUNT=999999999"))
         everything = icsmail.loads(calendar_with("DTSTART:20260302T090000Z", "RRULE:FREQ=DAILY", "EXRULE:FREQ=DAILY"))
-        with self.assertRaisesRegex(ValueError, r"its EXRULE takes out every occurrence from 20260302T090000 on, "
-                                                r"10000 in a row"):
-            next(icsmail.occurrences(everything.events[0]))
+        with mock.patch.object(icsmail._ExRule, "_MOST", 100_000), mock.patch.object(icsmail._ExRule, "IN_A_ROW", 500):
+            with self.assertRaisesRegex(ValueError, "EXRULE 'FREQ=SECONDLY;COUNT=999999999' cannot be expanded "):
+                list(itertools.islice(icsmail.occurrences(counted.events[0]), 30))  # limited in all, not per time
+            with self.assertRaisesRegex(ValueError, r"its EXRULE takes out every occurrence from 20260302T090000 on, "
+                                                    r"500 in a row"):
+                next(icsmail.occurrences(everything.events[0]))
 
     def test_what_the_occurrences_do_not_follow_is_warned_of(self):  # never a silently wrong set of times
         series = ["DTSTART:20260302T090000Z", "RRULE:FREQ=DAILY;COUNT=10", "END:VEVENT", "BEGIN:VEVENT", "UID:u1",
@@ -2914,6 +2930,14 @@ class TestLoadsMail(unittest.TestCase):
         self.assertEqual(cal.method, "CANCEL")
         self.assertEqual(cal.warnings, ["the calendar has no METHOD; the e-mail's Content-Type says method=CANCEL: "
                                         "read as its METHOD (and written so)"])
+
+    def test_copies_stamped_apart_are_both_streamed(self):  # a stream cannot wait to keep the later one
+        later = SIMPLE.replace("DTSTAMP:20260101T000000Z", "DTSTAMP:20260101T000001Z").replace("Review", "Moved")
+        head, _, tail = MAIL.format(cte="8bit", body=TOLD).rpartition(TOLD)
+        data = (head + later + tail).encode()
+        self.assertEqual([e.summary for e in icsmail.iter_events(data)],
+                         ["Review, with a comma", "Moved, with a comma"])
+        self.assertEqual([e.summary for e in icsmail.loads(data).events], ["Moved, with a comma"])
 
     def test_copies_stamped_apart_are_one_event_the_later(self):  # an invite.ics twin made a second later
         later = SIMPLE.replace("DTSTAMP:20260101T000000Z", "DTSTAMP:20260101T000001Z")
@@ -4592,6 +4616,11 @@ class TestSend(SMTPTestCase):
         self.assertEqual(sorted(error.failed.values()),
                          ["the message has 8-bit content and the server does not offer 8BITMIME",
                           "the message has non-ASCII addresses or headers and the server does not offer SMTPUTF8"])
+        named = email.message.EmailMessage()  # a non-ASCII name is an encoded word: no SMTPUTF8 needed
+        named["From"], named["To"] = "J\u00f6hn M\u00fcller <john@example.com>", "bob@example.com"
+        named.set_content("hi")
+        self.assertEqual(icsmail.send(named, server.url), {})
+        self.assertIn(b"From: =?utf-8?", server.messages[-1][1])
 
     def test_international_and_quoted_addresses_reach_the_envelope(self):
         server = self.start_server(behaviour="utf8")
@@ -4970,6 +4999,11 @@ class TestCLI(SMTPTestCase):
         code, _, err = self.run_main(*self.INVITE)
         self.assertIn("wrote invite-2.eml", err)  # nothing overwritten
 
+    def test_invite_with_status_cancelled_needs_the_uid_it_cancels(self):
+        code, out, err = self.run_main(*self.INVITE, "--status", "cancelled", "-o", "-")
+        self.assertEqual((code, out), (1, ""))
+        self.assertIn("invite --status CANCELLED cancels an invitation sent before: give its --uid", err)
+
     def test_invite_with_status_cancelled_sends_the_cancellation(self):  # the command line's way to cancel
         code, out, err = self.run_main(*self.INVITE, "--uid", "retro-1", "--sequence", "1", "--status", "cancelled",
                                        "-o", "-")
@@ -5165,6 +5199,10 @@ class TestCLI(SMTPTestCase):
                                      "2026-12-09 10:00", "-o", "r.eml")
         self.assertEqual(code, 1)
         self.assertIn("icsmail: error: recurrence_id 2026-12-09 10:00:00+00:00 is not an occurrence", err)
+        code, _, err = self.run_main("reply", "invite.eml", "accept", "--attendee", "bob@example.com", "--occurrence",
+                                     "2026-12-08", "-o", "r.eml")
+        self.assertEqual((code, err), (1, "icsmail: error: --occurrence '2026-12-08': the series' occurrences are "
+                                          "times: give one like 2026-12-01 10:00\n"))
 
     def test_a_reply_from_someone_not_invited_is_warned(self):  # a mistyped --attendee would still answer
         self.run_main(*self.INVITE)
