@@ -4988,6 +4988,12 @@ class TestCLI(SMTPTestCase):
         self.assertEqual(code, 1)
         self.assertIn("host 'mail!.example.com' is not a host name or IP address", err)
         self.assertEqual(os.listdir("."), [])  # nothing made, nothing lost
+        self.run_main(*self.INVITE)
+        code, _, err = self.run_main("reply", "invite.eml", "accept", "--attendee", "bob@example.com",
+                                     env={"ICSMAIL_SMTP": "smtp://mail!.example.com"})
+        self.assertEqual((code, err), (1, "icsmail: error: the SMTP URL's host 'mail!.example.com' is not a host "
+                                          "name or IP address: 'smtp://mail!.example.com'\n"))
+        self.assertEqual(sorted(os.listdir(".")), ["invite.eml"])  # no reply.eml: nothing made
 
     def test_invite_writes_a_file_without_smtp(self):
         code, out, err = self.run_main(*self.INVITE)
