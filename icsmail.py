@@ -4491,23 +4491,36 @@ _RFC_PROPS = frozenset({
     "EXRULE", "TZ", "DAYLIGHT", "AALARM", "DALARM", "TZUNTIL", "TZID-ALIAS-OF"})  # RFC 2445, vCal 1.0, RFC 7808
 
 
-def _continues(props: list, line: str, lineno: int, notes: _Notes) -> bool:
+def _continues(props: list, line: str, lineno: int, notes: _Notes, above: int) -> bool:
     """Read ``line``, which is no property line, as a line of the text property just before it,
-    whose writer did not escape its line break; False when none is just before it."""
-    if not props or props[-1][0] not in _CONTINUED:
+    whose writer did not escape its line break, or as the rest of a long line (``above``
+    characters) just before it, folded without the space that marks a fold; False when
+    neither is just before it."""
+    if not props:
+        return False
+    name, params, value, ln = props[-1]
+    text = name in _CONTINUED
+    if not text and above < _BROKEN_FOLD:
         return False
     cut = min(line.find(c) % (len(line) + 1) for c in ":;")  # (find gives -1 for none: the whole line)
     head = line[:cut].upper()
     if head in _RFC_PROPS or head[:2] == "X-":  # a property line, however broken: its own error
         return False
-    name, params, value, ln = props[-1]
-    notes.warn(f"{_short(line, 40)!r} read as a line of the {name} above it, whose line break its writer did not "
-               f"escape", lineno, "unescaped line breaks")
-    if type(value) is not _Lines:  # the lines are joined once, when the value is read
-        value = _Lines([value])
+    if text:
+        notes.warn(f"{_short(line, 40)!r} read as a line of the {name} above it, whose line break its writer did "
+                   f"not escape", lineno, "unescaped line breaks")
+    else:
+        notes.warn(f"{_short(line, 40)!r} read as the rest of the {name} line above it, folded without the space "
+                   f"that marks a fold (RFC 5545 3.1)", lineno, "folds without a space")
+    kind = _Lines if text else _Folds
+    if type(value) is not kind:  # the lines are joined once, when the value is read
+        value = kind([str(value)])
         props[-1] = (name, params, value, ln)
     value.append(line)
     return True
+
+
+_BROKEN_FOLD = 70  # a line at least this long, then one that is no property line: a fold without its space
 
 
 class _Lines(list):
@@ -4517,9 +4530,16 @@ class _Lines(list):
         return "\\n".join(self)
 
 
+class _Folds(_Lines):
+    """A value read from lines folded without the space that marks a fold; str() joins them."""
+
+    def __str__(self) -> str:
+        return "".join(self)
+
+
 def _join_lines(frame: list) -> None:
     """A frame's text values read from several lines, each one value again."""
-    frame[1][:] = [(name, params, str(value), ln) if type(value) is _Lines else (name, params, value, ln)
+    frame[1][:] = [(name, params, str(value), ln) if isinstance(value, _Lines) else (name, params, value, ln)
                    for name, params, value, ln in frame[1]]
 
 
@@ -4807,6 +4827,7 @@ class _Reader:
         lineno = 0
         junk, begun = None, False  # the first line outside any component; whether any began
         joined = False  # whether a text was read from lines whose breaks were not escaped
+        above = 0  # the length of the last property line
         completed = False  # whether a component of the open VCALENDAR ended
         for lineno, line in logical:
             if not line:
@@ -4863,8 +4884,8 @@ class _Reader:
             try:
                 name, params, value = _split_line(line, lineno)
             except ParseError:
-                if _continues(stack[-1][1], line, lineno, notes):
-                    joined = True
+                if _continues(stack[-1][1], line, lineno, notes, above):
+                    joined, above = True, len(line)
                     continue
                 raise
             if params and "=" in value and _is_quoted_printable(params):
@@ -4879,16 +4900,17 @@ class _Reader:
                 if name in ("BEGIN", "END"):  # with parameters, or made so by removed controls
                     raise ParseError(f"a malformed BEGIN/END line {line[:40]!r}", lineno, line)
                 if not _NAME_RE.match(name):
-                    if _continues(stack[-1][1], line, lineno, notes):
-                        joined = True
+                    if _continues(stack[-1][1], line, lineno, notes, above):
+                        joined, above = True, len(line)
                         continue
                     raise ParseError(f"invalid property name {name[:40]!r}", lineno, line)
             if not line.startswith(name):
-                if _continues(stack[-1][1], line, lineno, notes):
-                    joined = True
+                if _continues(stack[-1][1], line, lineno, notes, above):
+                    joined, above = True, len(line)
                     continue
                 notes.warn(f"lower-case property name {line[:len(name)]!r}", lineno, "lower-case names")
             stack[-1][1].append((name, params, value, lineno))
+            above = len(line)
         if len(stack) == 1 and stack[0][0] == "VCALENDAR" and completed:  # only its END is missing
             notes.warn(f"the input ends without the END:VCALENDAR of line {stack[0][3]}'s BEGIN: read as if it "
                        f"were there", lineno)

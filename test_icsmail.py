@@ -2381,6 +2381,16 @@ END:VTIMEZONE"""  # written before Mexico gave up summer time (2022): what Outlo
                               head="METHOD:REPLY")
         self.assertEqual(icsmail.loads(reply).warnings, [])  # RFC 5546 3.2.3: a REPLY needs no DTSTART
 
+    def test_a_long_line_folded_without_its_space_is_read_whole(self):  # as Confluence writes them
+        cal = icsmail.loads(calendar_with("DTSTART:20260301T090000Z",
+                                          "ORGANIZER;CN=Daniel Latham;X-KEY=8a4a8a8e5418da4e015496587b6d0067:mailto:dl",
+                                          "atham@example.com", "SUMMARY:x"))
+        self.assertEqual(cal.events[0].organizer.email, "dlatham@example.com")
+        self.assertEqual(cal.warnings, ["'atham@example.com' read as the rest of the ORGANIZER line above it, folded "
+                                        "without the space that marks a fold (RFC 5545 3.1) (line 9)"])
+        with self.assertRaisesRegex(icsmail.ParseError, r"without a colon: 'atham@example.com' \(line 9\)"):
+            icsmail.loads(calendar_with("DTSTART:20260301T090000Z", "ORGANIZER:mailto:dl", "atham@example.com"))
+
     def test_fatal_errors_name_the_line(self):
         cases = [
             ("truncated", SIMPLE[:SIMPLE.index("END:VEVENT")],
