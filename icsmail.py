@@ -5560,7 +5560,7 @@ class _Reader:
                 self.date_list(name, params, value, ln, exdates if name == "EXDATE" else rdates, extra)
                 if name == "EXDATE" and any(isinstance(x, datetime) for x in exdates):
                     where.setdefault("timed exdate", ln)
-                elif name == "RDATE" and any(type(r) is date for r in rdates):
+                elif name == "RDATE":
                     where.setdefault("rdate", ln)
         for child in children:
             if child[0] == "VALARM":
@@ -5604,6 +5604,9 @@ class _Reader:
                             f"the series' time, {start:%H:%M:%S}", where.get("rdate", lineno),
                             "an RDATE without a time in a series of times")
             rdates = [start.replace(year=r.year, month=r.month, day=r.day) if type(r) is date else r for r in rdates]
+        if start is not None:  # a time of the other kind than the series' (floating or not, a date or not)
+            exdates = self.series_kind(start, exdates, "EXDATE", where.get("timed exdate", lineno))
+            rdates = self.series_kind(start, rdates, "RDATE", where.get("rdate", lineno))
         f["exdates"] = tuple(exdates)
         f["rdates"] = tuple(rdates)
         f["extra"] = tuple(extra)
@@ -5627,6 +5630,36 @@ class _Reader:
         if kept:
             event._params = {k: v for k, v in kept.items() if _EVENT_PROPS[k][0] in f or k == "CATEGORIES"}
         return event
+
+    def series_kind(self, start: date | datetime, values: list, name: str, lineno: int) -> list:
+        """EXDATEs or RDATEs as times of the series' kind, with a warning for each kind changed:
+        a time with an offset in a floating series is the wall time it says (as UNTIL is read),
+        a floating one in a zoned series is in the series' zone, a time in an all-day series
+        its day.  Otherwise an EXDATE would exclude nothing, an RDATE give a time of another kind."""
+        timed = isinstance(start, datetime)
+        floating = timed and start.tzinfo is None
+
+        def mended(value: Any) -> Any:
+            if isinstance(value, tuple):  # a PERIOD (of times: in an all-day series, kept as read)
+                if not timed:
+                    return value
+                period = (mended(value[0]), mended(value[1]) if isinstance(value[1], datetime) else value[1])
+                return value if period[0] is value[0] and period[1] is value[1] else period
+            if not timed:
+                return value.date() if isinstance(value, datetime) else value
+            if not isinstance(value, datetime) or (value.tzinfo is None) == floating:
+                return value
+            return value.replace(tzinfo=None) if floating else value.replace(tzinfo=start.tzinfo)
+
+        out = [mended(v) for v in values]
+        changed = next((v for v, m in zip(values, out) if m is not v), None)
+        if changed is not None:
+            shown = _short(str(changed[0] if isinstance(changed, tuple) else changed))
+            said = ("a time, in an all-day series: read as its day" if not timed else
+                    "a time with an offset, in a floating series: read as the wall time it says" if floating else
+                    "a floating time, in a series with a time zone: read in the series' zone")
+            self.notes.warn(f"{name} {shown} is {said}", lineno, f"{name} of another kind than DTSTART")
+        return out
 
     def date_list(self, name: str, params: tuple, value: str, lineno: int, out: list, extra: list) -> None:
         is_period = any(n == "VALUE" and v.upper() == "PERIOD" for n, v in params)

@@ -2359,6 +2359,28 @@ END:VTIMEZONE"""  # written before Mexico gave up summer time (2022): what Outlo
         self.assertIn("RDATE 20260305 is a date, where the series has times: read as that day at the series' time, "
                       "09:00:00 (line 9)", cal.warnings)
 
+    def test_exdates_and_rdates_of_another_kind_are_read_as_the_series_kind(self):  # else they exclude nothing
+        def read(*lines: str) -> tuple:
+            cal = icsmail.loads(calendar_with(*lines))
+            return list(icsmail.occurrences(cal.events[0])), cal.warnings
+
+        got, warned = read("DTSTART:20240401T090000", "RRULE:FREQ=DAILY;COUNT=4",
+                           "EXDATE:20240402T090000Z", "EXDATE;TZID=Europe/Berlin:20240403T090000")
+        self.assertEqual(got, [datetime(2024, 4, 1, 9), datetime(2024, 4, 4, 9)])
+        self.assertEqual(warned, ["EXDATE 2024-04-02 09:00:00+00:00 is a time with an offset, in a floating series: "
+                                  "read as the wall time it says (line 9)"])
+        berlin = ZoneInfo("Europe/Berlin")
+        got, warned = read("DTSTART;TZID=Europe/Berlin:20240401T090000", "RRULE:FREQ=DAILY;COUNT=2",
+                           "RDATE:20240402T120000")
+        self.assertEqual(got, [datetime(2024, 4, 1, 9, tzinfo=berlin), datetime(2024, 4, 2, 9, tzinfo=berlin),
+                               datetime(2024, 4, 2, 12, tzinfo=berlin)])
+        self.assertIn("RDATE 2024-04-02 12:00:00 is a floating time, in a series with a time zone: read in the "
+                      "series' zone (line 9)", warned)
+        got, _ = read("DTSTART:20240401T090000", "RRULE:FREQ=DAILY;COUNT=1", "RDATE:20240402T120000Z")
+        self.assertEqual(got, [datetime(2024, 4, 1, 9), datetime(2024, 4, 2, 12)])  # all floating
+        got, _ = read("DTSTART;VALUE=DATE:20240401", "RRULE:FREQ=DAILY;COUNT=1", "RDATE:20240410T120000Z")
+        self.assertEqual(got, [date(2024, 4, 1), date(2024, 4, 10)])  # all days
+
     def test_a_utc_until_of_a_floating_series_is_warned_of(self):
         cal = icsmail.loads(calendar_with("DTSTART:20260302T090000", "RRULE:FREQ=DAILY;UNTIL=20260305T090000Z"))
         self.assertEqual(len(list(icsmail.occurrences(cal.events[0]))), 4)
