@@ -1005,6 +1005,10 @@ class _VZone(tzinfo):
         self._fixed = fixed
         self._fixed_times = [t[0] for t in fixed]
 
+    def first_observance(self) -> _Observance | None:
+        """The observance that starts first (before it the zone's offset is not said)."""
+        return min(self._observances, key=lambda o: o.start) if self._observances else None
+
     def _table(self, year: int) -> tuple:
         """Onsets around ``year`` (the one before it included), with the wall times to look them up by."""
         table = self._tables.get(year)
@@ -5097,7 +5101,15 @@ class _Reader:
                                 lineno, kind=f"{what} in UTC with a TZID: read as UTC")
             return _with_zone(dt, UTC)
         if tzid is not None:
-            return _with_zone(dt, self.zone(tzid, dt, lineno))
+            zone = self.zone(tzid, dt, lineno)
+            if type(zone) is _VZone and isinstance(dt, datetime):
+                first = zone.first_observance()
+                if first is not None and dt < first.start:  # RFC 5545 leaves the time before it open
+                    self.notes.warn(f"{what} {_short(value)!r} is before the first observance of VTIMEZONE "
+                                    f"{_short(tzid)!r} ({_fmt_local(first.start)}): read with the offset that "
+                                    f"changes from, {_fmt_offset(first.frm)}, as libical does", lineno,
+                                    f"a time before its VTIMEZONE")
+            return _with_zone(dt, zone)
         xwr = self.x_wr_timezone() if self.cal else None
         return _with_zone(dt, xwr) if xwr is not None else dt
 

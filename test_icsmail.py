@@ -2381,6 +2381,18 @@ END:VTIMEZONE"""  # written before Mexico gave up summer time (2022): what Outlo
         got, _ = read("DTSTART;VALUE=DATE:20240401", "RRULE:FREQ=DAILY;COUNT=1", "RDATE:20240410T120000Z")
         self.assertEqual(got, [date(2024, 4, 1), date(2024, 4, 10)])  # all days
 
+    def test_a_time_before_its_vtimezone_is_warned_of(self):  # RFC 5545 does not say its offset
+        zone = ("BEGIN:VTIMEZONE\nTZID:US-Eastern\nBEGIN:STANDARD\nDTSTART:19981025T020000\nTZOFFSETFROM:-0400\n"
+                "TZOFFSETTO:-0500\nEND:STANDARD\nBEGIN:DAYLIGHT\nDTSTART:19990404T020000\nTZOFFSETFROM:-0500\n"
+                "TZOFFSETTO:-0400\nEND:DAYLIGHT\nEND:VTIMEZONE")
+        cal = icsmail.loads(calendar_with("DTSTART;TZID=US-Eastern:19980312T083000", zones=zone))
+        self.assertEqual(cal.events[0].start.utcoffset(), timedelta(hours=-4))
+        self.assertEqual(cal.warnings, ["DTSTART '19980312T083000' is before the first observance of VTIMEZONE "
+                                        "'US-Eastern' (19981025T020000): read with the offset that changes from, "
+                                        "-0400, as libical does (line 20)"])
+        later = icsmail.loads(calendar_with("DTSTART;TZID=US-Eastern:19990312T083000", zones=zone))
+        self.assertEqual(later.warnings, [])
+
     def test_a_utc_until_of_a_floating_series_is_warned_of(self):
         cal = icsmail.loads(calendar_with("DTSTART:20260302T090000", "RRULE:FREQ=DAILY;UNTIL=20260305T090000Z"))
         self.assertEqual(len(list(icsmail.occurrences(cal.events[0]))), 4)
