@@ -5108,7 +5108,7 @@ class _Reader:
                     self.notes.warn(f"{what} {_short(value)!r} is before the first observance of VTIMEZONE "
                                     f"{_short(tzid)!r} ({_fmt_local(first.start)}): read with the offset that "
                                     f"changes from, {_fmt_offset(first.frm)}, as libical does", lineno,
-                                    f"a time before its VTIMEZONE")
+                                    "a time before its VTIMEZONE")
             return _with_zone(dt, zone)
         xwr = self.x_wr_timezone() if self.cal else None
         return _with_zone(dt, xwr) if xwr is not None else dt
