@@ -3117,7 +3117,7 @@ def _shown_wall(dt: Any) -> Any:
     """A time that does not recur, as every reader reads it: one the clocks skip as the wall
     time its instant shows (02:30 on the spring-forward night in New York: 03:30; RFC 5545
     3.3.5 reads 02:30 so, but vobject and ical.js (Thunderbird) read it an hour early), and
-    the first pass through a repeated hour in UTC (ical.js, like Windows, takes the second);
+    the first pass through a repeated hour in UTC (ical.js takes the second);
     every other value as it is."""
     if type(dt) is not datetime or type(dt.tzinfo) is not ZoneInfo or dt.fold or dt.tzinfo.key is None \
             or dt.date() not in _change_days(dt.tzinfo.key, dt.year):

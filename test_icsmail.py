@@ -1157,7 +1157,7 @@ class TestDumps(unittest.TestCase):
         later = icsmail.dumps(event(start=gap.replace(fold=1)))
         self.assertIn("DTSTART;TZID=America/New_York:20260308T013000", later)
         # 01:30 on 2026-11-01 happens twice: a single event says either in UTC (RFC 5545 reads the local time as
-        # the first, ical.js and Windows as the second); a series says the first in local time, as it recurs
+        # the first, ical.js as the second); a series says the first in local time, as it recurs
         first = icsmail.dumps(event(start=datetime(2026, 11, 1, 1, 30, tzinfo=NEW_YORK)))
         self.assertIn("DTSTART:20261101T053000Z", first)
         series = icsmail.dumps(event(start=datetime(2026, 11, 1, 1, 30, tzinfo=NEW_YORK), rrule="FREQ=DAILY"))
