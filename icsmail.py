@@ -1762,6 +1762,11 @@ def _parse_rrule(text: str) -> dict[str, str]:
     return parts
 
 
+
+def _rule_joined(parts: Mapping[str, str]) -> str:
+    """RRULE text of its parts, in their order: ``FREQ=WEEKLY;BYDAY=MO``."""
+    return ";".join(f"{name}={value}" for name, value in parts.items())
+
 def _rrule_until(value: date | datetime, start: date | datetime | None, floating: bool) -> str:
     """UNTIL in DTSTART's value type: DATE, floating, or UTC for a zoned start."""
     if not isinstance(start, datetime):  # all-day
@@ -1847,7 +1852,7 @@ def _rrule_text(value: str | Mapping, start: date | datetime | None, floating: b
         if _until_before(until, start):
             raise ValueError(f"invalid rrule {text!r}: UNTIL is before the start {start}, so the rule gives "
                              f"no occurrence (the event would happen once)")
-    return ";".join(f"{n}={v}" for n, v in parts.items())
+    return _rule_joined(parts)
 
 
 def _until_before(until: str, start: date | datetime) -> bool:
@@ -7162,7 +7167,7 @@ def _recounted(event: Event, rrule: str, anchor: Any, new_start: Any) -> str:
     if count < 1:
         raise ValueError(f"start {new_start}: the series' RRULE {rrule} has no time left from then on")
     parts["COUNT"] = str(count)
-    return ";".join(f"{name}={value}" for name, value in parts.items())
+    return _rule_joined(parts)
 
 
 def _moved_rrule(start: Any, new_start: Any, rrule: str) -> str:
@@ -7199,14 +7204,13 @@ def _moved_rrule(start: Any, new_start: Any, rrule: str) -> str:
                 values = [int(v) + now - was for v in parts[name].split(",")]
                 if min(values) >= 0 and max(values) <= most:
                     parts[name] = ",".join(map(str, values))
-    moved = ";".join(f"{name}={value}" for name, value in parts.items())
+    moved = _rule_joined(parts)
     if gave and not _rule_gives(moved, new_start):
         hint = "give a new rrule with it"
         if parts["FREQ"] == "WEEKLY" and "," in parts.get("BYDAY", ""):  # MO,WE to a Tuesday: TU,TH?
             _shift_week(parts, (_wall_delta(start, new_start) if not timed else
                                 new_start.date() - start.date()).days)
-            hint += f", such as {';'.join(f'{name}={value}' for name, value in parts.items())} to move " \
-                    f"each of its days with the start"
+            hint += f", such as {_rule_joined(parts)} to move each of its days with the start"
         raise ValueError(f"start {new_start}: the series' RRULE {moved} has no occurrence then, though it "
                          f"had one at the old start {start} (RFC 5545 3.8.5.3): {hint}")
     return moved
@@ -7574,8 +7578,7 @@ def _ended_before(series: Event, cut: date | datetime, sequence: int) -> Event:
         else:
             last = (cut.astimezone(UTC) if _instant(cut) is not None else cut) - timedelta(seconds=1)
         until = _rrule_until(last, series.start, series.floating)
-        changes["rrule"] = ";".join(f"{k}={v}" for k, v in {"FREQ": parts.pop("FREQ"), "UNTIL": until,
-                                                           **parts}.items())
+        changes["rrule"] = _rule_joined({"FREQ": parts.pop("FREQ"), "UNTIL": until, **parts})
     return replace(series, **changes)
 
 
@@ -8981,9 +8984,7 @@ def _cmd_invite(args: Any, out: Any, err: Any) -> int:
         raise ValueError("invite needs --organizer (the address the invitation comes from)")
     if not (args.attendee or args.optional):
         raise ValueError("invite needs at least one --attendee")
-    url = args.smtp or os.environ.get("ICSMAIL_SMTP")
-    if url and args.output is None:
-        _parse_smtp_url(url)  # a server that cannot be named: said before anything is made
+    url = _smtp_url(args)
     if args.status == "CANCELLED" and not args.uid:
         raise ValueError("invite --status CANCELLED cancels an invitation sent before: give its --uid (and a "
                          "--sequence above the one it was sent with)")
@@ -9001,6 +9002,15 @@ def _cmd_invite(args: Any, out: Any, err: Any) -> int:
         _keep_unsent(data, "invite.eml", exc, url, out, err)
         return 1
     return _report_sent(msg, refused, url, err)
+
+
+def _smtp_url(args: Any) -> str | None:
+    """The server `invite` and `reply` send to (--smtp, else $ICSMAIL_SMTP), checked before
+    anything is made when it is to be used."""
+    url = args.smtp or os.environ.get("ICSMAIL_SMTP")
+    if url and args.output is None:
+        _parse_smtp_url(url)  # a server that cannot be named: said before anything is made
+    return url
 
 
 def _wrote_unsent(where: str, url: str | None) -> str:
@@ -9242,9 +9252,7 @@ def _try_local_zone() -> tzinfo | None:
 
 
 def _cmd_reply(args: Any, out: Any, err: Any) -> int:
-    url = args.smtp or os.environ.get("ICSMAIL_SMTP")
-    if url and args.output is None:
-        _parse_smtp_url(url)  # a server that cannot be named: said before anything is made
+    url = _smtp_url(args)
     try:
         cal = load(args.file)
     except ParseError as exc:  # (an OSError names the file itself)
@@ -9288,6 +9296,8 @@ def _invitation_event(cal: Calendar, path: str, uid: str | None,
         raise ValueError(f"{path} has {len(uids)} events ({shown}): say which one with --uid")
     series = [ev for ev in events if ev.recurrence_id is None]
     changed = [ev for ev in events if ev.recurrence_id is not None]
+    listed = f"{path} holds changed occurrences of event {uids[0]!r} " \
+             f"({_describe_dates([ev.recurrence_id for ev in changed])})" if changed and not series else ""
     occurrence = None
     if when is not None:
         anchor = max(series, key=_version).start if series else changed[0].recurrence_id
@@ -9305,14 +9315,11 @@ def _invitation_event(cal: Calendar, path: str, uid: str | None,
         elif series:
             events = series
         else:
-            raise ValueError(f"{path} holds changed occurrences of event {uids[0]!r} "
-                             f"({_describe_dates([ev.recurrence_id for ev in changed])}), not {when} nor the series")
+            raise ValueError(f"{listed}, not {when} nor the series")
     elif series:
         events = series
     elif len({_instant(ev.recurrence_id) or ev.recurrence_id for ev in changed}) > 1:
-        raise ValueError(f"{path} holds changed occurrences of event {uids[0]!r} "
-                         f"({_describe_dates([ev.recurrence_id for ev in changed])}) and not the series: say which "
-                         f"with --occurrence")
+        raise ValueError(f"{listed} and not the series: say which with --occurrence")
     event = max(events, key=_version)
     if event.status == "CANCELLED":
         raise ValueError(f"{path}: event {event.uid!r} is cancelled: there is nothing to answer")
