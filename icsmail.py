@@ -1762,10 +1762,10 @@ def _parse_rrule(text: str) -> dict[str, str]:
     return parts
 
 
-
 def _rule_joined(parts: Mapping[str, str]) -> str:
     """RRULE text of its parts, in their order: ``FREQ=WEEKLY;BYDAY=MO``."""
     return ";".join(f"{name}={value}" for name, value in parts.items())
+
 
 def _rrule_until(value: date | datetime, start: date | datetime | None, floating: bool) -> str:
     """UNTIL in DTSTART's value type: DATE, floating, or UTC for a zoned start."""
