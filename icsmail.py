@@ -5832,6 +5832,8 @@ def _vcal1_person_params(params: tuple) -> tuple:
             value = _VCAL1_ROLES[value.strip().upper()]
         out.append((name, value))
     return tuple(out)
+
+
 # VEVENT properties the model names: property -> (field, how to read it).
 _EVENT_PROPS = MappingProxyType({
     "UID": ("uid", "text"), "SUMMARY": ("summary", "text"), "DESCRIPTION": ("description", "text"),
@@ -8344,7 +8346,6 @@ def _wire_bytes(msg: Any) -> tuple[bytes, str, list[str], str]:
     The bytes have CRLF line ends and no Bcc header; the recipients are
     To + Cc + Bcc, each once.  The message itself is not changed.
     """
-    import email.utils
     if isinstance(msg, (bytes, bytearray)):
         raw = bytes(msg)
         if raw.startswith(b"\xef\xbb\xbf"):  # a byte order mark: saved by a Windows editor
