@@ -5609,19 +5609,7 @@ class _Reader:
                 seen.add(a.email.lower())
         f["attendees"] = tuple(attendees)
         f["categories"] = tuple(categories)
-        if start is not None and not isinstance(start, datetime) and any(isinstance(x, datetime) for x in exdates):
-            timed = next(x for x in exdates if isinstance(x, datetime))
-            self.notes.warn(f"EXDATE {_fmt_local(timed)} has a time, where the all-day series has days: read as "
-                            f"the day {timed.date()}", where.get("timed exdate", lineno),
-                            "an EXDATE with a time in an all-day series")
-            exdates = [x.date() if isinstance(x, datetime) else x for x in exdates]
-        if isinstance(start, datetime) and any(type(r) is date for r in rdates):
-            day = next(r for r in rdates if type(r) is date)
-            self.notes.warn(f"RDATE {_fmt_date(day)} is a date, where the series has times: read as that day at "
-                            f"the series' time, {start:%H:%M:%S}", where.get("rdate", lineno),
-                            "an RDATE without a time in a series of times")
-            rdates = [start.replace(year=r.year, month=r.month, day=r.day) if type(r) is date else r for r in rdates]
-        if start is not None:  # a time of the other kind than the series' (floating or not, a date or not)
+        if start is not None:  # a time of the other kind than the series' (a date or not, floating or not)
             exdates = self.series_kind(start, exdates, "EXDATE", where.get("timed exdate", lineno))
             rdates = self.series_kind(start, rdates, "RDATE", where.get("rdate", lineno))
         f["exdates"] = tuple(exdates)
@@ -5649,12 +5637,15 @@ class _Reader:
         return event
 
     def series_kind(self, start: date | datetime, values: list, name: str, lineno: int) -> list:
-        """EXDATEs or RDATEs as times of the series' kind, with a warning for each kind changed:
-        a time with an offset in a floating series is the wall time it says (as UNTIL is read),
-        a floating one in a zoned series is in the series' zone, a time in an all-day series
-        its day.  Otherwise an EXDATE would exclude nothing, an RDATE give a time of another kind."""
+        """EXDATEs or RDATEs as times of the series' kind, with a warning for each way one was
+        changed: a time in an all-day series is its day; in a series of times, an RDATE's date
+        is that day at the series' time (an EXDATE's date takes out the whole day), a time with
+        an offset in a floating series is the wall time it says (as UNTIL is read), and a
+        floating one in a zoned series is in the series' zone.  Otherwise an EXDATE would
+        exclude nothing, an RDATE give a time of another kind."""
         timed = isinstance(start, datetime)
         floating = timed and start.tzinfo is None
+        changed: dict[str, Any] = {}  # how a value was changed -> the first so changed
 
         def mended(value: Any) -> Any:
             if isinstance(value, tuple):  # a PERIOD (of times: in an all-day series, kept as read)
@@ -5663,19 +5654,34 @@ class _Reader:
                 period = (mended(value[0]), mended(value[1]) if isinstance(value[1], datetime) else value[1])
                 return value if period[0] is value[0] and period[1] is value[1] else period
             if not timed:
-                return value.date() if isinstance(value, datetime) else value
-            if not isinstance(value, datetime) or (value.tzinfo is None) == floating:
+                if isinstance(value, datetime):
+                    changed.setdefault("day", value)
+                    return value.date()
                 return value
+            if not isinstance(value, datetime):
+                if name == "RDATE":
+                    changed.setdefault("date", value)
+                    return start.replace(year=value.year, month=value.month, day=value.day)
+                return value
+            if (value.tzinfo is None) == floating:
+                return value
+            changed.setdefault("zone", value)
             return value.replace(tzinfo=None) if floating else value.replace(tzinfo=start.tzinfo)
 
         out = [mended(v) for v in values]
-        changed = next((v for v, m in zip(values, out) if m is not v), None)
-        if changed is not None:
-            shown = _short(str(changed[0] if isinstance(changed, tuple) else changed))
-            said = ("a time, in an all-day series: read as its day" if not timed else
-                    "a time with an offset, in a floating series: read as the wall time it says" if floating else
-                    "a floating time, in a series with a time zone: read in the series' zone")
-            self.notes.warn(f"{name} {shown} is {said}", lineno, f"{name} of another kind than DTSTART")
+        for how, value in changed.items():
+            if how == "day":
+                self.notes.warn(f"{name} {_fmt_local(value)} has a time, where the all-day series has days: read "
+                                f"as the day {value.date()}", lineno, f"an {name} with a time in an all-day series")
+            elif how == "date":
+                self.notes.warn(f"{name} {_fmt_date(value)} is a date, where the series has times: read as that day "
+                                f"at the series' time, {start:%H:%M:%S}", lineno,
+                                f"an {name} without a time in a series of times")
+            else:
+                said = "a time with an offset, in a floating series: read as the wall time it says" if floating \
+                    else "a floating time, in a series with a time zone: read in the series' zone"
+                self.notes.warn(f"{name} {_short(str(value))} is {said}", lineno,
+                                f"{name} of another kind than DTSTART")
         return out
 
     def date_list(self, name: str, params: tuple, value: str, lineno: int, out: list, extra: list) -> None:
