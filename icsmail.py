@@ -4553,6 +4553,10 @@ def _join_lines(frame: list) -> None:
 
 
 _MAX_DEPTH = 64  # real calendars nest 3 or 4 deep; a limit keeps hostile input from exhausting the stack
+# Per component, so that memory stays bounded (a property costs some 500 bytes read): real events hold
+# at most a few thousand attendees or EXDATE lines, and a VTIMEZONE some hundred observances.
+_MAX_PROPERTIES = 100_000
+_MAX_CHILDREN = 10_000
 
 
 class _Pending(Exception):
@@ -4876,7 +4880,11 @@ class _Reader:
                     completed = True
                     yield "item", frame
                 else:
-                    stack[-1][2].append(frame)
+                    children = stack[-1][2]
+                    if len(children) >= _MAX_CHILDREN:
+                        raise ParseError(f"BEGIN:{stack[-1][0]} of line {stack[-1][3]} holds more than "
+                                         f"{_MAX_CHILDREN:,} components", lineno, line)
+                    children.append(frame)
                 continue
             if not stack:  # a mail footer or signature after the calendar, padding, a preamble
                 junk = junk or (lineno, line)
@@ -4918,7 +4926,11 @@ class _Reader:
                     joined, above = True, len(line)
                     continue
                 notes.warn(f"lower-case property name {line[:len(name)]!r}", lineno, "lower-case names")
-            stack[-1][1].append((name, params, value, lineno))
+            properties = stack[-1][1]
+            if len(properties) >= _MAX_PROPERTIES:
+                raise ParseError(f"BEGIN:{stack[-1][0]} of line {stack[-1][3]} holds more than {_MAX_PROPERTIES:,} "
+                                 f"properties", lineno, line)
+            properties.append((name, params, value, lineno))
             above = len(line)
         if len(stack) == 1 and stack[0][0] == "VCALENDAR" and completed:  # only its END is missing
             notes.warn(f"the input ends without the END:VCALENDAR of line {stack[0][3]}'s BEGIN: read as if it "
@@ -5393,8 +5405,9 @@ class _Reader:
         named = _NAMED_ADDRESS_RE.match(fields["email"]) if "<" in value else None
         if named:  # "John Smith <jsmith@host1.com>": vCalendar 1.0's own example, and some writers'
             fields["email"] = named.group(2)
-            if named.group(1):
-                fields["name"] = named.group(1).strip('"')
+            name = named.group(1).strip()
+            if name:
+                fields["name"] = name.strip('"')
         if cls is Attendee and (self.vcal1() if self.is_vcal1 is None else self.is_vcal1):
             params = _vcal1_person_params(params)
         other = []
@@ -5812,7 +5825,7 @@ class _Reader:
 
 
 _ATTENDEE_TOKENS = MappingProxyType({"ROLE": "role", "PARTSTAT": "partstat", "CUTYPE": "cutype"})
-_NAMED_ADDRESS_RE = _LazyRegex(r'\s*([^<>]*?)\s*<([^<>\s]+@[^<>\s]+)>\s*\Z')
+_NAMED_ADDRESS_RE = _LazyRegex(r'([^<>]*)<([^<>\s@]+@[^<>\s]+)>\s*\Z')  # one way to match: linear time
 # vCalendar 1.0 attendee parameters in RFC 5545 terms: STATUS is PARTSTAT, RSVP says YES or NO,
 # and its roles are ATTENDEE, ORGANIZER, OWNER and DELEGATE.
 _VCAL1_STATUS = MappingProxyType({
@@ -6309,6 +6322,8 @@ def _decode_bytes(data: bytes, charset: str | None, notes: _Notes, first_line: i
     return "\n".join(out)
 
 
+_MIME_HEADER_RE = _LazyRegex(rb"(?im)^content-(?:type|disposition)[ \t]*:[^\n]*(?:\n[ \t][^\n]*)*")
+_MIME_HEADER_MAX = 16384  # bytes: real ones hold a type, a charset, a method and a file name
 _CALENDAR_TYPES = frozenset({"text/calendar", "application/ics", "text/x-vcalendar", "application/x-ics",
                              "application/calendar", "application/x-ical"})
 _CALENDAR_FILES = (".ics", ".vcs", ".ical", ".icalendar")
@@ -6324,6 +6339,10 @@ def _mail_calendars(data: bytes, notes: _Notes, depth: int = 0) -> list[tuple[by
     import email
     import email.policy
     data = _closed_forwards(data)
+    for long in _MIME_HEADER_RE.finditer(data):  # the email package reads parameters in quadratic time
+        if len(long.group()) > _MIME_HEADER_MAX:
+            raise ParseError(f"the e-mail's {long.group().split(b':', 1)[0].decode('ascii')} header is "
+                             f"{len(long.group()):,} bytes long: not read", data.count(b"\n", 0, long.start()) + 1)
     try:
         msg = email.message_from_bytes(data, policy=email.policy.compat32)
         parts = list(msg.walk())
@@ -8404,10 +8423,11 @@ def _wire_bytes(msg: Any) -> tuple[bytes, str, list[str], str]:
     return data, sender[0], recipients, message_id
 
 
-# In an address header: a quoted display name (skipped), <addr-spec>, or a bare addr-spec.
+# In an address header: <addr-spec>, or a word (quoted strings and other characters) that may be a bare
+# addr-spec, or a comment (skipped).  Each match consumes a whole word, so the scan takes linear time.
 _HEADER_ADDRESS_RE = _LazyRegex(
-    r'<((?:"(?:[^"\\]|\\.)*"|[^<>\s"])*)>|((?:"(?:[^"\\]|\\.)*"|[^\s,<>":;()]+)@[^\s,<>":;()]+)'
-    r'|"(?:[^"\\]|\\.)*"|\((?:[^()\\]|\\.)*\)')
+    r'<((?:"(?:[^"\\]|\\.)*"|[^<>\s"])*)>|((?:"(?:[^"\\]|\\.)*"|[^\s,<>":;()])+)|\((?:[^()\\]|\\.)*\)')
+_BARE_ADDRESS_RE = _LazyRegex(r'(?:"(?:[^"\\]|\\.)*"|[^\s,<>":;()@]+)@[^\s,<>":;()]+\Z')
 
 
 def _header_addresses(values: Sequence[str]) -> list[str]:
@@ -8422,7 +8442,7 @@ def _header_addresses(values: Sequence[str]) -> list[str]:
         for mailbox in _MAILBOX_RE.findall(value):
             matches = [(m.group(1), m.group(2)) for m in _HEADER_ADDRESS_RE.finditer(mailbox)]
             angled = [angle for angle, _ in matches if angle]
-            got = angled[:1] if angled else [bare for _, bare in matches if bare]
+            got = angled[:1] if angled else [bare for _, bare in matches if bare and _BARE_ADDRESS_RE.match(bare)]
             if not got and mailbox.strip() and not _EMPTY_GROUP_RE.match(mailbox):  # never left out unsaid
                 raise ValueError(f"the message's address header holds {_short(mailbox.strip(), 60)!r}, which is "
                                  f"no address to send to")
@@ -9433,6 +9453,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if isinstance(exc, BrokenPipeError):
             return _broken_pipe()
         print(f"icsmail: error: {message}", file=err)
+        return 1
+    except MemoryError:  # an input too large for this machine, read whole (show, reply)
+        print("icsmail: error: out of memory", file=err)
         return 1
     except KeyboardInterrupt:
         print("icsmail: interrupted", file=err)

@@ -2869,6 +2869,30 @@ class TestHostileInput(unittest.TestCase):
                 self.assertLess(time.perf_counter() - began, 2.0)
                 self.assertTrue(all(len(w) < 300 for w in cal.warnings))
 
+    def test_padded_names_of_people_take_linear_time(self):  # 100 kB took 20 s
+        for value in ("x" + " " * 200000 + "<a>", "x <" + "a@" * 100000 + "b>c"):
+            with self.subTest(value=value[:4]):
+                began = time.perf_counter()
+                ev = icsmail.loads(calendar_with("DTSTART:20260101T100000Z", f"ORGANIZER:{value}")).events[0]
+                self.assertLess(time.perf_counter() - began, 2.0)
+                self.assertIsNotNone(ev.organizer)
+        ev = icsmail.loads(calendar_with("DTSTART:20260101T100000Z",
+                                         "ORGANIZER: John Smith  <jsmith@host1.com> ")).events[0]
+        self.assertEqual((ev.organizer.name, ev.organizer.email), ("John Smith", "jsmith@host1.com"))
+
+    def test_a_component_of_too_many_properties_is_refused(self):  # 7 MB of X-A:b took 500 MB
+        text = calendar_with("DTSTART:20260101T100000Z", *["X-A:b"] * 100_001)
+        with self.assertRaisesRegex(icsmail.ParseError,
+                                    r"^BEGIN:VEVENT of line 4 holds more than 100,000 properties \(line 100005\)$"):
+            icsmail.loads(text)
+
+    def test_a_component_of_too_many_components_is_refused(self):
+        alarm = ["BEGIN:VALARM", "ACTION:DISPLAY", "TRIGGER:-PT5M", "END:VALARM"]
+        text = calendar_with("DTSTART:20260101T100000Z", *alarm * 10_001)
+        with self.assertRaisesRegex(icsmail.ParseError,
+                                    r"^BEGIN:VEVENT of line 4 holds more than 10,000 components \(line 40011\)$"):
+            icsmail.loads(text)
+
     def test_utf16_files_stream_too(self):
         data = SIMPLE.encode("utf-16")
         self.assertEqual(icsmail.loads(data).events[0].uid, "abc@example.com")
@@ -3225,6 +3249,17 @@ class TestLoadsMail(unittest.TestCase):
                 b'Content-Type: application/octet-stream; name="=?utf-8?q?R=C3=A9union.ics?="\n\n' +
                 SIMPLE.encode() + b"\n--B--\n")
         self.assertEqual(icsmail.loads(data).events[0].summary, "Review, with a comma")
+
+    def test_an_overlong_mime_header_is_refused_at_once(self):  # the email package reads it in quadratic time
+        for header in (b"Content-Type: text/calendar" + b"; a=b" * 100_000,
+                       b"Content-Type: multipart/mixed;\r\n boundary=XX" + b";\r\n a=b" * 100_000):
+            with self.subTest(header=header[:20]):
+                data = b"From: a@example.com\r\n" + header + b"\r\n\r\n" + SIMPLE.encode()
+                began = time.perf_counter()
+                with self.assertRaisesRegex(icsmail.ParseError, r"^the e-mail's Content-Type header is [\d,]+ bytes "
+                                                                r"long: not read \(line 2\)$"):
+                    icsmail.loads(data)
+                self.assertLess(time.perf_counter() - began, 1.0)
 
     def test_forwarding_too_deep_is_said_once(self):
         import base64
@@ -4553,6 +4588,20 @@ class TestSend(SMTPTestCase):
             icsmail.send(mbox, server.url)
         self.assertEqual(len(server.messages), 3)
 
+    def test_long_address_headers_take_linear_time(self):  # a To of 60,000 letters took 22 s to refuse
+        server = self.start_server()
+        plain = bytes(invitation())
+        for to in (b"a" * 200_000, b'"a' * 100_000, b"<a" * 100_000):
+            with self.subTest(to=to[:4]):
+                began = time.perf_counter()
+                with self.assertRaisesRegex(ValueError, r"^the message's address header holds '.{60}\.\.\.', which "
+                                                        r"is no address to send to$"):
+                    icsmail.send(plain.replace(b"To: bob@example.com, carol@example.com", b"To: " + to), server.url)
+                self.assertLess(time.perf_counter() - began, 2.0)
+        self.assertEqual(server.messages, [])
+        self.assertEqual(icsmail._header_addresses(['"a@b" <c@example.com>, d@example.com (e@f), "g"@example.com']),
+                         ["c@example.com", "d@example.com", '"g"@example.com'])
+
     def test_the_envelope_from_headers_of_every_form(self):
         server = self.start_server()
         data = bytes(invitation()).replace(b"To: bob@example.com, carol@example.com",
@@ -4884,6 +4933,12 @@ class TestCLI(SMTPTestCase):
         self.assertEqual(icsmail.load("long.eml").events[0].summary, summary)
         code, _, err = self.run_main("reply", "long.eml", "accept", "--attendee", "bob@example.com", "-o", "r.eml")
         self.assertEqual(code, 0, err)
+
+    def test_running_out_of_memory_is_one_line(self):
+        with open("a.ics", "w", newline="") as f:
+            f.write(SIMPLE)
+        with mock.patch.object(icsmail, "iter_events", side_effect=MemoryError):
+            self.assertEqual(self.run_main("show", "a.ics"), (1, "", "icsmail: error: out of memory\n"))
 
     def test_a_long_calendar_that_starts_with_what_looks_like_a_header_is_read_as_one(self):
         events = "".join(f"BEGIN:VEVENT\r\nUID:{i}\r\nDTSTART:20261201T100000Z\r\nSUMMARY:Event {i} of many\r\n"
