@@ -7027,14 +7027,27 @@ def update(event: Event, **changes: Any) -> Event:
     if ranked:
         ranking = new if anchor is new.start else _raw(Event, {**vars(new), "start": anchor})
         new.exdates = _ranked_exdates(event, ranking)
-    if "sequence" not in changes and any(_differs(getattr(event, f), getattr(new, f)) for f in _SIGNIFICANT):
+    if "sequence" not in changes and _changed(event, new, _SIGNIFICANT):
         new.sequence = event.sequence + 1
-    if "attendees" not in changes and any(_differs(getattr(event, f), getattr(new, f)) for f in _TIMING):
+    if "attendees" not in changes and _changed(event, new, _TIMING):
         organizer = new.organizer.email if new.organizer is not None else ""
         new.attendees = tuple(a if _same_address(a.email, organizer) else
                               replace(a, partstat="NEEDS-ACTION", rsvp=True) for a in new.attendees)
     _keep_params(event, new)
     return new
+
+
+def _changed(old: Event, new: Event, fields: tuple[str, ...]) -> bool:
+    """Whether any of ``fields`` changed; an end by the time it comes, not by whether DTEND or
+    DURATION says it (``end=`` an hour after the start of an hour-long event changes nothing)."""
+    if any(_differs(getattr(old, f), getattr(new, f)) for f in fields if f != "end" and f != "duration"):
+        return True
+    if "end" not in fields or not (_differs(old.end, new.end) or _differs(old.duration, new.duration)):
+        return False
+    before, after = old.end_time, new.end_time
+    if isinstance(before, datetime) and isinstance(after, datetime) and before.tzinfo and after.tzinfo:
+        return before.astimezone(UTC) != after.astimezone(UTC)  # (an end in another zone, at that instant)
+    return _differs(before, after)
 
 
 def _keep_params(old: Event, new: Event) -> None:
@@ -7334,6 +7347,8 @@ def cancel(event: Event, *, attendees: Iterable[Attendee | str] | None = None,
     attendee told).  ``recurrence_id`` cancels one occurrence (give its
     original start), and with ``this_and_future`` every one from it on
     (RANGE=THISANDFUTURE); ``attendees`` only un-invites those people.
+    An occurrence changed and sent before (an override) is cancelled with
+    ``cancel(override)``: its SEQUENCE counts apart from the series'.
 
     >>> ev = Event("Sync", date(2026, 12, 1), uid="s1", organizer="a@example.com", attendees=["b@example.com"])
     >>> c = cancel(ev); (c.status, c.sequence)
@@ -7522,6 +7537,8 @@ def apply_reply(event: Event, answer: Event | Calendar) -> Event:
         raise ValueError(f"the reply answers version {answer.sequence} of the event, which is now at "
                          f"version {event.sequence}: it is out of date (RFC 5546 2.1.5)")
     who, delegates = _replying(answer.attendees)
+    if who.partstat == "NEEDS-ACTION":  # (what a reply() cannot say, and dumps() refuses to write)
+        raise ValueError(f"the reply of {who.email} answers nothing: its PARTSTAT is NEEDS-ACTION (RFC 5546 3.2.3)")
     stamp = _fmt_utc(answer.dtstamp) if isinstance(answer.dtstamp, datetime) and answer.dtstamp.tzinfo else None
     attendees = list(event.attendees)
     role = None
