@@ -4265,7 +4265,8 @@ def _split_line(line: str, lineno: int) -> tuple[str, tuple, str]:
 
 # Parameters whose value is a URI, which RFC 5545 puts in quotes (its own example in 3.8.4.1 does
 # not, nor do some writers): a URI's colon then ends the parameters too early.
-_URI_PARAMS = frozenset({"SENT-BY", "DELEGATED-TO", "DELEGATED-FROM", "DIR", "ALTREP", "MEMBER"})
+_URI_PARAMS = frozenset({"SENT-BY", "DELEGATED-TO", "DELEGATED-FROM", "DIR", "ALTREP", "MEMBER",
+                         "X-COMMENTER"})  # (COMMENT;X-COMMENTER=MAILTO:a@x:text: Google's replies)
 _SCHEME_RE = _LazyRegex(  # registered ones and X- ones: MEMBER=AlarmEmailAddress:x@y (Mozilla) is a value
     r"(?:mailto|https?|ldaps?|cid|mid|urn|tel|sips?|ftp|file|data|xmpp|im|webcal|sms|geo|x-[a-z0-9+.-]+)\Z",
     re.IGNORECASE)
@@ -4959,6 +4960,7 @@ class _Reader:
         self.vzones: dict[str, _VZone | None] = {}
         self.xwr: tzinfo | None | bool = False  # False: not looked up yet
         self.xwr_missed = False  # streaming: floating times given before any X-WR-TIMEZONE
+        self.method_seen, self.method_read = 0, None  # calendar properties looked through for METHOD; its value
         self.xwr_seen = 0  # streaming: how many calendar properties were looked through for it
         self.xwr_from = -1  # streaming: how many calendar properties there were when floating times got a zone
         self.waiting: set[str] = set()  # streaming: TZIDs looked up in vain, until their VTIMEZONE comes
@@ -5011,10 +5013,13 @@ class _Reader:
         return self.xwr
 
     def method(self) -> str | None:
-        """The calendar's METHOD, as the events read so far see it."""
+        """The calendar's METHOD, as the events read so far see it (each property looked at once)."""
         props = self.cal[1] if self.cal else ()
-        return next((value.strip().upper() for name, _, value, _ in props if name == "METHOD"),
-                    self.notes.part_method())  # else what the e-mail part's Content-Type says
+        if self.method_read is None and self.method_seen < len(props):
+            self.method_read = next((value.strip().upper() for name, _, value, _ in
+                                     itertools.islice(props, self.method_seen, None) if name == "METHOD"), None)
+            self.method_seen = len(props)
+        return self.method_read or self.notes.part_method()  # else what the e-mail part's Content-Type says
 
     def vcal1_zone(self) -> tzinfo | None:
         """vCalendar 1.0's TZ (the standard offset) and DAYLIGHT (summer periods) as the zone of its
@@ -5645,6 +5650,7 @@ class _Reader:
             f["rrule"].start = f.get("start")  # kept as read while the event keeps this start
         event = _raw(Event, f)
         event._as_read = True
+        event._method = self.method()  # what the message was (show says a reply is no invitation)
         if kept:
             event._params = {k: v for k, v in kept.items() if _EVENT_PROPS[k][0] in f or k == "CATEGORIES"}
         return event
@@ -7700,10 +7706,15 @@ def apply_cancel(event: Event, cancellation: Event | Calendar, *, attendee: Atte
 
 
 def _check_cancel_version(event: Event, cancellation: Event) -> None:
-    """Refuse a cancel older than the copy (RFC 5546 2.1.5): the lower SEQUENCE, or the same and
-    the earlier DTSTAMP.  Against a changed occurrence a cancel goes by DTSTAMP alone: the
-    occurrence's SEQUENCE goes up by itself, while a cancel made from the series (of it all,
-    of that occurrence, or from one before it on) counts the series', so the two count apart."""
+    """Refuse a cancel from another than the organizer (RFC 5546 3.2.5), or older than the copy
+    (2.1.5): the lower SEQUENCE, or the same and the earlier DTSTAMP.  Against a changed
+    occurrence a cancel goes by DTSTAMP alone: the occurrence's SEQUENCE goes up by itself,
+    while a cancel made from the series (of it all, of that occurrence, or from one before it
+    on) counts the series', so the two count apart."""
+    sender, organizer = cancellation.organizer, event.organizer
+    if sender is not None and organizer is not None and not _same_address(sender.email, organizer.email):
+        raise ValueError(f"the cancel comes from {sender.email}, and {organizer.email} organizes event "
+                         f"{event.uid!r}: only the organizer cancels it (RFC 5546 3.2.5)")
     sent, have = cancellation.dtstamp, event.dtstamp
     stamped = isinstance(sent, datetime) and isinstance(have, datetime) and None not in (
         sent.utcoffset(), have.utcoffset())
@@ -9215,8 +9226,17 @@ def _event_json(ev: Event) -> dict:
         "rrule": ev.rrule, "organizer": person(ev.organizer) if person else None,
         "attendees": [{"email": a.email, "name": a.name, "role": a.role, "partstat": a.partstat,
                        "rsvp": a.rsvp} for a in ev.attendees],
-        "categories": list(ev.categories),
+        "categories": list(ev.categories), "method": getattr(ev, "_method", None),
     }
+
+
+# What a message read was, as show says it (an event read from a plain file, or a PUBLISH, says nothing).
+_SHOWN_METHODS = MappingProxyType({
+    "REQUEST": "an invitation (REQUEST)", "REPLY": "a reply (REPLY)", "CANCEL": "a cancellation (CANCEL)",
+    "COUNTER": "a counter-proposal (COUNTER): the times shown are those proposed",
+    "DECLINECOUNTER": "a counter-proposal declined (DECLINECOUNTER)", "ADD": "occurrences added (ADD)",
+    "REFRESH": "a request for the latest version (REFRESH)",
+})
 
 
 def _show_text(ev: Event, local: tzinfo | None) -> str:
@@ -9231,6 +9251,9 @@ def _show_text(ev: Event, local: tzinfo | None) -> str:
         if elsewhere:
             when += f"; {_describe_when(ev, local)} here"
     rows = [("when", when)]
+    method = getattr(ev, "_method", None)
+    if method is not None and method != "PUBLISH":
+        rows.insert(0, ("message", _SHOWN_METHODS.get(method, method)))
     if ev.location:
         rows.append(("where", ev.location))
     if ev.organizer is not None:

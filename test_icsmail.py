@@ -3600,6 +3600,16 @@ class TestITIP(unittest.TestCase):
             with self.subTest(recurrence_id=copy.recurrence_id):
                 self.assertEqual(icsmail.apply_cancel(copy, mail, attendee="bob@example.com").status, "CANCELLED")
 
+    def test_apply_cancel_refuses_a_cancel_from_another_than_the_organizer(self):  # RFC 5546 3.2.5
+        ev = event(attendees=["bob@example.com"])
+        forged = dataclasses.replace(icsmail.cancel(ev), organizer="bob@example.com")
+        with self.assertRaisesRegex(ValueError, r"^the cancel comes from bob@example.com, and alice@example.com "
+                                                r"organizes event 'review-1@example.com': only the organizer "
+                                                r"cancels it \(RFC 5546 3.2.5\)$"):
+            icsmail.apply_cancel(ev, icsmail.loads(icsmail.dumps(forged, method="CANCEL")))
+        same = dataclasses.replace(icsmail.cancel(ev), organizer="ALICE@example.com")  # an address is no case
+        self.assertEqual(icsmail.apply_cancel(ev, same).status, "CANCELLED")
+
     def test_apply_cancel_reads_the_cancel_mail_and_is_idempotent(self):
         series = event(rrule="FREQ=DAILY;COUNT=5")
         sent = icsmail.cancel(series, recurrence_id=datetime(2026, 12, 3, 10, tzinfo=LONDON))
@@ -5327,13 +5337,36 @@ class TestCLI(SMTPTestCase):
         self.run_main(*self.INVITE)
         code, out, err = self.run_main("show", "invite.eml", "--tz", "Asia/Tokyo")
         self.assertEqual(code, 0, err)
-        self.assertIn("Design review\n  when:       Tue 1 Dec 2026 10:00–10:45 (Europe/London); "
+        self.assertIn("Design review\n  message:    an invitation (REQUEST)\n"
+                      "  when:       Tue 1 Dec 2026 10:00–10:45 (Europe/London); "
                       "Tue 1 Dec 2026 19:00–19:45 (Asia/Tokyo) here", out)
         self.assertIn("attendees:  bob@example.com (needs-action)", out)
         code, out, err = self.run_main("show", "--json", "invite.eml")
         record = json.loads(out.splitlines()[0])
-        self.assertEqual((record["summary"], record["timezone"], record["start"]),
-                         ("Design review", "Europe/London", "2026-12-01T10:00:00+00:00"))
+        self.assertEqual((record["summary"], record["timezone"], record["start"], record["method"]),
+                         ("Design review", "Europe/London", "2026-12-01T10:00:00+00:00", "REQUEST"))
+
+    def test_show_says_what_message_an_event_came_in(self):  # a counter-proposal looked like the event
+        proposal = calendar_with("DTSTART:20261201T130000Z", "SUMMARY:Sync", "ORGANIZER:mailto:alice@example.com",
+                                 "ATTENDEE;PARTSTAT=ACCEPTED:mailto:bob@example.com",
+                                 head="METHOD:COUNTER")
+        with open("counter.ics", "w", newline="") as f:
+            f.write(proposal)
+        with open("plain.ics", "w", newline="") as f:
+            f.write(calendar_with("DTSTART:20261201T130000Z", "SUMMARY:Plain"))
+        code, out, err = self.run_main("show", "counter.ics", "plain.ics", "--tz", "UTC")
+        self.assertEqual(code, 0, err)
+        self.assertIn("Sync\n  message:    a counter-proposal (COUNTER): the times shown are those proposed\n", out)
+        self.assertIn("Plain\n  when:", out)
+        code, out, err = self.run_main("show", "--json", "counter.ics", "plain.ics")
+        self.assertEqual([json.loads(line)["method"] for line in out.splitlines()], ["COUNTER", None])
+
+    def test_a_comment_google_writes_is_read_as_meant(self):
+        text = calendar_with("DTSTART:20261201T130000Z",
+                             "COMMENT;X-COMMENTER=MAILTO:dave@example.com:Can't make it, sorry")
+        comment = icsmail.loads(text).events[0].extra[0]
+        self.assertEqual((comment.value, comment.params), ("Can't make it, sorry",
+                                                           (("X-COMMENTER", "MAILTO:dave@example.com"),)))
 
     def test_show_names_a_file_it_cannot_read_and_goes_on(self):
         for name, summary in (("a.ics", "First"), ("c.ics", "Third")):
