@@ -6940,6 +6940,13 @@ def _try_event(reader: _Reader, frame: list, held: list) -> Iterator[Event]:
 # puts the attendees' answers in question).
 _SIGNIFICANT = ("start", "end", "duration", "rrule", "rdates", "exdates", "status", "location")
 _TIMING = ("start", "end", "duration", "rrule", "rdates")  # what makes earlier answers void
+# What to do instead, when apply_reply is given another kind of message (RFC 5546 3.2).
+_NOT_A_REPLY = MappingProxyType({
+    "COUNTER": " (a counter-proposal: to take it, send update(event, start=..., ...) as a REQUEST)",
+    "REFRESH": " (an attendee asks for the latest version: send them build_message(event))",
+    "REQUEST": " (an invitation: answer it with reply(event, attendee, 'accept'))",
+    "CANCEL": " (use apply_cancel)",
+})
 _REPLY_WORDS = MappingProxyType({
     "ACCEPT": "ACCEPTED", "ACCEPTED": "ACCEPTED", "DECLINE": "DECLINED", "DECLINED": "DECLINED",
     "TENTATIVE": "TENTATIVE", "MAYBE": "TENTATIVE", "DELEGATED": "DELEGATED",
@@ -7527,7 +7534,7 @@ def apply_reply(event: Event, answer: Event | Calendar) -> Event:
     if isinstance(answer, Calendar):
         if answer.method is not None and answer.method != "REPLY":
             raise ValueError(f"the calendar is a {answer.method}, not a REPLY: only an attendee's reply "
-                             f"changes the organizer's copy")
+                             f"changes the organizer's copy{_NOT_A_REPLY.get(answer.method, '')}")
         matches = [e for e in answer.events if e.uid == event.uid]
         if not matches:
             raise ValueError(f"the reply is not about event {event.uid!r}")
@@ -7538,7 +7545,10 @@ def apply_reply(event: Event, answer: Event | Calendar) -> Event:
         raise ValueError(f"the reply is about event {answer.uid!r}, not {event.uid!r}")
     if answer.recurrence_id != event.recurrence_id:
         raise ValueError(f"the reply is about the occurrence {answer.recurrence_id}, "
-                         f"not {event.recurrence_id or 'the whole series'}")
+                         f"not {event.recurrence_id or 'the whole series'}" + (
+                             "; apply it to your copy of that occurrence, if you changed it (an event with "
+                             "its RECURRENCE-ID): the series keeps one answer per attendee"
+                             if event.recurrence_id is None else ""))
     if answer.sequence < event.sequence:
         raise ValueError(f"the reply answers version {answer.sequence} of the event, which is now at "
                          f"version {event.sequence}: it is out of date (RFC 5546 2.1.5)")

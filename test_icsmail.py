@@ -3481,6 +3481,20 @@ class TestITIP(unittest.TestCase):
             "bob@example.com", partstat="DECLINED")]), method="REQUEST"))
         with self.assertRaisesRegex(ValueError, "is a REQUEST, not a REPLY"):
             icsmail.apply_reply(ev, request)
+        proposal = icsmail.Calendar([icsmail.reply(ev, "bob@example.com", "accept")], method="COUNTER")
+        with self.assertRaisesRegex(ValueError, r"is a COUNTER, not a REPLY: .* \(a counter-proposal: to take it, "
+                                                r"send update\(event, start=..., ...\) as a REQUEST\)$"):
+            icsmail.apply_reply(ev, proposal)
+
+    def test_a_reply_about_one_occurrence_says_where_it_applies(self):
+        series = event(rrule="FREQ=DAILY;COUNT=3")
+        day = datetime(2026, 12, 2, 10, tzinfo=LONDON)
+        answer = icsmail.reply(series, "bob@example.com", "decline", recurrence_id=day)
+        with self.assertRaisesRegex(ValueError, r"^the reply is about the occurrence 2026-12-02 10:00:00\+00:00, not "
+                                                r"the whole series; apply it to your copy of that occurrence"):
+            icsmail.apply_reply(series, answer)
+        changed = icsmail.update(series, recurrence_id=day, description="Agenda")  # the version answered
+        self.assertEqual(icsmail.apply_reply(changed, answer).attendees[0].partstat, "DECLINED")
 
     def test_a_published_event_is_cancelled_without_attendees(self):
         published = icsmail.Event("Talk", date(2026, 12, 1), organizer="alice@example.com")  # RFC 5546 3.2.1
@@ -4294,7 +4308,7 @@ class TestBuildMessage(unittest.TestCase):
     def test_a_changed_occurrence_the_moved_series_no_longer_has_is_refused(self):
         series = event(rrule="FREQ=WEEKLY;COUNT=5", attendees=["bob@example.com"])
         day = datetime(2026, 12, 15, 10, tzinfo=LONDON)
-        changed = icsmail.update(series, recurrence_id=day, location="Room 9")
+        changed = icsmail.update(series, recurrence_id=day, description="Agenda")  # the version answered
         self.assertEqual(len(icsmail.loads(bytes(icsmail.build_message(icsmail.Calendar([series, changed])))).events),
                          2)
         moved = icsmail.update(series, start=series.start + timedelta(hours=1))
