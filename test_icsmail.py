@@ -301,6 +301,19 @@ def zone_names() -> list:
 
 
 class TestVTimezone(unittest.TestCase):
+    def test_golden_a_zone_without_changes_since_long_ago(self):  # the observance in force: from its last change
+        self.assertEqual(icsmail.vtimezone("Asia/Tokyo", date(2026, 1, 1), date(2026, 12, 31)), golden("""
+            BEGIN:VTIMEZONE
+            TZID:Asia/Tokyo
+            BEGIN:STANDARD
+            DTSTART:19510909T000000
+            TZOFFSETFROM:+0900
+            TZOFFSETTO:+0900
+            TZNAME:JST
+            END:STANDARD
+            END:VTIMEZONE
+            """))
+
     def test_a_span_all_in_summer_time_has_a_standard(self):  # readers built on dateutil fail without one
         text = icsmail.dumps(event(start=datetime(2011, 12, 31, 3, 37, tzinfo=ZoneInfo("Pacific/Apia"))))
         parts = [line for line in text.split("\r\n") if line.startswith(("BEGIN:S", "BEGIN:D", "TZOFFSETTO"))]
@@ -756,6 +769,30 @@ class TestOccurrences(unittest.TestCase):
     def starts(rule: str, start: datetime | date, n: int = 30, **kw) -> list:
         ev = icsmail.Event("x", start, rrule=rule, **kw)
         return list(itertools.islice(icsmail.occurrences(ev), n))
+
+    def test_a_date_exdate_excludes_that_day_of_a_timed_series(self):
+        ev = icsmail.loads(calendar_with("DTSTART;TZID=Europe/Berlin:20260105T090000", "RRULE:FREQ=DAILY;COUNT=3",
+                                         "EXDATE;VALUE=DATE:20260106")).events[0]
+        self.assertEqual([t.day for t in icsmail.occurrences(ev)], [5, 7])
+
+    def test_an_rdate_the_rule_gives_too_counts_once(self):
+        start = datetime(2026, 1, 5, 9, tzinfo=ZoneInfo("Europe/Berlin"))
+        self.assertEqual([t.day for t in icsmail.occurrences(icsmail.Event(
+            "x", start, rrule="FREQ=DAILY;COUNT=3", rdates=[start + timedelta(days=1)]))], [5, 6, 7])
+
+    def test_yearly_in_several_months(self):
+        self.assertEqual(self.starts("FREQ=YEARLY;BYMONTH=1,7;COUNT=3", date(2026, 1, 15)),
+                         [date(2026, 1, 15), date(2026, 7, 15), date(2027, 1, 15)])
+
+    def test_bysetpos_counting_back_to_the_first(self):  # -2 of two days is the first
+        self.assertEqual(self.starts("FREQ=MONTHLY;BYMONTHDAY=1,15;BYSETPOS=-2;COUNT=3", date(2026, 1, 1)),
+                         [date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1)])
+
+    def test_until_reached_across_a_gap_east_of_utc(self):  # UNTIL is UTC; the wall clock jumps an hour
+        ev = icsmail.loads(calendar_with("DTSTART;TZID=Pacific/Auckland:20260927T015500",
+                                         "RRULE:FREQ=MINUTELY;INTERVAL=25;UNTIL=20260926T141500Z")).events[0]
+        self.assertEqual([t.isoformat() for t in icsmail.occurrences(ev)],
+                         ["2026-09-27T01:55:00+12:00", "2026-09-27T03:10:00+13:00"])
 
     def test_a_secondly_rule_picks_its_one_time_by_1_or_minus_1(self):  # BYSETPOS=1,2 picked nothing: a hang
         rule = "FREQ=SECONDLY;BYSECOND=0;UNTIL=20260101T000300Z;BYSETPOS="
@@ -1481,6 +1518,27 @@ def calendar_with(*event_lines: str, head: str = "", zones: str = "") -> str:
 
 
 class TestLoads(unittest.TestCase):
+    def test_windows_zone_names_read_as_their_zones(self):  # CLDR's table, whose mistakes are an hour off
+        for name, key, offset in (("AUS Eastern Standard Time", "Australia/Sydney", 11),
+                                  ("Romance Standard Time", "Europe/Paris", 1),
+                                  ("Eastern Standard Time", "America/New_York", -5)):
+            with self.subTest(name=name):
+                start = icsmail.loads(calendar_with(f"DTSTART;TZID={name}:20260115T090000")).events[0].start
+                self.assertEqual((start.tzinfo.key, start.utcoffset()), (key, timedelta(hours=offset)))
+
+    def test_a_vtimezone_rule_on_the_last_day_of_a_month(self):
+        zone = ("BEGIN:VTIMEZONE\nTZID:Odd\nBEGIN:DAYLIGHT\nDTSTART:19700329T020000\n"
+                "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\nTZOFFSETFROM:+0100\nTZOFFSETTO:+0200\nEND:DAYLIGHT\n"
+                "BEGIN:STANDARD\nDTSTART:19701031T030000\nRRULE:FREQ=YEARLY;BYMONTH=10;BYMONTHDAY=-1\n"
+                "TZOFFSETFROM:+0200\nTZOFFSETTO:+0100\nEND:STANDARD\nEND:VTIMEZONE")
+        offsets = [icsmail.loads(calendar_with(f"DTSTART;TZID=Odd:{day}T120000", zones=zone)).events[0]
+                   .start.utcoffset() for day in ("20261030", "20261031")]
+        self.assertEqual(offsets, [timedelta(hours=2), timedelta(hours=1)])
+
+    def test_a_leap_second_reads_as_the_second_before(self):
+        cal = icsmail.loads(calendar_with("DTSTART:20261231T235960Z"))
+        self.assertEqual(cal.events[0].start, datetime(2026, 12, 31, 23, 59, 59, tzinfo=timezone.utc))
+
     def test_simple(self):
         cal = icsmail.loads(SIMPLE)
         ev = cal.events[0]
@@ -2972,6 +3030,32 @@ class TestLoadsMail(unittest.TestCase):
             with self.subTest(cte):
                 cal = icsmail.loads(self.mail(cte))
                 self.assertEqual([e.summary for e in cal.events], ["R\u00e9union, with a comma"])  # the twin once
+
+    def test_a_part_in_its_declared_charset(self):
+        meeting = "\u0412\u0441\u0442\u0440\u0435\u0447\u0430"
+        body = SIMPLE.replace("Review", meeting).encode("koi8-r")
+        cal = icsmail.loads(b"From: a@example.com\nContent-Type: text/calendar; charset=koi8-r\n\n" + body)
+        self.assertEqual((cal.events[0].summary, cal.warnings), (f"{meeting}, with a comma", []))
+
+    def test_calendar_parts_by_type_or_by_file_name(self):
+        for header in ("Content-Type: application/ics", "Content-Type: text/x-vcalendar",
+                       'Content-Type: application/octet-stream; name="invite.vcs"',
+                       'Content-Type: application/octet-stream\nContent-Disposition: attachment; filename="a.ics"'):
+            with self.subTest(header=header):
+                mail = f"From: a@example.com\nMIME-Version: 1.0\n{header}\n\n{SIMPLE}".encode()
+                self.assertEqual(icsmail.loads(mail).events[0].uid, "abc@example.com")
+
+    def test_the_method_of_a_twin_after_it(self):  # invite.ics first, the text/calendar part with method= after
+        mail = MAIL.replace("Content-Type: text/calendar; charset=utf-8; method=REQUEST",
+                            "Content-Type: text/calendar; charset=utf-8")
+        mail = mail.replace('Content-Type: application/ics; name="invite.ics"',
+                            'Content-Type: application/ics; name="invite.ics"; method=REQUEST')
+        mail = mail.format(cte="8bit", body=SIMPLE)
+        first, second = mail.split("--XX\n")[1:3]
+        swapped = mail.replace(first, "\0").replace(second, first).replace("\0", second)
+        for text in (mail, swapped):
+            with self.subTest(first="invite.ics" if text is swapped else "text/calendar"):
+                self.assertEqual(icsmail.loads(text.encode()).method, "REQUEST")
 
     def test_top_level_calendar_and_latin1(self):
         raw = ("Content-Type: text/calendar; method=REQUEST; charset=iso-8859-1\n"
@@ -5347,6 +5431,21 @@ class TestCLI(SMTPTestCase):
         self.assertEqual(code, 1)
         self.assertTrue(os.path.exists("reply.eml") and os.path.exists("reply.eml.unknown"))
 
+    def test_every_form_of_duration(self):
+        for given, written in (("45m", "PT45M"), ("45min", "PT45M"), ("1h30m", "PT1H30M"), ("90", "PT1H30M"),
+                               ("2d", "P2D"), ("1w", "P1W"), ("PT45M", "PT45M")):
+            with self.subTest(given=given):
+                code, out, err = self.run_main("publish", "--summary", "x", "--start", "2026-12-01 10:00", "--tz",
+                                               "UTC", "--duration", given, "-o", "-")
+                self.assertEqual((code, err), (0, ""))
+                self.assertIn(f"\r\nDURATION:{written}\r\n", out)
+        for given in ("0", "0m", "PT0S", "-PT1H"):
+            with self.subTest(given=given):
+                code, _, err = self.run_main("publish", "--summary", "x", "--start", "2026-12-01 10:00", "--tz",
+                                             "UTC", f"--duration={given}", "-o", "-")
+                self.assertEqual(code, 1, err)
+                self.assertRegex(err, f"^icsmail: error: --duration '{re.escape(given)}' ")
+
     def test_show(self):
         self.run_main(*self.INVITE)
         code, out, err = self.run_main("show", "invite.eml", "--tz", "Asia/Tokyo")
@@ -5511,6 +5610,8 @@ class TestCLI(SMTPTestCase):
              "UNTIL=20261399 is no such day"),
             (("publish", "--summary", "x", "--start", "2026-12-01", "--priority", "12"),
              "priority must be a whole number from 0 to 9, not 12"),
+            (("publish", "--summary", "x", "--start", "2026-12-01 10:00", "--duration", "0m"),
+             "--duration '0m' is not a duration like 45m"),
         ]
         for argv, message in cases:
             with self.subTest(argv=argv):
