@@ -9260,10 +9260,9 @@ def _show_text(ev: Event, local: tzinfo | None) -> str:
             elsewhere = False
         if elsewhere:
             when += f"; {_describe_when(ev, local)} here"
-    rows = [("when", when)]
     method = getattr(ev, "_method", None)
-    if method is not None and method != "PUBLISH":
-        rows.insert(0, ("message", _SHOWN_METHODS.get(method, method)))
+    rows = [] if method is None or method == "PUBLISH" else [("message", _SHOWN_METHODS.get(method, method))]
+    rows.append(("when", when))
     if ev.location:
         rows.append(("where", ev.location))
     if ev.organizer is not None:
