@@ -2286,11 +2286,15 @@ def _add_duration(start: date | datetime, duration: timedelta) -> date | datetim
         if start.tzinfo is None or start.utcoffset() is None:
             return start + duration
         return (start.astimezone(UTC) + duration).astimezone(start.tzinfo)
+    tz = start.tzinfo
+    if tz is None or start.utcoffset() is None:
+        return start + timedelta(days=duration.days, seconds=duration.seconds)
+    if start.fold:  # the second pass, or (in a gap) the instant before it, which the writer writes
+        start = start.astimezone(UTC).astimezone(tz)
     # aware arithmetic is wall-clock: right for days (and it forgets fold, which only counts without them)
     wall = start + timedelta(days=duration.days) if duration.days else start
-    if start.tzinfo is None or start.utcoffset() is None or not duration.seconds:
-        return wall + timedelta(seconds=duration.seconds)
-    tz = start.tzinfo
+    if not duration.seconds:
+        return wall
     return (wall.astimezone(UTC) + timedelta(seconds=duration.seconds)).astimezone(tz)
 
 
@@ -7057,10 +7061,18 @@ def _changed(old: Event, new: Event, fields: tuple[str, ...]) -> bool:
         return True
     if "end" not in fields or not (_differs(old.end, new.end) or _differs(old.duration, new.duration)):
         return False
+    if (old.rrule or old.rdates or new.rrule or new.rdates) and (_nominal_days(old) or _nominal_days(new)):
+        return True  # (P1D and an end 24 hours on agree once, not on every occurrence across a change of clocks)
     before, after = old.end_time, new.end_time
     if isinstance(before, datetime) and isinstance(after, datetime) and before.tzinfo and after.tzinfo:
         return before.astimezone(UTC) != after.astimezone(UTC)  # (an end in another zone, at that instant)
     return _differs(before, after)
+
+
+def _nominal_days(event: Event) -> bool:
+    """Whether a timed event lasts calendar days (P1D), whose length in hours changes with the clocks."""
+    d = event.duration
+    return d is not None and d.days != 0 and type(d) is not _Elapsed and isinstance(event.start, datetime)
 
 
 def _keep_params(old: Event, new: Event) -> None:

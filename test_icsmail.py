@@ -1077,6 +1077,15 @@ class TestDumps(unittest.TestCase):
                 back = icsmail.loads(icsmail.dumps(ev)).events[0]
                 self.assertEqual(back.end_time.astimezone(UTC), ev.end_time.astimezone(UTC))
 
+    def test_the_end_of_a_time_the_text_cannot_say(self):  # fold=1, zero hours: adding 0 forgot the fold
+        for start in (datetime(2026, 3, 8, 2, 30, fold=1, tzinfo=NEW_YORK), datetime(2026, 11, 1, 1, 30, fold=1,
+                                                                                   tzinfo=NEW_YORK)):
+            for duration in (timedelta(0), timedelta(days=1)):
+                with self.subTest(start=start, duration=duration):
+                    ev = event(start=start, duration=duration)
+                    said = start.astimezone(UTC).astimezone(NEW_YORK)  # the wall time written: 01:30
+                    self.assertEqual(ev.end_time.astimezone(UTC), (said + duration if duration else said).astimezone(UTC))
+
     def test_a_zone_covers_the_whole_of_each_occurrence(self):  # an RDATE's lasts as long as the event
         chicago = ZoneInfo("America/Chicago")
         ev = event(start=datetime(2005, 8, 10, 12, tzinfo=chicago), duration=timedelta(days=15),
@@ -3547,6 +3556,13 @@ class TestITIP(unittest.TestCase):
         self.assertEqual(icsmail.update(mine, end=ev.end_time + timedelta(minutes=1)).sequence, 1)
         longer = icsmail.update(icsmail.update(mine, end=ev.end_time), duration=ev.duration + timedelta(minutes=1))
         self.assertEqual((longer.sequence, longer.attendees[0].partstat), (1, "NEEDS-ACTION"))
+
+    def test_days_said_as_hours_change_a_series(self):  # P1D is 23 hours on the day the clocks go forward
+        ev = event(start=datetime(2026, 3, 1, 10, tzinfo=NEW_YORK), duration=timedelta(days=1),
+                   rrule="FREQ=WEEKLY;COUNT=4", attendees=["bob@example.com"])
+        self.assertEqual(icsmail.update(ev, end=ev.end_time).sequence, 1)  # 24 hours on 7 March as well
+        single = dataclasses.replace(ev, rrule=None)
+        self.assertEqual(icsmail.update(single, end=single.end_time).sequence, 0)
 
     def test_moving_the_start_keeps_the_length_and_asks_again(self):
         ev = event(duration=None, end=datetime(2026, 3, 27, 10, 30, tzinfo=LONDON), start=datetime(
