@@ -8475,9 +8475,12 @@ def _wire_bytes(msg: Any) -> tuple[bytes, str, list[str], str]:
 
 # In an address header: <addr-spec>, or a word (quoted strings and other characters) that may be a bare
 # addr-spec, or a comment (skipped).  Each match consumes a whole word, so the scan takes linear time.
-_HEADER_ADDRESS_RE = _LazyRegex(
-    r'<((?:"(?:[^"\\]|\\.)*"|[^<>\s"])*)>|((?:"(?:[^"\\]|\\.)*"|[^\s,<>":;()])+)|\((?:[^()\\]|\\.)*\)')
+_ADDRESS_TOKEN_RE = _LazyRegex(  # one way to read each character, and a quote or comment left open runs to
+    r'(?s)<((?:"(?:[^"\\]|\\.)*(?:"|\\?\Z)|[^<>"])*)(>?)'  # the end: linear time. 1, 2: an <address>
+    r'|("(?:[^"\\]|\\.)*(?:"|\\?\Z)|[^\s,<>":;()]+)'      # 3: a word, or a quoted part of one
+    r'|(,)|\((?:[^()\\]|\\.)*(?:\)|\\?\Z)|.')              # 4: a comma between mailboxes; a comment; else
 _BARE_ADDRESS_RE = _LazyRegex(r'(?:"(?:[^"\\]|\\.)*"|[^\s,<>":;()@]+)@[^\s,<>":;()]+\Z')
+_EMPTY_GROUP_RE = _LazyRegex(r"\s*(?:[^:\s][^:]*)?:\s*(?:;\s*)?\Z")  # undisclosed-recipients:;
 
 
 def _header_addresses(values: Sequence[str]) -> list[str]:
@@ -8487,23 +8490,34 @@ def _header_addresses(values: Sequence[str]) -> list[str]:
     >>> _header_addresses(['"Doe, Jane" <jane@example.com>, bob@example.com (Bob), a@x.org <c@x.org>'])
     ['jane@example.com', 'bob@example.com', 'c@x.org']
     """
-    found = []
+    found: list[str] = []
     for value in values:
-        for mailbox in _MAILBOX_RE.findall(value):
-            matches = [(m.group(1), m.group(2)) for m in _HEADER_ADDRESS_RE.finditer(mailbox)]
-            angled = [angle for angle, _ in matches if angle]
-            got = angled[:1] if angled else [bare for _, bare in matches if bare and _BARE_ADDRESS_RE.match(bare)]
-            if not got and mailbox.strip() and not _EMPTY_GROUP_RE.match(mailbox):  # never left out unsaid
-                raise ValueError(f"the message's address header holds {_short(mailbox.strip(), 60)!r}, which is "
-                                 f"no address to send to")
-            found.extend(got)
+        begun, angled, words, word_end = 0, [], [], -1
+        for m in _ADDRESS_TOKEN_RE.finditer(value):
+            angle, closed, word, comma = m.groups()
+            if comma:
+                found.extend(_mailbox_addresses(value[begun:m.start()], angled, words))
+                begun, angled, words = m.end(), [], []
+            elif word:
+                if m.start() == word_end:  # "john.doe"@x: a quoted part and the rest, one word
+                    words[-1] += word
+                else:
+                    words.append(word)
+                word_end = m.end()
+            elif closed and angle:
+                angled.append(angle)
+        found.extend(_mailbox_addresses(value[begun:], angled, words))
     return found
 
 
-_EMPTY_GROUP_RE = _LazyRegex(r"\s*[^:]*:\s*;?\s*\Z")  # undisclosed-recipients:;
-
-
-_MAILBOX_RE = _LazyRegex(r'(?:"(?:[^"\\]|\\.)*"|\((?:[^()\\]|\\.)*\)|[^,"(])+')  # split at commas outside quotes
+def _mailbox_addresses(mailbox: str, angled: list[str], words: list[str]) -> list[str]:
+    """The address one mailbox of a header names: its ``<address>``, else its words that are
+    addresses; a mailbox that names none is refused, never left out unsaid."""
+    got = angled[:1] if angled else [w for w in words if _BARE_ADDRESS_RE.match(w)]
+    if not got and mailbox.strip() and not _EMPTY_GROUP_RE.match(mailbox):
+        raise ValueError(f"the message's address header holds {_short(mailbox.strip(), 60)!r}, which is "
+                         f"no address to send to")
+    return got
 
 
 def _password(server: _Server, password: str | None) -> str:
