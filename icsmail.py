@@ -7553,6 +7553,9 @@ def apply_reply(event: Event, answer: Event | Calendar) -> Event:
         answer = next((e for e in matches if e.recurrence_id == event.recurrence_id), matches[0])
     elif not isinstance(answer, Event):
         raise TypeError(f"apply_reply() takes the reply as an Event or a Calendar, not {type(answer).__name__}")
+    elif getattr(answer, "_method", None) not in (None, "REPLY"):
+        raise ValueError(f"the event came in a {answer._method}, not a REPLY: only an attendee's reply "
+                         f"changes the organizer's copy{_NOT_A_REPLY.get(answer._method, '')}")
     if answer.uid != event.uid:
         raise ValueError(f"the reply is about event {answer.uid!r}, not {event.uid!r}")
     if answer.recurrence_id != event.recurrence_id:
@@ -7719,6 +7722,8 @@ def apply_cancel(event: Event, cancellation: Event | Calendar, *, attendee: Atte
     if not isinstance(cancellation, Event):
         raise TypeError(f"apply_cancel() takes the cancel as an Event or a Calendar, "
                         f"not {type(cancellation).__name__}")
+    if getattr(cancellation, "_method", None) not in (None, "CANCEL"):
+        raise ValueError(f"the event came in a {cancellation._method}, not a CANCEL")
     if cancellation.uid != event.uid:
         raise ValueError(f"the cancel is about event {cancellation.uid!r}, not {event.uid!r}")
     if not _concerns(event, cancellation):
@@ -7734,9 +7739,9 @@ def _check_cancel_version(event: Event, cancellation: Event) -> None:
     while a cancel made from the series (of it all, of that occurrence, or from one before it
     on) counts the series', so the two count apart."""
     sender, organizer = cancellation.organizer, event.organizer
-    if sender is not None and organizer is not None and not _same_address(sender.email, organizer.email):
-        raise ValueError(f"the cancel comes from {sender.email}, and {organizer.email} organizes event "
-                         f"{event.uid!r}: only the organizer cancels it (RFC 5546 3.2.5)")
+    if organizer is not None and (sender is None or not _same_address(sender.email, organizer.email)):
+        raise ValueError(f"the cancel comes from {sender.email if sender else 'no organizer'}, and {organizer.email} "
+                         f"organizes event {event.uid!r}: only the organizer cancels it (RFC 5546 3.2.5)")
     sent, have = cancellation.dtstamp, event.dtstamp
     stamped = isinstance(sent, datetime) and isinstance(have, datetime) and None not in (
         sent.utcoffset(), have.utcoffset())

@@ -1087,6 +1087,13 @@ class TestDumps(unittest.TestCase):
                     ends = said + duration if duration else said  # (adding nothing would forget the fold)
                     self.assertEqual(ev.end_time.astimezone(UTC), ends.astimezone(UTC))
 
+    def test_the_second_pass_with_other_dates_is_written_in_utc(self):  # each RDATE is an instant of its own
+        second = datetime(2026, 11, 1, 1, 30, fold=1, tzinfo=NEW_YORK)
+        ev = event(start=second, rdates=[datetime(2026, 11, 8, 1, 30, tzinfo=NEW_YORK)])
+        text = icsmail.dumps(ev)
+        self.assertIn("DTSTART:20261101T063000Z", lines_of(text))
+        self.assertEqual(icsmail.loads(text).events[0].start.astimezone(UTC), second.astimezone(UTC))
+
     def test_a_zone_covers_the_whole_of_each_occurrence(self):  # an RDATE's lasts as long as the event
         chicago = ZoneInfo("America/Chicago")
         ev = event(start=datetime(2005, 8, 10, 12, tzinfo=chicago), duration=timedelta(days=15),
@@ -3586,6 +3593,11 @@ class TestITIP(unittest.TestCase):
         with self.assertRaisesRegex(ValueError, r"is a COUNTER, not a REPLY: .* \(a counter-proposal: to take it, "
                                                 r"send update\(event, start=..., ...\) as a REQUEST\)$"):
             icsmail.apply_reply(ev, proposal)
+        counter = icsmail.loads(icsmail.dumps(proposal)).events[0]  # the event alone, taken from the calendar
+        with self.assertRaisesRegex(ValueError, r"^the event came in a COUNTER, not a REPLY: .* \(a counter-proposal"):
+            icsmail.apply_reply(ev, counter)
+        answer = icsmail.loads(icsmail.dumps(icsmail.reply(ev, "bob@example.com", "accept"), method="REPLY"))
+        self.assertEqual(icsmail.apply_reply(ev, answer.events[0]).attendees[0].partstat, "ACCEPTED")
 
     def test_a_reply_about_one_occurrence_says_where_it_applies(self):
         series = event(rrule="FREQ=DAILY;COUNT=3")
@@ -3724,6 +3736,16 @@ class TestITIP(unittest.TestCase):
             icsmail.apply_cancel(ev, icsmail.loads(icsmail.dumps(forged, method="CANCEL")))
         same = dataclasses.replace(icsmail.cancel(ev), organizer="ALICE@example.com")  # an address is no case
         self.assertEqual(icsmail.apply_cancel(ev, same).status, "CANCELLED")
+        unsigned = dataclasses.replace(icsmail.cancel(ev), organizer=None)
+        with self.assertRaisesRegex(ValueError, r"^the cancel comes from no organizer, and alice@example.com "
+                                                r"organizes event 'review-1@example.com'"):
+            icsmail.apply_cancel(ev, unsigned)
+
+    def test_apply_cancel_refuses_an_event_of_another_message(self):  # taken from the calendar read
+        ev = event(attendees=["bob@example.com"])
+        request = icsmail.loads(icsmail.dumps(icsmail.update(ev, location="B"), method="REQUEST")).events[0]
+        with self.assertRaisesRegex(ValueError, r"^the event came in a REQUEST, not a CANCEL$"):
+            icsmail.apply_cancel(ev, request)
 
     def test_apply_cancel_reads_the_cancel_mail_and_is_idempotent(self):
         series = event(rrule="FREQ=DAILY;COUNT=5")
