@@ -1480,7 +1480,9 @@ class Property:
     ``value`` is text (escaped on output, unescaped on input) for TEXT
     properties, which include every ``X-`` property without a ``VALUE``
     parameter; for other value types (URI, DATE-TIME, ...) it is the value
-    as written.  A tuple is a list of values.  ``params`` holds
+    as written.  A tuple is a list of values (an X- list reads back as one
+    text, its items joined by commas; COMMENT and the other one-text
+    properties refuse it).  ``params`` holds
     (NAME, value) pairs.  Events also take the shorthand ``(name, value)``
     and ``(name, params, value)`` tuples.
     """
@@ -1494,6 +1496,9 @@ class Property:
         self.name = self.name.upper()
         self.params = _clean_params(self.params, self.name)
         if isinstance(self.value, (list, tuple)):
+            if self.name in _TEXT_PROPS:
+                raise ValueError(f"{self.name} holds one text, not the list {tuple(self.value)!r}: give one "
+                                 f"Property({self.name!r}, ...) for each")
             self.value = tuple(self._check(v) for v in self.value)
         else:
             self.value = self._check(self.value)

@@ -1379,6 +1379,16 @@ class TestDumps(unittest.TestCase):
         with self.assertRaisesRegex(ValueError, "invalid property name"):
             icsmail.Property("X-BAD NAME", "v")
 
+    def test_a_list_in_extra(self):  # commas between the items, each item's own commas escaped
+        ev = event(extra=[icsmail.Property("X-LIST", ("a,b", "c")), icsmail.Property("RESOURCES", ("Room 1", "TV"))])
+        self.assertIn("X-LIST:a\\,b,c", lines_of(icsmail.dumps(ev)))
+        back = icsmail.loads(icsmail.dumps(ev)).events[0].extra
+        self.assertEqual(back[0].value, "a,b,c")  # an X- list is one text to a reader, as Outlook's HTML is
+        self.assertEqual(back[1].value, ("Room 1", "TV"))
+        with self.assertRaisesRegex(ValueError, r"^COMMENT holds one text, not the list \('a', 'b'\): give one "
+                                                r"Property\('COMMENT', \.\.\.\) for each$"):
+            icsmail.Property("COMMENT", ("a", "b"))
+
     def test_extra_properties_do_not_get_around_the_rules(self):
         with self.assertRaisesRegex(ValueError, "PUBLISH carries none"):
             icsmail.dumps(event(attendees=(), extra=[("ATTENDEE", "mailto:c@example.com")]), method="PUBLISH")
