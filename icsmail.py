@@ -4797,6 +4797,20 @@ def _agrees(vz: _VZone, zone: ZoneInfo, sample: datetime) -> bool:
 _UTC_NAMES = frozenset({"z", "tzone://microsoft/utc", "coordinated universal time", "utc time"})
 
 
+def _moves_since_1970(key: str) -> bool:
+    """Whether a tz database zone has changed its offset since 1970 (Iran, EST5EDT), unlike the
+    fixed offsets (EST, GMT) that writers use as names for zones of their own.
+
+    >>> _moves_since_1970("Iran"), _moves_since_1970("GMT")
+    (True, False)
+    """
+    try:
+        tz = _tzdata(key)
+    except ValueError:
+        return False
+    return (tz.footer is not None and tz.footer.start is not None) or bool(tz.times and tz.times[-1] >= 0)
+
+
 # Fixed-offset names of the tz database that writers use for zones with summer time.
 _FIXED_NAMES_MEANT = MappingProxyType({"EST": "America/New_York", "MST": "America/Denver"})
 
@@ -5244,7 +5258,8 @@ class _Reader:
                 if zone.key in _FIXED_NAMES_MEANT:  # EST: the tz database's is -05:00 all year
                     self.fixed_hints[tzid] = ZoneInfo(_FIXED_NAMES_MEANT[zone.key])
                 return zone
-            if "/" in zone.key:  # Area/City: the tz database knows its history better than a trimmed VTIMEZONE
+            if "/" in zone.key or _moves_since_1970(zone.key):  # Area/City, Iran, EST5EDT: the tz database
+                # knows its history better than a VTIMEZONE trimmed to the events' years
                 self.rechecks[tzid] = [vz, zone, True, {}]
                 return zone
             if _agrees(vz, zone, sample):  # EST, MST, GMT...: fixed offsets, often named for a zone with DST

@@ -1094,6 +1094,17 @@ class TestDumps(unittest.TestCase):
         self.assertIn("DTSTART:20261101T063000Z", lines_of(text))
         self.assertEqual(icsmail.loads(text).events[0].start.astimezone(UTC), second.astimezone(UTC))
 
+    def test_zone_names_without_a_slash_read_back_as_the_tz_database_zone(self):  # not as the trimmed VTIMEZONE
+        names = sorted(n for n in zoneinfo.available_timezones() if "/" not in n)
+        for name in names:
+            for year in (1981, 2021):
+                with self.subTest(name=name, year=year):
+                    start = datetime(year, 6, 1, 10, tzinfo=ZoneInfo(name))
+                    read = icsmail.loads(icsmail.dumps(event(start=start)))
+                    zone = read.events[0].start.tzinfo  # the tz database's, or UTC for GMT and the like
+                    self.assertEqual((read.events[0].start, read.warnings), (start, []))
+                    self.assertEqual(zone.key if isinstance(zone, ZoneInfo) else zone, name if zone is not UTC else UTC)
+
     def test_a_zone_covers_the_whole_of_each_occurrence(self):  # an RDATE's lasts as long as the event
         chicago = ZoneInfo("America/Chicago")
         ev = event(start=datetime(2005, 8, 10, 12, tzinfo=chicago), duration=timedelta(days=15),
