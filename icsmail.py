@@ -7506,6 +7506,8 @@ def reply(event: Event, attendee: Attendee | str, partstat: str = "ACCEPTED", *,
         raise ValueError("a DELEGATED reply needs delegated_to (the delegate's address)")
     if event.organizer is None:
         raise ValueError(f"event {event.uid!r} has no organizer to reply to")
+    if event.status == "CANCELLED":  # (RFC 5546 3.2.5: a CANCEL is not answered)
+        raise ValueError(f"event {event.uid!r} is cancelled (STATUS:CANCELLED): there is nothing to answer")
     if recurrence_id is not None and event.recurrence_id is None:
         event = replace(event, **_occurrence(event, recurrence_id, "reply to"))
     elif recurrence_id is not None and _differs(recurrence_id, event.recurrence_id):

@@ -3978,6 +3978,13 @@ class TestITIP(unittest.TestCase):
         part = next(p for p in msg.walk() if p.get_content_type() == "text/calendar")
         self.assertEqual((part.get_param("method"), msg["Subject"]), ("CANCEL", "Cancelled: Design review"))
 
+    def test_a_cancelled_event_is_not_answered(self):  # RFC 5546 3.2.5: a CANCEL asks for no reply
+        ev = icsmail.apply_cancel(event(attendees=["bob@example.com"]), icsmail.cancel(event(attendees=[
+            "bob@example.com"])), attendee="bob@example.com")
+        with self.assertRaisesRegex(ValueError, r"^event 'review-1@example.com' is cancelled \(STATUS:CANCELLED\): "
+                                                r"there is nothing to answer$"):
+            icsmail.reply(ev, "bob@example.com", "decline")
+
     def test_reply_and_apply(self):
         ev = event(attendees=["bob@example.com", icsmail.Attendee("carol@example.com", name="Carol")])
         answer = icsmail.reply(ev, "Carol@Example.com", "accept", comment="See you")
