@@ -8497,7 +8497,23 @@ def _wire_bytes(msg: Any) -> tuple[bytes, str, list[str], str]:
         if not address.isprintable():
             raise ValueError(f"the message's address {address!r} holds a control character")
     message_id = " ".join((fields.get("message-id") or [""])[0].split()) or f"<message of {len(data)} bytes>"
+    line = _long_line(data)
+    if line:  # a server cuts it, or refuses the message (Exchange: 500 line too long)
+        raise ValueError(f"line {line} of message {message_id} is longer than the 998 octets SMTP carries "
+                         f"(RFC 5321 4.5.3.1.6): encode its body as quoted-printable or base64")
     return data, sender[0], recipients, message_id
+
+
+def _long_line(data: bytes) -> int | None:
+    r"""The number of the first line of ``data`` longer than 998 octets without its CRLF, if any.
+
+    >>> _long_line(b"a\r\n" + b"b" * 999 + b"\r\n"), _long_line(b"a" * 998 + b"\r\n")
+    (2, None)
+    """
+    lines = data.split(b"\n")
+    if max(map(len, lines)) <= 998:  # (the usual case, decided in C)
+        return None
+    return next((i for i, line in enumerate(lines, 1) if len(line) - line.endswith(b"\r") > 998), None)
 
 
 # In an address header: <addr-spec>, or a word (quoted strings and other characters) that may be a bare

@@ -5084,6 +5084,17 @@ class TestSend(SMTPTestCase):
         icsmail.send(raw, server.url)
         self.assertEqual(server.messages[0][1].partition(b"\r\n\r\n")[2], b".\r\n.hidden\r\n..two\r\nend\r\n")
 
+    def test_a_line_longer_than_smtp_carries_is_refused_before_sending(self):  # RFC 5321 4.5.3.1.6: 998 octets
+        head = b"From: alice@example.com\r\nTo: bob@example.com\r\nMessage-ID: <long@example.com>\r\n\r\n"
+        server = self.start_server()
+        with self.assertRaisesRegex(ValueError, r"^line 6 of message <long@example.com> is longer than the 998 "
+                                                r"octets SMTP carries \(RFC 5321 4.5.3.1.6\): encode its body as "
+                                                r"quoted-printable or base64$"):
+            icsmail.send([bytes(invitation()), head + b"a\r\n" + b"b" * 999 + b"\r\n"], server.url)
+        self.assertEqual(server.messages, [])  # the first, good one neither: a batch goes whole or not at all
+        icsmail.send(head + b"b" * 998 + b"\r\n", server.url)
+        self.assertEqual(len(server.messages), 1)
+
     def test_a_server_that_says_why_and_closes(self):
         server = self.start_server(behaviour="block and close")
         msg = invitation()
