@@ -6279,10 +6279,13 @@ _UTF7_RUN_RE = _LazyRegex(rb"\+[A-Za-z0-9/]*[A-Za-z/]")  # a UTF-7 run of base64
 def _utf7_differs(data: bytes, text: str) -> bool:
     """Whether ``data`` read as UTF-7 says other than ``text`` (its UTF-8 reading): it has runs of
     UTF-7 (``+AOk-``), not only plus signs of addresses or offsets, which UTF-7 would refuse."""
-    try:
-        return data.decode("utf-7") != text
+    try:  # (an offset's "+0100" is a plus sign to a UTF-7 writer too: "+-0100")
+        return _PLUS_DIGIT_RE.sub(rb"+-\1", data).decode("utf-7") != text
     except UnicodeDecodeError:
         return False
+
+
+_PLUS_DIGIT_RE = _LazyRegex(rb"\+([0-9])")
 
 
 def _decode_bytes(data: bytes, charset: str | None, notes: _Notes, first_line: int = 1) -> str:

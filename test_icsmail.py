@@ -3226,6 +3226,8 @@ class TestLoadsMail(unittest.TestCase):
         self.assertEqual(icsmail.loads(plain, strict=True).events[0].start.utcoffset(), timedelta(hours=1))
         plus = plain.replace(b"DTSTART", b"ATTENDEE:mailto:bob+work@example.com\r\nDTSTART")  # no UTF-7 run
         self.assertEqual(icsmail.loads(plus, strict=True).events[0].attendees[0].email, "bob+work@example.com")
+        accented = plain.replace(b"DTSTART", b"LOCATION:Caf+AOk-\r\nDTSTART")  # a UTF-7 run beside the offsets
+        self.assertTrue(any("which is not read" in w for w in icsmail.loads(accented).warnings))
 
     def test_events_without_uid_in_two_parts_are_all_kept(self):  # only copies of one event are merged
         def part(*summaries):
