@@ -8470,7 +8470,10 @@ def _wire_bytes(msg: Any) -> tuple[bytes, str, list[str], str]:
     else:
         fields = {}
         for name, value in msg.raw_items():
-            fields.setdefault(name.lower(), []).append(str(value))
+            text = str(value)
+            if not text.isascii():  # UTF-8 bytes the email package parsed keep as surrogate escapes
+                text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            fields.setdefault(name.lower(), []).append(text)
         hidden = getattr(msg, "bcc", None)  # build_message(bcc=...) keeps them off the headers
         if hidden:
             fields.setdefault("bcc", []).extend([hidden] if isinstance(hidden, str) else map(str, hidden))
@@ -9519,7 +9522,7 @@ def _parser() -> Any:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
-    p = sub.add_parser("publish", help="write an event to an .ics file (METHOD:PUBLISH)")
+    p = sub.add_parser("publish", help="write an event to an .ics file (METHOD:PUBLISH with --organizer)")
     _add_event_options(p)
     p.add_argument("-o", "--output", help="the file to write; - for standard output (default event.ics)")
     p.set_defaults(run=_cmd_publish)

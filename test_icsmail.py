@@ -4955,8 +4955,10 @@ class TestSend(SMTPTestCase):
         made = email.message.EmailMessage()
         made["From"], made["To"], made["Subject"] = "alice@example.com", "B\u00fcro <b\u00fcro@example.com>", "hi"
         made.set_content("hi")
-        self.assertEqual(icsmail.send([raw, made], server.url), {})
-        (first, _), (second, data) = server.messages
+        parsed = email.message_from_bytes(raw, policy=email.policy.default)  # its headers hold surrogate escapes
+        self.assertEqual(icsmail.send([raw, made, parsed], server.url), {})
+        (first, _), (second, data), (third, _) = server.messages
+        self.assertEqual((third["from"], third["to"]), (first["from"], first["to"]))
         self.assertEqual((first["from"], first["to"], first["options"][:1]),
                          ("jos\u00e9@example.com", ['"john doe"@example.com', '"j q"@example.com',
                                                     "b\u00fcro@example.com"], ["SMTPUTF8"]))
