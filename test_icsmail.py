@@ -770,6 +770,10 @@ class TestOccurrences(unittest.TestCase):
         ev = icsmail.Event("x", start, rrule=rule, **kw)
         return list(itertools.islice(icsmail.occurrences(ev), n))
 
+    def test_an_hourly_rule_counts_on_the_wall_clock(self):  # the repeated hour of 1 November: its first pass
+        starts = self.starts("FREQ=HOURLY;COUNT=4", datetime(2026, 11, 1, 0, tzinfo=NEW_YORK))
+        self.assertEqual([t.astimezone(UTC).hour for t in starts], [4, 5, 7, 8])
+
     def test_a_date_exdate_excludes_that_day_of_a_timed_series(self):
         ev = icsmail.loads(calendar_with("DTSTART;TZID=Europe/Berlin:20260105T090000", "RRULE:FREQ=DAILY;COUNT=3",
                                          "EXDATE;VALUE=DATE:20260106")).events[0]
