@@ -7049,6 +7049,10 @@ def update(event: Event, **changes: Any) -> Event:
     elif "start" in changes and event.start is not None and event.end is not None:
         changes["end"] = _moved_end(event.start, event.end, changes["start"])
     moving = "start" in changes and event.start is not None
+    exrule = next((p for p in event.extra if getattr(p, "name", None) == "EXRULE"), None) if moving else None
+    if exrule is not None and "extra" not in changes and _differs(event.start, changes["start"]):
+        raise ValueError(f"event {event.uid!r} has an EXRULE ({_short(str(exrule.value))!r}, RFC 2445), which update "
+                         f"cannot move with its start: give extra= without it, and exdates= for what it took out")
     # A start moved to another of the days a rule names (BYDAY=MO,WE from a Monday to a Wednesday) moves
     # within them: the series is moved to the new time of day on its old day, then starts on the new day.
     anchor = changes["start"] if moving else None

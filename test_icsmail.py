@@ -2430,6 +2430,13 @@ END:VTIMEZONE"""  # written before Mexico gave up summer time (2022): what Outlo
                       "follow RFC 5545 show the times it excludes (line 9)", icsmail.loads(calendar_with(
                           berlin, "RRULE:FREQ=DAILY", "EXRULE:FREQ=WEEKLY;BYDAY=SA,SU")).warnings)
         self.assertIn("EXRULE:FREQ=MONTHLY;BYMONTHDAY=1\r\n", icsmail.dumps(cal))  # written back as read
+        series = cal.events[0]  # a move would leave the EXRULE on the old days: refused, not done half
+        with self.assertRaisesRegex(ValueError, r"^event '.+' has an EXRULE \('FREQ=MONTHLY;BYMONTHDAY=1', RFC 2445\), "
+                                                r"which update cannot move with its start: give extra= without it"):
+            icsmail.update(series, start=series.start + timedelta(days=1))
+        self.assertEqual(icsmail.update(series, location="B").extra, series.extra)
+        moved = icsmail.update(series, start=series.start + timedelta(days=1), extra=())
+        self.assertEqual(moved.extra, ())
 
     def test_an_exrule_that_takes_out_everything_or_does_not_parse(self):
         bogus = icsmail.loads(calendar_with("DTSTART:20260302T090000Z", "RRULE:FREQ=DAILY;COUNT=3",
