@@ -8453,7 +8453,8 @@ def _wire_bytes(msg: Any) -> tuple[bytes, str, list[str], str]:
     """(bytes to transmit, envelope sender, envelope recipients, Message-ID) of one message.
 
     The bytes have CRLF line ends and no Bcc header; the recipients are
-    To + Cc + Bcc, each once.  The message itself is not changed.
+    To + Cc + Bcc, each once (of a message resent, its Resent-To, -Cc and -Bcc,
+    from its Resent-From).  The message itself is not changed.
     """
     if isinstance(msg, (bytes, bytearray)):
         raw = bytes(msg)
@@ -8496,13 +8497,18 @@ def _wire_bytes(msg: Any) -> tuple[bytes, str, list[str], str]:
                     and isinstance(policy, email.policy.EmailPolicy):  # an address an encoded word cannot hold
                 policy = policy.clone(utf8=True)  # (RFC 2047 5): sent as UTF-8, SMTPUTF8 (RFC 6532)
             data = _without_bcc(msg.as_bytes(policy=policy))
-    sender = _header_addresses(fields.get("sender") or fields.get("from") or [])
+    resent = "resent-" if fields.get("resent-date") else ""  # sent on again: its Resent-* block says to whom
+    if len(fields.get("resent-date", ())) > 1:  # (RFC 5322 3.6.6; as smtplib.send_message decides)
+        raise ValueError(f"the message was resent {len(fields['resent-date'])} times: which Resent-* block says "
+                         f"where it goes now is not clear; remove the older blocks")
+    sender = _header_addresses(fields.get(resent + "sender") or fields.get(resent + "from") or fields.get("sender")
+                               or fields.get("from") or [])
     if not sender:
         raise ValueError("the message has no From address to send it from")
-    found = fields.get("to", []) + fields.get("cc", []) + fields.get("bcc", [])
+    found = fields.get(resent + "to", []) + fields.get(resent + "cc", []) + fields.get(resent + "bcc", [])
     recipients = _each_once(_header_addresses(found))
     if not recipients:
-        raise ValueError("the message has no recipients (To, Cc or Bcc)")
+        raise ValueError(f"the message has no recipients ({'Resent-To, -Cc' if resent else 'To, Cc'} or Bcc)")
     for address in (sender[0], *recipients):  # an SMTP command would carry it as it is
         if not address.isprintable():
             raise ValueError(f"the message's address {address!r} holds a control character")

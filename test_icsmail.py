@@ -4857,6 +4857,20 @@ class TestSend(SMTPTestCase):
         self.assertNotIn(b"old@example.com", written)  # an obsolete "Bcc :" is a Bcc too (RFC 5322 4.5.3)
         self.assertNotIn(b"resent@example.com", written)  # a Bcc of an earlier sending: shown to nobody
 
+    def test_a_resent_message_goes_where_its_resent_block_says(self):  # RFC 5322 3.6.6, as smtplib does
+        server = self.start_server()
+        data = bytes(invitation()).replace(b"From: ", b"Resent-Date: Fri, 04 Dec 2026 10:00:00 +0000\r\n"
+                                           b"Resent-From: dan@example.com\r\nResent-To: erin@example.com\r\n"
+                                           b"Resent-Bcc: fay@example.com\r\nFrom: ", 1)
+        icsmail.send(data, server.url)
+        envelope, written = server.messages[0]
+        self.assertEqual((envelope["from"], envelope["to"]),
+                         ("dan@example.com", ["erin@example.com", "fay@example.com"]))
+        self.assertNotIn(b"fay@example.com", written)
+        twice = data.replace(b"Resent-Date", b"Resent-Date: Sat, 05 Dec 2026 10:00:00 +0000\r\nResent-Date", 1)
+        with self.assertRaisesRegex(ValueError, "^the message was resent 2 times"):
+            icsmail.send(twice, server.url)
+
     def test_dropped_connections(self):
         for behaviour, outcome in (("drop at mail", "failed"), ("drop in data", "unknown"),
                                    ("drop after dot", "unknown")):
