@@ -3991,6 +3991,12 @@ class TestITIP(unittest.TestCase):
         part = next(p for p in msg.walk() if p.get_content_type() == "text/calendar")
         self.assertEqual((part.get_param("method"), msg["Subject"]), ("CANCEL", "Cancelled: Design review"))
 
+    def test_a_reply_above_the_copys_sequence_is_applied(self):  # clients (Tutanota) raised it in replies
+        ev = event(attendees=["bob@example.com"])
+        answer = dataclasses.replace(icsmail.reply(ev, "bob@example.com", "accept"), sequence=3)
+        self.assertEqual([(a.partstat, a.rsvp) for a in icsmail.apply_reply(ev, answer).attendees],
+                         [("ACCEPTED", False)])
+
     def test_a_cancelled_event_is_not_answered(self):  # RFC 5546 3.2.5: a CANCEL asks for no reply
         ev = icsmail.apply_cancel(event(attendees=["bob@example.com"]), icsmail.cancel(event(attendees=[
             "bob@example.com"])), attendee="bob@example.com")
