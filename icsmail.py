@@ -7572,6 +7572,9 @@ def apply_reply(event: Event, answer: Event | Calendar) -> Event:
     'ACCEPTED'
     """
     _an_event(event, "apply_reply")
+    if getattr(event, "_reply", False) or getattr(event, "_method", None) == "REPLY":
+        raise ValueError("the first argument is a reply: give the organizer's copy first, "
+                         "apply_reply(event, answer)")
     if isinstance(answer, Calendar):
         if answer.method is not None and answer.method != "REPLY":
             raise ValueError(f"the calendar is a {answer.method}, not a REPLY: only an attendee's reply "
@@ -9320,7 +9323,7 @@ def _event_json(ev: Event) -> dict:
         "url": ev.url, "status": ev.status, "sequence": ev.sequence, "recurrence_id": when(ev.recurrence_id),
         "rrule": ev.rrule, "organizer": person(ev.organizer) if person else None,
         "attendees": [{"email": a.email, "name": a.name, "role": a.role, "partstat": a.partstat,
-                       "rsvp": a.rsvp} for a in ev.attendees],
+                       "rsvp": a.rsvp, "cutype": a.cutype} for a in ev.attendees],
         "categories": list(ev.categories), "method": getattr(ev, "_method", None),
     }
 
@@ -9354,6 +9357,8 @@ def _show_text(ev: Event, local: tzinfo | None) -> str:
         rows.append(("organizer", _person_text(ev.organizer)))
     for i, a in enumerate(ev.attendees):
         role = "" if a.role == "REQ-PARTICIPANT" else f", {a.role.lower()}"
+        if a.cutype is not None and a.cutype != "INDIVIDUAL":  # a room, a projector, a group
+            role += f", {a.cutype.lower()}"
         rows.append(("attendees" if i == 0 else "", f"{_person_text(a)} ({a.partstat.lower()}{role})"))
     if ev.rrule:
         rows.append(("repeats", _describe_rrule(ev.rrule, ev.start)))
@@ -9418,8 +9423,13 @@ def _cmd_reply(args: Any, out: Any, err: Any) -> int:
         cal = load(args.file)
     except ParseError as exc:  # (an OSError names the file itself)
         raise ParseError(f"{args.file}: {exc.msg}", exc.lineno, exc.line, exc.where) from None
-    invitation, occurrence = _invitation_event(cal, args.file, args.uid, args.occurrence)
-    answer = reply(invitation, args.attendee, args.partstat, comment=args.comment, recurrence_id=occurrence)
+    try:
+        invitation, occurrence = _invitation_event(cal, args.file, args.uid, args.occurrence)
+        answer = reply(invitation, args.attendee, args.partstat, comment=args.comment, recurrence_id=occurrence)
+    except ValueError as exc:  # the library's name for what the command line calls --occurrence
+        if not str(exc).startswith("recurrence_id "):
+            raise
+        raise ValueError("--occurrence " + str(exc)[len("recurrence_id "):]) from None
     if not any(_same_address(a.email, answer.attendees[0].email) for a in invitation.attendees):
         print(f"icsmail: warning: {answer.attendees[0].email} is not among the invitation's attendees: "
               f"the organizer will add you (check --attendee)", file=err)
@@ -9518,6 +9528,19 @@ def _file_name(text: str) -> str:
     return text
 
 
+_ANSWER_WORDS = ("ACCEPT", "ACCEPTED", "DECLINE", "DECLINED", "TENTATIVE", "MAYBE")
+
+
+def _answer_word(text: str) -> str:
+    """reply's ANSWER; a file name there is the two arguments swapped, and said so."""
+    if text.upper() in _ANSWER_WORDS:
+        return text.upper()
+    import argparse
+    swapped = os.path.exists(text) or "." in text
+    raise argparse.ArgumentTypeError(f"{text!r} is no answer: give accept, decline or tentative (maybe)" + (
+        ", after the invitation: reply INVITE ANSWER" if swapped else ""))
+
+
 def _parser() -> Any:
     import argparse
 
@@ -9560,9 +9583,7 @@ def _parser() -> Any:
     p = sub.add_parser("reply", help="answer an invitation (accept, decline, tentative)")
     p.add_argument("file", metavar="INVITE", type=_file_name, help="the invitation (.eml or .ics)")
     p.add_argument("--attendee", required=True, help="your address, as invited")
-    p.add_argument("partstat", metavar="ANSWER", type=str.upper,
-                   choices=("ACCEPT", "ACCEPTED", "DECLINE", "DECLINED", "TENTATIVE", "MAYBE"),
-                   help="accept, decline or tentative (maybe)")
+    p.add_argument("partstat", metavar="ANSWER", type=_answer_word, help="accept, decline or tentative (maybe)")
     p.add_argument("--occurrence", metavar="WHEN",
                    help="answer this occurrence of a series alone: its start, in the series' zone")
     p.add_argument("--comment")

@@ -3991,6 +3991,14 @@ class TestITIP(unittest.TestCase):
         part = next(p for p in msg.walk() if p.get_content_type() == "text/calendar")
         self.assertEqual((part.get_param("method"), msg["Subject"]), ("CANCEL", "Cancelled: Design review"))
 
+    def test_apply_reply_with_its_arguments_swapped_says_so(self):  # not "answers nothing"
+        ev = event(attendees=["bob@example.com"])
+        answer = icsmail.reply(ev, "bob@example.com", "accept")
+        for first in (answer, icsmail.loads(icsmail.dumps(answer, method="REPLY")).events[0]):
+            with self.subTest(first=first), self.assertRaisesRegex(
+                    ValueError, r"^the first argument is a reply: give the organizer's copy first"):
+                icsmail.apply_reply(first, ev)
+
     def test_a_reply_above_the_copys_sequence_is_applied(self):  # clients (Tutanota) raised it in replies
         ev = event(attendees=["bob@example.com"])
         answer = dataclasses.replace(icsmail.reply(ev, "bob@example.com", "accept"), sequence=3)
@@ -5578,6 +5586,14 @@ class TestCLI(SMTPTestCase):
         self.assertEqual((record["summary"], record["timezone"], record["start"], record["method"]),
                          ("Design review", "Europe/London", "2026-12-01T10:00:00+00:00", "REQUEST"))
 
+    def test_show_names_a_room_as_a_room(self):  # CUTYPE: not one more person
+        room = icsmail.Attendee("room4@example.com", name="Room 4", role="NON-PARTICIPANT", rsvp=False, cutype="ROOM")
+        icsmail.dump(event(attendees=["bob@example.com", room]), "room.ics")
+        code, out, err = self.run_main("show", "room.ics")
+        self.assertIn("Room 4 <room4@example.com> (needs-action, non-participant, room)", out)
+        code, out, err = self.run_main("show", "--json", "room.ics")
+        self.assertEqual([a["cutype"] for a in json.loads(out)["attendees"]], [None, "ROOM"])
+
     def test_show_says_what_message_an_event_came_in(self):  # a counter-proposal looked like the event
         proposal = calendar_with("DTSTART:20261201T130000Z", "SUMMARY:Sync", "ORGANIZER:mailto:alice@example.com",
                                  "ATTENDEE;PARTSTAT=ACCEPTED:mailto:bob@example.com",
@@ -5628,6 +5644,16 @@ class TestCLI(SMTPTestCase):
         self.assertEqual((answer.method, answer.events[0].attendees[0].partstat), ("REPLY", "DECLINED"))
         self.assertNotIn("warning", err)
 
+    def test_reply_with_its_arguments_swapped_says_so(self):  # not argparse's list of choices, upper-cased
+        self.run_main(*self.INVITE)
+        with self.assertRaises(SystemExit) as exited, contextlib.redirect_stderr(io.StringIO()) as err:
+            icsmail.main(["reply", "accept", "invite.eml", "--attendee", "bob@example.com", "-o", "r.eml"])
+        self.assertEqual(exited.exception.code, 2)
+        self.assertIn("argument ANSWER: 'invite.eml' is no answer: give accept, decline or tentative (maybe), after "
+                      "the invitation: reply INVITE ANSWER", err.getvalue())
+        code, _, err = self.run_main("reply", "invite.eml", "Maybe", "--attendee", "bob@example.com", "-o", "r.eml")
+        self.assertEqual((code, icsmail.load("r.eml").events[0].attendees[0].partstat), (0, "TENTATIVE"), err)
+
     def test_reply_to_one_occurrence_and_show_it(self):
         self.run_main(*self.INVITE, "--rrule", "FREQ=WEEKLY;COUNT=4")
         code, _, err = self.run_main("reply", "invite.eml", "maybe", "--attendee", "bob@example.com", "--occurrence",
@@ -5641,7 +5667,7 @@ class TestCLI(SMTPTestCase):
         code, _, err = self.run_main("reply", "invite.eml", "accept", "--attendee", "bob@example.com", "--occurrence",
                                      "2026-12-09 10:00", "-o", "r.eml")
         self.assertEqual(code, 1)
-        self.assertIn("icsmail: error: recurrence_id 2026-12-09 10:00:00+00:00 is not an occurrence", err)
+        self.assertIn("icsmail: error: --occurrence 2026-12-09 10:00:00+00:00 is not an occurrence", err)
         code, _, err = self.run_main("reply", "invite.eml", "accept", "--attendee", "bob@example.com", "--occurrence",
                                      "2026-12-08", "-o", "r.eml")
         self.assertEqual((code, err), (1, "icsmail: error: --occurrence '2026-12-08': the series' occurrences are "
