@@ -4788,7 +4788,7 @@ def _agrees(vz: _VZone, zone: ZoneInfo, sample: datetime) -> bool:
     instants = {start}
     for utc in vz._table(year)[0] + [c[0] for c in _changes_near(zone.key, year)]:
         if start <= utc < end:
-            instants.update((utc - 1, utc + 1))
+            instants.update((utc - 90, utc + 90))  # (Outlook writes a change at midnight as 23:59:59)
     return all(datetime.fromtimestamp(t, vz).utcoffset() == datetime.fromtimestamp(t, zone).utcoffset()
                for t in instants)
 

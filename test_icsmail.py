@@ -1801,6 +1801,18 @@ class TestLoads(unittest.TestCase):
         self.assertIsInstance(cal.events[0].start.tzinfo, icsmail._VZone)  # the file's rules win
         self.assertTrue(any("differs" in w for w in cal.warnings))
 
+    def test_a_change_at_midnight_written_a_second_early_agrees(self):  # Outlook: 23:59:59, the tz database 24:00
+        zones = ("BEGIN:VTIMEZONE\nTZID:Pacific SA Standard Time\nBEGIN:STANDARD\nDTSTART:16010101T235959\n"
+                 "RRULE:FREQ=YEARLY;BYDAY=1SA;BYMONTH=4\nTZOFFSETFROM:-0300\nTZOFFSETTO:-0400\nEND:STANDARD\n"
+                 "BEGIN:DAYLIGHT\nDTSTART:16010101T235959\nRRULE:FREQ=YEARLY;BYDAY=1SA;BYMONTH=9\n"
+                 "TZOFFSETFROM:-0400\nTZOFFSETTO:-0300\nEND:DAYLIGHT\nEND:VTIMEZONE")
+        for day, hours in (("20260115", -3), ("20260715", -4)):
+            with self.subTest(day):
+                cal = icsmail.loads(calendar_with(f"DTSTART;TZID=Pacific SA Standard Time:{day}T100000", zones=zones))
+                start = cal.events[0].start
+                self.assertEqual((start.tzinfo, start.utcoffset(), cal.warnings),
+                                 (ZoneInfo("America/Santiago"), timedelta(hours=hours), []))
+
     def test_fifth_sunday_is_windows_last(self):
         zones = textwrap.dedent(self.EXCHANGE_ZONE).strip().replace("BYDAY=-1SU;BYMONTH=10", "BYDAY=5SU;BYMONTH=10")
         text = calendar_with('DTSTART;TZID="Customized Time Zone":20270115T100000', zones=zones)
