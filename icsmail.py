@@ -4812,6 +4812,7 @@ def _moves_since_1970(key: str) -> bool:
 
 
 # Fixed-offset names of the tz database that writers use for zones with summer time.
+_UNTIL_YEAR_RE = _LazyRegex(r"(?i)\bUNTIL=(\d{4})")
 _FIXED_NAMES_MEANT = MappingProxyType({"EST": "America/New_York", "MST": "America/Denver"})
 
 
@@ -5215,6 +5216,20 @@ class _Reader:
         if recheck is None or recheck[3].get(sample.year):  # (agreeing in that year)
             return zone
         return self.zone_in_year(tzid, recheck, sample, lineno)
+
+    def recheck_series(self, start: datetime, rrule: str, lineno: int) -> None:
+        """A series in a zone chosen because it agreed with the file's VTIMEZONE where first used
+        (a Windows name): the years it recurs in, up to its UNTIL or ten years on, are compared
+        too, and warned of where they differ, as a single event of that year would be."""
+        for tzid, recheck in self.rechecks.items():
+            if recheck[1] is start.tzinfo and not recheck[2]:
+                until = _UNTIL_YEAR_RE.search(rrule)
+                last = min(int(until.group(1)) if until else start.year + 10, 9998)
+                for year in range(start.year + 1, last + 1):
+                    self.zone_in_year(tzid, recheck, datetime(year, 7, 1, 12), lineno)
+                    if not recheck[3].get(year, True):
+                        return  # (one warning says it)
+                return
 
     def zone_in_year(self, tzid: str, recheck: list, sample: datetime, lineno: int) -> tzinfo:
         """The tz database zone chosen for a TZID that the file's VTIMEZONE defines too, for
@@ -5641,6 +5656,8 @@ class _Reader:
                                 f"{start.tzinfo.key} all year; in summer {meant.key}'s clocks are an hour ahead, which "
                                 f"writers naming it so often mean", lineno,
                                 f"a series in the fixed {start.tzinfo.key}")
+        if self.rechecks and f.get("rrule") and isinstance(start, datetime) and isinstance(start.tzinfo, ZoneInfo):
+            self.recheck_series(start, f["rrule"], lineno)
         if len(attendees) > 1 and len({a.email.lower() for a in attendees}) < len(attendees):
             seen: set = set()
             for a in attendees:

@@ -1813,6 +1813,20 @@ class TestLoads(unittest.TestCase):
                 self.assertEqual((start.tzinfo, start.utcoffset(), cal.warnings),
                                  (ZoneInfo("America/Santiago"), timedelta(hours=hours), []))
 
+    def test_a_series_is_checked_in_the_years_it_recurs(self):  # Mexico dropped summer time after 2022
+        zones = ("BEGIN:VTIMEZONE\nTZID:Central Standard Time (Mexico)\nBEGIN:STANDARD\nDTSTART:16010101T020000\n"
+                 "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10\nTZOFFSETFROM:-0500\nTZOFFSETTO:-0600\nEND:STANDARD\n"
+                 "BEGIN:DAYLIGHT\nDTSTART:16010101T020000\nRRULE:FREQ=YEARLY;BYDAY=1SU;BYMONTH=4\n"
+                 "TZOFFSETFROM:-0600\nTZOFFSETTO:-0500\nEND:DAYLIGHT\nEND:VTIMEZONE")
+        start = "DTSTART;TZID=Central Standard Time (Mexico):20220606T100000"
+        cal = icsmail.loads(calendar_with(start, "RRULE:FREQ=WEEKLY;BYDAY=MO", zones=zones))
+        self.assertEqual(cal.events[0].start.tzinfo, ZoneInfo("America/Mexico_City"))  # as 2022 agrees
+        self.assertEqual([w[:w.index(" (line")] for w in cal.warnings],
+                         ["TZID 'Central Standard Time (Mexico)': the file's VTIMEZONE differs from America/Mexico_City "
+                          "in 2023: read as America/Mexico_City, which agreed where first used"])
+        ended = icsmail.loads(calendar_with(start, "RRULE:FREQ=WEEKLY;UNTIL=20221231T000000Z", zones=zones))
+        self.assertEqual(ended.warnings, [])  # it never reaches 2023
+
     def test_fifth_sunday_is_windows_last(self):
         zones = textwrap.dedent(self.EXCHANGE_ZONE).strip().replace("BYDAY=-1SU;BYMONTH=10", "BYDAY=5SU;BYMONTH=10")
         text = calendar_with('DTSTART;TZID="Customized Time Zone":20270115T100000', zones=zones)
