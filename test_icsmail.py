@@ -1822,8 +1822,8 @@ class TestLoads(unittest.TestCase):
         cal = icsmail.loads(calendar_with(start, "RRULE:FREQ=WEEKLY;BYDAY=MO", zones=zones))
         self.assertEqual(cal.events[0].start.tzinfo, ZoneInfo("America/Mexico_City"))  # as 2022 agrees
         self.assertEqual([w[:w.index(" (line")] for w in cal.warnings],
-                         ["TZID 'Central Standard Time (Mexico)': the file's VTIMEZONE differs from America/Mexico_City "
-                          "in 2023: read as America/Mexico_City, which agreed where first used"])
+                         ["TZID 'Central Standard Time (Mexico)': the file's VTIMEZONE differs from "
+                          "America/Mexico_City in 2023: read as America/Mexico_City, which agreed where first used"])
         ended = icsmail.loads(calendar_with(start, "RRULE:FREQ=WEEKLY;UNTIL=20221231T000000Z", zones=zones))
         self.assertEqual(ended.warnings, [])  # it never reaches 2023
 
