@@ -9081,6 +9081,15 @@ def _cli_event(args: Any) -> Event:
                  transparency=args.transparency, alarms=alarms, rrule=args.rrule, sequence=args.sequence)
 
 
+def _note_zone(args: Any, event: Event, err: Any) -> None:
+    """Say which zone the times are in when --tz was not given: this machine's, which a server
+    or a container keeps in UTC, hours off what the user may have meant."""
+    start = event.start
+    if args.tz is None and isinstance(start, datetime) and isinstance(start.tzinfo, ZoneInfo):
+        print(f"icsmail: note: the times are in {start.tzinfo.key}, this machine's zone (give --tz for another)",
+              file=err)
+
+
 def _fresh_path(name: str) -> str:
     """``name``, or ``name-2``, ``name-3``... so nothing is overwritten."""
     stem, ext = os.path.splitext(name)
@@ -9142,6 +9151,7 @@ def _cmd_publish(args: Any, out: Any, err: Any) -> int:
     if args.attendee or args.optional:
         raise ValueError("publish writes an announcement without attendees (RFC 5546 3.2.1): use invite")
     event = _cli_event(args)
+    _note_zone(args, event, err)
     method = "PUBLISH" if event.organizer is not None else None  # RFC 5546 needs an organizer for PUBLISH
     where = _write_output(dumps(event, method=method).encode(), args.output, "event.ics", out)
     if args.output != "-":
@@ -9159,6 +9169,7 @@ def _cmd_invite(args: Any, out: Any, err: Any) -> int:
         raise ValueError("invite --status CANCELLED cancels an invitation sent before: give its --uid (and a "
                          "--sequence above the one it was sent with)")
     ev = _cli_event(args)
+    _note_zone(args, ev, err)
     msg = build_message(ev, method="CANCEL" if ev.status == "CANCELLED" else "REQUEST", sender=args.sender)
     data = msg.as_bytes(policy=msg.policy.clone(linesep="\r\n"))
     if not url or args.output is not None:

@@ -5363,6 +5363,10 @@ class TestCLI(SMTPTestCase):
         code, out, err = self.run_main(*publish, env={"TZ": "Europe/Paris"})
         self.assertEqual(code, 0, err)
         self.assertIn("DTSTART;TZID=Europe/Paris:20261201T180000", out)
+        self.assertEqual(err, "icsmail: note: the times are in Europe/Paris, this machine's zone (give --tz for "
+                              "another)\n")  # a server's UTC would be hours off what was meant
+        code, out, err = self.run_main(*publish, "--tz", "Europe/Paris", env={"TZ": "Europe/Paris"})
+        self.assertEqual((code, err), (0, ""))
         for tz in ("EST5EDT,M3.2.0,M11.1.0", "Europe/London "):
             with self.subTest(tz=tz):
                 code, out, err = self.run_main(*publish, env={"TZ": tz})
