@@ -7836,7 +7836,14 @@ def _cancel_applied(event: Event, cancellation: Event, attendee: Attendee | str 
         elif _excluded(rid, event.exdates, zone) or next(occurrences(event, start=rid), None) is None:
             return replace(event, sequence=sequence) if sequence != event.sequence else event  # (past its end)
         else:
-            _occurrence(event, rid, "cancel")  # an occurrence of the series, or a ValueError saying why not
+            try:
+                _occurrence(event, rid, "cancel")  # an occurrence of the series, or a ValueError saying why not
+            except ValueError as exc:
+                if cancellation.sequence <= event.sequence + 1:
+                    raise
+                raise ValueError(f"{exc} (the cancel is of version {cancellation.sequence} and this copy of "
+                                 f"version {event.sequence}: it may have missed the update that moved the series)"
+                                 ) from None
             if isinstance(zone, ZoneInfo) and isinstance(rid, datetime) and rid.utcoffset() is not None:
                 rid = _real_time(rid, zone)  # one zone for the series' times
             changed = replace(event, exdates=(*event.exdates, rid), sequence=sequence)

@@ -3801,6 +3801,16 @@ class TestITIP(unittest.TestCase):
                                                 r"organizes event 'review-1@example.com'"):
             icsmail.apply_cancel(ev, unsigned)
 
+    def test_a_cancel_to_a_copy_that_missed_an_update_says_so(self):  # not only "not an occurrence"
+        series = event(rrule="FREQ=WEEKLY;COUNT=4", attendees=["bob@example.com"])
+        moved = icsmail.update(series, start=series.start + timedelta(days=1))
+        sent = icsmail.cancel(moved, recurrence_id=moved.start + timedelta(days=7))
+        with self.assertRaisesRegex(ValueError, r"is not an occurrence of event .*\(the cancel is of version 2 and this "
+                                                r"copy of version 0: it may have missed the update that moved the "
+                                                r"series\)$"):
+            icsmail.apply_cancel(series, sent, attendee="bob@example.com")
+        self.assertEqual(icsmail.apply_cancel(moved, sent, attendee="bob@example.com").exdates, (sent.recurrence_id,))
+
     def test_apply_cancel_refuses_an_event_of_another_message(self):  # taken from the calendar read
         ev = event(attendees=["bob@example.com"])
         request = icsmail.loads(icsmail.dumps(icsmail.update(ev, location="B"), method="REQUEST")).events[0]
