@@ -3805,9 +3805,9 @@ class TestITIP(unittest.TestCase):
         series = event(rrule="FREQ=WEEKLY;COUNT=4", attendees=["bob@example.com"])
         moved = icsmail.update(series, start=series.start + timedelta(days=1))
         sent = icsmail.cancel(moved, recurrence_id=moved.start + timedelta(days=7))
-        with self.assertRaisesRegex(ValueError, r"is not an occurrence of event .*\(the cancel is of version 2 and this "
-                                                r"copy of version 0: it may have missed the update that moved the "
-                                                r"series\)$"):
+        with self.assertRaisesRegex(ValueError, r"is not an occurrence of event .*\(the cancel is of version 2 and "
+                                                r"this copy of version 0: it may have missed the update that moved "
+                                                r"the series\)$"):
             icsmail.apply_cancel(series, sent, attendee="bob@example.com")
         self.assertEqual(icsmail.apply_cancel(moved, sent, attendee="bob@example.com").exdates, (sent.recurrence_id,))
 
