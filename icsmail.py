@@ -4811,8 +4811,8 @@ def _moves_since_1970(key: str) -> bool:
     return (tz.footer is not None and tz.footer.start is not None) or bool(tz.times and tz.times[-1] >= 0)
 
 
+_UNTIL_YEAR_RE = _LazyRegex(r"(?i)\bUNTIL=(\d{4})")  # how far a series recurs, for recheck_series()
 # Fixed-offset names of the tz database that writers use for zones with summer time.
-_UNTIL_YEAR_RE = _LazyRegex(r"(?i)\bUNTIL=(\d{4})")
 _FIXED_NAMES_MEANT = MappingProxyType({"EST": "America/New_York", "MST": "America/Denver"})
 
 
@@ -6997,6 +6997,16 @@ _REPLY_WORDS = MappingProxyType({
 })
 
 
+def _check_sent_as(item: Any, method: str, why: str = "", hints: Mapping[str, str] = MappingProxyType({})) -> None:
+    """Refuse a Calendar of another METHOD than ``method``, or an event read from one."""
+    if isinstance(item, Calendar):
+        said, what = item.method, "the calendar is"
+    else:
+        said, what = getattr(item, "_method", None), "the event came in"
+    if said is not None and said != method:
+        raise ValueError(f"{what} a {said}, not a {method}{why}{hints.get(said, '')}")
+
+
 def _same_address(a: str, b: str) -> bool:
     return a.strip().lower() == b.strip().lower()
 
@@ -7592,19 +7602,14 @@ def apply_reply(event: Event, answer: Event | Calendar) -> Event:
     if getattr(event, "_reply", False) or getattr(event, "_method", None) == "REPLY":
         raise ValueError("the first argument is a reply: give the organizer's copy first, "
                          "apply_reply(event, answer)")
+    _check_sent_as(answer, "REPLY", ": only an attendee's reply changes the organizer's copy", _NOT_A_REPLY)
     if isinstance(answer, Calendar):
-        if answer.method is not None and answer.method != "REPLY":
-            raise ValueError(f"the calendar is a {answer.method}, not a REPLY: only an attendee's reply "
-                             f"changes the organizer's copy{_NOT_A_REPLY.get(answer.method, '')}")
         matches = [e for e in answer.events if e.uid == event.uid]
         if not matches:
             raise ValueError(f"the reply is not about event {event.uid!r}")
         answer = next((e for e in matches if e.recurrence_id == event.recurrence_id), matches[0])
     elif not isinstance(answer, Event):
         raise TypeError(f"apply_reply() takes the reply as an Event or a Calendar, not {type(answer).__name__}")
-    elif getattr(answer, "_method", None) not in (None, "REPLY"):
-        raise ValueError(f"the event came in a {answer._method}, not a REPLY: only an attendee's reply "
-                         f"changes the organizer's copy{_NOT_A_REPLY.get(answer._method, '')}")
     if answer.uid != event.uid:
         raise ValueError(f"the reply is about event {answer.uid!r}, not {event.uid!r}")
     if answer.recurrence_id != event.recurrence_id:
@@ -7752,9 +7757,8 @@ def apply_cancel(event: Event, cancellation: Event | Calendar, *, attendee: Atte
     (datetime.date(2026, 12, 3),)
     """
     _an_event(event, "apply_cancel")
+    _check_sent_as(cancellation, "CANCEL")
     if isinstance(cancellation, Calendar):
-        if cancellation.method is not None and cancellation.method != "CANCEL":
-            raise ValueError(f"the calendar is a {cancellation.method}, not a CANCEL")
         matches = [e for e in cancellation.events if e.uid == event.uid]
         if not matches:
             raise ValueError(f"the cancel is not about event {event.uid!r}")
@@ -7771,8 +7775,6 @@ def apply_cancel(event: Event, cancellation: Event | Calendar, *, attendee: Atte
     if not isinstance(cancellation, Event):
         raise TypeError(f"apply_cancel() takes the cancel as an Event or a Calendar, "
                         f"not {type(cancellation).__name__}")
-    if getattr(cancellation, "_method", None) not in (None, "CANCEL"):
-        raise ValueError(f"the event came in a {cancellation._method}, not a CANCEL")
     if cancellation.uid != event.uid:
         raise ValueError(f"the cancel is about event {cancellation.uid!r}, not {event.uid!r}")
     if not _concerns(event, cancellation):
@@ -8524,10 +8526,11 @@ def _wire_bytes(msg: Any) -> tuple[bytes, str, list[str], str]:
                     and isinstance(policy, email.policy.EmailPolicy):  # an address an encoded word cannot hold
                 policy = policy.clone(utf8=True)  # (RFC 2047 5): sent as UTF-8, SMTPUTF8 (RFC 6532)
             data = _without_bcc(msg.as_bytes(policy=policy))
-    resent = "resent-" if fields.get("resent-date") else ""  # sent on again: its Resent-* block says to whom
-    if len(fields.get("resent-date", ())) > 1:  # (RFC 5322 3.6.6; as smtplib.send_message decides)
-        raise ValueError(f"the message was resent {len(fields['resent-date'])} times: which Resent-* block says "
+    resent_dates = fields.get("resent-date", [])
+    if len(resent_dates) > 1:  # (RFC 5322 3.6.6; as smtplib.send_message decides)
+        raise ValueError(f"the message was resent {len(resent_dates)} times: which Resent-* block says "
                          f"where it goes now is not clear; remove the older blocks")
+    resent = "resent-" if resent_dates else ""  # sent on again: its Resent-* block says to whom
     sender = _header_addresses(fields.get(resent + "sender") or fields.get(resent + "from") or fields.get("sender")
                                or fields.get("from") or [])
     if not sender:
@@ -8559,12 +8562,13 @@ def _long_line(data: bytes) -> int | None:
     return next((i for i, line in enumerate(lines, 1) if len(line) - line.endswith(b"\r") > 998), None)
 
 
-# In an address header: <addr-spec>, or a word (quoted strings and other characters) that may be a bare
-# addr-spec, or a comment (skipped).  Each match consumes a whole word, so the scan takes linear time.
-_ADDRESS_TOKEN_RE = _LazyRegex(  # one way to read each character, and a quote or comment left open runs to
-    r'(?s)<((?:"(?:[^"\\]|\\.)*(?:"|\\?\Z)|[^<>"])*)(>?)'  # the end: linear time. 1, 2: an <address>
-    r'|("(?:[^"\\]|\\.)*(?:"|\\?\Z)|[^\s,<>":;()]+)'      # 3: a word, or a quoted part of one
-    r'|(,)|\((?:[^()\\]|\\.)*(?:\)|\\?\Z)|.')              # 4: a comma between mailboxes; a comment; else
+# The tokens of an address header: an <addr-spec> (1; 2 is its ">", empty when left open), a word or a
+# quoted part of one (3), a comma between mailboxes (4), a comment (skipped), any other character.  Each
+# character is read one way only, and a quote or comment left open runs to the end: linear time.
+_ADDRESS_TOKEN_RE = _LazyRegex(
+    r'(?s)<((?:"(?:[^"\\]|\\.)*(?:"|\\?\Z)|[^<>"])*)(>?)'
+    r'|("(?:[^"\\]|\\.)*(?:"|\\?\Z)|[^\s,<>":;()]+)'
+    r'|(,)|\((?:[^()\\]|\\.)*(?:\)|\\?\Z)|.')
 _BARE_ADDRESS_RE = _LazyRegex(r'(?:"(?:[^"\\]|\\.)*"|[^\s,<>":;()@]+)@[^\s,<>":;()]+\Z')
 _EMPTY_GROUP_RE = _LazyRegex(r"\s*(?:[^:\s][^:]*)?:\s*(?:;\s*)?\Z")  # undisclosed-recipients:;
 
@@ -9563,7 +9567,7 @@ def _file_name(text: str) -> str:
     return text
 
 
-_ANSWER_WORDS = ("ACCEPT", "ACCEPTED", "DECLINE", "DECLINED", "TENTATIVE", "MAYBE")
+_ANSWER_WORDS = tuple(w for w in _REPLY_WORDS if w != "DELEGATED")  # (DELEGATED needs a delegate)
 
 
 def _answer_word(text: str) -> str:
