@@ -59,6 +59,7 @@ __all__ = [
 
 import bisect
 import codecs
+import contextlib
 import functools
 import gc
 import heapq
@@ -9085,6 +9086,8 @@ def _cli_event(args: Any) -> Event:
         duration = timedelta(hours=1)
     attendees = [Attendee(a) for a in args.attendee or ()]
     attendees += [Attendee(a, role="OPT-PARTICIPANT") for a in args.optional or ()]
+    attendees += [Attendee(a, cutype="ROOM") for a in args.room or ()]
+    attendees += [Attendee(a, cutype="RESOURCE") for a in args.resource or ()]
     alarms = [Alarm(trigger=-_cli_duration(a, "--alarm")) for a in args.alarm or ()]
     return Event(args.summary, start, end, duration, uid=args.uid, description=args.description,
                  location=args.location, url=args.url, organizer=args.organizer, attendees=attendees,
@@ -9159,7 +9162,7 @@ def _write_output(data: bytes, target: str | None, default: str, out: Any) -> st
 
 
 def _cmd_publish(args: Any, out: Any, err: Any) -> int:
-    if args.attendee or args.optional:
+    if args.attendee or args.optional or args.room or args.resource:
         raise ValueError("publish writes an announcement without attendees (RFC 5546 3.2.1): use invite")
     event = _cli_event(args)
     _note_zone(args, event, err)
@@ -9173,7 +9176,7 @@ def _cmd_publish(args: Any, out: Any, err: Any) -> int:
 def _cmd_invite(args: Any, out: Any, err: Any) -> int:
     if not args.organizer:
         raise ValueError("invite needs --organizer (the address the invitation comes from)")
-    if not (args.attendee or args.optional):
+    if not (args.attendee or args.optional or args.room or args.resource):
         raise ValueError("invite needs at least one --attendee")
     url = _smtp_url(args)
     if args.status == "CANCELLED" and not args.uid:
@@ -9456,50 +9459,167 @@ def _try_local_zone() -> tzinfo | None:
         return None
 
 
-def _cmd_reply(args: Any, out: Any, err: Any) -> int:
-    url = _smtp_url(args)
+def _load_file(path: str) -> Calendar:
+    """``load(path)``, its ParseError naming the file (an OSError names it itself)."""
     try:
-        cal = load(args.file)
-    except ParseError as exc:  # (an OSError names the file itself)
-        raise ParseError(f"{args.file}: {exc.msg}", exc.lineno, exc.line, exc.where) from None
+        return load(path)
+    except ParseError as exc:
+        raise ParseError(f"{path}: {exc.msg}", exc.lineno, exc.line, exc.where) from None
+
+
+@contextlib.contextmanager
+def _as_occurrence_option() -> Iterator[None]:
+    """The library's ``recurrence_id`` in an error is what the command line calls --occurrence."""
     try:
-        invitation, occurrence = _invitation_event(cal, args.file, args.uid, args.occurrence)
-        answer = reply(invitation, args.attendee, args.partstat, comment=args.comment, recurrence_id=occurrence)
-    except ValueError as exc:  # the library's name for what the command line calls --occurrence
-        if not str(exc).startswith("recurrence_id "):
-            raise
-        raise ValueError("--occurrence " + str(exc)[len("recurrence_id "):]) from None
-    if not any(_same_address(a.email, answer.attendees[0].email) for a in invitation.attendees):
-        print(f"icsmail: warning: {answer.attendees[0].email} is not among the invitation's attendees: "
-              f"the organizer will add you (check --attendee)", file=err)
-    msg = build_message(answer, method="REPLY")
+        yield
+    except ValueError as exc:
+        text = str(exc)
+        if text.startswith("recurrence_id "):
+            raise ValueError("--occurrence " + text[len("recurrence_id "):]) from None
+        if text.endswith(", without recurrence_id"):  # (a single event)
+            raise ValueError(text[:-len("recurrence_id")] + "--occurrence") from None
+        raise
+
+
+def _mail_or_write(msg: Any, args: Any, url: str | None, name: str, out: Any, err: Any) -> int:
+    """Send ``msg`` to ``url``, or write it to -o (default ``name``) when told to or given no server."""
     data = msg.as_bytes(policy=msg.policy.clone(linesep="\r\n"))
     if not url or args.output is not None:
-        where = _write_output(data, args.output, "reply.eml", out)
+        where = _write_output(data, args.output, name, out)
         if args.output != "-":
             print(_wrote_unsent(where, url), file=err)
         return 0
     try:
         refused = send(msg, url)
     except SendError as exc:
-        _keep_unsent(data, "reply.eml", exc, url, out, err)
+        _keep_unsent(data, name, exc, url, out, err)
         return 1
     return _report_sent(msg, refused, url, err)
 
 
-def _invitation_event(cal: Calendar, path: str, uid: str | None,
-                      when: str | None = None) -> tuple[Event, date | datetime | None]:
-    """(the event an answer is for, the occurrence of it to answer or None): the invitation's
-    (with ``uid``, that one), of several versions (a mail's parts that disagree) the latest.
-    That is the series rather than one of its changed occurrences; with ``when`` (--occurrence,
-    a start in the series' zone) the changed occurrence the file holds for it, else that
-    occurrence of the series.  What is no invitation (a cancel, an answer, a counter-proposal)
-    is nothing to answer."""
+def _cmd_reply(args: Any, out: Any, err: Any) -> int:
+    url = _smtp_url(args)
+    cal = _load_file(args.file)
+    with _as_occurrence_option():
+        invitation, occurrence = _invitation_event(cal, args.file, args.uid, args.occurrence)
+        answer = reply(invitation, args.attendee, args.partstat, comment=args.comment, recurrence_id=occurrence)
+    if not any(_same_address(a.email, answer.attendees[0].email) for a in invitation.attendees):
+        print(f"icsmail: warning: {answer.attendees[0].email} is not among the invitation's attendees: "
+              f"the organizer will add you (check --attendee)", file=err)
+    return _mail_or_write(build_message(answer, method="REPLY"), args, url, "reply.eml", out, err)
+
+
+def _cmd_cancel(args: Any, out: Any, err: Any) -> int:
+    if args.this_and_future and args.occurrence is None:
+        raise ValueError("--this-and-future needs --occurrence: the first occurrence to cancel")
+    url = _smtp_url(args)
+    cal = _load_file(args.file)
+    with _as_occurrence_option():
+        event, occurrence = _invitation_event(cal, args.file, args.uid, args.occurrence, doing="cancel",
+                                              whole=args.this_and_future)
+        if event.organizer is None:
+            raise ValueError(f"{args.file}: event {event.uid!r} has no organizer: it was never sent as an "
+                             f"invitation, so there is nobody to tell")
+        uninvited = None
+        if args.attendee:
+            uninvited = [_attendee(a) for a in args.attendee]
+            for person in uninvited:
+                if not any(_same_address(person.email, a.email) for a in event.attendees):
+                    raise ValueError(f"--attendee {person.email} is not among the attendees of event "
+                                     f"{event.uid!r}: there is nobody to un-invite")
+        cancelled = cancel(event, attendees=uninvited, recurrence_id=occurrence, this_and_future=args.this_and_future)
+    msg = build_message(cancelled, method="CANCEL", sender=args.sender)
+    return _mail_or_write(msg, args, url, "cancel.eml", out, err)
+
+
+def _cmd_apply(args: Any, out: Any, err: Any) -> int:
+    if args.output is None and args.copy.lower().endswith(".eml"):
+        raise ValueError(f"{args.copy} is a message: give -o FILE.ics, the organizer's copy to write")
+    copy = _load_file(args.copy)
+    if copy.method not in (None, "PUBLISH", "REQUEST", "ADD"):
+        raise ValueError(f"{args.copy} is a {copy.method}: the copy is the invitation as sent, or the file "
+                         f"apply wrote")
+    events, status = list(copy.events), 0
+    for path in args.answers:  # each answer whole or not at all; one that fails is said and the rest applied
+        try:
+            events, said = _answers_applied(events, _load_file(path), path, args.copy)
+        except (ValueError, OSError) as exc:
+            if isinstance(exc, (BrokenPipeError, _OutputError)):
+                raise
+            problem = exc.strerror or exc if isinstance(exc, OSError) and exc.filename else exc
+            print(f"icsmail: error: {path}: not applied: {problem}".replace("\n", " "), file=err)
+            status = 1
+            continue
+        for line in said:
+            print(f"{path}: {line}", file=err)
+    if events == list(copy.events) and args.output is None:
+        return status  # nothing applied: the copy stays as it was
+    data = dumps(replace(copy, events=tuple(events), method=None, warnings=[])).encode()
+    where = _write_output(data, args.copy if args.output is None else args.output, args.copy, out)
+    if args.output != "-":
+        print(f"wrote {where}", file=err)
+    return status
+
+
+def _answers_applied(events: list, answer: Calendar, path: str, copy: str) -> tuple[list, list[str]]:
+    """``events`` (the organizer's copy) with the REPLY or the CANCEL ``answer`` applied, and a line
+    for each change: a new list, so an answer that fails leaves the copy as it was."""
+    if answer.method not in ("REPLY", "CANCEL"):
+        raise ValueError(f"{path} is {'a ' + answer.method if answer.method else 'no iTIP message (no METHOD)'}"
+                         f": apply takes replies and cancels")
+    events, said = list(events), []
+    for uid in dict.fromkeys(ev.uid for ev in answer.events):
+        mine = [i for i, ev in enumerate(events) if ev.uid == uid]
+        if not mine:
+            raise ValueError(f"it is about event {uid!r}, which {copy} does not hold")
+        if answer.method == "CANCEL":
+            for i in mine:
+                events[i] = apply_cancel(events[i], answer)
+            said += [_cancel_said(ev) for ev in answer.events if ev.uid == uid]
+            continue
+        for one in (ev for ev in answer.events if ev.uid == uid):
+            same = [i for i in mine if events[i].recurrence_id == one.recurrence_id]
+            if not same:  # an answer for one occurrence: the copy gets that occurrence, as changed (RFC 5545 3.8.4.4)
+                series = [i for i in mine if events[i].recurrence_id is None]
+                if not series:
+                    raise ValueError(f"it answers the occurrence {one.recurrence_id} of event {uid!r}, which "
+                                     f"{copy} does not hold")
+                try:
+                    events.append(update(events[series[0]], recurrence_id=one.recurrence_id))
+                except ValueError:
+                    raise ValueError(f"it answers {_describe_dates((one.recurrence_id,))}, which is not an "
+                                     f"occurrence of event {uid!r} in {copy}") from None
+                same = [len(events) - 1]
+            events[same[0]] = apply_reply(events[same[0]], one)
+            who = one.attendees[0] if one.attendees else None
+            on = f" ({_describe_dates((one.recurrence_id,))})" if one.recurrence_id is not None else ""
+            said.append(f"{who.email if who else '(nobody)'} {(who.partstat if who else '?').lower()}{on}")
+    return events, said
+
+
+def _cancel_said(ev: Event) -> str:
+    """What a CANCEL's event did to the copy, in a few words."""
+    if ev.status != "CANCELLED":
+        return "un-invited " + ", ".join(a.email for a in ev.attendees)
+    if ev.recurrence_id is None:
+        return "cancelled"
+    return f"cancelled {_describe_dates((ev.recurrence_id,))}" + (" and after" if _this_and_future(ev) else "")
+
+
+def _invitation_event(cal: Calendar, path: str, uid: str | None, when: str | None = None, *,
+                      doing: str = "answer", whole: bool = False) -> tuple[Event, date | datetime | None]:
+    """(the event to answer (``doing``: or to cancel), the occurrence of it or None): the
+    invitation's (with ``uid``, that one), of several versions (a mail's parts that disagree)
+    the latest.  That is the series rather than one of its changed occurrences; with ``when``
+    (--occurrence, a start in the series' zone) the changed occurrence the file holds for it
+    (not when ``whole``: that occurrence and those after it), else that occurrence of the series.
+    What is no invitation (a cancel, an answer, a counter-proposal) is nothing to answer."""
     if cal.method not in (None, "PUBLISH", "REQUEST", "ADD"):
-        raise ValueError(f"{path} is a {cal.method}, not an invitation: there is nothing to answer")
+        raise ValueError(f"{path} is a {cal.method}, not an invitation: there is nothing to {doing}")
     events = [ev for ev in cal.events if uid is None or ev.uid == uid]
     if not events:
-        raise ValueError(f"{path}: no event to reply to" + (f" with UID {uid!r}" if uid is not None else ""))
+        raise ValueError(f"{path}: no event to {'reply to' if doing == 'answer' else doing}" + (
+            f" with UID {uid!r}" if uid is not None else ""))
     uids = list(dict.fromkeys(ev.uid for ev in events))
     if len(uids) > 1:
         shown = ", ".join(repr(u) for u in uids[:3]) + (", ..." if len(uids) > 3 else "")
@@ -9519,7 +9639,7 @@ def _invitation_event(cal: Calendar, path: str, uid: str | None,
                              f"{'times' if isinstance(anchor, datetime) else 'days'}: give one like {like}")
         if isinstance(occurrence, datetime) and zone is None:
             occurrence = occurrence.replace(tzinfo=None)  # a floating series: its wall time
-        same = [ev for ev in changed if _same_time(ev.recurrence_id, occurrence, zone)]
+        same = [ev for ev in changed if not whole and _same_time(ev.recurrence_id, occurrence, zone)]
         if same:  # the occurrence as it was changed: its own time and version
             events, occurrence = same, None
         elif series:
@@ -9532,7 +9652,7 @@ def _invitation_event(cal: Calendar, path: str, uid: str | None,
         raise ValueError(f"{listed} and not the series: say which with --occurrence")
     event = max(events, key=_version)
     if event.status == "CANCELLED":
-        raise ValueError(f"{path}: event {event.uid!r} is cancelled: there is nothing to answer")
+        raise ValueError(f"{path}: event {event.uid!r} is cancelled: there is nothing to {doing}")
     return event, occurrence
 
 
@@ -9548,6 +9668,9 @@ def _add_event_options(p: Any) -> None:
     p.add_argument("--organizer", help="Name <address> or address")
     p.add_argument("--attendee", action="append", metavar="ADDRESS", help="a required attendee (repeatable)")
     p.add_argument("--optional", action="append", metavar="ADDRESS", help="an optional attendee (repeatable)")
+    p.add_argument("--room", action="append", metavar="ADDRESS", help="a room to book (CUTYPE=ROOM; repeatable)")
+    p.add_argument("--resource", action="append", metavar="ADDRESS",
+                   help="equipment to book (CUTYPE=RESOURCE; repeatable)")
     p.add_argument("--alarm", action="append", metavar="BEFORE", help="a reminder, e.g. 15m (repeatable)")
     p.add_argument("--rrule", help="recurrence, e.g. FREQ=WEEKLY;BYDAY=MO;COUNT=10")
     p.add_argument("--category", action="append")
@@ -9630,6 +9753,28 @@ def _parser() -> Any:
     p.add_argument("--smtp", help="smtp://[user@]host[:port] (default $ICSMAIL_SMTP)")
     p.add_argument("-o", "--output", help="write the reply here instead of sending it; - for standard output")
     p.set_defaults(run=_cmd_reply)
+
+    p = sub.add_parser("cancel", help="cancel an invitation sent before, or one occurrence of it")
+    p.add_argument("file", metavar="SENT", type=_file_name,
+                   help="the invitation as sent (.eml or .ics), or the copy apply wrote")
+    p.add_argument("--occurrence", metavar="WHEN", help="cancel this occurrence of a series alone: its start, "
+                   "in the series' zone")
+    p.add_argument("--this-and-future", action="store_true", help="with --occurrence: it and every one after it")
+    p.add_argument("--attendee", action="append", metavar="ADDRESS",
+                   help="un-invite this attendee alone, and keep the event (repeatable)")
+    p.add_argument("--uid", help="the event to cancel, when the file has several")
+    p.add_argument("--sender", help="send as this address, on the organizer's behalf (SENT-BY)")
+    p.add_argument("--smtp", help="smtp://[user@]host[:port] or smtps://... (default $ICSMAIL_SMTP)")
+    p.add_argument("-o", "--output", help="write the cancel here instead of sending it; - for standard output")
+    p.set_defaults(run=_cmd_cancel)
+
+    p = sub.add_parser("apply", help="record replies and cancels in the organizer's copy of an event")
+    p.add_argument("copy", metavar="COPY", type=_file_name,
+                   help="the organizer's copy: the .ics apply wrote before, or the invitation as sent")
+    p.add_argument("answers", nargs="+", metavar="ANSWER", type=_file_name, help="replies and cancels (.eml or .ics)")
+    p.add_argument("-o", "--output", help="write the copy here (default: COPY itself; needed when COPY is an .eml); "
+                   "- for standard output")
+    p.set_defaults(run=_cmd_apply)
     return parser
 
 

@@ -5775,6 +5775,146 @@ class TestCLI(SMTPTestCase):
         self.assertEqual((code, err), (1, "icsmail: error: counter.ics is a COUNTER, not an invitation: there is "
                                           "nothing to answer\n"))
 
+    def test_rooms_and_resources_are_booked_as_such(self):
+        code, _, err = self.run_main(*self.INVITE, "--room", "Room 4 <room4@example.com>", "--resource",
+                                     "beamer@example.com", "-o", "invite.eml")
+        self.assertEqual(code, 0, err)
+        kinds = {a.email: (a.cutype, a.role) for a in icsmail.load("invite.eml").events[0].attendees}
+        self.assertEqual((kinds["room4@example.com"], kinds["beamer@example.com"], kinds["bob@example.com"]),
+                         (("ROOM", "REQ-PARTICIPANT"), ("RESOURCE", "REQ-PARTICIPANT"), (None, "REQ-PARTICIPANT")))
+        code, _, err = self.run_main("invite", *self.INVITE[1:11], "--room", "room4@example.com", "-o", "r.eml")
+        self.assertEqual(code, 0, err)  # a room alone is someone to invite
+        code, _, err = self.run_main("publish", *self.INVITE[1:11], "--room", "room4@example.com", "-o", "p.ics")
+        self.assertEqual((code, os.path.exists("p.ics")), (1, False))
+        self.assertIn("publish writes an announcement without attendees", err)
+
+    def invite_and_answer(self) -> None:
+        """invite.eml: a weekly series of four; bob accepts it, carol declines its second week."""
+        self.run_main(*self.INVITE, "--rrule", "FREQ=WEEKLY;COUNT=4", "-o", "invite.eml")
+        self.run_main("reply", "invite.eml", "accept", "--attendee", "bob@example.com", "-o", "bob.eml")
+        self.run_main("reply", "invite.eml", "decline", "--attendee", "carol@example.com", "--occurrence",
+                      "2026-12-08 10:00", "-o", "carol.eml")
+
+    def test_apply_records_the_answers_in_the_organizers_copy(self):
+        self.invite_and_answer()
+        code, _, err = self.run_main("apply", "invite.eml", "bob.eml", "carol.eml", "-o", "meeting.ics")
+        self.assertEqual((code, err), (0, "bob.eml: bob@example.com accepted\ncarol.eml: carol@example.com declined "
+                                          "(Tue 8 Dec 2026 10:00)\nwrote meeting.ics\n"))
+        cal = icsmail.load("meeting.ics")
+        self.assertIsNone(cal.method)  # a calendar to keep, not a message
+        series, second = cal.events
+        self.assertEqual(([a.partstat for a in series.attendees], series.recurrence_id),
+                         (["ACCEPTED", "NEEDS-ACTION"], None))
+        self.assertEqual(([a.partstat for a in second.attendees], second.recurrence_id, second.start),
+                         (["ACCEPTED", "DECLINED"], datetime(2026, 12, 8, 10, tzinfo=LONDON), second.recurrence_id))
+
+    def test_apply_writes_the_copy_in_place_and_says_what_it_cannot_apply(self):
+        self.invite_and_answer()
+        self.run_main("apply", "invite.eml", "carol.eml", "-o", "meeting.ics")
+        self.run_main(*self.INVITE, "--uid", "other@example.com", "-o", "other.eml")
+        self.run_main("reply", "other.eml", "accept", "--attendee", "bob@example.com", "-o", "elsewhere.eml")
+        code, _, err = self.run_main("apply", "meeting.ics", "elsewhere.eml", "invite.eml", "bob.eml")
+        self.assertEqual(code, 1)
+        self.assertEqual(err.splitlines(), [
+            "icsmail: error: elsewhere.eml: not applied: it is about event 'other@example.com', which meeting.ics "
+            "does not hold",
+            "icsmail: error: invite.eml: not applied: invite.eml is a REQUEST: apply takes replies and cancels",
+            "bob.eml: bob@example.com accepted", "wrote meeting.ics"])
+        self.assertEqual([a.partstat for a in icsmail.load("meeting.ics").events[0].attendees],
+                         ["ACCEPTED", "NEEDS-ACTION"])
+
+    def test_apply_refuses_an_answer_for_an_occurrence_the_copy_excludes(self):
+        self.invite_and_answer()
+        series = icsmail.load("invite.eml").events[0]
+        icsmail.dump(dataclasses.replace(series, exdates=(datetime(2026, 12, 8, 10, tzinfo=LONDON),)), "meeting.ics")
+        code, _, err = self.run_main("apply", "meeting.ics", "carol.eml")
+        self.assertEqual((code, err), (1, f"icsmail: error: carol.eml: not applied: it answers Tue 8 Dec 2026 10:00, "
+                                          f"which is not an occurrence of event {series.uid!r} in meeting.ics\n"))
+
+    def test_apply_changes_nothing_when_nothing_applies(self):
+        self.invite_and_answer()
+        self.run_main("apply", "invite.eml", "bob.eml", "-o", "meeting.ics")
+        os.utime("meeting.ics", (0, 0))
+        code, _, err = self.run_main("apply", "meeting.ics", "missing.eml")
+        self.assertEqual((code, err), (1, "icsmail: error: missing.eml: not applied: No such file or directory\n"))
+        self.assertEqual(os.stat("meeting.ics").st_mtime, 0)
+        code, _, err = self.run_main("apply", "invite.eml", "bob.eml")
+        self.assertEqual((code, err), (1, "icsmail: error: invite.eml is a message: give -o FILE.ics, the "
+                                          "organizer's copy to write\n"))
+
+    def test_cancel_one_occurrence_and_record_it(self):
+        self.invite_and_answer()
+        self.run_main("apply", "invite.eml", "bob.eml", "-o", "meeting.ics")
+        code, _, err = self.run_main("cancel", "meeting.ics", "--occurrence", "2026-12-15 10:00", "-o", "cancel.eml")
+        self.assertEqual(code, 0, err)
+        msg = icsmail.load("cancel.eml")
+        ev, = msg.events
+        self.assertEqual((msg.method, ev.status, ev.sequence, ev.recurrence_id),
+                         ("CANCEL", "CANCELLED", 1, datetime(2026, 12, 15, 10, tzinfo=LONDON)))
+        code, _, err = self.run_main("apply", "meeting.ics", "cancel.eml")
+        self.assertEqual((code, err), (0, "cancel.eml: cancelled Tue 15 Dec 2026 10:00\nwrote meeting.ics\n"))
+        copy, = icsmail.load("meeting.ics").events
+        self.assertEqual((copy.exdates, copy.sequence, copy.attendees[0].partstat),
+                         ((datetime(2026, 12, 15, 10, tzinfo=LONDON),), 1, "ACCEPTED"))
+
+    def test_cancel_this_and_future(self):
+        self.invite_and_answer()
+        code, _, err = self.run_main("cancel", "invite.eml", "--this-and-future", "-o", "c.eml")
+        self.assertEqual((code, err), (1, "icsmail: error: --this-and-future needs --occurrence: the first "
+                                          "occurrence to cancel\n"))
+        code, _, err = self.run_main("cancel", "invite.eml", "--occurrence", "2026-12-15 10:00", "--this-and-future",
+                                     "-o", "c.eml")
+        self.assertEqual(code, 0, err)
+        code, _, err = self.run_main("apply", "invite.eml", "c.eml", "-o", "meeting.ics")
+        self.assertEqual(err, "c.eml: cancelled Tue 15 Dec 2026 10:00 and after\nwrote meeting.ics\n")
+        copy, = icsmail.load("meeting.ics").events
+        self.assertEqual([o.day for o in icsmail.occurrences(copy)], [1, 8])
+
+    def test_cancel_uninvites_one_attendee(self):
+        self.run_main(*self.INVITE, "-o", "invite.eml")
+        code, _, err = self.run_main("cancel", "invite.eml", "--attendee", "carol@example.com", "-o", "c.eml")
+        self.assertEqual(code, 0, err)
+        with open("c.eml", "rb") as f:
+            self.assertEqual(email.message_from_binary_file(f)["To"], "carol@example.com")
+        ev, = icsmail.load("c.eml").events
+        self.assertEqual((ev.status, [a.email for a in ev.attendees]), (None, ["carol@example.com"]))
+        code, _, err = self.run_main("apply", "invite.eml", "c.eml", "-o", "meeting.ics")
+        self.assertEqual((code, [a.email for a in icsmail.load("meeting.ics").events[0].attendees]),
+                         (0, ["bob@example.com"]), err)
+        code, _, err = self.run_main("cancel", "invite.eml", "--attendee", "zed@example.com", "-o", "z.eml")
+        self.assertEqual((code, err), (1, "icsmail: error: --attendee zed@example.com is not among the attendees of "
+                                          "event " + repr(ev.uid) + ": there is nobody to un-invite\n"))
+
+    def test_cancel_sends_to_every_attendee(self):
+        server = self.start_server()
+        self.run_main(*self.INVITE, "-o", "invite.eml")
+        code, _, err = self.run_main("cancel", "invite.eml", env={"ICSMAIL_SMTP": server.url})
+        self.assertEqual(code, 0, err)
+        self.assertTrue(err.startswith("sent to bob@example.com, carol@example.com via "), err)
+        (envelope, data), = server.messages
+        cal = icsmail.loads(data)
+        self.assertEqual((cal.method, cal.events[0].status, cal.events[0].sequence), ("CANCEL", "CANCELLED", 1))
+
+    def test_cancel_refuses_what_cannot_be_cancelled(self):
+        self.run_main(*self.INVITE, "-o", "invite.eml")
+        self.run_main("cancel", "invite.eml", "-o", "c.eml")
+        self.run_main("publish", *self.INVITE[1:9], "-o", "mine.ics")
+        uid = icsmail.load("invite.eml").events[0].uid
+        cases = {"c.eml": "c.eml is a CANCEL, not an invitation: there is nothing to cancel",
+                 "mine.ics": "mine.ics: event %r has no organizer: it was never sent as an invitation, so there is "
+                             "nobody to tell" % icsmail.load("mine.ics").events[0].uid}
+        for path, message in cases.items():
+            with self.subTest(path):
+                code, _, err = self.run_main("cancel", path, "-o", "x.eml")
+                self.assertEqual((code, err), (1, f"icsmail: error: {message}\n"))
+        self.run_main("apply", "invite.eml", "c.eml", "-o", "meeting.ics")
+        code, _, err = self.run_main("cancel", "meeting.ics", "-o", "x.eml")
+        self.assertEqual((code, err), (1, f"icsmail: error: meeting.ics: event {uid!r} is cancelled: there is "
+                                          f"nothing to cancel\n"))
+        code, _, err = self.run_main("cancel", "invite.eml", "--occurrence", "2026-12-02 10:00", "-o", "x.eml")
+        self.assertEqual((code, err), (1, f"icsmail: error: event {uid!r} does not recur: cancel it whole, without "
+                                          f"--occurrence\n"))
+
     def test_errors_are_one_line(self):
         with open("broken.ics", "w") as f:
             f.write("BEGIN:VCALENDAR\nBEGIN:VEVENT\nSUMMARY oops\nEND:VEVENT\nEND:VCALENDAR\n")
