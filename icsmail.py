@@ -4113,6 +4113,9 @@ def _display_candidates(rest: str) -> Iterator[ZoneInfo]:
     """Zones an Exchange display name names, best first: its Windows zone, then its cities."""
     windows = _windows_zones()
     text = " ".join(rest.split()).lower()
+    if not text.isascii():  # "Brasília", "São Paulo": the tz database's names are ASCII
+        import unicodedata
+        text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     named = _DISPLAY_WINDOWS.get(text)
     m = _X_TIME_RE.match(text)
     for name in (named, m and f"{m.group(1)} standard time", f"{text} standard time"):  # "Eastern Time (US &

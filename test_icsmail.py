@@ -1687,6 +1687,8 @@ class TestLoads(unittest.TestCase):
             "(UTC+02:00) Amman": "Asia/Amman",  # +03:00 since 2022: the place, not another zone at +02:00
             "(UTC+01:00) Sao Tome": "Africa/Sao_Tome",
             "(UTC-05:00) Haiti": "America/Port-au-Prince",  # Haiti Standard Time, with summer time
+            "(UTC-03:00) Bras\u00edlia": "America/Sao_Paulo",  # Windows writes the accent; the tz database none
+            "(UTC+01:00) Z\u00fcrich": "Europe/Zurich",
         }
         for tzid, key in cases.items():
             with self.subTest(tzid=tzid):
