@@ -9087,10 +9087,7 @@ def _cli_event(args: Any) -> Event:
     duration = _cli_duration(args.duration) if args.duration is not None else None
     if end is None and duration is None and isinstance(start, datetime):
         duration = timedelta(hours=1)
-    attendees = [Attendee(a) for a in args.attendee or ()]
-    attendees += [Attendee(a, role="OPT-PARTICIPANT") for a in args.optional or ()]
-    attendees += [Attendee(a, cutype="ROOM") for a in args.room or ()]
-    attendees += [Attendee(a, cutype="RESOURCE") for a in args.resource or ()]
+    attendees = _cli_attendees(args)
     alarms = [Alarm(trigger=-_cli_duration(a, "--alarm")) for a in args.alarm or ()]
     return Event(args.summary, start, end, duration, uid=args.uid, description=args.description,
                  location=args.location, url=args.url, organizer=args.organizer, attendees=attendees,
@@ -9535,6 +9532,69 @@ def _cmd_cancel(args: Any, out: Any, err: Any) -> int:
     return _mail_or_write(msg, args, url, "cancel.eml", out, err)
 
 
+def _cmd_update(args: Any, out: Any, err: Any) -> int:
+    url = _smtp_url(args)
+    cal = _load_file(args.file)
+    with _as_occurrence_option():
+        event, occurrence = _invitation_event(cal, args.file, args.uid, args.occurrence, doing="update")
+    if event.organizer is None:
+        raise ValueError(f"{args.file}: event {event.uid!r} has no organizer: it was never sent as an invitation, "
+                         f"so there is nobody to tell")
+    changes = _cli_changes(args, event, err)
+    added = _cli_attendees(args)
+    for person in added:
+        if any(_same_address(person.email, a.email) for a in event.attendees):
+            raise ValueError(f"{person.email} is already invited to event {event.uid!r}")
+    if not changes and not added:
+        raise ValueError("update: nothing to change: give what changes (--start, --location, --attendee, ...)")
+    with _as_occurrence_option():
+        new = update(event, **changes, **({"recurrence_id": occurrence} if occurrence is not None else {}))
+    if added:  # after the times: a new time asks everyone again, the guests added too
+        new = update(new, attendees=(*new.attendees, *added), sequence=new.sequence)
+    msg = build_message(new, method="REQUEST", sender=args.sender)
+    return _mail_or_write(msg, args, url, "update.eml", out, err)
+
+
+def _cli_changes(args: Any, event: Event, err: Any) -> dict:
+    """The changes `update` options ask of ``event``: times in its zone unless --tz names another."""
+    start = event.start
+    if args.tz is not None:
+        zone, explicit = functools.lru_cache(maxsize=None)(lambda: _cli_zone(args.tz)), True
+        zone()
+    elif isinstance(start, datetime):
+        zone, explicit = (lambda: start.tzinfo), start.tzinfo is not None  # (floating: a wall time)
+    else:  # an all-day event given a time of day: this machine's zone, said as publish says it
+        zone, explicit = functools.lru_cache(maxsize=None)(lambda: _cli_zone(None)), False
+    changes: dict[str, Any] = {}
+    for name in ("start", "end"):
+        if getattr(args, name) is not None:
+            changes[name] = _cli_time(getattr(args, name), zone, f"--{name}", explicit)
+    moved = changes.get("start", start)
+    if args.tz is None and isinstance(moved, datetime) and not isinstance(start, datetime) and moved.tzinfo:
+        print(f"icsmail: note: the times are in {getattr(moved.tzinfo, 'key', moved.tzinfo)}, this machine's zone "
+              f"(give --tz for another)", file=err)
+    if args.duration is not None:
+        changes["duration"] = _cli_duration(args.duration)
+    if isinstance(moved, date) and not isinstance(moved, datetime) and isinstance(start, datetime) \
+            and "end" not in changes and "duration" not in changes:
+        changes["duration"] = None  # a meeting made all-day lasts its day, not 24 hours from midnight
+        changes["end"] = None
+    for name in ("summary", "location", "description", "url", "rrule", "status", "priority", "transparency"):
+        value = getattr(args, name)
+        if value is not None:
+            changes[name] = None if value == "" and name not in ("summary", "status", "priority") else value
+    if args.category is not None:
+        changes["categories"] = tuple(args.category)
+    return changes
+
+
+def _cli_attendees(args: Any) -> list[Attendee]:
+    """The attendees --attendee, --optional, --room and --resource name, in that order."""
+    return [Attendee(a, **kind) for option, kind in (("attendee", {}), ("optional", {"role": "OPT-PARTICIPANT"}),
+                                                     ("room", {"cutype": "ROOM"}), ("resource", {"cutype": "RESOURCE"}))
+            for a in getattr(args, option) or ()]
+
+
 def _cmd_apply(args: Any, out: Any, err: Any) -> int:
     if args.output is None and args.copy.lower().endswith(".eml"):
         raise ValueError(f"{args.copy} is a message: give -o FILE.ics, the organizer's copy to write")
@@ -9567,14 +9627,18 @@ def _cmd_apply(args: Any, out: Any, err: Any) -> int:
 def _answers_applied(events: list, answer: Calendar, path: str, copy: str) -> tuple[list, list[str]]:
     """``events`` (the organizer's copy) with the REPLY or the CANCEL ``answer`` applied, and a line
     for each change: a new list, so an answer that fails leaves the copy as it was."""
-    if answer.method not in ("REPLY", "CANCEL"):
+    if answer.method not in ("REPLY", "CANCEL", "REQUEST"):
         raise ValueError(f"{path} is {'a ' + answer.method if answer.method else 'no iTIP message (no METHOD)'}"
-                         f": apply takes replies and cancels")
+                         f": apply takes replies, cancels and the organizer's updates")
     events, said = list(events), []
     for uid in dict.fromkeys(ev.uid for ev in answer.events):
         mine = [i for i, ev in enumerate(events) if ev.uid == uid]
         if not mine:
             raise ValueError(f"it is about event {uid!r}, which {copy} does not hold")
+        if answer.method == "REQUEST":
+            events, done = _update_applied(events, [ev for ev in answer.events if ev.uid == uid])
+            said += done
+            continue
         if answer.method == "CANCEL":
             for i in mine:
                 events[i] = apply_cancel(events[i], answer)
@@ -9598,6 +9662,74 @@ def _answers_applied(events: list, answer: Calendar, path: str, copy: str) -> tu
             on = f" ({_describe_dates((one.recurrence_id,))})" if one.recurrence_id is not None else ""
             said.append(f"{who.email if who else '(nobody)'} {(who.partstat if who else '?').lower()}{on}")
     return events, said
+
+
+def _update_applied(events: list, versions: list) -> tuple[list, list[str]]:
+    """``events`` with the organizer's newer ``versions`` of one of them (a REQUEST that `update`
+    made) in place of the old: the answers the copy has since recorded for the same version kept;
+    a changed occurrence the series no longer has dropped (and said)."""
+    events, said = list(events), []
+    for new in versions:
+        on = f" ({_describe_dates((new.recurrence_id,))})" if new.recurrence_id is not None else ""
+        same = [i for i, ev in enumerate(events) if ev.uid == new.uid and ev.recurrence_id == new.recurrence_id]
+        old = events[same[0]] if same else None
+        if old is not None and _version(new) < _version(old):
+            raise ValueError(f"it is version {new.sequence} of the event{on}, older than the copy's "
+                             f"{old.sequence} (RFC 5546 2.1.5)")
+        if old is not None and _version(new) == _version(old) and _same_but_answers(new, old):
+            said.append(f"version {new.sequence}{on} already recorded")  # (a version of the same second, DTSTAMP's
+            continue  # unit, that says something new is recorded: the organizer's, given after the copy)
+        if old is not None and new.sequence == old.sequence:  # answers to this version, recorded since
+            answered = {a.email.lower(): a for a in old.attendees if a.partstat != "NEEDS-ACTION"}
+            new = replace(new, attendees=tuple(answered.get(a.email.lower(), a) if a.partstat == "NEEDS-ACTION"
+                                               else a for a in new.attendees))
+        if same:
+            events[same[0]] = new
+        else:
+            events.append(new)
+        said.append(f"version {new.sequence}{on} recorded")
+        if old is not None and new.recurrence_id is None:
+            events, done = _answers_followed(events, old, new)
+            said += done
+    return events, said
+
+
+def _answers_followed(events: list, old: Event, new: Event) -> tuple[list, list[str]]:
+    """The occurrences ``events`` holds of series ``old`` only for an attendee's answer to them
+    (what apply made: the series' occurrence and other answers) made occurrences of ``new``: the
+    answers kept unless the times changed, when they are void and the occurrence is the series'
+    again.  An occurrence the series no longer has is dropped; one the organizer changed stays."""
+    events, said, timing = list(events), [], _changed(old, new, _TIMING)
+    for ev in [ev for ev in events if ev.uid == new.uid and ev.recurrence_id is not None]:
+        when = _describe_dates((ev.recurrence_id,))
+        try:
+            then = replace(old, **_occurrence(old, ev.recurrence_id, "update"))
+        except ValueError:
+            continue  # not the old series' either: nothing to judge it by
+        if not _same_but_answers(ev, then):
+            continue  # changed by the organizer: the series' new version leaves it as it is
+        try:
+            now = replace(new, **_occurrence(new, ev.recurrence_id, "update"))
+        except ValueError:
+            events.remove(ev)  # the series moved away from it: answers for a time that is gone
+            said.append(f"dropped the answers to {when}, no longer an occurrence")
+            continue
+        i = events.index(ev)
+        if timing:
+            del events[i]
+            said.append(f"dropped the answers to {when}: the times changed")
+        else:
+            answers = {a.email.lower(): a for a in ev.attendees}
+            events[i] = replace(now, attendees=tuple(answers.get(a.email.lower(), a) for a in now.attendees))
+    return events, said
+
+
+def _same_but_answers(one: Event, other: Event) -> bool:
+    """Whether two copies of an event say the same but for their answers, DTSTAMP and SEQUENCE."""
+    if [a.email.lower() for a in one.attendees] != [a.email.lower() for a in other.attendees]:
+        return False
+    return all(getattr(one, f.name) == getattr(other, f.name) for f in _fields(Event)
+               if f.compare and f.name not in ("dtstamp", "sequence", "attendees"))
 
 
 def _cancel_said(ev: Event) -> str:
@@ -9756,6 +9888,34 @@ def _parser() -> Any:
     p.add_argument("--smtp", help="smtp://[user@]host[:port] (default $ICSMAIL_SMTP)")
     p.add_argument("-o", "--output", help="write the reply here instead of sending it; - for standard output")
     p.set_defaults(run=_cmd_reply)
+
+    p = sub.add_parser("update", help="send the next version of an invitation: what changes, the rest kept")
+    p.add_argument("file", metavar="SENT", type=_file_name,
+                   help="the invitation as sent (.eml or .ics), or the copy apply wrote")
+    p.add_argument("--occurrence", metavar="WHEN", help="change this occurrence of a series alone: its start, "
+                   "in the series' zone")
+    p.add_argument("--start", help="the new start: 2026-12-01 10:00 (in the event's zone), or a date for all day")
+    p.add_argument("--end", help="the new end (a new --start alone keeps the event's length)")
+    p.add_argument("--duration", help="the new length: 45m, 1h30m, 2d or PT45M")
+    p.add_argument("--tz", help="IANA time zone of --start/--end (default: the event's)")
+    p.add_argument("--summary")
+    p.add_argument("--location", help="the new place ('' for none)")
+    p.add_argument("--description", help="the new description ('' for none)")
+    p.add_argument("--url", help="the new URL ('' for none)")
+    p.add_argument("--rrule", help="the new recurrence ('' for none)")
+    p.add_argument("--category", action="append", help="the categories, all of them (repeatable)")
+    p.add_argument("--status", choices=("TENTATIVE", "CONFIRMED"), type=str.upper)
+    p.add_argument("--priority", type=int, metavar="0-9")
+    p.add_argument("--transparency", choices=("OPAQUE", "TRANSPARENT"), type=str.upper)
+    p.add_argument("--attendee", action="append", metavar="ADDRESS", help="invite one more attendee (repeatable)")
+    p.add_argument("--optional", action="append", metavar="ADDRESS", help="invite one more optional attendee")
+    p.add_argument("--room", action="append", metavar="ADDRESS", help="book one more room (CUTYPE=ROOM)")
+    p.add_argument("--resource", action="append", metavar="ADDRESS", help="book more equipment (CUTYPE=RESOURCE)")
+    p.add_argument("--uid", help="the event to update, when the file has several")
+    p.add_argument("--sender", help="send as this address, on the organizer's behalf (SENT-BY)")
+    p.add_argument("--smtp", help="smtp://[user@]host[:port] or smtps://... (default $ICSMAIL_SMTP)")
+    p.add_argument("-o", "--output", help="write the update here instead of sending it; - for standard output")
+    p.set_defaults(run=_cmd_update)
 
     p = sub.add_parser("cancel", help="cancel an invitation sent before, or one occurrence of it")
     p.add_argument("file", metavar="SENT", type=_file_name,

@@ -5815,12 +5815,15 @@ class TestCLI(SMTPTestCase):
         self.run_main("apply", "invite.eml", "carol.eml", "-o", "meeting.ics")
         self.run_main(*self.INVITE, "--uid", "other@example.com", "-o", "other.eml")
         self.run_main("reply", "other.eml", "accept", "--attendee", "bob@example.com", "-o", "elsewhere.eml")
-        code, _, err = self.run_main("apply", "meeting.ics", "elsewhere.eml", "invite.eml", "bob.eml")
+        self.run_main("publish", *self.INVITE[1:9], "-o", "plain.ics")
+        code, _, err = self.run_main("apply", "meeting.ics", "elsewhere.eml", "plain.ics", "invite.eml", "bob.eml")
         self.assertEqual(code, 1)
         self.assertEqual(err.splitlines(), [
             "icsmail: error: elsewhere.eml: not applied: it is about event 'other@example.com', which meeting.ics "
             "does not hold",
-            "icsmail: error: invite.eml: not applied: invite.eml is a REQUEST: apply takes replies and cancels",
+            "icsmail: error: plain.ics: not applied: plain.ics is no iTIP message (no METHOD): apply takes replies, "
+            "cancels and the organizer's updates",
+            "invite.eml: version 0 already recorded",
             "bob.eml: bob@example.com accepted", "wrote meeting.ics"])
         self.assertEqual([a.partstat for a in icsmail.load("meeting.ics").events[0].attendees],
                          ["ACCEPTED", "NEEDS-ACTION"])
@@ -5916,6 +5919,95 @@ class TestCLI(SMTPTestCase):
         code, _, err = self.run_main("cancel", "invite.eml", "--occurrence", "2026-12-02 10:00", "-o", "x.eml")
         self.assertEqual((code, err), (1, f"icsmail: error: event {uid!r} does not recur: cancel it whole, without "
                                           f"--occurrence\n"))
+
+    def test_update_sends_the_next_version_with_the_rest_kept(self):
+        self.run_main(*self.INVITE, "--location", "Room 1", "-o", "invite.eml")
+        code, _, err = self.run_main("update", "invite.eml", "--location", "Room 9", "-o", "u.eml")
+        self.assertEqual(code, 0, err)
+        with open("u.eml", "rb") as f:
+            self.assertEqual(email.message_from_binary_file(f)["Subject"], "Updated: Design review")
+        cal = icsmail.load("u.eml")
+        first, new = icsmail.load("invite.eml").events[0], cal.events[0]
+        self.assertEqual((cal.method, new.uid, new.sequence, new.location), ("REQUEST", first.uid, 1, "Room 9"))
+        self.assertEqual((new.summary, new.start, new.end_time, new.attendees),
+                         (first.summary, first.start, first.end_time, first.attendees))
+
+    def test_update_moves_the_start_in_the_events_own_zone(self):
+        self.run_main(*self.INVITE[:4], "2026-12-01 10:00", "--tz", "America/New_York", *self.INVITE[7:],
+                      "-o", "invite.eml")
+        self.run_main("reply", "invite.eml", "accept", "--attendee", "bob@example.com", "-o", "bob.eml")
+        self.run_main("apply", "invite.eml", "bob.eml", "-o", "meeting.ics")
+        code, _, err = self.run_main("update", "meeting.ics", "--start", "2026-12-02 11:00", "--attendee",
+                                     "dan@example.com", "-o", "u.eml", env={"TZ": "Asia/Tokyo"})
+        self.assertEqual((code, err), (0, "wrote u.eml (no SMTP server given: set ICSMAIL_SMTP=smtp://host:port to "
+                                          "send it)\n"))
+        new = icsmail.load("u.eml").events[0]
+        self.assertEqual((new.start, new.end_time - new.start, new.sequence),
+                         (datetime(2026, 12, 2, 11, tzinfo=ZoneInfo("America/New_York")), timedelta(minutes=45), 1))
+        self.assertEqual([(a.email, a.partstat) for a in new.attendees],  # a new time asks everyone again
+                         [("bob@example.com", "NEEDS-ACTION"), ("carol@example.com", "NEEDS-ACTION"),
+                          ("dan@example.com", "NEEDS-ACTION")])
+        with open("u.eml", "rb") as f:
+            self.assertEqual(email.message_from_binary_file(f)["To"],
+                             "bob@example.com, carol@example.com, dan@example.com")
+
+    def test_update_changes_one_occurrence(self):
+        self.invite_and_answer()
+        code, _, err = self.run_main("update", "invite.eml", "--occurrence", "2026-12-08 10:00", "--start",
+                                     "2026-12-08 15:00", "-o", "u.eml")
+        self.assertEqual(code, 0, err)
+        new, = icsmail.load("u.eml").events
+        self.assertEqual((new.recurrence_id, new.start, new.rrule),
+                         (datetime(2026, 12, 8, 10, tzinfo=LONDON), datetime(2026, 12, 8, 15, tzinfo=LONDON), None))
+
+    def test_update_refuses_what_changes_nothing_or_cannot_be_changed(self):
+        self.run_main(*self.INVITE, "-o", "invite.eml")
+        self.run_main("cancel", "invite.eml", "-o", "c.eml")
+        uid = icsmail.load("invite.eml").events[0].uid
+        cases = {("invite.eml",): "update: nothing to change: give what changes (--start, --location, --attendee, "
+                                  "...)",
+                 ("invite.eml", "--attendee", "BOB@example.com"): f"BOB@example.com is already invited to event "
+                                                                  f"{uid!r}",
+                 ("c.eml", "--location", "x"): "c.eml is a CANCEL, not an invitation: there is nothing to update",
+                 ("invite.eml", "--end", "2026-12-01 09:00"): "end 2026-12-01 09:00:00+00:00 is not after start "
+                                                              "2026-12-01 10:00:00+00:00"}
+        for argv, message in cases.items():
+            with self.subTest(argv):
+                code, _, err = self.run_main("update", *argv, "-o", "x.eml")
+                self.assertEqual((code, err, os.path.exists("x.eml")), (1, f"icsmail: error: {message}\n", False))
+
+    def test_apply_records_the_organizers_own_update(self):
+        self.invite_and_answer()
+        self.run_main("apply", "invite.eml", "bob.eml", "carol.eml", "-o", "meeting.ics")
+        self.run_main("update", "meeting.ics", "--location", "Room 9", "-o", "room.eml")
+        code, _, err = self.run_main("apply", "meeting.ics", "room.eml")
+        self.assertEqual((code, err), (0, "room.eml: version 1 recorded\nwrote meeting.ics\n"))
+        series, second = icsmail.load("meeting.ics").events
+        self.assertEqual((series.sequence, series.location, [a.partstat for a in series.attendees]),
+                         (1, "Room 9", ["ACCEPTED", "NEEDS-ACTION"]))  # a new place: the answers stand
+        self.assertEqual((second.location, second.sequence, [a.partstat for a in second.attendees]),
+                         ("Room 9", 1, ["ACCEPTED", "DECLINED"]))  # the occurrence follows its series
+        self.run_main("update", "meeting.ics", "--start", "2026-12-01 11:00", "-o", "later.eml")
+        code, _, err = self.run_main("apply", "meeting.ics", "later.eml", "room.eml")
+        self.assertEqual((code, err.splitlines()), (1, [
+            "later.eml: version 2 recorded",
+            "later.eml: dropped the answers to Tue 8 Dec 2026 10:00, no longer an occurrence",
+            "icsmail: error: room.eml: not applied: it is version 1 of the event, older than the copy's 2 "
+            "(RFC 5546 2.1.5)",
+            "wrote meeting.ics"]))
+        series, = icsmail.load("meeting.ics").events
+        self.assertEqual((series.start.hour, [a.partstat for a in series.attendees]), (11, ["NEEDS-ACTION"] * 2))
+
+    def test_an_occurrence_the_organizer_changed_stays_when_the_series_changes(self):
+        self.invite_and_answer()
+        self.run_main("update", "invite.eml", "--occurrence", "2026-12-08 10:00", "--start", "2026-12-08 15:00",
+                      "-o", "moved.eml")
+        self.run_main("apply", "invite.eml", "carol.eml", "moved.eml", "-o", "meeting.ics")
+        self.run_main("update", "meeting.ics", "--summary", "Design review (v2)", "-o", "renamed.eml")
+        code, _, err = self.run_main("apply", "meeting.ics", "renamed.eml")
+        self.assertEqual(code, 0, err)
+        series, moved = icsmail.load("meeting.ics").events
+        self.assertEqual((series.summary, moved.summary, moved.start.hour), ("Design review (v2)", "Design review", 15))
 
     def test_errors_are_one_line(self):
         with open("broken.ics", "w") as f:
