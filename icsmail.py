@@ -7650,7 +7650,9 @@ def apply_reply(event: Event, answer: Event | Calendar) -> Event:
                 given = next((d for d in delegates if _same_address(d.email, address)), None)
                 attendees.append(Attendee(address, name=given.name if given else None, role=role or who.role,
                                           delegated_from=(who.email,)))
-    return replace(event, attendees=tuple(attendees))
+    answered = replace(event, attendees=tuple(attendees))
+    _keep_params(event, answered)  # (the SUMMARY's LANGUAGE, a DTSTART's X- parameter...)
+    return answered
 
 
 def _replying(attendees: Sequence[Attendee]) -> tuple[Attendee, list[Attendee]]:
@@ -7840,7 +7842,11 @@ def _cancel_applied(event: Event, cancellation: Event, attendee: Attendee | str 
         if future:
             changed = _ended_before(event, rid, sequence)
         elif _excluded(rid, event.exdates, zone) or next(occurrences(event, start=rid), None) is None:
-            return replace(event, sequence=sequence) if sequence != event.sequence else event  # (past its end)
+            if sequence == event.sequence:  # (past its end)
+                return event
+            changed = replace(event, sequence=sequence)
+            _keep_params(event, changed)
+            return changed
         else:
             try:
                 _occurrence(event, rid, "cancel")  # an occurrence of the series, or a ValueError saying why not
@@ -9481,20 +9487,40 @@ def _as_occurrence_option() -> Iterator[None]:
         raise
 
 
-def _mail_or_write(msg: Any, args: Any, url: str | None, name: str, out: Any, err: Any) -> int:
-    """Send ``msg`` to ``url``, or write it to -o (default ``name``) when told to or given no server."""
+def _mail_or_write(msg: Any, args: Any, url: str | None, name: str, out: Any, err: Any, copy: Calendar | None = None
+                   ) -> int:
+    """Send ``msg`` to ``url``, or write it to -o (default ``name``) when told to or given no server.
+
+    ``copy``, the organizer's copy it was made from (a calendar file without METHOD, such as
+    `apply` writes), then records it, once it is sent (to anyone) or written: the next
+    `update` or `cancel` made from the copy is made from this version."""
     data = msg.as_bytes(policy=msg.policy.clone(linesep="\r\n"))
     if not url or args.output is not None:
         where = _write_output(data, args.output, name, out)
         if args.output != "-":
             print(_wrote_unsent(where, url), file=err)
-        return 0
-    try:
-        refused = send(msg, url)
-    except SendError as exc:
-        _keep_unsent(data, name, exc, url, out, err)
-        return 1
-    return _report_sent(msg, refused, url, err)
+        status = 0
+    else:
+        try:
+            refused = send(msg, url)
+        except SendError as exc:
+            _keep_unsent(data, name, exc, url, out, err)
+            return 1  # (not recorded: apply records it once `send` has sent it)
+        status = _report_sent(msg, refused, url, err)
+    if copy is not None:
+        events, _ = _answers_applied(list(copy.events), loads(data), name, args.file)
+        _write_file(args.file, dumps(replace(copy, events=tuple(events), method=None, warnings=[])).encode())
+        print(f"recorded in {args.file}", file=err)
+    return status
+
+
+def _the_copy(cal: Calendar, path: str) -> Calendar | None:
+    """``cal``, read from ``path``, when it is the organizer's copy that `update` and `cancel` record
+    what they send in: a calendar file without METHOD (what `apply` writes), not a message."""
+    if cal.method is not None or path == "-":
+        return None
+    with open(path, "rb") as f:
+        return None if _looks_like_mail(f.read(_MAIL_HEAD)) else cal
 
 
 def _cmd_reply(args: Any, out: Any, err: Any) -> int:
@@ -9512,11 +9538,15 @@ def _cmd_reply(args: Any, out: Any, err: Any) -> int:
 def _cmd_cancel(args: Any, out: Any, err: Any) -> int:
     if args.this_and_future and args.occurrence is None:
         raise ValueError("--this-and-future needs --occurrence: the first occurrence to cancel")
+    if args.this_and_future and args.attendee:
+        raise ValueError("--attendee with --this-and-future would un-invite from part of a series, which no copy "
+                         "can record: un-invite from the whole event, or from one --occurrence")
     url = _smtp_url(args)
     cal = _load_file(args.file)
     with _as_occurrence_option():
         event, occurrence = _invitation_event(cal, args.file, args.uid, args.occurrence, doing="cancel",
                                               whole=args.this_and_future)
+        event = _as_versioned(event, cal)
         if event.organizer is None:
             raise ValueError(f"{args.file}: event {event.uid!r} has no organizer: it was never sent as an "
                              f"invitation, so there is nobody to tell")
@@ -9529,7 +9559,7 @@ def _cmd_cancel(args: Any, out: Any, err: Any) -> int:
                                      f"{event.uid!r}: there is nobody to un-invite")
         cancelled = cancel(event, attendees=uninvited, recurrence_id=occurrence, this_and_future=args.this_and_future)
     msg = build_message(cancelled, method="CANCEL", sender=args.sender)
-    return _mail_or_write(msg, args, url, "cancel.eml", out, err)
+    return _mail_or_write(msg, args, url, "cancel.eml", out, err, _the_copy(cal, args.file))
 
 
 def _cmd_update(args: Any, out: Any, err: Any) -> int:
@@ -9537,6 +9567,7 @@ def _cmd_update(args: Any, out: Any, err: Any) -> int:
     cal = _load_file(args.file)
     with _as_occurrence_option():
         event, occurrence = _invitation_event(cal, args.file, args.uid, args.occurrence, doing="update")
+    event = _as_versioned(event, cal)
     if event.organizer is None:
         raise ValueError(f"{args.file}: event {event.uid!r} has no organizer: it was never sent as an invitation, "
                          f"so there is nobody to tell")
@@ -9552,7 +9583,7 @@ def _cmd_update(args: Any, out: Any, err: Any) -> int:
     if added:  # after the times: a new time asks everyone again, the guests added too
         new = update(new, attendees=(*new.attendees, *added), sequence=new.sequence)
     msg = build_message(new, method="REQUEST", sender=args.sender)
-    return _mail_or_write(msg, args, url, "update.eml", out, err)
+    return _mail_or_write(msg, args, url, "update.eml", out, err, _the_copy(cal, args.file))
 
 
 def _cli_changes(args: Any, event: Event, err: Any) -> dict:
@@ -9589,10 +9620,32 @@ def _cli_changes(args: Any, event: Event, err: Any) -> dict:
 
 
 def _cli_attendees(args: Any) -> list[Attendee]:
-    """The attendees --attendee, --optional, --room and --resource name, in that order."""
-    return [Attendee(a, **kind) for option, kind in (("attendee", {}), ("optional", {"role": "OPT-PARTICIPANT"}),
-                                                     ("room", {"cutype": "ROOM"}), ("resource", {"cutype": "RESOURCE"}))
-            for a in getattr(args, option) or ()]
+    """The attendees --attendee, --optional, --room and --resource name, in that order, each once."""
+    people = [Attendee(a, **kind) for option, kind in (("attendee", {}), ("optional", {"role": "OPT-PARTICIPANT"}),
+                                                       ("room", {"cutype": "ROOM"}),
+                                                       ("resource", {"cutype": "RESOURCE"}))
+              for a in getattr(args, option, None) or ()]
+    seen: set[str] = set()
+    for person in people:
+        if person.email.lower() in seen:
+            raise ValueError(f"{person.email} is named twice (--attendee, --optional, --room, --resource): "
+                             f"name each attendee once")
+        seen.add(person.email.lower())
+    return people
+
+
+def _as_versioned(event: Event, cal: Calendar) -> Event:
+    """``event``, a changed occurrence, at the SEQUENCE of its series in ``cal`` when that is higher:
+    what is sent about the occurrence next must be above every version of the series sent
+    (RFC 5546 2.1.4), which is what attendees without the occurrence have."""
+    if event.recurrence_id is None:
+        return event
+    top = max((ev.sequence for ev in cal.events if ev.uid == event.uid and ev.recurrence_id is None), default=-1)
+    if top <= event.sequence:
+        return event
+    raised = replace(event, sequence=top)
+    _keep_params(event, raised)
+    return raised
 
 
 def _cmd_apply(args: Any, out: Any, err: Any) -> int:
@@ -9605,7 +9658,10 @@ def _cmd_apply(args: Any, out: Any, err: Any) -> int:
     events, status = list(copy.events), 0
     for path in args.answers:  # each answer whole or not at all; one that fails is said and the rest applied
         try:
+            before = events
             events, said = _answers_applied(events, _load_file(path), path, args.copy)
+            if events == before:
+                said = ["already recorded: nothing to change"]
         except (ValueError, OSError) as exc:
             if isinstance(exc, (BrokenPipeError, _OutputError)):
                 raise
@@ -9625,43 +9681,88 @@ def _cmd_apply(args: Any, out: Any, err: Any) -> int:
 
 
 def _answers_applied(events: list, answer: Calendar, path: str, copy: str) -> tuple[list, list[str]]:
-    """``events`` (the organizer's copy) with the REPLY or the CANCEL ``answer`` applied, and a line
-    for each change: a new list, so an answer that fails leaves the copy as it was."""
+    """``events`` (the organizer's copy) with the REPLY, the CANCEL or the organizer's REQUEST
+    ``answer`` applied, and a line for each change: a new list, so an answer that fails leaves
+    the copy as it was."""
     if answer.method not in ("REPLY", "CANCEL", "REQUEST"):
         raise ValueError(f"{path} is {'a ' + answer.method if answer.method else 'no iTIP message (no METHOD)'}"
                          f": apply takes replies, cancels and the organizer's updates")
-    events, said = list(events), []
+    events, said = _latest_versions(events), []
     for uid in dict.fromkeys(ev.uid for ev in answer.events):
-        mine = [i for i, ev in enumerate(events) if ev.uid == uid]
-        if not mine:
+        if not any(ev.uid == uid for ev in events):
             raise ValueError(f"it is about event {uid!r}, which {copy} does not hold")
+        group = [ev for ev in answer.events if ev.uid == uid]
         if answer.method == "REQUEST":
-            events, done = _update_applied(events, [ev for ev in answer.events if ev.uid == uid])
+            events, done = _update_applied(events, group)
             said += done
             continue
+        series = next((ev for ev in events if ev.uid == uid and ev.recurrence_id is None), None)
         if answer.method == "CANCEL":
-            for i in mine:
-                events[i] = apply_cancel(events[i], answer)
-            said += [_cancel_said(ev) for ev in answer.events if ev.uid == uid]
+            alone = [one for one in group if one.recurrence_id is not None and one.status != "CANCELLED"]
+            for one in alone:  # un-invited from one occurrence: that occurrence, as the copy holds it, records it
+                i = _held_occurrence(events, series, one, copy)
+                events[i] = apply_cancel(events[i], one)
+            rest = [one for one in group if one not in alone]
+            if rest:
+                whole = replace(answer, events=tuple(rest), warnings=[]) if alone else answer
+                events = [apply_cancel(ev, whole) if ev.uid == uid else ev for ev in events]
+            said += [_cancel_said(one, series) for one in group]
             continue
-        for one in (ev for ev in answer.events if ev.uid == uid):
-            same = [i for i in mine if events[i].recurrence_id == one.recurrence_id]
-            if not same:  # an answer for one occurrence: the copy gets that occurrence, as changed (RFC 5545 3.8.4.4)
-                series = [i for i in mine if events[i].recurrence_id is None]
-                if not series:
-                    raise ValueError(f"it answers the occurrence {one.recurrence_id} of event {uid!r}, which "
-                                     f"{copy} does not hold")
-                try:
-                    events.append(update(events[series[0]], recurrence_id=one.recurrence_id))
-                except ValueError:
-                    raise ValueError(f"it answers {_describe_dates((one.recurrence_id,))}, which is not an "
-                                     f"occurrence of event {uid!r} in {copy}") from None
-                same = [len(events) - 1]
-            events[same[0]] = apply_reply(events[same[0]], one)
+        for one in group:
+            i = _held_occurrence(events, series, one, copy) if one.recurrence_id is not None else \
+                next(i for i, ev in enumerate(events) if ev.uid == uid and ev.recurrence_id is None) \
+                if series is not None else None
+            if i is None:
+                raise ValueError(f"it answers the whole of event {uid!r}, of which {copy} holds only changed "
+                                 f"occurrences")
+            events[i] = apply_reply(events[i], one)
+            if one.recurrence_id is None:  # the series' answer is each occurrence's the copy holds, unless it
+                for j, ev in enumerate(events):  # has a later one of its own (or is of a later version)
+                    if ev.uid == uid and ev.recurrence_id is not None:
+                        try:
+                            events[j] = apply_reply(ev, replace(one, recurrence_id=ev.recurrence_id))
+                        except ValueError:
+                            pass
             who = one.attendees[0] if one.attendees else None
-            on = f" ({_describe_dates((one.recurrence_id,))})" if one.recurrence_id is not None else ""
+            on = f" ({_describe_dates((_series_time(one.recurrence_id, series),))})" if one.recurrence_id else ""
             said.append(f"{who.email if who else '(nobody)'} {(who.partstat if who else '?').lower()}{on}")
     return events, said
+
+
+def _held_occurrence(events: list, series: Event | None, one: Event, copy: str) -> int:
+    """Where ``events`` holds the occurrence ``one`` (a reply or a cancel of it) is about: the
+    changed occurrence it has, else one added for it, as the series has it (SEQUENCE and
+    DTSTAMP too: it is no version the organizer sent) (RFC 5545 3.8.4.4)."""
+    same = [i for i, ev in enumerate(events) if ev.uid == one.uid and ev.recurrence_id == one.recurrence_id]
+    if same:
+        return same[0]
+    when = _describe_dates((_series_time(one.recurrence_id, series),))
+    if series is None:
+        raise ValueError(f"it is about {when} of event {one.uid!r}, which {copy} does not hold")
+    try:
+        events.append(update(series, recurrence_id=_series_time(one.recurrence_id, series), dtstamp=series.dtstamp,
+                             sequence=series.sequence))
+    except ValueError:
+        raise ValueError(f"it is about {when}, which is not an occurrence of event {one.uid!r} in {copy}") from None
+    return len(events) - 1
+
+
+def _series_time(value: date | datetime, series: Event | None) -> date | datetime:
+    """A RECURRENCE-ID as the series' zone shows it (Google writes them in UTC)."""
+    zone = _series_zone(series) if series is not None else None
+    if isinstance(zone, ZoneInfo) and isinstance(value, datetime) and value.utcoffset() is not None:
+        return _real_time(value, zone)
+    return value
+
+
+def _latest_versions(events: Sequence[Event]) -> list:
+    """``events`` with one version of each event and occurrence: the latest (RFC 5546 2.1.5)."""
+    latest: dict[tuple, Event] = {}
+    for ev in events:
+        key = (ev.uid, _instant(ev.recurrence_id) or ev.recurrence_id)
+        if key not in latest or _version(ev) >= _version(latest[key]):
+            latest[key] = ev
+    return [ev for ev in events if latest[(ev.uid, _instant(ev.recurrence_id) or ev.recurrence_id)] is ev]
 
 
 def _update_applied(events: list, versions: list) -> tuple[list, list[str]]:
@@ -9677,8 +9778,7 @@ def _update_applied(events: list, versions: list) -> tuple[list, list[str]]:
             raise ValueError(f"it is version {new.sequence} of the event{on}, older than the copy's "
                              f"{old.sequence} (RFC 5546 2.1.5)")
         if old is not None and _version(new) == _version(old) and _same_but_answers(new, old):
-            said.append(f"version {new.sequence}{on} already recorded")  # (a version of the same second, DTSTAMP's
-            continue  # unit, that says something new is recorded: the organizer's, given after the copy)
+            continue  # (a version of the same second, DTSTAMP's unit, that says something new is recorded)
         if old is not None and new.sequence == old.sequence:  # answers to this version, recorded since
             answered = {a.email.lower(): a for a in old.attendees if a.partstat != "NEEDS-ACTION"}
             new = replace(new, attendees=tuple(answered.get(a.email.lower(), a) if a.partstat == "NEEDS-ACTION"
@@ -9732,13 +9832,14 @@ def _same_but_answers(one: Event, other: Event) -> bool:
                if f.compare and f.name not in ("dtstamp", "sequence", "attendees"))
 
 
-def _cancel_said(ev: Event) -> str:
+def _cancel_said(ev: Event, series: Event | None) -> str:
     """What a CANCEL's event did to the copy, in a few words."""
+    on = _describe_dates((_series_time(ev.recurrence_id, series),)) if ev.recurrence_id is not None else ""
     if ev.status != "CANCELLED":
-        return "un-invited " + ", ".join(a.email for a in ev.attendees)
+        return "un-invited " + ", ".join(a.email for a in ev.attendees) + (f" from {on}" if on else "")
     if ev.recurrence_id is None:
         return "cancelled"
-    return f"cancelled {_describe_dates((ev.recurrence_id,))}" + (" and after" if _this_and_future(ev) else "")
+    return f"cancelled {on}" + (" and after" if _this_and_future(ev) else "")
 
 
 def _invitation_event(cal: Calendar, path: str, uid: str | None, when: str | None = None, *,

@@ -17,6 +17,7 @@ import os
 import pickle
 import random
 import re
+import shutil
 import signal
 import smtplib
 import socketserver
@@ -4268,6 +4269,19 @@ class TestITIP(unittest.TestCase):
         self.assertIn("DESCRIPTION:Autre", rewritten)  # the old ALTREP was about the old text
         self.assertIn("SUMMARY;LANGUAGE=fr:Réunion", lines_of(icsmail.dumps(icsmail.cancel(read), method="CANCEL")))
 
+    def test_the_organizers_copy_keeps_the_parameters_read_when_answers_apply(self):
+        read = icsmail.loads(calendar_with(
+            "SUMMARY;LANGUAGE=fr:Réunion", "DTSTART;X-ROOM-HINT=nord:20261201T100000Z", "DTEND:20261201T110000Z",
+            "RRULE:FREQ=DAILY;COUNT=3", "ORGANIZER:mailto:alice@example.com", "ATTENDEE:mailto:bob@example.com"
+        )).events[0]
+        answered = icsmail.apply_reply(read, icsmail.reply(read, "bob@example.com", "accept"))
+        past_the_end = icsmail.cancel(read, recurrence_id=datetime(2026, 12, 3, 10, tzinfo=UTC))
+        for copy in (answered, icsmail.apply_cancel(icsmail.update(read, rrule="FREQ=DAILY;COUNT=2", sequence=0),
+                                                    past_the_end)):
+            with self.subTest(copy.sequence):
+                written = lines_of(icsmail.dumps(copy))
+                self.assertIn("SUMMARY;LANGUAGE=fr:Réunion", written)
+
     def test_a_cancelled_occurrence_keeps_its_exact_length(self):
         series = event(start=datetime(2026, 10, 31, 0, 30, tzinfo=NEW_YORK), duration=None,
                        end=datetime(2026, 10, 31, 2, 30, tzinfo=NEW_YORK), rrule="FREQ=DAILY;COUNT=5")
@@ -5799,7 +5813,8 @@ class TestCLI(SMTPTestCase):
 
     def test_apply_records_the_answers_in_the_organizers_copy(self):
         self.invite_and_answer()
-        code, _, err = self.run_main("apply", "invite.eml", "bob.eml", "carol.eml", "-o", "meeting.ics")
+        with mock.patch.object(icsmail, "_now", return_value=datetime(2027, 1, 1, tzinfo=UTC)):  # a day later
+            code, _, err = self.run_main("apply", "invite.eml", "bob.eml", "carol.eml", "-o", "meeting.ics")
         self.assertEqual((code, err), (0, "bob.eml: bob@example.com accepted\ncarol.eml: carol@example.com declined "
                                           "(Tue 8 Dec 2026 10:00)\nwrote meeting.ics\n"))
         cal = icsmail.load("meeting.ics")
@@ -5809,6 +5824,40 @@ class TestCLI(SMTPTestCase):
                          (["ACCEPTED", "NEEDS-ACTION"], None))
         self.assertEqual(([a.partstat for a in second.attendees], second.recurrence_id, second.start),
                          (["ACCEPTED", "DECLINED"], datetime(2026, 12, 8, 10, tzinfo=LONDON), second.recurrence_id))
+        self.assertEqual((second.sequence, second.dtstamp), (series.sequence, series.dtstamp))  # no version sent
+
+    def test_a_reply_to_the_series_reaches_the_occurrences_the_copy_holds(self):
+        self.invite_and_answer()
+        self.run_main("apply", "invite.eml", "carol.eml", "-o", "meeting.ics")  # bob: needs-action on the 8th too
+        code, _, err = self.run_main("apply", "meeting.ics", "bob.eml")
+        self.assertEqual(code, 0, err)
+        self.assertEqual([[a.partstat for a in ev.attendees] for ev in icsmail.load("meeting.ics").events],
+                         [["ACCEPTED", "NEEDS-ACTION"], ["ACCEPTED", "DECLINED"]])
+
+    def test_apply_reads_a_recurrence_id_in_utc_in_the_series_zone(self):  # as Google writes them
+        self.run_main(*self.INVITE[:4], "2026-12-01 10:00", "--tz", "America/New_York", *self.INVITE[7:],
+                      "--rrule", "FREQ=WEEKLY;COUNT=4", "-o", "invite.eml")
+        self.run_main("reply", "invite.eml", "decline", "--attendee", "carol@example.com", "--occurrence",
+                      "2026-12-08 10:00", "-o", "carol.eml")
+        answer = icsmail.load("carol.eml").events[0]
+        utc = dataclasses.replace(answer, recurrence_id=answer.recurrence_id.astimezone(UTC))
+        icsmail.dump(icsmail.Calendar([utc], method="REPLY"), "google.ics")
+        code, _, err = self.run_main("apply", "invite.eml", "google.ics", "-o", "meeting.ics")
+        self.assertEqual((code, err), (0, "google.ics: carol@example.com declined (Tue 8 Dec 2026 10:00)\n"
+                                          "wrote meeting.ics\n"))
+        second = icsmail.load("meeting.ics").events[1]
+        self.assertEqual((second.recurrence_id.tzinfo, second.start), (ZoneInfo("America/New_York"),
+                                                                       answer.recurrence_id))
+
+    def test_apply_keeps_one_version_of_each_event(self):
+        first = event(uid="two@example.com", rrule=None)
+        icsmail.dump(icsmail.Calendar([icsmail.update(first, location="Room 2", sequence=1), first],
+                                      method="REQUEST"), "two.ics")
+        self.run_main("reply", "two.ics", "accept", "--attendee", "bob@example.com", "-o", "r.eml")
+        code, _, err = self.run_main("apply", "two.ics", "r.eml", "-o", "meeting.ics")
+        self.assertEqual(code, 0, err)
+        copy, = icsmail.load("meeting.ics").events
+        self.assertEqual((copy.sequence, copy.location, copy.attendees[0].partstat), (1, "Room 2", "ACCEPTED"))
 
     def test_apply_writes_the_copy_in_place_and_says_what_it_cannot_apply(self):
         self.invite_and_answer()
@@ -5823,7 +5872,7 @@ class TestCLI(SMTPTestCase):
             "does not hold",
             "icsmail: error: plain.ics: not applied: plain.ics is no iTIP message (no METHOD): apply takes replies, "
             "cancels and the organizer's updates",
-            "invite.eml: version 0 already recorded",
+            "invite.eml: already recorded: nothing to change",
             "bob.eml: bob@example.com accepted", "wrote meeting.ics"])
         self.assertEqual([a.partstat for a in icsmail.load("meeting.ics").events[0].attendees],
                          ["ACCEPTED", "NEEDS-ACTION"])
@@ -5833,7 +5882,7 @@ class TestCLI(SMTPTestCase):
         series = icsmail.load("invite.eml").events[0]
         icsmail.dump(dataclasses.replace(series, exdates=(datetime(2026, 12, 8, 10, tzinfo=LONDON),)), "meeting.ics")
         code, _, err = self.run_main("apply", "meeting.ics", "carol.eml")
-        self.assertEqual((code, err), (1, f"icsmail: error: carol.eml: not applied: it answers Tue 8 Dec 2026 10:00, "
+        self.assertEqual((code, err), (1, f"icsmail: error: carol.eml: not applied: it is about Tue 8 Dec 2026 10:00, "
                                           f"which is not an occurrence of event {series.uid!r} in meeting.ics\n"))
 
     def test_apply_changes_nothing_when_nothing_applies(self):
@@ -5851,16 +5900,23 @@ class TestCLI(SMTPTestCase):
         self.invite_and_answer()
         self.run_main("apply", "invite.eml", "bob.eml", "-o", "meeting.ics")
         code, _, err = self.run_main("cancel", "meeting.ics", "--occurrence", "2026-12-15 10:00", "-o", "cancel.eml")
-        self.assertEqual(code, 0, err)
+        self.assertEqual((code, err), (0, "wrote cancel.eml (no SMTP server given: set ICSMAIL_SMTP=smtp://host:port "
+                                          "to send it)\nrecorded in meeting.ics\n"))
         msg = icsmail.load("cancel.eml")
         ev, = msg.events
         self.assertEqual((msg.method, ev.status, ev.sequence, ev.recurrence_id),
                          ("CANCEL", "CANCELLED", 1, datetime(2026, 12, 15, 10, tzinfo=LONDON)))
-        code, _, err = self.run_main("apply", "meeting.ics", "cancel.eml")
-        self.assertEqual((code, err), (0, "cancel.eml: cancelled Tue 15 Dec 2026 10:00\nwrote meeting.ics\n"))
-        copy, = icsmail.load("meeting.ics").events
+        copy, = icsmail.load("meeting.ics").events  # the copy a cancel is made from records it
         self.assertEqual((copy.exdates, copy.sequence, copy.attendees[0].partstat),
                          ((datetime(2026, 12, 15, 10, tzinfo=LONDON),), 1, "ACCEPTED"))
+        os.utime("meeting.ics", (0, 0))
+        code, _, err = self.run_main("apply", "meeting.ics", "cancel.eml")
+        self.assertEqual((code, err, os.stat("meeting.ics").st_mtime),
+                         (0, "cancel.eml: already recorded: nothing to change\n", 0))
+        self.run_main("apply", "invite.eml", "bob.eml", "-o", "fresh.ics")
+        code, _, err = self.run_main("apply", "fresh.ics", "cancel.eml")  # a copy that had not heard of it
+        self.assertEqual((code, err), (0, "cancel.eml: cancelled Tue 15 Dec 2026 10:00\nwrote fresh.ics\n"))
+        self.assertEqual(icsmail.load("fresh.ics").events[0].exdates, copy.exdates)
 
     def test_cancel_this_and_future(self):
         self.invite_and_answer()
@@ -5874,6 +5930,38 @@ class TestCLI(SMTPTestCase):
         self.assertEqual(err, "c.eml: cancelled Tue 15 Dec 2026 10:00 and after\nwrote meeting.ics\n")
         copy, = icsmail.load("meeting.ics").events
         self.assertEqual([o.day for o in icsmail.occurrences(copy)], [1, 8])
+
+    def test_cancel_uninvites_one_attendee_from_one_occurrence(self):
+        self.invite_and_answer()
+        self.run_main("apply", "invite.eml", "bob.eml", "-o", "meeting.ics")
+        code, _, err = self.run_main("cancel", "meeting.ics", "--occurrence", "2026-12-15 10:00", "--attendee",
+                                     "carol@example.com", "-o", "c.eml")
+        self.assertEqual(code, 0, err)
+        series, alone = icsmail.load("meeting.ics").events
+        self.assertEqual(([a.email for a in series.attendees], [a.email for a in alone.attendees], alone.start),
+                         (["bob@example.com", "carol@example.com"], ["bob@example.com"],
+                          datetime(2026, 12, 15, 10, tzinfo=LONDON)))
+        code, _, err = self.run_main("cancel", "meeting.ics", "--occurrence", "2026-12-15 10:00", "--attendee",
+                                     "carol@example.com", "--this-and-future", "-o", "c2.eml")
+        self.assertEqual((code, os.path.exists("c2.eml")), (1, False))
+        self.assertIn("--attendee with --this-and-future would un-invite from part of a series", err)
+
+    def test_what_is_sent_of_a_changed_occurrence_is_above_the_series_version(self):
+        self.invite_and_answer()
+        self.run_main("apply", "invite.eml", "carol.eml", "-o", "meeting.ics")  # the 8th held for carol's answer
+        self.run_main("cancel", "meeting.ics", "--occurrence", "2026-12-22 10:00", "-o", "c1.eml")
+        self.run_main("cancel", "meeting.ics", "--occurrence", "2026-12-15 10:00", "-o", "c2.eml")
+        code, _, err = self.run_main("cancel", "meeting.ics", "--occurrence", "2026-12-08 10:00", "-o", "c3.eml")
+        self.assertEqual(code, 0, err)
+        self.assertEqual([icsmail.load(f"c{n}.eml").events[0].sequence for n in (1, 2, 3)], [1, 2, 3])
+        series, second = icsmail.load("meeting.ics").events
+        self.assertEqual((len(series.exdates), series.sequence, second.status), (3, 3, "CANCELLED"))
+
+    def test_an_attendee_is_named_once(self):
+        code, _, err = self.run_main(*self.INVITE, "--room", "bob@example.com", "-o", "x.eml")
+        self.assertEqual((code, err, os.path.exists("x.eml")),
+                         (1, "icsmail: error: bob@example.com is named twice (--attendee, --optional, --room, "
+                             "--resource): name each attendee once\n", False))
 
     def test_cancel_uninvites_one_attendee(self):
         self.run_main(*self.INVITE, "-o", "invite.eml")
@@ -5940,7 +6028,7 @@ class TestCLI(SMTPTestCase):
         code, _, err = self.run_main("update", "meeting.ics", "--start", "2026-12-02 11:00", "--attendee",
                                      "dan@example.com", "-o", "u.eml", env={"TZ": "Asia/Tokyo"})
         self.assertEqual((code, err), (0, "wrote u.eml (no SMTP server given: set ICSMAIL_SMTP=smtp://host:port to "
-                                          "send it)\n"))
+                                          "send it)\nrecorded in meeting.ics\n"))
         new = icsmail.load("u.eml").events[0]
         self.assertEqual((new.start, new.end_time - new.start, new.sequence),
                          (datetime(2026, 12, 2, 11, tzinfo=ZoneInfo("America/New_York")), timedelta(minutes=45), 1))
@@ -5979,7 +6067,8 @@ class TestCLI(SMTPTestCase):
     def test_apply_records_the_organizers_own_update(self):
         self.invite_and_answer()
         self.run_main("apply", "invite.eml", "bob.eml", "carol.eml", "-o", "meeting.ics")
-        self.run_main("update", "meeting.ics", "--location", "Room 9", "-o", "room.eml")
+        shutil.copy("meeting.ics", "elsewhere.ics")  # (an update made from the copy records itself there)
+        self.run_main("update", "elsewhere.ics", "--location", "Room 9", "-o", "room.eml")
         code, _, err = self.run_main("apply", "meeting.ics", "room.eml")
         self.assertEqual((code, err), (0, "room.eml: version 1 recorded\nwrote meeting.ics\n"))
         series, second = icsmail.load("meeting.ics").events
@@ -5987,7 +6076,7 @@ class TestCLI(SMTPTestCase):
                          (1, "Room 9", ["ACCEPTED", "NEEDS-ACTION"]))  # a new place: the answers stand
         self.assertEqual((second.location, second.sequence, [a.partstat for a in second.attendees]),
                          ("Room 9", 1, ["ACCEPTED", "DECLINED"]))  # the occurrence follows its series
-        self.run_main("update", "meeting.ics", "--start", "2026-12-01 11:00", "-o", "later.eml")
+        self.run_main("update", "elsewhere.ics", "--start", "2026-12-01 11:00", "-o", "later.eml")
         code, _, err = self.run_main("apply", "meeting.ics", "later.eml", "room.eml")
         self.assertEqual((code, err.splitlines()), (1, [
             "later.eml: version 2 recorded",
