@@ -9101,6 +9101,38 @@ def _cli_event(args: Any) -> Event:
                  transparency=args.transparency, alarms=alarms, rrule=args.rrule, sequence=args.sequence)
 
 
+def _off_rule(start: date | datetime, rrule: str) -> str | None:
+    """The part of ``rrule`` ``start`` is not on (BYDAY=MO,WE for a Tuesday), or None.  RFC 5545
+    leaves such a set undefined; clients count the start as an occurrence all the same.
+
+    >>> _off_rule(date(2026, 12, 1), "FREQ=WEEKLY;BYDAY=MO,WE;COUNT=10")
+    'BYDAY=MO,WE'
+    """
+    parts = _parse_rrule(rrule)
+    days = calendar_days = None
+    if isinstance(start, date):
+        calendar_days = (start.day, start.day - 1 - (date(start.year + start.month // 12, start.month % 12 + 1, 1)
+                                                    - timedelta(days=1)).day)  # (the day, counted from the end)
+        days = {"BYDAY": lambda v: _WEEKDAYS[start.weekday()] in {x.lstrip("+-0123456789") for x in v.split(",")},
+                "BYMONTH": lambda v: str(start.month) in v.split(","),
+                "BYMONTHDAY": lambda v: any(int(x) in calendar_days for x in v.split(","))}
+    if isinstance(start, datetime):
+        days.update({"BYHOUR": lambda v: str(start.hour) in v.split(","),
+                     "BYMINUTE": lambda v: str(start.minute) in v.split(",")})
+    for name, on in (days or {}).items():
+        if name in parts and not on(parts[name]):
+            return f"{name}={parts[name]}"
+    return None
+
+
+def _note_off_rule(event: Event, err: Any) -> None:
+    """Say when a series' start is not one of its rule's days (a Tuesday start, BYDAY=MO,WE)."""
+    off = _off_rule(event.start, event.rrule) if event.rrule and event.start is not None else None
+    if off is not None:
+        print(f"icsmail: note: the start, {_describe_dates((event.start,))}, is not on the rule's {off}: "
+              f"calendars differ on whether it is an occurrence (RFC 5545 leaves that undefined)", file=err)
+
+
 def _note_zone(args: Any, event: Event, err: Any) -> None:
     """Say which zone the times are in when --tz was not given: this machine's, which a server
     or a container keeps in UTC, hours off what the user may have meant."""
@@ -9172,6 +9204,7 @@ def _cmd_publish(args: Any, out: Any, err: Any) -> int:
         raise ValueError("publish writes an announcement without attendees (RFC 5546 3.2.1): use invite")
     event = _cli_event(args)
     _note_zone(args, event, err)
+    _note_off_rule(event, err)
     method = "PUBLISH" if event.organizer is not None else None  # RFC 5546 needs an organizer for PUBLISH
     where = _write_output(dumps(event, method=method).encode(), args.output, "event.ics", out)
     if args.output != "-":
@@ -9190,6 +9223,7 @@ def _cmd_invite(args: Any, out: Any, err: Any) -> int:
                          "--sequence above the one it was sent with)")
     ev = _cli_event(args)
     _note_zone(args, ev, err)
+    _note_off_rule(ev, err)
     msg = build_message(ev, method="CANCEL" if ev.status == "CANCELLED" else "REQUEST", sender=args.sender)
     data = msg.as_bytes(policy=msg.policy.clone(linesep="\r\n"))
     if not url or args.output is not None:
@@ -9582,6 +9616,8 @@ def _cmd_update(args: Any, out: Any, err: Any) -> int:
         new = update(event, **changes, **({"recurrence_id": occurrence} if occurrence is not None else {}))
     if added:  # after the times: a new time asks everyone again, the guests added too
         new = update(new, attendees=(*new.attendees, *added), sequence=new.sequence)
+    if "start" in changes or "rrule" in changes:
+        _note_off_rule(new, err)
     msg = build_message(new, method="REQUEST", sender=args.sender)
     return _mail_or_write(msg, args, url, "update.eml", out, err, _the_copy(cal, args.file))
 

@@ -6098,6 +6098,23 @@ class TestCLI(SMTPTestCase):
         series, moved = icsmail.load("meeting.ics").events
         self.assertEqual((series.summary, moved.summary, moved.start.hour), ("Design review (v2)", "Design review", 15))
 
+    def test_a_start_off_the_rules_days_is_noted(self):
+        code, _, err = self.run_main("publish", *self.INVITE[1:7], "--rrule", "FREQ=WEEKLY;BYDAY=MO,WE;COUNT=10",
+                                     "-o", "p.ics")  # (Tuesday 1 December)
+        self.assertEqual((code, err), (0, "icsmail: note: the start, Tue 1 Dec 2026 10:00, is not on the rule's "
+                                          "BYDAY=MO,WE: calendars differ on whether it is an occurrence (RFC 5545 "
+                                          "leaves that undefined)\nwrote p.ics\n"))
+        self.assertEqual(icsmail.load("p.ics").events[0].rrule, "FREQ=WEEKLY;BYDAY=MO,WE;COUNT=10")  # kept as asked
+        for rule in ("FREQ=WEEKLY;BYDAY=TU,TH", "FREQ=MONTHLY;BYDAY=1TU", "FREQ=MONTHLY;BYMONTHDAY=1,15",
+                     "FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=-31", "FREQ=DAILY;BYHOUR=10,14"):
+            with self.subTest(rule):
+                code, _, err = self.run_main("publish", *self.INVITE[1:7], "--rrule", rule, "-o", "q.ics")
+                self.assertEqual((code, err), (0, "wrote q.ics\n"))
+        for rule in ("FREQ=MONTHLY;BYMONTHDAY=-1", "FREQ=YEARLY;BYMONTH=6", "FREQ=DAILY;BYHOUR=9"):
+            with self.subTest(rule):
+                code, _, err = self.run_main("publish", *self.INVITE[1:7], "--rrule", rule, "-o", "q.ics")
+                self.assertIn("is not on the rule's " + rule.split(";")[1], err)
+
     def test_errors_are_one_line(self):
         with open("broken.ics", "w") as f:
             f.write("BEGIN:VCALENDAR\nBEGIN:VEVENT\nSUMMARY oops\nEND:VEVENT\nEND:VCALENDAR\n")
