@@ -7048,7 +7048,8 @@ def update(event: Event, **changes: Any) -> Event:
     it: its RDATEs, its RRULE's UNTIL, the rule's days and hours (BYDAY=MO
     becomes TU when a Monday start moves to a Tuesday; 2TU, BYMONTHDAY,
     BYMONTH and BYHOUR alike; BYDAY=MO,WE stays), and its EXDATEs (each to the occurrence that
-    took the place of the one it excluded).  A change of time asks
+    took the place of the one it excluded; times or days when the start turns from a day to a
+    time or back).  ``rrule=None`` on a series without RDATEs drops its EXDATEs.  A change of time asks
     every attendee again (PARTSTAT=NEEDS-ACTION, RSVP=TRUE), unless
     ``attendees`` is given: their answers were for the old time.
 
@@ -7077,8 +7078,11 @@ def update(event: Event, **changes: Any) -> Event:
         changes["duration"] = None
     elif "duration" in changes and "end" not in changes:
         changes["end"] = None
-    elif "start" in changes and event.start is not None and event.end is not None:
+    elif "start" in changes and "end" not in changes and event.start is not None and event.end is not None:
         changes["end"] = _moved_end(event.start, event.end, changes["start"])
+    if "rrule" in changes and not changes["rrule"] and event.rrule and "exdates" not in changes \
+            and not changes.get("rdates", event.rdates):
+        changes["exdates"] = ()  # no longer a series: nothing to exclude (an EXDATE of its start would leave nothing)
     moving = "start" in changes and event.start is not None
     exrule = next((p for p in event.extra if getattr(p, "name", None) == "EXRULE"), None) if moving else None
     if exrule is not None and "extra" not in changes and _differs(event.start, changes["start"]):
@@ -7174,7 +7178,8 @@ def _moved_dates(start: Any, new_start: Any, values: tuple) -> tuple:
     """A series' RDATEs or EXDATEs moved with its start, by the same calendar days and wall-clock
     time (a time of another zone by its wall time in the start's): they name occurrences by
     their starts, which moved (left as they are, excluded occurrences would come back).  A
-    start moved from a date to a time, or back, leaves them as they are.
+    start moved from a date to a time, or back, makes them times of the new start's time of
+    day, or the days of the old ones.
 
     >>> ny = ZoneInfo("America/New_York")
     >>> _moved_dates(datetime(2026, 3, 2, 9, tzinfo=ny), datetime(2026, 3, 3, 10, tzinfo=ny),
@@ -7182,7 +7187,7 @@ def _moved_dates(start: Any, new_start: Any, values: tuple) -> tuple:
     '2026-03-17T10:00:00-04:00'
     """
     if isinstance(start, datetime) != isinstance(new_start, datetime):
-        return values
+        return tuple(_kind_moved(value, start, new_start) for value in values)
     timed = isinstance(start, datetime)
     delta = _wall_delta(start, new_start)
     days = timedelta(days=((new_start.date() - start.date()) if timed else delta).days)
@@ -7210,6 +7215,23 @@ def _wall_delta(start: Any, new_start: Any) -> timedelta:
     if isinstance(start, datetime):
         return new_start.replace(tzinfo=None, fold=0) - start.replace(tzinfo=None, fold=0)
     return new_start - start
+
+
+def _kind_moved(value: Any, start: Any, new_start: Any) -> Any:
+    """An RDATE or EXDATE of an all-day series made timed (at ``new_start``'s time of day), or of
+    a timed one made all-day (its day, as the series' zone shows it), moved by as many days as
+    the start."""
+    if isinstance(value, tuple):  # a PERIOD: an occurrence that starts then
+        value = value[0]
+    if isinstance(new_start, datetime):  # all day -> timed
+        day = value.date() if isinstance(value, datetime) else value
+        return datetime.combine(day + (new_start.date() - start), new_start.timetz()).replace(fold=0)
+    if isinstance(value, datetime):  # timed -> all day
+        zone = start.tzinfo
+        if zone is not None and value.utcoffset() is not None:
+            value = value.astimezone(zone)
+        value = value.date()
+    return value + (new_start - start.date())
 
 
 def _ranked_exdates(old: Event, new: Event) -> tuple:
@@ -9108,6 +9130,8 @@ def _off_rule(start: date | datetime, rrule: str) -> str | None:
     >>> _off_rule(date(2026, 12, 1), "FREQ=WEEKLY;BYDAY=MO,WE;COUNT=10")
     'BYDAY=MO,WE'
     """
+    if _rule_gives(rrule, start):
+        return None
     parts = _parse_rrule(rrule)
     days = calendar_days = None
     if isinstance(start, date):
@@ -9122,7 +9146,7 @@ def _off_rule(start: date | datetime, rrule: str) -> str | None:
     for name, on in (days or {}).items():
         if name in parts and not on(parts[name]):
             return f"{name}={parts[name]}"
-    return None
+    return ";".join(f"{name}={value}" for name, value in parts.items() if name.startswith("BY")) or rrule
 
 
 def _note_off_rule(event: Event, err: Any) -> None:
@@ -9500,9 +9524,10 @@ def _try_local_zone() -> tzinfo | None:
 
 
 def _load_file(path: str) -> Calendar:
-    """``load(path)``, its ParseError naming the file (an OSError names it itself)."""
+    """``load(path)`` (``-``: standard input), its ParseError naming the file (an OSError names
+    it itself)."""
     try:
-        return load(path)
+        return load(sys.stdin.buffer if path == "-" else path)
     except ParseError as exc:
         raise ParseError(f"{path}: {exc.msg}", exc.lineno, exc.line, exc.where) from None
 
@@ -9529,6 +9554,13 @@ def _mail_or_write(msg: Any, args: Any, url: str | None, name: str, out: Any, er
     `apply` writes), then records it, once it is sent (to anyone) or written: the next
     `update` or `cancel` made from the copy is made from this version."""
     data = msg.as_bytes(policy=msg.policy.clone(linesep="\r\n"))
+    recorded = None
+    if copy is not None:  # the copy as it will be, and writable, before anything goes out
+        events, said = _answers_applied(list(copy.events), loads(data), name, args.file)
+        recorded = dumps(replace(copy, events=tuple(events), method=None, warnings=[])).encode()
+        with open(args.file, "r+b"):  # (a copy that cannot be written: said now, not after sending)
+            pass
+    where = None
     if not url or args.output is not None:
         where = _write_output(data, args.output, name, out)
         if args.output != "-":
@@ -9541,9 +9573,16 @@ def _mail_or_write(msg: Any, args: Any, url: str | None, name: str, out: Any, er
             _keep_unsent(data, name, exc, url, out, err)
             return 1  # (not recorded: apply records it once `send` has sent it)
         status = _report_sent(msg, refused, url, err)
-    if copy is not None:
-        events, _ = _answers_applied(list(copy.events), loads(data), name, args.file)
-        _write_file(args.file, dumps(replace(copy, events=tuple(events), method=None, warnings=[])).encode())
+    if recorded is not None:
+        try:
+            _write_file(args.file, recorded)
+        except OSError as exc:
+            kept = where if where not in (None, "standard output") else _write_output(data, None, name, out)
+            raise OSError(f"{args.file}: {exc.strerror or exc}: the copy does not record the message; it is in "
+                          f"{kept}: python icsmail.py apply {args.file} {kept}") from None
+        for line in said:
+            if line.startswith("dropped"):
+                print(f"icsmail: note: {args.file}: {line}", file=err)
         print(f"recorded in {args.file}", file=err)
     return status
 
@@ -9605,6 +9644,10 @@ def _cmd_update(args: Any, out: Any, err: Any) -> int:
     if event.organizer is None:
         raise ValueError(f"{args.file}: event {event.uid!r} has no organizer: it was never sent as an invitation, "
                          f"so there is nobody to tell")
+    if occurrence is not None or event.recurrence_id is not None:
+        if args.rrule is not None:
+            raise ValueError("--rrule with --occurrence: one occurrence has no recurrence of its own; change "
+                             "the series' rule without --occurrence")
     changes = _cli_changes(args, event, err)
     added = _cli_attendees(args)
     for person in added:
@@ -9616,6 +9659,9 @@ def _cmd_update(args: Any, out: Any, err: Any) -> int:
         new = update(event, **changes, **({"recurrence_id": occurrence} if occurrence is not None else {}))
     if added:  # after the times: a new time asks everyone again, the guests added too
         new = update(new, attendees=(*new.attendees, *added), sequence=new.sequence)
+    elif _same_but_stamp(event if occurrence is None else replace(event, **_occurrence(event, occurrence, "update")),
+                         new):
+        raise ValueError(f"update: nothing to change: event {event.uid!r} already is as asked")
     if "start" in changes or "rrule" in changes:
         _note_off_rule(new, err)
     msg = build_message(new, method="REQUEST", sender=args.sender)
@@ -9642,9 +9688,9 @@ def _cli_changes(args: Any, event: Event, err: Any) -> dict:
               f"(give --tz for another)", file=err)
     if args.duration is not None:
         changes["duration"] = _cli_duration(args.duration)
-    if isinstance(moved, date) and not isinstance(moved, datetime) and isinstance(start, datetime) \
-            and "end" not in changes and "duration" not in changes:
-        changes["duration"] = None  # a meeting made all-day lasts its day, not 24 hours from midnight
+    if isinstance(moved, datetime) != isinstance(start, datetime) and "end" not in changes \
+            and "duration" not in changes:  # all day <-> a time of day: the length each has by default
+        changes["duration"] = timedelta(hours=1) if isinstance(moved, datetime) else None  # (None: its day)
         changes["end"] = None
     for name in ("summary", "location", "description", "url", "rrule", "status", "priority", "transparency"):
         value = getattr(args, name)
@@ -9685,8 +9731,15 @@ def _as_versioned(event: Event, cal: Calendar) -> Event:
 
 
 def _cmd_apply(args: Any, out: Any, err: Any) -> int:
+    if args.output is None and args.copy == "-":
+        raise ValueError("a copy read from standard input is written where -o says: give -o FILE.ics")
     if args.output is None and args.copy.lower().endswith(".eml"):
         raise ValueError(f"{args.copy} is a message: give -o FILE.ics, the organizer's copy to write")
+    if not args.answers and args.output is None:
+        raise ValueError("apply: nothing to apply: give the replies, cancels or updates to record, or -o FILE.ics "
+                         "to start a copy from the invitation")
+    if "-" in args.answers and args.copy == "-":
+        raise ValueError("standard input (-) can be the copy or an answer, not both")
     copy = _load_file(args.copy)
     if copy.method not in (None, "PUBLISH", "REQUEST", "ADD"):
         raise ValueError(f"{args.copy} is a {copy.method}: the copy is the invitation as sent, or the file "
@@ -9834,22 +9887,26 @@ def _answers_followed(events: list, old: Event, new: Event) -> tuple[list, list[
     """The occurrences ``events`` holds of series ``old`` only for an attendee's answer to them
     (what apply made: the series' occurrence and other answers) made occurrences of ``new``: the
     answers kept unless the times changed, when they are void and the occurrence is the series'
-    again.  An occurrence the series no longer has is dropped; one the organizer changed stays."""
+    again.  An occurrence the series no longer has is dropped, also one the organizer changed
+    (as Outlook drops a series' exceptions when its times change); others the organizer changed
+    stay as they are."""
     events, said, timing = list(events), [], _changed(old, new, _TIMING)
     for ev in [ev for ev in events if ev.uid == new.uid and ev.recurrence_id is not None]:
         when = _describe_dates((ev.recurrence_id,))
         try:
             then = replace(old, **_occurrence(old, ev.recurrence_id, "update"))
         except ValueError:
-            continue  # not the old series' either: nothing to judge it by
-        if not _same_but_answers(ev, then):
-            continue  # changed by the organizer: the series' new version leaves it as it is
+            continue  # not the old series' either (an occurrence cancelled): nothing to judge it by
+        answers_only = _same_but_answers(ev, then)
         try:
             now = replace(new, **_occurrence(new, ev.recurrence_id, "update"))
         except ValueError:
-            events.remove(ev)  # the series moved away from it: answers for a time that is gone
-            said.append(f"dropped the answers to {when}, no longer an occurrence")
+            events.remove(ev)  # the series moved away from it: a time that is gone
+            said.append(f"dropped {'the answers to' if answers_only else 'the changed occurrence'} {when}, "
+                        f"no longer an occurrence of the series")
             continue
+        if not answers_only:
+            continue  # changed by the organizer: the series' new version leaves it as it is
         i = events.index(ev)
         if timing:
             del events[i]
@@ -10071,7 +10128,8 @@ def _parser() -> Any:
     p = sub.add_parser("apply", help="record replies and cancels in the organizer's copy of an event")
     p.add_argument("copy", metavar="COPY", type=_file_name,
                    help="the organizer's copy: the .ics apply wrote before, or the invitation as sent")
-    p.add_argument("answers", nargs="+", metavar="ANSWER", type=_file_name, help="replies and cancels (.eml or .ics)")
+    p.add_argument("answers", nargs="*", metavar="ANSWER", type=_file_name,
+                   help="replies, cancels and the organizer's updates (.eml or .ics); none: the copy as it is")
     p.add_argument("-o", "--output", help="write the copy here (default: COPY itself; needed when COPY is an .eml); "
                    "- for standard output")
     p.set_defaults(run=_cmd_apply)

@@ -4149,6 +4149,22 @@ class TestITIP(unittest.TestCase):
                                                                                  r"is a naive datetime"):
                 make(series, recurrence_id=datetime(2026, 12, 2, 10))
 
+    def test_update_turns_a_series_with_exdates_all_day_and_back(self):
+        series = event(start=datetime(2026, 12, 4, 15, tzinfo=NEW_YORK), end=datetime(2026, 12, 4, 16, tzinfo=NEW_YORK),
+                       duration=None, rrule="FREQ=WEEKLY;COUNT=6",
+                       exdates=[datetime(2026, 12, 18, 15, tzinfo=NEW_YORK)])
+        days = icsmail.update(series, start=date(2026, 12, 5), end=None, duration=timedelta(days=1))
+        self.assertEqual((days.exdates, len(list(icsmail.occurrences(days)))), ((date(2026, 12, 19),), 5))
+        again = icsmail.update(days, start=datetime(2026, 12, 4, 9, tzinfo=NEW_YORK), end=None,
+                               duration=timedelta(hours=1))
+        self.assertEqual((again.exdates, len(list(icsmail.occurrences(again)))),
+                         ((datetime(2026, 12, 18, 9, tzinfo=NEW_YORK),), 5))
+
+    def test_update_without_a_rule_drops_its_exdates(self):  # an EXDATE of the start would leave no event at all
+        series = event(rrule="FREQ=DAILY;COUNT=3", exdates=[datetime(2026, 12, 1, 10, tzinfo=UTC)])
+        single = icsmail.update(series, rrule=None)
+        self.assertEqual((single.exdates, list(icsmail.occurrences(single))), ((), [series.start]))
+
     def test_update_of_one_occurrence_is_that_occurrence_changed(self):  # an override, not a second series
         series = event(start=datetime(2026, 10, 2, 10, tzinfo=NEW_YORK), rrule="FREQ=WEEKLY;COUNT=10",
                        rdates=[datetime(2026, 12, 24, 10, tzinfo=NEW_YORK)],
@@ -6080,7 +6096,7 @@ class TestCLI(SMTPTestCase):
         code, _, err = self.run_main("apply", "meeting.ics", "later.eml", "room.eml")
         self.assertEqual((code, err.splitlines()), (1, [
             "later.eml: version 2 recorded",
-            "later.eml: dropped the answers to Tue 8 Dec 2026 10:00, no longer an occurrence",
+            "later.eml: dropped the answers to Tue 8 Dec 2026 10:00, no longer an occurrence of the series",
             "icsmail: error: room.eml: not applied: it is version 1 of the event, older than the copy's 2 "
             "(RFC 5546 2.1.5)",
             "wrote meeting.ics"]))
@@ -6110,10 +6126,96 @@ class TestCLI(SMTPTestCase):
             with self.subTest(rule):
                 code, _, err = self.run_main("publish", *self.INVITE[1:7], "--rrule", rule, "-o", "q.ics")
                 self.assertEqual((code, err), (0, "wrote q.ics\n"))
-        for rule in ("FREQ=MONTHLY;BYMONTHDAY=-1", "FREQ=YEARLY;BYMONTH=6", "FREQ=DAILY;BYHOUR=9"):
+        for rule in ("FREQ=MONTHLY;BYMONTHDAY=-1", "FREQ=YEARLY;BYMONTH=6", "FREQ=DAILY;BYHOUR=9",
+                     "FREQ=MONTHLY;BYDAY=2TU", "FREQ=MONTHLY;BYDAY=TU;BYSETPOS=-1"):
             with self.subTest(rule):
                 code, _, err = self.run_main("publish", *self.INVITE[1:7], "--rrule", rule, "-o", "q.ics")
                 self.assertIn("is not on the rule's " + rule.split(";")[1], err)
+
+    def test_moving_a_series_drops_the_occurrences_it_no_longer_has(self):  # as Outlook drops its exceptions
+        self.invite_and_answer()
+        self.run_main("apply", "invite.eml", "-o", "meeting.ics")
+        self.run_main("update", "meeting.ics", "--occurrence", "2026-12-15 10:00", "--start", "2026-12-15 14:00",
+                      "-o", "moved.eml")
+        code, _, err = self.run_main("update", "meeting.ics", "--start", "2026-12-01 11:00", "-o", "later.eml")
+        self.assertEqual((code, err.splitlines()[1:]), (0, [
+            "icsmail: note: meeting.ics: dropped the changed occurrence Tue 15 Dec 2026 10:00, no longer an "
+            "occurrence of the series", "recorded in meeting.ics"]))
+        series, = icsmail.load("meeting.ics").events
+        self.assertEqual(series.start, datetime(2026, 12, 1, 11, tzinfo=LONDON))
+        code, _, err = self.run_main("update", "meeting.ics", "--occurrence", "2026-12-15 10:00", "--location", "x",
+                                     "-o", "x.eml")
+        self.assertEqual(code, 1)
+        self.assertIn("--occurrence 2026-12-15 10:00:00+00:00 is not an occurrence", err)
+
+    def test_update_turns_a_series_all_day_and_back_with_its_cancelled_days(self):
+        self.invite_and_answer()
+        self.run_main("apply", "invite.eml", "-o", "meeting.ics")
+        self.run_main("cancel", "meeting.ics", "--occurrence", "2026-12-15 10:00", "-o", "c.eml")
+        code, _, err = self.run_main("update", "meeting.ics", "--start", "2026-12-01", "-o", "allday.eml")
+        self.assertEqual(code, 0, err)
+        series, = icsmail.load("meeting.ics").events
+        self.assertEqual((series.start, series.end_time, series.exdates),
+                         (date(2026, 12, 1), date(2026, 12, 2), (date(2026, 12, 15),)))
+        code, _, err = self.run_main("update", "meeting.ics", "--start", "2026-12-01 09:00", "--tz", "Europe/London",
+                                     "-o", "timed.eml")
+        self.assertEqual(code, 0, err)
+        series, = icsmail.load("meeting.ics").events
+        self.assertEqual((series.end_time - series.start, series.exdates),  # a time of day lasts an hour unless told
+                         (timedelta(hours=1), (datetime(2026, 12, 15, 9, tzinfo=LONDON),)))
+
+    def test_update_refuses_a_rule_for_one_occurrence_and_what_changes_nothing(self):
+        self.invite_and_answer()
+        uid = icsmail.load("invite.eml").events[0].uid
+        cases = {("--occurrence", "2026-12-08 10:00", "--rrule", "FREQ=DAILY"):
+                 "--rrule with --occurrence: one occurrence has no recurrence of its own; change the series' rule "
+                 "without --occurrence",
+                 ("--start", "2026-12-01 10:00"): f"update: nothing to change: event {uid!r} already is as asked",
+                 ("--occurrence", "2026-12-08 10:00", "--start", "2026-12-08 10:00"):
+                 f"update: nothing to change: event {uid!r} already is as asked"}
+        for argv, message in cases.items():
+            with self.subTest(argv):
+                code, _, err = self.run_main("update", "invite.eml", *argv, "-o", "x.eml")
+                self.assertEqual((code, err, os.path.exists("x.eml")), (1, f"icsmail: error: {message}\n", False))
+
+    def test_update_cancel_and_apply_read_standard_input(self):
+        self.invite_and_answer()
+        with open("invite.eml", "rb") as f, mock.patch.object(sys, "stdin", io.TextIOWrapper(io.BytesIO(f.read()))):
+            code, _, err = self.run_main("update", "-", "--location", "Room 9", "-o", "u.eml")
+        self.assertEqual((code, icsmail.load("u.eml").events[0].location), (0, "Room 9"), err)
+        code, _, err = self.run_main("apply", "-", "bob.eml")
+        self.assertEqual((code, err), (1, "icsmail: error: a copy read from standard input is written where -o says: "
+                                          "give -o FILE.ics\n"))
+
+    def test_a_copy_that_cannot_record_the_update_is_said_before_it_is_sent(self):
+        server = self.start_server()
+        self.invite_and_answer()
+        self.run_main("apply", "invite.eml", "-o", "meeting.ics")
+        real = icsmail._write_file
+
+        def full_disk(path, data):
+            if str(path) == "meeting.ics":
+                raise OSError(28, "No space left on device")
+            return real(path, data)
+        with mock.patch.object(icsmail, "_write_file", side_effect=full_disk):
+            code, _, err = self.run_main("update", "meeting.ics", "--location", "Room 9",
+                                         env={"ICSMAIL_SMTP": server.url})
+        self.assertEqual(code, 1)
+        self.assertEqual(err.splitlines()[1], "icsmail: error: meeting.ics: No space left on device: the copy does "
+                                              "not record the message; it is in update.eml: python icsmail.py apply "
+                                              "meeting.ics update.eml")
+        self.assertEqual(len(server.messages), 1)  # it went: the copy can catch up with it
+        code, _, err = self.run_main("apply", "meeting.ics", "update.eml")
+        self.assertEqual((code, icsmail.load("meeting.ics").events[0].location), (0, "Room 9"), err)
+
+    @unittest.skipIf(not hasattr(os, "geteuid") or os.geteuid() == 0, "root writes read-only files")
+    def test_a_read_only_copy_stops_the_update_before_it_is_sent(self):
+        server = self.start_server()
+        self.invite_and_answer()
+        self.run_main("apply", "invite.eml", "-o", "meeting.ics")
+        os.chmod("meeting.ics", 0o444)
+        code, _, err = self.run_main("update", "meeting.ics", "--location", "Room 9", env={"ICSMAIL_SMTP": server.url})
+        self.assertEqual((code, err, server.messages), (1, "icsmail: error: meeting.ics: Permission denied\n", []))
 
     def test_errors_are_one_line(self):
         with open("broken.ics", "w") as f:
