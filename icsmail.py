@@ -7317,8 +7317,9 @@ def _recounted(event: Event, rrule: str, anchor: Any, new_start: Any) -> str:
 
 def _moved_rrule(start: Any, new_start: Any, rrule: str) -> str:
     """A series' RRULE moved with its start, as its EXDATEs are: UNTIL by the same days and
-    wall-clock time (so the last occurrence stays), and, when the start was one of the rule's
-    days, the weekday of a weekly rule (not several: a start may move to one of them), the day
+    wall-clock time (so the last occurrence stays; a start turned from a day to a time or back
+    turns UNTIL too), and, when the start was one of the rule's days, the weekday of a weekly
+    rule (not several: a start may move to one of them), the day
     and month of a monthly or yearly one and its "2nd Tuesday" follow the start to its new day.
     ValueError when the rule gave the old start but cannot be made to give the new one (RFC 5545
     3.8.5.3: DTSTART is the first).
@@ -7328,8 +7329,8 @@ def _moved_rrule(start: Any, new_start: Any, rrule: str) -> str:
     ...              "FREQ=WEEKLY;UNTIL=20260330T130000Z;BYDAY=MO")
     'FREQ=WEEKLY;UNTIL=20260331T140000Z;BYDAY=TU'
     """
-    if isinstance(start, datetime) != isinstance(new_start, datetime):
-        return rrule
+    if isinstance(start, datetime) != isinstance(new_start, datetime):  # all day <-> a time of day:
+        start, rrule = _rule_of_kind(start, new_start, rrule)  # then moved as any rule
     timed = isinstance(start, datetime)
     zones = (start.tzinfo, new_start.tzinfo) if timed else (None, None)
     delta = _wall_delta(start, new_start)
@@ -7359,6 +7360,22 @@ def _moved_rrule(start: Any, new_start: Any, rrule: str) -> str:
         raise ValueError(f"start {new_start}: the series' RRULE {moved} has no occurrence then, though it "
                          f"had one at the old start {start} (RFC 5545 3.8.5.3): {hint}")
     return moved
+
+
+def _rule_of_kind(start: date | datetime, new_start: date | datetime, rrule: str) -> tuple[Any, str]:
+    """(``start``, ``rrule``) as if the series had been of ``new_start``'s kind: an all-day
+    series at ``new_start``'s time of day, a timed one on its days; UNTIL the end of the last
+    day, or the day of the last time (in the series' zone)."""
+    parts = _parse_rrule(rrule)
+    zone = getattr(start, "tzinfo", None)
+    if "UNTIL" in parts:
+        value, utc, _ = _parse_dt(parts["UNTIL"].upper())
+        if isinstance(value, datetime):  # (a timed series': its day there)
+            value = (value.replace(tzinfo=UTC).astimezone(zone) if utc and zone is not None else value).date()
+        parts["UNTIL"] = _rrule_until(value, new_start, isinstance(new_start, datetime) and new_start.tzinfo is None)
+    if isinstance(new_start, datetime):
+        return datetime.combine(start, new_start.timetz()), _rule_joined(parts)
+    return start.date(), _rule_joined(parts)
 
 
 def _moved_until(until: str, delta: timedelta, zone: tzinfo | None, new_zone: tzinfo | None) -> str:
@@ -9555,6 +9572,10 @@ def _mail_or_write(msg: Any, args: Any, url: str | None, name: str, out: Any, er
     `update` or `cancel` made from the copy is made from this version."""
     data = msg.as_bytes(policy=msg.policy.clone(linesep="\r\n"))
     recorded = None
+    if copy is not None and args.output == "-":  # a look at it, maybe: what it says is not yet so
+        print(f"icsmail: note: not recorded in {args.file}: written to standard output (record it with "
+              f"python icsmail.py apply {args.file} FILE once it is sent)", file=err)
+        copy = None
     if copy is not None:  # the copy as it will be, and writable, before anything goes out
         events, said = _answers_applied(list(copy.events), loads(data), name, args.file)
         recorded = dumps(replace(copy, events=tuple(events), method=None, warnings=[])).encode()
@@ -9631,6 +9652,14 @@ def _cmd_cancel(args: Any, out: Any, err: Any) -> int:
                     raise ValueError(f"--attendee {person.email} is not among the attendees of event "
                                      f"{event.uid!r}: there is nobody to un-invite")
         cancelled = cancel(event, attendees=uninvited, recurrence_id=occurrence, this_and_future=args.this_and_future)
+    if args.this_and_future:  # the series ended before it: a REQUEST with the rule's UNTIL, as Outlook and Google
+        ended = apply_cancel(event, cancelled)  # send it (not all clients honour a CANCEL's RANGE=THISANDFUTURE)
+        if ended.status != "CANCELLED":
+            shorter = update(event, rrule=ended.rrule, rdates=ended.rdates, exdates=ended.exdates,
+                             attendees=event.attendees)  # (the answers stand for the occurrences left)
+            msg = build_message(_full_object(shorter, cal), method="REQUEST", sender=args.sender)
+            return _mail_or_write(msg, args, url, "cancel.eml", out, err, _the_copy(cal, args.file))
+        cancelled = cancel(event)  # from its first occurrence on: all of it
     msg = build_message(cancelled, method="CANCEL", sender=args.sender)
     return _mail_or_write(msg, args, url, "cancel.eml", out, err, _the_copy(cal, args.file))
 
@@ -9664,8 +9693,34 @@ def _cmd_update(args: Any, out: Any, err: Any) -> int:
         raise ValueError(f"update: nothing to change: event {event.uid!r} already is as asked")
     if "start" in changes or "rrule" in changes:
         _note_off_rule(new, err)
-    msg = build_message(new, method="REQUEST", sender=args.sender)
+    msg = build_message(_full_object(new, cal, added if new.recurrence_id is None else ()), method="REQUEST",
+                        sender=args.sender)
     return _mail_or_write(msg, args, url, "update.eml", out, err, _the_copy(cal, args.file))
+
+
+def _full_object(new: Event, cal: Calendar, added: Sequence[Attendee] = ()) -> Calendar:
+    """What a REQUEST of ``new`` sends: the whole event, as clients replace it with what a REQUEST
+    holds (RFC 5546 3.2.2): ``new`` first (the subject names it), the series, and the occurrences
+    of it the organizer changed that the series still has, as ``cal`` holds them (not those the
+    copy holds only for answers, nor those cancelled, which the series' EXDATEs say), with the
+    attendees ``added`` to the series added to them too."""
+    mine = _latest_versions([ev for ev in cal.events if ev.uid == new.uid])
+    old = next((ev for ev in mine if ev.recurrence_id is None), None)
+    series = new if new.recurrence_id is None else old
+    if series is None or old is None:
+        return Calendar([new])
+    parts = [new] if new is series else [new, series]
+    for ev in mine:
+        if ev.recurrence_id is None or ev.status == "CANCELLED" or ev.recurrence_id == new.recurrence_id:
+            continue
+        try:
+            if _same_but_answers(ev, replace(old, **_occurrence(old, ev.recurrence_id, "update"))):
+                continue  # held for an answer
+            _occurrence(series, ev.recurrence_id, "update")  # (one the series no longer has: dropped)
+        except ValueError:
+            continue
+        parts.append(update(ev, attendees=(*ev.attendees, *added), sequence=ev.sequence) if added else ev)
+    return Calendar(parts)
 
 
 def _cli_changes(args: Any, event: Event, err: Any) -> dict:
@@ -9717,12 +9772,10 @@ def _cli_attendees(args: Any) -> list[Attendee]:
 
 
 def _as_versioned(event: Event, cal: Calendar) -> Event:
-    """``event``, a changed occurrence, at the SEQUENCE of its series in ``cal`` when that is higher:
-    what is sent about the occurrence next must be above every version of the series sent
-    (RFC 5546 2.1.4), which is what attendees without the occurrence have."""
-    if event.recurrence_id is None:
-        return event
-    top = max((ev.sequence for ev in cal.events if ev.uid == event.uid and ev.recurrence_id is None), default=-1)
+    """``event`` at the highest SEQUENCE any part of it in ``cal`` has (the series, a changed
+    occurrence): what is sent next must be above every version sent (RFC 5546 2.1.4), as
+    attendees see them, and clients that keep one SEQUENCE for an event see them so."""
+    top = max((ev.sequence for ev in cal.events if ev.uid == event.uid), default=-1)
     if top <= event.sequence:
         return event
     raised = replace(event, sequence=top)

@@ -4160,6 +4160,15 @@ class TestITIP(unittest.TestCase):
         self.assertEqual((again.exdates, len(list(icsmail.occurrences(again)))),
                          ((datetime(2026, 12, 18, 9, tzinfo=NEW_YORK),), 5))
 
+    def test_update_turns_a_rule_all_day_and_back(self):  # UNTIL of the new kind; the weekday follows the start
+        series = event(start=date(2026, 12, 7), duration=None, rrule="FREQ=WEEKLY;BYDAY=MO;UNTIL=20261228")
+        timed = icsmail.update(series, start=datetime(2026, 12, 8, 9, tzinfo=NEW_YORK), duration=timedelta(hours=1))
+        self.assertEqual(timed.rrule, "FREQ=WEEKLY;BYDAY=TU;UNTIL=20261230T045959Z")  # to the end of Tue 29th
+        self.assertEqual([o.day for o in icsmail.occurrences(timed)], [8, 15, 22, 29])
+        days = icsmail.update(timed, start=date(2026, 12, 9), end=None, duration=None)
+        self.assertEqual((days.rrule, [o.day for o in icsmail.occurrences(days)]),
+                         ("FREQ=WEEKLY;BYDAY=WE;UNTIL=20261230", [9, 16, 23, 30]))
+
     def test_update_without_a_rule_drops_its_exdates(self):  # an EXDATE of the start would leave no event at all
         series = event(rrule="FREQ=DAILY;COUNT=3", exdates=[datetime(2026, 12, 1, 10, tzinfo=UTC)])
         single = icsmail.update(series, rrule=None)
@@ -5939,13 +5948,21 @@ class TestCLI(SMTPTestCase):
         code, _, err = self.run_main("cancel", "invite.eml", "--this-and-future", "-o", "c.eml")
         self.assertEqual((code, err), (1, "icsmail: error: --this-and-future needs --occurrence: the first "
                                           "occurrence to cancel\n"))
-        code, _, err = self.run_main("cancel", "invite.eml", "--occurrence", "2026-12-15 10:00", "--this-and-future",
+        self.run_main("apply", "invite.eml", "bob.eml", "-o", "meeting.ics")
+        code, _, err = self.run_main("cancel", "meeting.ics", "--occurrence", "2026-12-15 10:00", "--this-and-future",
                                      "-o", "c.eml")
         self.assertEqual(code, 0, err)
-        code, _, err = self.run_main("apply", "invite.eml", "c.eml", "-o", "meeting.ics")
-        self.assertEqual(err, "c.eml: cancelled Tue 15 Dec 2026 10:00 and after\nwrote meeting.ics\n")
+        sent = icsmail.load("c.eml")  # the series, ended before it: what every client understands
+        ended, = sent.events
+        self.assertEqual((sent.method, ended.sequence, [o.day for o in icsmail.occurrences(ended)]),
+                         ("REQUEST", 1, [1, 8]))
+        self.assertEqual([a.partstat for a in ended.attendees], ["ACCEPTED", "NEEDS-ACTION"])  # the answers stand
         copy, = icsmail.load("meeting.ics").events
-        self.assertEqual([o.day for o in icsmail.occurrences(copy)], [1, 8])
+        self.assertEqual((copy.rrule, copy.sequence), (ended.rrule, 1))
+        code, _, err = self.run_main("cancel", "meeting.ics", "--occurrence", "2026-12-01 10:00", "--this-and-future",
+                                     "-o", "all.eml")  # from the first on: all of it
+        self.assertEqual((code, icsmail.load("all.eml").method, icsmail.load("meeting.ics").events[0].status),
+                         (0, "CANCEL", "CANCELLED"), err)
 
     def test_cancel_uninvites_one_attendee_from_one_occurrence(self):
         self.invite_and_answer()
@@ -6060,9 +6077,46 @@ class TestCLI(SMTPTestCase):
         code, _, err = self.run_main("update", "invite.eml", "--occurrence", "2026-12-08 10:00", "--start",
                                      "2026-12-08 15:00", "-o", "u.eml")
         self.assertEqual(code, 0, err)
-        new, = icsmail.load("u.eml").events
+        new, series = icsmail.load("u.eml").events  # the whole event, as every REQUEST is
         self.assertEqual((new.recurrence_id, new.start, new.rrule),
                          (datetime(2026, 12, 8, 10, tzinfo=LONDON), datetime(2026, 12, 8, 15, tzinfo=LONDON), None))
+        self.assertEqual((series.recurrence_id, series.rrule, series.sequence), (None, "FREQ=WEEKLY;COUNT=4", 0))
+        with open("u.eml", "rb") as f:
+            self.assertEqual(email.message_from_binary_file(f)["Subject"], "Updated: Design review (Tue 8 Dec 2026 "
+                                                                            "10:00)")
+
+    def test_an_update_of_the_series_sends_the_occurrences_changed_and_goes_above_them(self):
+        self.invite_and_answer()
+        self.run_main("apply", "invite.eml", "carol.eml", "-o", "meeting.ics")  # the 8th held for carol's answer
+        self.run_main("update", "meeting.ics", "--occurrence", "2026-12-15 10:00", "--start", "2026-12-15 14:00",
+                      "-o", "moved.eml")
+        code, _, err = self.run_main("update", "meeting.ics", "--location", "Room 9", "-o", "room.eml")
+        self.assertEqual(code, 0, err)
+        series, moved = icsmail.load("room.eml").events  # not the 8th: held for an answer, no change of the organizer
+        self.assertEqual((series.location, series.sequence, moved.recurrence_id, moved.start.hour, moved.sequence),
+                         ("Room 9", 2, datetime(2026, 12, 15, 10, tzinfo=LONDON), 14, 1))
+
+    def test_an_attendee_added_to_the_series_is_added_to_the_occurrences_changed(self):
+        self.invite_and_answer()
+        self.run_main("apply", "invite.eml", "-o", "meeting.ics")
+        self.run_main("update", "meeting.ics", "--occurrence", "2026-12-15 10:00", "--location", "Room 9",
+                      "-o", "room.eml")
+        code, _, err = self.run_main("update", "meeting.ics", "--attendee", "dan@example.com", "-o", "dan.eml")
+        self.assertEqual(code, 0, err)
+        for where in ("dan.eml", "meeting.ics"):
+            with self.subTest(where):
+                self.assertEqual([[a.email for a in ev.attendees][-1] for ev in icsmail.load(where).events],
+                                 ["dan@example.com", "dan@example.com"])
+
+    def test_an_update_to_standard_output_is_not_recorded(self):
+        self.run_main(*self.INVITE, "-o", "invite.eml")
+        self.run_main("apply", "invite.eml", "-o", "meeting.ics")
+        code, out, err = self.run_main("update", "meeting.ics", "--location", "Room 9", "-o", "-")
+        self.assertEqual((code, err), (0, "icsmail: note: not recorded in meeting.ics: written to standard output "
+                                          "(record it with python icsmail.py apply meeting.ics FILE once it is "
+                                          "sent)\n"))
+        self.assertEqual(icsmail.loads(out).events[0].location, "Room 9")
+        self.assertIsNone(icsmail.load("meeting.ics").events[0].location)
 
     def test_update_refuses_what_changes_nothing_or_cannot_be_changed(self):
         self.run_main(*self.INVITE, "-o", "invite.eml")
