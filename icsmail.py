@@ -6737,10 +6737,10 @@ def _merge_mail(calendars: list[Calendar], notes: _Notes) -> Calendar:
     return merged
 
 
-def _same_but_stamp(one: Event, other: Event) -> bool:
-    """Whether two copies of an event say the same but for their DTSTAMP."""
+def _same_but_stamp(one: Event, other: Event, *, but: Container[str] = ("dtstamp",)) -> bool:
+    """Whether two copies of an event say the same but for their DTSTAMP (the fields ``but`` names)."""
     return all(getattr(one, f.name) == getattr(other, f.name) for f in _fields(Event)
-               if f.compare and f.name != "dtstamp")
+               if f.compare and f.name not in but)
 
 
 def _version(ev: Event) -> tuple:
@@ -7435,6 +7435,31 @@ def _rule_gives(rrule: str, start: date | datetime) -> bool:
     except (ValueError, OverflowError):
         pass
     return False
+
+
+def _off_rule(start: date | datetime, rrule: str) -> str | None:
+    """The part of ``rrule`` ``start`` is not on (BYDAY=MO,WE for a Tuesday), or None.  RFC 5545
+    leaves such a set undefined; clients count the start as an occurrence all the same.
+
+    >>> _off_rule(date(2026, 12, 1), "FREQ=WEEKLY;BYDAY=MO,WE;COUNT=10")
+    'BYDAY=MO,WE'
+    """
+    if _rule_gives(rrule, start):
+        return None
+    parts = _parse_rrule(rrule)
+    days = calendar_days = None
+    if isinstance(start, date):
+        calendar_days = (start.day, start.day - 1 - _month_days(start.year, start.month))  # (and from the end)
+        days = {"BYDAY": lambda v: _WEEKDAYS[start.weekday()] in {x.lstrip("+-0123456789") for x in v.split(",")},
+                "BYMONTH": lambda v: str(start.month) in v.split(","),
+                "BYMONTHDAY": lambda v: any(int(x) in calendar_days for x in v.split(","))}
+    if isinstance(start, datetime):
+        days.update({"BYHOUR": lambda v: str(start.hour) in v.split(","),
+                     "BYMINUTE": lambda v: str(start.minute) in v.split(",")})
+    for name, on in (days or {}).items():
+        if name in parts and not on(parts[name]):
+            return f"{name}={parts[name]}"
+    return ";".join(f"{name}={value}" for name, value in parts.items() if name.startswith("BY")) or rrule
 
 
 def _moved_end(start: Any, end: Any, new_start: Any) -> Any:
@@ -9140,30 +9165,19 @@ def _cli_event(args: Any) -> Event:
                  transparency=args.transparency, alarms=alarms, rrule=args.rrule, sequence=args.sequence)
 
 
-def _off_rule(start: date | datetime, rrule: str) -> str | None:
-    """The part of ``rrule`` ``start`` is not on (BYDAY=MO,WE for a Tuesday), or None.  RFC 5545
-    leaves such a set undefined; clients count the start as an occurrence all the same.
-
-    >>> _off_rule(date(2026, 12, 1), "FREQ=WEEKLY;BYDAY=MO,WE;COUNT=10")
-    'BYDAY=MO,WE'
-    """
-    if _rule_gives(rrule, start):
-        return None
-    parts = _parse_rrule(rrule)
-    days = calendar_days = None
-    if isinstance(start, date):
-        calendar_days = (start.day, start.day - 1 - (date(start.year + start.month // 12, start.month % 12 + 1, 1)
-                                                    - timedelta(days=1)).day)  # (the day, counted from the end)
-        days = {"BYDAY": lambda v: _WEEKDAYS[start.weekday()] in {x.lstrip("+-0123456789") for x in v.split(",")},
-                "BYMONTH": lambda v: str(start.month) in v.split(","),
-                "BYMONTHDAY": lambda v: any(int(x) in calendar_days for x in v.split(","))}
-    if isinstance(start, datetime):
-        days.update({"BYHOUR": lambda v: str(start.hour) in v.split(","),
-                     "BYMINUTE": lambda v: str(start.minute) in v.split(",")})
-    for name, on in (days or {}).items():
-        if name in parts and not on(parts[name]):
-            return f"{name}={parts[name]}"
-    return ";".join(f"{name}={value}" for name, value in parts.items() if name.startswith("BY")) or rrule
+def _cli_attendees(args: Any) -> list[Attendee]:
+    """The attendees --attendee, --optional, --room and --resource name, in that order, each once."""
+    people = [Attendee(a, **kind) for option, kind in (("attendee", {}), ("optional", {"role": "OPT-PARTICIPANT"}),
+                                                       ("room", {"cutype": "ROOM"}),
+                                                       ("resource", {"cutype": "RESOURCE"}))
+              for a in getattr(args, option, None) or ()]
+    seen: set[str] = set()
+    for person in people:
+        if person.email.lower() in seen:
+            raise ValueError(f"{person.email} is named twice (--attendee, --optional, --room, --resource): "
+                             f"name each attendee once")
+        seen.add(person.email.lower())
+    return people
 
 
 def _note_off_rule(event: Event, err: Any) -> None:
@@ -9266,18 +9280,7 @@ def _cmd_invite(args: Any, out: Any, err: Any) -> int:
     _note_zone(args, ev, err)
     _note_off_rule(ev, err)
     msg = build_message(ev, method="CANCEL" if ev.status == "CANCELLED" else "REQUEST", sender=args.sender)
-    data = msg.as_bytes(policy=msg.policy.clone(linesep="\r\n"))
-    if not url or args.output is not None:
-        where = _write_output(data, args.output, "invite.eml", out)
-        if args.output != "-":
-            print(_wrote_unsent(where, url), file=err)
-        return 0
-    try:
-        refused = send(msg, url)
-    except SendError as exc:
-        _keep_unsent(data, "invite.eml", exc, url, out, err)
-        return 1
-    return _report_sent(msg, refused, url, err)
+    return _mail_or_write(msg, args, url, "invite.eml", out, err)
 
 
 def _smtp_url(args: Any) -> str | None:
@@ -9577,7 +9580,7 @@ def _mail_or_write(msg: Any, args: Any, url: str | None, name: str, out: Any, er
               f"python icsmail.py apply {args.file} FILE once it is sent)", file=err)
         copy = None
     if copy is not None:  # the copy as it will be, and writable, before anything goes out
-        events, said = _answers_applied(list(copy.events), loads(data), name, args.file)
+        events, said = _messages_applied(list(copy.events), loads(data), name, args.file)
         recorded = dumps(replace(copy, events=tuple(events), method=None, warnings=[])).encode()
         with open(args.file, "r+b"):  # (a copy that cannot be written: said now, not after sending)
             pass
@@ -9629,50 +9632,67 @@ def _cmd_reply(args: Any, out: Any, err: Any) -> int:
     return _mail_or_write(build_message(answer, method="REPLY"), args, url, "reply.eml", out, err)
 
 
-def _cmd_cancel(args: Any, out: Any, err: Any) -> int:
-    if args.this_and_future and args.occurrence is None:
-        raise ValueError("--this-and-future needs --occurrence: the first occurrence to cancel")
-    if args.this_and_future and args.attendee:
-        raise ValueError("--attendee with --this-and-future would un-invite from part of a series, which no copy "
-                         "can record: un-invite from the whole event, or from one --occurrence")
-    url = _smtp_url(args)
-    cal = _load_file(args.file)
-    with _as_occurrence_option():
-        event, occurrence = _invitation_event(cal, args.file, args.uid, args.occurrence, doing="cancel",
-                                              whole=args.this_and_future)
-        event = _as_versioned(event, cal)
-        if event.organizer is None:
-            raise ValueError(f"{args.file}: event {event.uid!r} has no organizer: it was never sent as an "
-                             f"invitation, so there is nobody to tell")
-        uninvited = None
-        if args.attendee:
-            uninvited = [_attendee(a) for a in args.attendee]
-            for person in uninvited:
-                if not any(_same_address(person.email, a.email) for a in event.attendees):
-                    raise ValueError(f"--attendee {person.email} is not among the attendees of event "
-                                     f"{event.uid!r}: there is nobody to un-invite")
-        cancelled = cancel(event, attendees=uninvited, recurrence_id=occurrence, this_and_future=args.this_and_future)
-    if args.this_and_future:  # the series ended before it: a REQUEST with the rule's UNTIL, as Outlook and Google
-        ended = apply_cancel(event, cancelled)  # send it (not all clients honour a CANCEL's RANGE=THISANDFUTURE)
-        if ended.status != "CANCELLED":
-            shorter = update(event, rrule=ended.rrule, rdates=ended.rdates, exdates=ended.exdates,
-                             attendees=event.attendees)  # (the answers stand for the occurrences left)
-            msg = build_message(_full_object(shorter, cal), method="REQUEST", sender=args.sender)
-            return _mail_or_write(msg, args, url, "cancel.eml", out, err, _the_copy(cal, args.file))
-        cancelled = cancel(event)  # from its first occurrence on: all of it
-    msg = build_message(cancelled, method="CANCEL", sender=args.sender)
-    return _mail_or_write(msg, args, url, "cancel.eml", out, err, _the_copy(cal, args.file))
+_DOING_TO = MappingProxyType({"answer": "reply to"})  # "no event to ...": what is done, said after "to"
+
+
+def _invitation_event(cal: Calendar, path: str, uid: str | None, when: str | None = None, *,
+                      doing: str = "answer", whole: bool = False) -> tuple[Event, date | datetime | None]:
+    """(the event to answer (``doing``: or to cancel), the occurrence of it or None): the
+    invitation's (with ``uid``, that one), of several versions (a mail's parts that disagree)
+    the latest.  That is the series rather than one of its changed occurrences; with ``when``
+    (--occurrence, a start in the series' zone) the changed occurrence the file holds for it
+    (not when ``whole``: that occurrence and those after it), else that occurrence of the series.
+    What is no invitation (a cancel, an answer, a counter-proposal) is nothing to answer."""
+    if cal.method not in (None, "PUBLISH", "REQUEST", "ADD"):
+        raise ValueError(f"{path} is a {cal.method}, not an invitation: there is nothing to {doing}")
+    events = [ev for ev in cal.events if uid is None or ev.uid == uid]
+    if not events:
+        raise ValueError(f"{path}: no event to {_DOING_TO.get(doing, doing)}" + (
+            f" with UID {uid!r}" if uid is not None else ""))
+    uids = list(dict.fromkeys(ev.uid for ev in events))
+    if len(uids) > 1:
+        shown = ", ".join(repr(u) for u in uids[:3]) + (", ..." if len(uids) > 3 else "")
+        raise ValueError(f"{path} has {len(uids)} events ({shown}): say which one with --uid")
+    series = [ev for ev in events if ev.recurrence_id is None]
+    changed = [ev for ev in events if ev.recurrence_id is not None]
+    listed = f"{path} holds changed occurrences of event {uids[0]!r} " \
+             f"({_describe_dates([ev.recurrence_id for ev in changed])})" if changed and not series else ""
+    occurrence = None
+    if when is not None:
+        anchor = max(series, key=_version).start if series else changed[0].recurrence_id
+        zone = anchor.tzinfo if isinstance(anchor, datetime) else None
+        occurrence = _cli_time(when, lambda: zone, "--occurrence", explicit=zone is not None)
+        if isinstance(occurrence, datetime) != isinstance(anchor, datetime):
+            like = f"{anchor:%Y-%m-%d %H:%M}" if isinstance(anchor, datetime) else anchor.isoformat()
+            raise ValueError(f"--occurrence {when!r}: the series' occurrences are "
+                             f"{'times' if isinstance(anchor, datetime) else 'days'}: give one like {like}")
+        if isinstance(occurrence, datetime) and zone is None:
+            occurrence = occurrence.replace(tzinfo=None)  # a floating series: its wall time
+        same = [ev for ev in changed if not whole and _same_time(ev.recurrence_id, occurrence, zone)]
+        if same:  # the occurrence as it was changed: its own time and version
+            events, occurrence = same, None
+        elif series:
+            events = series
+        else:
+            raise ValueError(f"{listed}, not {when} nor the series")
+    elif series:
+        events = series
+    elif len({_instant(ev.recurrence_id) or ev.recurrence_id for ev in changed}) > 1:
+        raise ValueError(f"{listed} and not the series: say which with --occurrence")
+    event = max(events, key=_version)
+    if event.status == "CANCELLED":
+        raise ValueError(f"{path}: event {event.uid!r} is cancelled: there is nothing to {doing}")
+    return event, occurrence
 
 
 def _cmd_update(args: Any, out: Any, err: Any) -> int:
+    """The next version of a sent event (or of one occurrence), sent as the whole event; what is
+    not given is kept; made from the organizer's copy, the copy records it."""
     url = _smtp_url(args)
     cal = _load_file(args.file)
     with _as_occurrence_option():
         event, occurrence = _invitation_event(cal, args.file, args.uid, args.occurrence, doing="update")
-    event = _as_versioned(event, cal)
-    if event.organizer is None:
-        raise ValueError(f"{args.file}: event {event.uid!r} has no organizer: it was never sent as an invitation, "
-                         f"so there is nobody to tell")
+    event = _as_versioned(_organized(event, args.file), cal)
     if occurrence is not None or event.recurrence_id is not None:
         if args.rrule is not None:
             raise ValueError("--rrule with --occurrence: one occurrence has no recurrence of its own; change "
@@ -9696,31 +9716,6 @@ def _cmd_update(args: Any, out: Any, err: Any) -> int:
     msg = build_message(_full_object(new, cal, added if new.recurrence_id is None else ()), method="REQUEST",
                         sender=args.sender)
     return _mail_or_write(msg, args, url, "update.eml", out, err, _the_copy(cal, args.file))
-
-
-def _full_object(new: Event, cal: Calendar, added: Sequence[Attendee] = ()) -> Calendar:
-    """What a REQUEST of ``new`` sends: the whole event, as clients replace it with what a REQUEST
-    holds (RFC 5546 3.2.2): ``new`` first (the subject names it), the series, and the occurrences
-    of it the organizer changed that the series still has, as ``cal`` holds them (not those the
-    copy holds only for answers, nor those cancelled, which the series' EXDATEs say), with the
-    attendees ``added`` to the series added to them too."""
-    mine = _latest_versions([ev for ev in cal.events if ev.uid == new.uid])
-    old = next((ev for ev in mine if ev.recurrence_id is None), None)
-    series = new if new.recurrence_id is None else old
-    if series is None or old is None:
-        return Calendar([new])
-    parts = [new] if new is series else [new, series]
-    for ev in mine:
-        if ev.recurrence_id is None or ev.status == "CANCELLED" or ev.recurrence_id == new.recurrence_id:
-            continue
-        try:
-            if _same_but_answers(ev, replace(old, **_occurrence(old, ev.recurrence_id, "update"))):
-                continue  # held for an answer
-            _occurrence(series, ev.recurrence_id, "update")  # (one the series no longer has: dropped)
-        except ValueError:
-            continue
-        parts.append(update(ev, attendees=(*ev.attendees, *added), sequence=ev.sequence) if added else ev)
-    return Calendar(parts)
 
 
 def _cli_changes(args: Any, event: Event, err: Any) -> dict:
@@ -9756,19 +9751,37 @@ def _cli_changes(args: Any, event: Event, err: Any) -> dict:
     return changes
 
 
-def _cli_attendees(args: Any) -> list[Attendee]:
-    """The attendees --attendee, --optional, --room and --resource name, in that order, each once."""
-    people = [Attendee(a, **kind) for option, kind in (("attendee", {}), ("optional", {"role": "OPT-PARTICIPANT"}),
-                                                       ("room", {"cutype": "ROOM"}),
-                                                       ("resource", {"cutype": "RESOURCE"}))
-              for a in getattr(args, option, None) or ()]
-    seen: set[str] = set()
-    for person in people:
-        if person.email.lower() in seen:
-            raise ValueError(f"{person.email} is named twice (--attendee, --optional, --room, --resource): "
-                             f"name each attendee once")
-        seen.add(person.email.lower())
-    return people
+def _full_object(new: Event, cal: Calendar, added: Sequence[Attendee] = ()) -> Calendar:
+    """What a REQUEST of ``new`` sends: the whole event, as clients replace it with what a REQUEST
+    holds (RFC 5546 3.2.2): ``new`` first (the subject names it), the series, and the occurrences
+    of it the organizer changed that the series still has, as ``cal`` holds them (not those the
+    copy holds only for answers, nor those cancelled, which the series' EXDATEs say), with the
+    attendees ``added`` to the series added to them too."""
+    mine = _latest_versions([ev for ev in cal.events if ev.uid == new.uid])
+    old = next((ev for ev in mine if ev.recurrence_id is None), None)
+    series = new if new.recurrence_id is None else old
+    if series is None or old is None:
+        return Calendar([new])
+    parts = [new] if new is series else [new, series]
+    for ev in mine:
+        if ev.recurrence_id is None or ev.status == "CANCELLED" or ev.recurrence_id == new.recurrence_id:
+            continue
+        try:
+            if _same_but_answers(ev, replace(old, **_occurrence(old, ev.recurrence_id, "update"))):
+                continue  # held for an answer
+            _occurrence(series, ev.recurrence_id, "update")  # (one the series no longer has: dropped)
+        except ValueError:
+            continue
+        parts.append(update(ev, attendees=(*ev.attendees, *added), sequence=ev.sequence) if added else ev)
+    return Calendar(parts)
+
+
+def _organized(event: Event, path: str) -> Event:
+    """``event``, which `update` and `cancel` tell its attendees about: one sent as an invitation."""
+    if event.organizer is None:
+        raise ValueError(f"{path}: event {event.uid!r} has no organizer: it was never sent as an invitation, "
+                         f"so there is nobody to tell")
+    return event
 
 
 def _as_versioned(event: Event, cal: Calendar) -> Event:
@@ -9783,7 +9796,44 @@ def _as_versioned(event: Event, cal: Calendar) -> Event:
     return raised
 
 
+def _cmd_cancel(args: Any, out: Any, err: Any) -> int:
+    """A sent event cancelled whole, one occurrence, from one on (a REQUEST of the series ended
+    before it), or some attendees un-invited; made from the organizer's copy, the copy records it."""
+    if args.this_and_future and args.occurrence is None:
+        raise ValueError("--this-and-future needs --occurrence: the first occurrence to cancel")
+    if args.this_and_future and args.attendee:
+        raise ValueError("--attendee with --this-and-future would un-invite from part of a series, which no copy "
+                         "can record: un-invite from the whole event, or from one --occurrence")
+    url = _smtp_url(args)
+    cal = _load_file(args.file)
+    with _as_occurrence_option():
+        event, occurrence = _invitation_event(cal, args.file, args.uid, args.occurrence, doing="cancel",
+                                              whole=args.this_and_future)
+        event = _as_versioned(_organized(event, args.file), cal)
+        uninvited = None
+        if args.attendee:
+            uninvited = [_attendee(a) for a in args.attendee]
+            for person in uninvited:
+                if not any(_same_address(person.email, a.email) for a in event.attendees):
+                    raise ValueError(f"--attendee {person.email} is not among the attendees of event "
+                                     f"{event.uid!r}: there is nobody to un-invite")
+        cancelled = cancel(event, attendees=uninvited, recurrence_id=occurrence, this_and_future=args.this_and_future)
+    if args.this_and_future:  # the series ended before it: a REQUEST with the rule's UNTIL, as Outlook and Google
+        ended = apply_cancel(event, cancelled)  # send it (not all clients honour a CANCEL's RANGE=THISANDFUTURE)
+        if ended.status != "CANCELLED":
+            shorter = update(event, rrule=ended.rrule, rdates=ended.rdates, exdates=ended.exdates,
+                             attendees=event.attendees)  # (the answers stand for the occurrences left)
+            msg = build_message(_full_object(shorter, cal), method="REQUEST", sender=args.sender)
+            return _mail_or_write(msg, args, url, "cancel.eml", out, err, _the_copy(cal, args.file))
+        cancelled = cancel(event)  # from its first occurrence on: all of it
+    msg = build_message(cancelled, method="CANCEL", sender=args.sender)
+    return _mail_or_write(msg, args, url, "cancel.eml", out, err, _the_copy(cal, args.file))
+
+
 def _cmd_apply(args: Any, out: Any, err: Any) -> int:
+    """Replies, cancels and the organizer's updates recorded in the organizer's copy, each whole or
+    not at all: one that fails is said (exit status 1) and the rest applied; the copy is
+    written only when it changed (or to -o)."""
     if args.output is None and args.copy == "-":
         raise ValueError("a copy read from standard input is written where -o says: give -o FILE.ics")
     if args.output is None and args.copy.lower().endswith(".eml"):
@@ -9801,7 +9851,7 @@ def _cmd_apply(args: Any, out: Any, err: Any) -> int:
     for path in args.answers:  # each answer whole or not at all; one that fails is said and the rest applied
         try:
             before = events
-            events, said = _answers_applied(events, _load_file(path), path, args.copy)
+            events, said = _messages_applied(events, _load_file(path), path, args.copy)
             if events == before:
                 said = ["already recorded: nothing to change"]
         except (ValueError, OSError) as exc:
@@ -9822,7 +9872,7 @@ def _cmd_apply(args: Any, out: Any, err: Any) -> int:
     return status
 
 
-def _answers_applied(events: list, answer: Calendar, path: str, copy: str) -> tuple[list, list[str]]:
+def _messages_applied(events: list, answer: Calendar, path: str, copy_name: str) -> tuple[list, list[str]]:
     """``events`` (the organizer's copy) with the REPLY, the CANCEL or the organizer's REQUEST
     ``answer`` applied, and a line for each change: a new list, so an answer that fails leaves
     the copy as it was."""
@@ -9832,7 +9882,7 @@ def _answers_applied(events: list, answer: Calendar, path: str, copy: str) -> tu
     events, said = _latest_versions(events), []
     for uid in dict.fromkeys(ev.uid for ev in answer.events):
         if not any(ev.uid == uid for ev in events):
-            raise ValueError(f"it is about event {uid!r}, which {copy} does not hold")
+            raise ValueError(f"it is about event {uid!r}, which {copy_name} does not hold")
         group = [ev for ev in answer.events if ev.uid == uid]
         if answer.method == "REQUEST":
             events, done = _update_applied(events, group)
@@ -9842,7 +9892,7 @@ def _answers_applied(events: list, answer: Calendar, path: str, copy: str) -> tu
         if answer.method == "CANCEL":
             alone = [one for one in group if one.recurrence_id is not None and one.status != "CANCELLED"]
             for one in alone:  # un-invited from one occurrence: that occurrence, as the copy holds it, records it
-                i = _held_occurrence(events, series, one, copy)
+                i = _hold_occurrence(events, series, one, copy_name)
                 events[i] = apply_cancel(events[i], one)
             rest = [one for one in group if one not in alone]
             if rest:
@@ -9851,11 +9901,13 @@ def _answers_applied(events: list, answer: Calendar, path: str, copy: str) -> tu
             said += [_cancel_said(one, series) for one in group]
             continue
         for one in group:
-            i = _held_occurrence(events, series, one, copy) if one.recurrence_id is not None else \
-                next(i for i, ev in enumerate(events) if ev.uid == uid and ev.recurrence_id is None) \
-                if series is not None else None
-            if i is None:
-                raise ValueError(f"it answers the whole of event {uid!r}, of which {copy} holds only changed "
+            at = next((i for i, ev in enumerate(events) if ev.uid == uid and ev.recurrence_id is None), None)
+            if one.recurrence_id is not None:
+                i = _hold_occurrence(events, events[at] if at is not None else None, one, copy_name)
+            elif at is not None:
+                i = at
+            else:
+                raise ValueError(f"it answers the whole of event {uid!r}, of which {copy_name} holds only changed "
                                  f"occurrences")
             events[i] = apply_reply(events[i], one)
             if one.recurrence_id is None:  # the series' answer is each occurrence's the copy holds, unless it
@@ -9871,7 +9923,7 @@ def _answers_applied(events: list, answer: Calendar, path: str, copy: str) -> tu
     return events, said
 
 
-def _held_occurrence(events: list, series: Event | None, one: Event, copy: str) -> int:
+def _hold_occurrence(events: list, series: Event | None, one: Event, copy_name: str) -> int:
     """Where ``events`` holds the occurrence ``one`` (a reply or a cancel of it) is about: the
     changed occurrence it has, else one added for it, as the series has it (SEQUENCE and
     DTSTAMP too: it is no version the organizer sent) (RFC 5545 3.8.4.4)."""
@@ -9880,12 +9932,13 @@ def _held_occurrence(events: list, series: Event | None, one: Event, copy: str) 
         return same[0]
     when = _describe_dates((_series_time(one.recurrence_id, series),))
     if series is None:
-        raise ValueError(f"it is about {when} of event {one.uid!r}, which {copy} does not hold")
+        raise ValueError(f"it is about {when} of event {one.uid!r}, which {copy_name} does not hold")
     try:
         events.append(update(series, recurrence_id=_series_time(one.recurrence_id, series), dtstamp=series.dtstamp,
                              sequence=series.sequence))
     except ValueError:
-        raise ValueError(f"it is about {when}, which is not an occurrence of event {one.uid!r} in {copy}") from None
+        raise ValueError(f"it is about {when}, which is not an occurrence of event {one.uid!r} in "
+                         f"{copy_name}") from None
     return len(events) - 1
 
 
@@ -9972,10 +10025,9 @@ def _answers_followed(events: list, old: Event, new: Event) -> tuple[list, list[
 
 def _same_but_answers(one: Event, other: Event) -> bool:
     """Whether two copies of an event say the same but for their answers, DTSTAMP and SEQUENCE."""
-    if [a.email.lower() for a in one.attendees] != [a.email.lower() for a in other.attendees]:
-        return False
-    return all(getattr(one, f.name) == getattr(other, f.name) for f in _fields(Event)
-               if f.compare and f.name not in ("dtstamp", "sequence", "attendees"))
+    return len(one.attendees) == len(other.attendees) and all(
+        _same_address(a.email, b.email) for a, b in zip(one.attendees, other.attendees)) and \
+        _same_but_stamp(one, other, but=("dtstamp", "sequence", "attendees"))
 
 
 def _cancel_said(ev: Event, series: Event | None) -> str:
@@ -9986,56 +10038,6 @@ def _cancel_said(ev: Event, series: Event | None) -> str:
     if ev.recurrence_id is None:
         return "cancelled"
     return f"cancelled {on}" + (" and after" if _this_and_future(ev) else "")
-
-
-def _invitation_event(cal: Calendar, path: str, uid: str | None, when: str | None = None, *,
-                      doing: str = "answer", whole: bool = False) -> tuple[Event, date | datetime | None]:
-    """(the event to answer (``doing``: or to cancel), the occurrence of it or None): the
-    invitation's (with ``uid``, that one), of several versions (a mail's parts that disagree)
-    the latest.  That is the series rather than one of its changed occurrences; with ``when``
-    (--occurrence, a start in the series' zone) the changed occurrence the file holds for it
-    (not when ``whole``: that occurrence and those after it), else that occurrence of the series.
-    What is no invitation (a cancel, an answer, a counter-proposal) is nothing to answer."""
-    if cal.method not in (None, "PUBLISH", "REQUEST", "ADD"):
-        raise ValueError(f"{path} is a {cal.method}, not an invitation: there is nothing to {doing}")
-    events = [ev for ev in cal.events if uid is None or ev.uid == uid]
-    if not events:
-        raise ValueError(f"{path}: no event to {'reply to' if doing == 'answer' else doing}" + (
-            f" with UID {uid!r}" if uid is not None else ""))
-    uids = list(dict.fromkeys(ev.uid for ev in events))
-    if len(uids) > 1:
-        shown = ", ".join(repr(u) for u in uids[:3]) + (", ..." if len(uids) > 3 else "")
-        raise ValueError(f"{path} has {len(uids)} events ({shown}): say which one with --uid")
-    series = [ev for ev in events if ev.recurrence_id is None]
-    changed = [ev for ev in events if ev.recurrence_id is not None]
-    listed = f"{path} holds changed occurrences of event {uids[0]!r} " \
-             f"({_describe_dates([ev.recurrence_id for ev in changed])})" if changed and not series else ""
-    occurrence = None
-    if when is not None:
-        anchor = max(series, key=_version).start if series else changed[0].recurrence_id
-        zone = anchor.tzinfo if isinstance(anchor, datetime) else None
-        occurrence = _cli_time(when, lambda: zone, "--occurrence", explicit=zone is not None)
-        if isinstance(occurrence, datetime) != isinstance(anchor, datetime):
-            like = f"{anchor:%Y-%m-%d %H:%M}" if isinstance(anchor, datetime) else anchor.isoformat()
-            raise ValueError(f"--occurrence {when!r}: the series' occurrences are "
-                             f"{'times' if isinstance(anchor, datetime) else 'days'}: give one like {like}")
-        if isinstance(occurrence, datetime) and zone is None:
-            occurrence = occurrence.replace(tzinfo=None)  # a floating series: its wall time
-        same = [ev for ev in changed if not whole and _same_time(ev.recurrence_id, occurrence, zone)]
-        if same:  # the occurrence as it was changed: its own time and version
-            events, occurrence = same, None
-        elif series:
-            events = series
-        else:
-            raise ValueError(f"{listed}, not {when} nor the series")
-    elif series:
-        events = series
-    elif len({_instant(ev.recurrence_id) or ev.recurrence_id for ev in changed}) > 1:
-        raise ValueError(f"{listed} and not the series: say which with --occurrence")
-    event = max(events, key=_version)
-    if event.status == "CANCELLED":
-        raise ValueError(f"{path}: event {event.uid!r} is cancelled: there is nothing to {doing}")
-    return event, occurrence
 
 
 def _add_event_options(p: Any) -> None:
