@@ -9818,8 +9818,8 @@ def _cmd_cancel(args: Any, out: Any, err: Any) -> int:
                     raise ValueError(f"--attendee {person.email} is not among the attendees of event "
                                      f"{event.uid!r}: there is nobody to un-invite")
         cancelled = cancel(event, attendees=uninvited, recurrence_id=occurrence, this_and_future=args.this_and_future)
-    if args.this_and_future:  # the series ended before it: a REQUEST with the rule's UNTIL, as Outlook and Google
-        ended = apply_cancel(event, cancelled)  # send it (not all clients honour a CANCEL's RANGE=THISANDFUTURE)
+    if args.this_and_future:  # the series ended before it: a REQUEST with the rule's UNTIL, which every client
+        ended = apply_cancel(event, cancelled)  # applies (not all honour a CANCEL's RANGE=THISANDFUTURE)
         if ended.status != "CANCELLED":
             shorter = update(event, rrule=ended.rrule, rdates=ended.rdates, exdates=ended.exdates,
                              attendees=event.attendees)  # (the answers stand for the occurrences left)
