@@ -5990,14 +5990,25 @@ def _check_overrides(events: list[Event], lines: list[int], notes: _Notes) -> No
 
 
 def _check_series_overrides(master: Event, wanted: list, budget: _Budget, notes: _Notes) -> None:
+    for rid, ln in _naming_none(master, wanted, budget):
+        notes.warn(f"RECURRENCE-ID {rid} of event {_short(master.uid)!r} names none of its series' "
+                   f"occurrences: clients show this event beside the series, not instead of an "
+                   f"occurrence", ln, kind="a RECURRENCE-ID that names no occurrence")
+
+
+def _naming_none(master: Event, wanted: list, budget: _Budget) -> list:
+    """Those of ``wanted``, (RECURRENCE-ID, tag) pairs, that name none of the series' occurrences
+    (one its EXDATEs exclude is taken as named), found in one walk through it; _OverBudget past
+    ``budget``.  A rule that cannot be expanded, or a SECONDLY one, names them all."""
     zone = _series_zone(master)
     try:
         parts = _parse_rrule(master.rrule) if master.rrule else {}
         plan = _Plan.of(master)
     except (ValueError, TypeError, OverflowError):  # a rule that cannot be expanded: nothing to say
-        return
+        return []
     if parts.get("FREQ") == "SECONDLY":  # (a window of hours holds too many of its times to walk)
-        return
+        return []
+    found = []
     counted = "COUNT" in parts
     wanted = sorted(((_in_zone(rid, zone), ln) for rid, ln in wanted), key=lambda item: _wall_key(item[0], zone))
     values: Iterator | None = None
@@ -6025,9 +6036,8 @@ def _check_series_overrides(master: Event, wanted: list, budget: _Budget, notes:
             values, near, last = None, [], None
             continue
         if not any(_same_time(v, rid, zone) for v in near):
-            notes.warn(f"RECURRENCE-ID {rid} of event {_short(master.uid)!r} names none of its series' "
-                       f"occurrences: clients show this event beside the series, not instead of an "
-                       f"occurrence", ln, kind="a RECURRENCE-ID that names no occurrence")
+            found.append((rid, ln))
+    return found
 
 
 def _excluded(value: date | datetime, exdates: Sequence, zone: tzinfo | None) -> bool:
@@ -7526,9 +7536,10 @@ def cancel(event: Event, *, attendees: Iterable[Attendee | str] | None = None,
     return cancelled
 
 
-def _occurrence(series: Event, recurrence_id: date | datetime, verb: str) -> dict[str, Any]:
+def _occurrence(series: Event, recurrence_id: date | datetime, verb: str, *, checked: bool = False) -> dict[str, Any]:
     """The fields that make one occurrence of a series an event of its own (an override, or the
-    cancel of that occurrence): its RECURRENCE-ID and times, and no RRULE, RDATE or EXDATE."""
+    cancel of that occurrence): its RECURRENCE-ID and times, and no RRULE, RDATE or EXDATE.
+    ``checked``: the caller knows it is an occurrence (found in one walk for many)."""
     if not series.rrule and not series.rdates:
         raise ValueError(f"event {series.uid!r} does not recur: {verb} it whole, without recurrence_id")
     recurrence_id = _check_when(recurrence_id, "recurrence_id", series.floating)
@@ -7536,7 +7547,8 @@ def _occurrence(series: Event, recurrence_id: date | datetime, verb: str) -> dic
         kind = "a datetime" if isinstance(series.start, datetime) else "a date"
         raise ValueError(f"recurrence_id {recurrence_id} must be {kind}, as the series' start {series.start} is")
     _check_occurrence(recurrence_id, series.start, "recurrence_id")
-    _check_in_series(series, recurrence_id)
+    if not checked:
+        _check_in_series(series, recurrence_id)
     if isinstance(recurrence_id, datetime) and type(recurrence_id.tzinfo) is ZoneInfo:
         recurrence_id = _real_time(recurrence_id, recurrence_id.tzinfo)  # a skipped 02:30 as occurrences() has it
     wall = _rule_wall(recurrence_id, series)
@@ -7548,6 +7560,7 @@ def _occurrence(series: Event, recurrence_id: date | datetime, verb: str) -> dic
 
 
 _SERIES_SEARCH = 100_000  # occurrences looked through for a recurrence_id; beyond, it is taken as given
+_SERIES_SEARCH_STEPS = 100_000  # and what reaching it may cost, in days (or sub-daily periods) looked at
 
 
 def _check_in_series(series: Event, recurrence_id: date | datetime) -> None:
@@ -7562,7 +7575,9 @@ def _check_in_series(series: Event, recurrence_id: date | datetime) -> None:
     if since is not None and _wall_key(since, zone) <= _wall_key(series.start, zone):
         since = None
     try:
-        for n, value in enumerate(occurrences(series, start=since)):
+        lo = None if since is None else _bound(since, series.start, "recurrence_id")
+        walk = _occurrences(series, _Plan.of(series), lo, None, _Budget(_SERIES_SEARCH_STEPS))
+        for n, value in enumerate(walk):
             if _same_time(value, recurrence_id, zone):
                 return
             if _earlier(recurrence_id, value, zone):
@@ -7572,8 +7587,8 @@ def _check_in_series(series: Event, recurrence_id: date | datetime) -> None:
             before = value
         else:
             value = None
-    except ValueError:  # a rule read from a file that cannot be expanded: taken as given
-        return
+    except (ValueError, _OverBudget):  # a rule read from a file that cannot be expanded, or a walk too long
+        return  # to reach it (COUNT=999999999 of seconds): taken as given
     excluded = " (the series' EXDATE excludes it)" if _excluded(recurrence_id, series.exdates, zone) else ""
     if value is None:
         near = f"its last is {before}" if before is not None else "it has none from five weeks before it on"
@@ -7654,6 +7669,9 @@ def _as_sent(ev: Event, stamp: datetime) -> Event:
     return _raw(Event, {**vars(ev), **changes}) if changes else ev
 
 
+_CLOCK_SKEW = timedelta(days=1)  # how far ahead of this clock a message's DTSTAMP may be and still be believed
+
+
 def apply_reply(event: Event, answer: Event | Calendar) -> Event:
     """The organizer's copy of ``event`` with the participation status a REPLY carries.
 
@@ -7693,6 +7711,9 @@ def apply_reply(event: Event, answer: Event | Calendar) -> Event:
     if who.partstat == "NEEDS-ACTION":  # (what a reply() cannot say, and dumps() refuses to write)
         raise ValueError(f"the reply of {who.email} answers nothing: its PARTSTAT is NEEDS-ACTION (RFC 5546 3.2.3)")
     stamp = _fmt_utc(answer.dtstamp) if isinstance(answer.dtstamp, datetime) and answer.dtstamp.tzinfo else None
+    if stamp is not None and answer.dtstamp - _now() > _CLOCK_SKEW:  # (recorded, it would bar their later replies)
+        raise ValueError(f"the reply of {who.email} is stamped {stamp}, which is yet to come: its clock is wrong, "
+                         f"or its DTSTAMP")
     attendees = list(event.attendees)
     role = None
     for i, mine in enumerate(attendees):
@@ -7905,7 +7926,7 @@ def _cancel_applied(event: Event, cancellation: Event, attendee: Attendee | str 
                              f"with recurrence_id) and apply the cancel to it")
         if future:
             changed = _ended_before(event, rid, sequence)
-        elif _excluded(rid, event.exdates, zone) or next(occurrences(event, start=rid), None) is None:
+        elif _excluded(rid, event.exdates, zone) or not _goes_on(event, rid):
             if sequence == event.sequence:  # (past its end)
                 return event
             changed = replace(event, sequence=sequence)
@@ -7930,6 +7951,16 @@ def _cancel_applied(event: Event, cancellation: Event, attendee: Attendee | str 
             a for a in event.attendees if not any(_same_address(a.email, b.email) for b in cancellation.attendees)))
     _keep_params(event, changed)
     return changed
+
+
+def _goes_on(series: Event, when: date | datetime) -> bool:
+    """Whether the series has an occurrence at ``when`` or after (so it seems, past what a walk
+    to it may cost: COUNT=999999999 of seconds)."""
+    try:
+        lo = _bound(when, series.start, "recurrence_id")
+        return next(_occurrences(series, _Plan.of(series), lo, None, _Budget(_SERIES_SEARCH_STEPS)), None) is not None
+    except _OverBudget:
+        return True
 
 
 def _uninvites(cancellation: Event, attendee: Attendee | str | None) -> bool:
@@ -9546,6 +9577,8 @@ def _try_local_zone() -> tzinfo | None:
 def _load_file(path: str) -> Calendar:
     """``load(path)`` (``-``: standard input), its ParseError naming the file (an OSError names
     it itself)."""
+    if path != "-" and os.path.exists(path) and not os.path.isdir(path) and not stat.S_ISREG(os.stat(path).st_mode):
+        raise ValueError(f"{path} is not a regular file (a pipe, a device): give a file, or - for standard input")
     try:
         return load(sys.stdin.buffer if path == "-" else path)
     except ParseError as exc:
@@ -9763,17 +9796,32 @@ def _full_object(new: Event, cal: Calendar, added: Sequence[Attendee] = ()) -> C
     if series is None or old is None:
         return Calendar([new])
     parts = [new] if new is series else [new, series]
-    for ev in mine:
-        if ev.recurrence_id is None or ev.status == "CANCELLED" or ev.recurrence_id == new.recurrence_id:
-            continue
+    changed = [ev for ev in mine if ev.recurrence_id is not None and ev.status != "CANCELLED"
+               and ev.recurrence_id != new.recurrence_id]
+    gone = _not_occurring(old, changed) | _not_occurring(series, changed)  # (no longer the series': dropped)
+    for k, ev in enumerate(changed):
         try:
-            if _same_but_answers(ev, replace(old, **_occurrence(old, ev.recurrence_id, "update"))):
-                continue  # held for an answer
-            _occurrence(series, ev.recurrence_id, "update")  # (one the series no longer has: dropped)
+            if k in gone or _same_but_answers(ev, replace(old, **_occurrence(old, ev.recurrence_id, "update",
+                                                                              checked=True))):
+                continue  # (held for an answer)
         except ValueError:
             continue
         parts.append(update(ev, attendees=(*ev.attendees, *added), sequence=ev.sequence) if added else ev)
     return Calendar(parts)
+
+
+def _not_occurring(series: Event, overrides: Sequence[Event]) -> set[int]:
+    """Where in ``overrides`` are those whose RECURRENCE-ID names none of ``series``' occurrences,
+    found in one walk through it (as many as it takes, one by one); past its budget, none."""
+    if not (series.rrule or series.rdates):
+        return set(range(len(overrides)))
+    timed = isinstance(series.start, datetime)
+    other = {k for k, ev in enumerate(overrides) if isinstance(ev.recurrence_id, datetime) != timed}
+    try:
+        return other | {k for _, k in _naming_none(series, [(ev.recurrence_id, k) for k, ev in enumerate(overrides)
+                                                            if k not in other], _Budget(_OVERRIDE_STEPS))}
+    except _OverBudget:
+        return other
 
 
 def _organized(event: Event, path: str) -> Event:
@@ -9851,7 +9899,7 @@ def _cmd_apply(args: Any, out: Any, err: Any) -> int:
     for path in args.answers:  # each answer whole or not at all; one that fails is said and the rest applied
         try:
             before = events
-            events, said = _messages_applied(events, _load_file(path), path, args.copy)
+            events, said = _messages_applied(events, _unambiguous(_load_file(path)), path, args.copy)
             if events == before:
                 said = ["already recorded: nothing to change"]
         except (ValueError, OSError) as exc:
@@ -9863,13 +9911,30 @@ def _cmd_apply(args: Any, out: Any, err: Any) -> int:
             continue
         for line in said:
             print(f"{path}: {line}", file=err)
-    if events == list(copy.events) and args.output is None:
-        return status  # nothing applied: the copy stays as it was
+    if events == list(copy.events) and (args.output is None or args.answers):
+        return status  # nothing applied: the copy stays as it was (and -o is not written)
     data = dumps(replace(copy, events=tuple(events), method=None, warnings=[])).encode()
     where = _write_output(data, args.copy if args.output is None else args.output, args.copy, out)
     if args.output != "-":
         print(f"wrote {where}", file=err)
     return status
+
+
+_ITIP_FIELD_RE = re.compile(r"(UID|SEQUENCE|DTSTAMP|RECURRENCE-ID|ORGANIZER|ATTENDEE)\b")
+
+
+def _unambiguous(answer: Calendar) -> Calendar:
+    """``answer``, unless the reader had to guess at what decides how it applies (its UID,
+    SEQUENCE, DTSTAMP, RECURRENCE-ID, ORGANIZER or ATTENDEE, or the zone of its RECURRENCE-ID):
+    applied as guessed, a garbled RECURRENCE-ID would answer the whole series."""
+    for warning in answer.warnings:
+        if _ITIP_FIELD_RE.match(warning):
+            raise ValueError(warning)
+    for ev in answer.events:
+        if isinstance(getattr(ev.recurrence_id, "tzinfo", None), _UnknownZone):
+            raise ValueError(f"the RECURRENCE-ID {ev.recurrence_id.replace(tzinfo=None)} is in "
+                             f"{ev.recurrence_id.tzinfo.tzid!r}, which names no zone")
+    return answer
 
 
 def _messages_applied(events: list, answer: Calendar, path: str, copy_name: str) -> tuple[list, list[str]]:
@@ -9954,10 +10019,16 @@ def _latest_versions(events: Sequence[Event]) -> list:
     """``events`` with one version of each event and occurrence: the latest (RFC 5546 2.1.5)."""
     latest: dict[tuple, Event] = {}
     for ev in events:
-        key = (ev.uid, _instant(ev.recurrence_id) or ev.recurrence_id)
+        key = _part_key(ev)
         if key not in latest or _version(ev) >= _version(latest[key]):
             latest[key] = ev
-    return [ev for ev in events if latest[(ev.uid, _instant(ev.recurrence_id) or ev.recurrence_id)] is ev]
+    return [ev for ev in events if latest[_part_key(ev)] is ev]
+
+
+def _part_key(ev: Event) -> tuple:
+    """Which event, and which of its occurrences, ``ev`` is: its UID and RECURRENCE-ID's instant."""
+    rid = ev.recurrence_id
+    return ev.uid, _instant(rid) or rid
 
 
 def _update_applied(events: list, versions: list) -> tuple[list, list[str]]:
@@ -9965,9 +10036,15 @@ def _update_applied(events: list, versions: list) -> tuple[list, list[str]]:
     made) in place of the old: the answers the copy has since recorded for the same version kept;
     a changed occurrence the series no longer has dropped (and said)."""
     events, said = list(events), []
+    at = {_part_key(ev): i for i, ev in enumerate(events)}
     for new in versions:
         on = f" ({_describe_dates((new.recurrence_id,))})" if new.recurrence_id is not None else ""
-        same = [i for i, ev in enumerate(events) if ev.uid == new.uid and ev.recurrence_id == new.recurrence_id]
+        same = [at[_part_key(new)]] if _part_key(new) in at else []
+        old = events[same[0]] if same else next((ev for ev in events if ev.uid == new.uid), None)
+        mine = old.organizer if old is not None else None
+        if mine is not None and (new.organizer is None or not _same_address(new.organizer.email, mine.email)):
+            raise ValueError(f"it comes from {new.organizer.email if new.organizer else 'no organizer'}, and "
+                             f"{mine.email} organizes event {new.uid!r}: only the organizer changes it")
         old = events[same[0]] if same else None
         if old is not None and _version(new) < _version(old):
             raise ValueError(f"it is version {new.sequence} of the event{on}, older than the copy's "
@@ -9981,6 +10058,7 @@ def _update_applied(events: list, versions: list) -> tuple[list, list[str]]:
         if same:
             events[same[0]] = new
         else:
+            at[_part_key(new)] = len(events)
             events.append(new)
         said.append(f"version {new.sequence}{on} recorded")
         if old is not None and new.recurrence_id is None:
@@ -9997,15 +10075,21 @@ def _answers_followed(events: list, old: Event, new: Event) -> tuple[list, list[
     (as Outlook drops a series' exceptions when its times change); others the organizer changed
     stay as they are."""
     events, said, timing = list(events), [], _changed(old, new, _TIMING)
-    for ev in [ev for ev in events if ev.uid == new.uid and ev.recurrence_id is not None]:
+    overrides = [ev for ev in events if ev.uid == new.uid and ev.recurrence_id is not None]
+    was, gone = _not_occurring(old, overrides), _not_occurring(new, overrides)
+    for k, ev in enumerate(overrides):
         when = _describe_dates((ev.recurrence_id,))
         try:
-            then = replace(old, **_occurrence(old, ev.recurrence_id, "update"))
+            if k in was:
+                raise ValueError
+            then = replace(old, **_occurrence(old, ev.recurrence_id, "update", checked=True))
         except ValueError:
             continue  # not the old series' either (an occurrence cancelled): nothing to judge it by
         answers_only = _same_but_answers(ev, then)
         try:
-            now = replace(new, **_occurrence(new, ev.recurrence_id, "update"))
+            if k in gone:
+                raise ValueError
+            now = replace(new, **_occurrence(new, ev.recurrence_id, "update", checked=True))
         except ValueError:
             events.remove(ev)  # the series moved away from it: a time that is gone
             said.append(f"dropped {'the answers to' if answers_only else 'the changed occurrence'} {when}, "

@@ -4169,6 +4169,13 @@ class TestITIP(unittest.TestCase):
         self.assertEqual((days.rrule, [o.day for o in icsmail.occurrences(days)]),
                          ("FREQ=WEEKLY;BYDAY=WE;UNTIL=20261230", [9, 16, 23, 30]))
 
+    def test_apply_reply_refuses_a_reply_stamped_in_the_future(self):  # recorded, it would bar every later one
+        ev = event()
+        answer = dataclasses.replace(icsmail.reply(ev, "bob@example.com", "accept"),
+                                     dtstamp=datetime(9999, 12, 31, tzinfo=UTC))
+        with self.assertRaisesRegex(ValueError, "stamped 99991231T000000Z, which is yet to come"):
+            icsmail.apply_reply(ev, answer)
+
     def test_update_without_a_rule_drops_its_exdates(self):  # an EXDATE of the start would leave no event at all
         series = event(rrule="FREQ=DAILY;COUNT=3", exdates=[datetime(2026, 12, 1, 10, tzinfo=UTC)])
         single = icsmail.update(series, rrule=None)
@@ -6270,6 +6277,81 @@ class TestCLI(SMTPTestCase):
         os.chmod("meeting.ics", 0o444)
         code, _, err = self.run_main("update", "meeting.ics", "--location", "Room 9", env={"ICSMAIL_SMTP": server.url})
         self.assertEqual((code, err, server.messages), (1, "icsmail: error: meeting.ics: Permission denied\n", []))
+
+    def hand_written_reply(self, *lines: str) -> str:
+        """reply.ics: bob's reply to invite.eml as a client might write it, with ``lines`` added."""
+        uid = icsmail.load("invite.eml").events[0].uid
+        with open("reply.ics", "w", newline="") as f:
+            f.write("\r\n".join(["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//x//x//EN", "METHOD:REPLY",
+                                   "BEGIN:VEVENT", f"UID:{uid}", "DTSTAMP:20261201T000000Z",
+                                   "ORGANIZER:mailto:alice@example.com",
+                                   "ATTENDEE;PARTSTAT=DECLINED:mailto:bob@example.com", *lines,
+                                   "END:VEVENT", "END:VCALENDAR", ""]))
+        return "reply.ics"
+
+    def test_apply_refuses_an_answer_read_by_guess(self):  # a garbled RECURRENCE-ID would answer the whole series
+        self.invite_and_answer()
+        self.run_main("apply", "invite.eml", "-o", "meeting.ics")
+        cases = {("RECURRENCE-ID:garbage",): "RECURRENCE-ID 'garbage' is not a DATE or DATE-TIME: kept as text",
+                 ("SEQUENCE:abc",): "SEQUENCE 'abc' is not a whole number: read as 0",
+                 ("RECURRENCE-ID;TZID=No/Such:20261208T100000",): "the RECURRENCE-ID 2026-12-08 10:00:00 is in "
+                                                                  "'No/Such', which names no zone"}
+        for lines, message in cases.items():
+            with self.subTest(lines):
+                code, _, err = self.run_main("apply", "meeting.ics", self.hand_written_reply(*lines))
+                self.assertEqual(code, 1)
+                self.assertIn(f"icsmail: error: reply.ics: not applied: {message}", err)
+                self.assertEqual([a.partstat for a in icsmail.load("meeting.ics").events[0].attendees],
+                                 ["NEEDS-ACTION"] * 2)
+        code, _, err = self.run_main("apply", "meeting.ics", self.hand_written_reply())  # as it should be
+        self.assertEqual((code, err), (0, "reply.ics: bob@example.com declined\nwrote meeting.ics\n"))
+
+    def test_apply_takes_an_update_only_from_the_organizer(self):
+        self.run_main(*self.INVITE, "-o", "invite.eml")
+        self.run_main("apply", "invite.eml", "-o", "meeting.ics")
+        mine = icsmail.load("invite.eml").events[0]
+        for organizer in (None, "mallory@example.com"):
+            with self.subTest(organizer):
+                text = icsmail.dumps(dataclasses.replace(mine, organizer=organizer, location="Elsewhere", sequence=1))
+                with open("forged.ics", "w", newline="") as f:  # (dumps writes no REQUEST without an organizer)
+                    f.write(text.replace("VERSION:2.0\r\n", "VERSION:2.0\r\nMETHOD:REQUEST\r\n"))
+                code, _, err = self.run_main("apply", "meeting.ics", "forged.ics")
+                self.assertEqual(code, 1)
+                self.assertIn(f"organizes event {mine.uid!r}: only the organizer changes it", err)
+        self.assertEqual(icsmail.load("meeting.ics").events[0].organizer.email, "alice@example.com")
+
+    @unittest.skipUnless(hasattr(os, "mkfifo"), "POSIX")
+    def test_a_pipe_is_refused_not_waited_on(self):
+        self.run_main(*self.INVITE, "-o", "invite.eml")
+        os.mkfifo("pipe")
+        for argv in (("apply", "invite.eml", "pipe", "-o", "m.ics"), ("update", "pipe", "--location", "x")):
+            with self.subTest(argv[0]):
+                self.assertEqual(self.run_main(*argv), (1, "", "icsmail: error: pipe: not applied: pipe is not a "
+                                                               "regular file (a pipe, a device): give a file, or - "
+                                                               "for standard input\n" if argv[0] == "apply" else
+                                                        "icsmail: error: pipe is not a regular file (a pipe, a "
+                                                        "device): give a file, or - for standard input\n"))
+
+    def test_a_series_of_a_billion_seconds_is_not_walked_through(self):
+        self.run_main(*self.INVITE, "-o", "invite.eml")
+        self.run_main("apply", "invite.eml", "-o", "meeting.ics")
+        self.run_main("update", "meeting.ics", "--rrule", "FREQ=SECONDLY;COUNT=999999999", "-o", "u.eml")
+        began = time.monotonic()
+        code, _, err = self.run_main("cancel", "meeting.ics", "--occurrence", "2027-01-01 10:00", "-o", "c.eml")
+        self.assertEqual(code, 0, err)
+        self.assertLess(time.monotonic() - began, 10)  # (a walk through it all would take hours)
+
+    def test_many_changed_occurrences_are_walked_once(self):
+        series = event(uid="daily@example.com", rrule="FREQ=DAILY;COUNT=3000")
+        moved = [dataclasses.replace(series, recurrence_id=series.start + timedelta(days=d), rrule=None,
+                                     start=series.start + timedelta(days=d), location=f"Room {d}")
+                 for d in range(1, 3000, 3)]  # a thousand
+        icsmail.dump(icsmail.Calendar([series, *moved]), "meeting.ics")
+        began = time.monotonic()
+        code, _, err = self.run_main("update", "meeting.ics", "--summary", "Renamed", "-o", "u.eml")
+        self.assertEqual(code, 0, err)
+        self.assertLess(time.monotonic() - began, 10)  # (one walk per occurrence took minutes)
+        self.assertEqual(len(icsmail.load("u.eml").events), 1001)  # the whole event
 
     def test_errors_are_one_line(self):
         with open("broken.ics", "w") as f:
