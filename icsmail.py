@@ -8064,13 +8064,18 @@ def _describe_rrule(rule: str, start: date | datetime | None = None) -> str:
 
 
 def _until_day(until: str, start: date | datetime | None) -> str:
-    """``2026-12-31``: the day an UNTIL is in, in the zone of a series starting at ``start``."""
+    """``2026-12-31``: the last day an UNTIL leaves the series, in the zone of a series starting
+    at ``start``: the day before the UNTIL's when that comes before the start's time of day
+    (the cut of a series ended before an occurrence, at 10:59:59 of an 11:00 one)."""
     m = _DATETIME_RE.match(until)
     if m and m.group(7) and isinstance(start, datetime) and start.tzinfo is not None:
         try:
-            return datetime(*map(int, m.groups()[:6]), tzinfo=UTC).astimezone(start.tzinfo).date().isoformat()
+            local = datetime(*map(int, m.groups()[:6]), tzinfo=UTC).astimezone(start.tzinfo)
         except (ValueError, OverflowError):  # no such time, or beyond the years dates hold there
             pass
+        else:
+            day = local.date() - timedelta(days=1) if local.time() < start.time() else local.date()
+            return day.isoformat()
     return f"{until[:4]}-{until[4:6]}-{until[6:8]}"
 
 
@@ -9871,7 +9876,13 @@ def _cmd_cancel(args: Any, out: Any, err: Any) -> int:
         if ended.status != "CANCELLED":
             shorter = update(event, rrule=ended.rrule, rdates=ended.rdates, exdates=ended.exdates,
                              attendees=event.attendees)  # (the answers stand for the occurrences left)
-            msg = build_message(_full_object(shorter, cal), method="REQUEST", sender=args.sender)
+            on = _describe_dates((occurrence,))
+            text = _summary_text(shorter, "REQUEST").replace(
+                "This event has been updated.", f"This event has been cancelled from {on} on; the occurrences "
+                                                f"before stay.", 1)
+            msg = build_message(_full_object(shorter, cal), method="REQUEST", sender=args.sender, text=text,
+                                subject=f"Cancelled: {' '.join((event.summary or '(no title)').split())} "
+                                        f"(from {on} on)")
             return _mail_or_write(msg, args, url, "cancel.eml", out, err, _the_copy(cal, args.file))
         cancelled = cancel(event)  # from its first occurrence on: all of it
     msg = build_message(cancelled, method="CANCEL", sender=args.sender)
@@ -10074,7 +10085,7 @@ def _answers_followed(events: list, old: Event, new: Event) -> tuple[list, list[
     again.  An occurrence the series no longer has is dropped, also one the organizer changed
     (as Outlook drops a series' exceptions when its times change); others the organizer changed
     stay as they are."""
-    events, said, timing = list(events), [], _changed(old, new, _TIMING)
+    events, said = list(events), []
     overrides = [ev for ev in events if ev.uid == new.uid and ev.recurrence_id is not None]
     was, gone = _not_occurring(old, overrides), _not_occurring(new, overrides)
     for k, ev in enumerate(overrides):
@@ -10092,13 +10103,15 @@ def _answers_followed(events: list, old: Event, new: Event) -> tuple[list, list[
             now = replace(new, **_occurrence(new, ev.recurrence_id, "update", checked=True))
         except ValueError:
             events.remove(ev)  # the series moved away from it: a time that is gone
-            said.append(f"dropped {'the answers to' if answers_only else 'the changed occurrence'} {when}, "
-                        f"no longer an occurrence of the series")
+            said.append(f"dropped the answers to {when}, no longer an occurrence of the series" if answers_only
+                        else f"dropped the change to {when} (to {_describe_dates((ev.start,))}): the series no "
+                             f"longer has that occurrence; to keep it, change the occurrence that took its "
+                             f"place (update --occurrence)")
             continue
         if not answers_only:
             continue  # changed by the organizer: the series' new version leaves it as it is
         i = events.index(ev)
-        if timing:
+        if _changed(then, now, ("start", "end", "duration")):  # (its own times: not the rule's end)
             del events[i]
             said.append(f"dropped the answers to {when}: the times changed")
         else:

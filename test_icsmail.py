@@ -5966,10 +5966,26 @@ class TestCLI(SMTPTestCase):
         self.assertEqual([a.partstat for a in ended.attendees], ["ACCEPTED", "NEEDS-ACTION"])  # the answers stand
         copy, = icsmail.load("meeting.ics").events
         self.assertEqual((copy.rrule, copy.sequence), (ended.rrule, 1))
+        with open("c.eml", "rb") as f:
+            mail = email.message_from_binary_file(f, policy=email.policy.default)
+        self.assertEqual(mail["Subject"], "Cancelled: Design review (from Tue 15 Dec 2026 10:00 on)")
+        self.assertIn("This event has been cancelled from Tue 15 Dec 2026 10:00 on; the occurrences before stay.",
+                      mail.get_body(("plain",)).get_content())
+        self.assertIn("every week, until 2026-12-14", self.run_main("show", "meeting.ics")[1])  # (the 8th is last)
         code, _, err = self.run_main("cancel", "meeting.ics", "--occurrence", "2026-12-01 10:00", "--this-and-future",
                                      "-o", "all.eml")  # from the first on: all of it
         self.assertEqual((code, icsmail.load("all.eml").method, icsmail.load("meeting.ics").events[0].status),
                          (0, "CANCEL", "CANCELLED"), err)
+
+    def test_ending_a_series_keeps_the_answers_to_the_occurrences_left(self):
+        self.invite_and_answer()
+        self.run_main("apply", "invite.eml", "carol.eml", "-o", "meeting.ics")  # carol declined the 8th
+        code, _, err = self.run_main("cancel", "meeting.ics", "--occurrence", "2026-12-15 10:00", "--this-and-future",
+                                     "-o", "c.eml")
+        self.assertEqual(code, 0, err)
+        series, second = icsmail.load("meeting.ics").events
+        self.assertEqual((second.recurrence_id.day, [a.partstat for a in second.attendees]),
+                         (8, ["NEEDS-ACTION", "DECLINED"]))
 
     def test_cancel_uninvites_one_attendee_from_one_occurrence(self):
         self.invite_and_answer()
@@ -6200,8 +6216,9 @@ class TestCLI(SMTPTestCase):
                       "-o", "moved.eml")
         code, _, err = self.run_main("update", "meeting.ics", "--start", "2026-12-01 11:00", "-o", "later.eml")
         self.assertEqual((code, err.splitlines()[1:]), (0, [
-            "icsmail: note: meeting.ics: dropped the changed occurrence Tue 15 Dec 2026 10:00, no longer an "
-            "occurrence of the series", "recorded in meeting.ics"]))
+            "icsmail: note: meeting.ics: dropped the change to Tue 15 Dec 2026 10:00 (to Tue 15 Dec 2026 14:00): "
+            "the series no longer has that occurrence; to keep it, change the occurrence that took its place "
+            "(update --occurrence)", "recorded in meeting.ics"]))
         series, = icsmail.load("meeting.ics").events
         self.assertEqual(series.start, datetime(2026, 12, 1, 11, tzinfo=LONDON))
         code, _, err = self.run_main("update", "meeting.ics", "--occurrence", "2026-12-15 10:00", "--location", "x",
