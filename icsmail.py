@@ -5990,25 +5990,29 @@ def _check_overrides(events: list[Event], lines: list[int], notes: _Notes) -> No
 
 
 def _check_series_overrides(master: Event, wanted: list, budget: _Budget, notes: _Notes) -> None:
-    for rid, ln in _naming_none(master, wanted, budget):
-        notes.warn(f"RECURRENCE-ID {rid} of event {_short(master.uid)!r} names none of its series' "
-                   f"occurrences: clients show this event beside the series, not instead of an "
-                   f"occurrence", ln, kind="a RECURRENCE-ID that names no occurrence")
+    found: list = []
+    try:
+        _naming_none(master, wanted, budget, found)
+    finally:  # (what was found before the budget ran out is said all the same)
+        for rid, ln in found:
+            notes.warn(f"RECURRENCE-ID {rid} of event {_short(master.uid)!r} names none of its series' "
+                       f"occurrences: clients show this event beside the series, not instead of an "
+                       f"occurrence", ln, kind="a RECURRENCE-ID that names no occurrence")
 
 
-def _naming_none(master: Event, wanted: list, budget: _Budget) -> list:
-    """Those of ``wanted``, (RECURRENCE-ID, tag) pairs, that name none of the series' occurrences
-    (one its EXDATEs exclude is taken as named), found in one walk through it; _OverBudget past
-    ``budget``.  A rule that cannot be expanded, or a SECONDLY one, names them all."""
+def _naming_none(master: Event, wanted: list, budget: _Budget, found: list, excluded_named: bool = True) -> None:
+    """Add to ``found`` those of ``wanted``, (RECURRENCE-ID, tag) pairs, that name none of the
+    series' occurrences (one its EXDATEs exclude counts as named if ``excluded_named``), found in
+    one walk through it; _OverBudget past ``budget``.  A rule that cannot be expanded, or a
+    SECONDLY one, names them all."""
     zone = _series_zone(master)
     try:
         parts = _parse_rrule(master.rrule) if master.rrule else {}
         plan = _Plan.of(master)
     except (ValueError, TypeError, OverflowError):  # a rule that cannot be expanded: nothing to say
-        return []
+        return
     if parts.get("FREQ") == "SECONDLY":  # (a window of hours holds too many of its times to walk)
-        return []
-    found = []
+        return
     counted = "COUNT" in parts
     wanted = sorted(((_in_zone(rid, zone), ln) for rid, ln in wanted), key=lambda item: _wall_key(item[0], zone))
     values: Iterator | None = None
@@ -6018,6 +6022,8 @@ def _naming_none(master: Event, wanted: list, budget: _Budget) -> list:
         try:
             if plan.excludes(rid, _wall_key(_real_time(rid, zone), zone), _instant(rid)) \
                     or not isinstance(rid, datetime) and rid in plan.excluded_days:
+                if not excluded_named:
+                    found.append((rid, ln))
                 continue
             slack = timedelta(hours=3) if isinstance(rid, datetime) else timedelta(days=1)  # a change of clocks
             since, until = rid - slack, rid + slack
@@ -6037,7 +6043,6 @@ def _naming_none(master: Event, wanted: list, budget: _Budget) -> list:
             continue
         if not any(_same_time(v, rid, zone) for v in near):
             found.append((rid, ln))
-    return found
 
 
 def _excluded(value: date | datetime, exdates: Sequence, zone: tzinfo | None) -> bool:
@@ -7380,8 +7385,10 @@ def _rule_of_kind(start: date | datetime, new_start: date | datetime, rrule: str
     zone = getattr(start, "tzinfo", None)
     if "UNTIL" in parts:
         value, utc, _ = _parse_dt(parts["UNTIL"].upper())
-        if isinstance(value, datetime):  # (a timed series': its day there)
-            value = (value.replace(tzinfo=UTC).astimezone(zone) if utc and zone is not None else value).date()
+        if isinstance(value, datetime):  # (a timed series': the day of its last time there)
+            value = value.replace(tzinfo=UTC).astimezone(zone).replace(tzinfo=None) if utc and zone is not None \
+                else value
+            value = value.date() - timedelta(days=1) if value.time() < start.time() else value.date()
         parts["UNTIL"] = _rrule_until(value, new_start, isinstance(new_start, datetime) and new_start.tzinfo is None)
     if isinstance(new_start, datetime):
         return datetime.combine(start, new_start.timetz()), _rule_joined(parts)
@@ -9822,11 +9829,13 @@ def _not_occurring(series: Event, overrides: Sequence[Event]) -> set[int]:
         return set(range(len(overrides)))
     timed = isinstance(series.start, datetime)
     other = {k for k, ev in enumerate(overrides) if isinstance(ev.recurrence_id, datetime) != timed}
+    found: list = []  # (an excluded time is no occurrence: cancelled, by the organizer's EXDATE)
     try:
-        return other | {k for _, k in _naming_none(series, [(ev.recurrence_id, k) for k, ev in enumerate(overrides)
-                                                            if k not in other], _Budget(_OVERRIDE_STEPS))}
+        _naming_none(series, [(ev.recurrence_id, k) for k, ev in enumerate(overrides) if k not in other],
+                     _Budget(_OVERRIDE_STEPS), found, excluded_named=False)
     except _OverBudget:
-        return other
+        pass
+    return other | {k for _, k in found}
 
 
 def _organized(event: Event, path: str) -> Event:
@@ -10075,6 +10084,7 @@ def _update_applied(events: list, versions: list) -> tuple[list, list[str]]:
         if old is not None and new.recurrence_id is None:
             events, done = _answers_followed(events, old, new)
             said += done
+            at = {_part_key(ev): i for i, ev in enumerate(events)}  # (it may have dropped some)
     return events, said
 
 

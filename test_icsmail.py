@@ -1007,6 +1007,11 @@ class TestOccurrences(unittest.TestCase):
             f"beside the series, not instead of an occurrence (line {line})"
             for when, line in (("2026-12-03 11:00:00-05:00", 16), ("2026-12-04 10:00:00+00:00", 22))])
 
+    def test_an_override_found_wrong_is_warned_of_when_the_walk_runs_out_later(self):
+        cal = icsmail.loads(self.series_with("RRULE:FREQ=DAILY;COUNT=200000", "20261202T103000Z", "21500101T100000Z"))
+        self.assertEqual(len(cal.warnings), 1)
+        self.assertTrue(cal.warnings[0].startswith("RECURRENCE-ID 2026-12-02 10:30:00+00:00 of event 's' names none"))
+
     def test_reading_checks_overrides_years_apart_without_walking_between(self):
         started = time.perf_counter()
         cal = icsmail.loads(self.series_with("RRULE:FREQ=HOURLY", "TZID=America/New_York:20261202T100000",
@@ -4176,6 +4181,12 @@ class TestITIP(unittest.TestCase):
         with self.assertRaisesRegex(ValueError, "stamped 99991231T000000Z, which is yet to come"):
             icsmail.apply_reply(ev, answer)
 
+    def test_a_timed_rule_made_all_day_ends_on_the_day_of_its_last_time(self):  # not the UTC UNTIL's day
+        berlin = ZoneInfo("Europe/Berlin")
+        series = event(start=datetime(2027, 1, 1, 10, tzinfo=berlin), rrule="FREQ=DAILY;UNTIL=20270104T235959Z")
+        days = icsmail.update(series, start=date(2027, 1, 1), duration=None, end=None)
+        self.assertEqual([o.day for o in icsmail.occurrences(days)], [1, 2, 3, 4])
+
     def test_update_without_a_rule_drops_its_exdates(self):  # an EXDATE of the start would leave no event at all
         series = event(rrule="FREQ=DAILY;COUNT=3", exdates=[datetime(2026, 12, 1, 10, tzinfo=UTC)])
         single = icsmail.update(series, rrule=None)
@@ -6369,6 +6380,31 @@ class TestCLI(SMTPTestCase):
         self.assertEqual(code, 0, err)
         self.assertLess(time.monotonic() - began, 10)  # (one walk per occurrence took minutes)
         self.assertEqual(len(icsmail.load("u.eml").events), 1001)  # the whole event
+
+    def test_ending_a_series_with_changed_occurrences_on_both_sides(self):  # the copy's places shift as it drops
+        self.run_main("invite", "--summary", "T", "--start", "2027-03-01 00:30", "--tz", "Europe/Berlin",
+                      "--organizer", "o@example.com", "--attendee", "a@example.com", "--rrule", "FREQ=WEEKLY",
+                      "-o", "inv.eml")
+        self.run_main("apply", "inv.eml", "-o", "copy.ics")
+        self.run_main("update", "copy.ics", "--occurrence", "2027-04-12 00:30", "--location", "R", "-o", "u1.eml")
+        self.run_main("update", "copy.ics", "--occurrence", "2027-03-15 00:30", "--location", "Q", "-o", "u2.eml")
+        code, _, err = self.run_main("cancel", "copy.ics", "--occurrence", "2027-04-05 00:30", "--this-and-future",
+                                     "-o", "c.eml")
+        self.assertEqual(code, 0, err)
+        kept = {ev.recurrence_id.day if ev.recurrence_id else None: ev.location
+                for ev in icsmail.load("copy.ics").events}
+        self.assertEqual(kept, {None: None, 15: "Q"})
+
+    def test_an_update_that_excludes_an_occurrence_held_for_an_answer_drops_it(self):
+        self.invite_and_answer()
+        self.run_main("apply", "invite.eml", "carol.eml", "-o", "meeting.ics")  # the 8th held for carol's answer
+        series = icsmail.load("meeting.ics").events[0]
+        new = icsmail.update(series, exdates=[datetime(2026, 12, 8, 10, tzinfo=LONDON)], attendees=series.attendees)
+        icsmail.dump(icsmail.Calendar([new], method="REQUEST"), "request.ics")
+        code, _, err = self.run_main("apply", "meeting.ics", "request.ics")
+        self.assertEqual((code, err.splitlines()[1]), (0, "request.ics: dropped the answers to Tue 8 Dec 2026 10:00, "
+                                                          "no longer an occurrence of the series"))
+        self.assertEqual(len(icsmail.load("meeting.ics").events), 1)
 
     def test_errors_are_one_line(self):
         with open("broken.ics", "w") as f:
