@@ -9940,7 +9940,7 @@ def _cmd_apply(args: Any, out: Any, err: Any) -> int:
     return status
 
 
-_ITIP_FIELD_RE = re.compile(r"(UID|SEQUENCE|DTSTAMP|RECURRENCE-ID|ORGANIZER|ATTENDEE)\b")
+_ITIP_FIELD_RE = _LazyRegex(r"(UID|SEQUENCE|DTSTAMP|RECURRENCE-ID|ORGANIZER|ATTENDEE)\b")
 
 
 def _unambiguous(answer: Calendar) -> Calendar:
