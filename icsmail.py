@@ -10113,10 +10113,10 @@ def _answers_followed(events: list, old: Event, new: Event) -> tuple[list, list[
             now = replace(new, **_occurrence(new, ev.recurrence_id, "update", checked=True))
         except ValueError:
             events.remove(ev)  # the series moved away from it: a time that is gone
+            moved = f" (to {_describe_dates((ev.start,))})" if _differs(ev.start, ev.recurrence_id) else ""
             said.append(f"dropped the answers to {when}, no longer an occurrence of the series" if answers_only
-                        else f"dropped the change to {when} (to {_describe_dates((ev.start,))}): the series no "
-                             f"longer has that occurrence; to keep it, change the occurrence that took its "
-                             f"place (update --occurrence)")
+                        else f"dropped the change to {when}{moved}: the series no longer has that occurrence; to "
+                             f"keep it, change the occurrence that took its place (update --occurrence)")
             continue
         if not answers_only:
             continue  # changed by the organizer: the series' new version leaves it as it is
@@ -10264,9 +10264,11 @@ def _parser() -> Any:
     p.add_argument("--priority", type=int, metavar="0-9")
     p.add_argument("--transparency", choices=("OPAQUE", "TRANSPARENT"), type=str.upper)
     p.add_argument("--attendee", action="append", metavar="ADDRESS", help="invite one more attendee (repeatable)")
-    p.add_argument("--optional", action="append", metavar="ADDRESS", help="invite one more optional attendee")
-    p.add_argument("--room", action="append", metavar="ADDRESS", help="book one more room (CUTYPE=ROOM)")
-    p.add_argument("--resource", action="append", metavar="ADDRESS", help="book more equipment (CUTYPE=RESOURCE)")
+    p.add_argument("--optional", action="append", metavar="ADDRESS",
+                   help="invite one more optional attendee (repeatable)")
+    p.add_argument("--room", action="append", metavar="ADDRESS", help="book one more room (CUTYPE=ROOM; repeatable)")
+    p.add_argument("--resource", action="append", metavar="ADDRESS",
+                   help="book more equipment (CUTYPE=RESOURCE; repeatable)")
     p.add_argument("--uid", help="the event to update, when the file has several")
     p.add_argument("--sender", help="send as this address, on the organizer's behalf (SENT-BY)")
     p.add_argument("--smtp", help="smtp://[user@]host[:port] or smtps://... (default $ICSMAIL_SMTP)")
