@@ -9738,10 +9738,9 @@ def _cmd_update(args: Any, out: Any, err: Any) -> int:
     with _as_occurrence_option():
         event, occurrence = _invitation_event(cal, args.file, args.uid, args.occurrence, doing="update")
     event = _as_versioned(_organized(event, args.file), cal)
-    if occurrence is not None or event.recurrence_id is not None:
-        if args.rrule is not None:
-            raise ValueError("--rrule with --occurrence: one occurrence has no recurrence of its own; change "
-                             "the series' rule without --occurrence")
+    if args.rrule is not None and (occurrence is not None or event.recurrence_id is not None):
+        raise ValueError("--rrule with --occurrence: one occurrence has no recurrence of its own; change "
+                         "the series' rule without --occurrence")
     changes = _cli_changes(args, event, err)
     added = _cli_attendees(args)
     for person in added:
