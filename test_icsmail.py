@@ -6297,6 +6297,19 @@ class TestCLI(SMTPTestCase):
         code, _, err = self.run_main("apply", "meeting.ics", "update.eml")
         self.assertEqual((code, icsmail.load("meeting.ics").events[0].location), (0, "Room 9"), err)
 
+    def test_an_update_every_recipient_refused_is_not_recorded(self):  # it reached nobody
+        server = self.start_server(refuse={"bob@example.com", "carol@example.com"})
+        self.run_main(*self.INVITE, "-o", "invite.eml")
+        self.run_main("apply", "invite.eml", "-o", "meeting.ics")
+        code, _, err = self.run_main("update", "meeting.ics", "--location", "Room 9", env={"ICSMAIL_SMTP": server.url})
+        self.assertEqual(code, 1)
+        self.assertIn("every recipient refused", err)
+        self.assertIn("the message is in update.eml: retry with: python icsmail.py send update.eml", err)
+        self.assertIsNone(icsmail.load("meeting.ics").events[0].location)  # (apply records it once it is sent)
+        server = self.start_server(refuse={"carol@example.com"})  # one has it: recorded
+        code, _, err = self.run_main("update", "meeting.ics", "--location", "Room 9", env={"ICSMAIL_SMTP": server.url})
+        self.assertEqual((code, icsmail.load("meeting.ics").events[0].location), (1, "Room 9"), err)
+
     @unittest.skipIf(not hasattr(os, "geteuid") or os.geteuid() == 0, "root writes read-only files")
     def test_a_read_only_copy_stops_the_update_before_it_is_sent(self):
         server = self.start_server()
