@@ -9224,11 +9224,18 @@ def _cli_attendees(args: Any) -> list[Attendee]:
 
 
 def _note_off_rule(event: Event, err: Any) -> None:
-    """Say when a series' start is not one of its rule's days (a Tuesday start, BYDAY=MO,WE)."""
+    """Say when a series' start is not one of its rule's days (a Tuesday start, BYDAY=MO,WE), or
+    is a time the clocks skip (02:30 on the spring-forward night: calendars show 03:30)."""
     off = _off_rule(event.start, event.rrule) if event.rrule and event.start is not None else None
     if off is not None:
         print(f"icsmail: note: the start, {_describe_dates((event.start,))}, is not on the rule's {off}: "
               f"calendars differ on whether it is an occurrence (RFC 5545 leaves that undefined)", file=err)
+    start = event.start
+    if isinstance(start, datetime) and isinstance(start.tzinfo, ZoneInfo) and not start.fold:
+        shown = _shown_wall(start)
+        if shown.tzinfo is start.tzinfo and shown.replace(tzinfo=None) != start.replace(tzinfo=None):
+            print(f"icsmail: note: {start:%Y-%m-%d %H:%M} does not exist in {start.tzinfo.key} (the clocks skip "
+                  f"it): calendars show {shown:%H:%M}", file=err)
 
 
 def _note_zone(args: Any, event: Event, err: Any) -> None:
@@ -9756,7 +9763,7 @@ def _cmd_update(args: Any, out: Any, err: Any) -> int:
                          new):
         raise ValueError(f"update: nothing to change: event {event.uid!r} already is as asked")
     if "start" in changes or "rrule" in changes:
-        _note_off_rule(new, err)
+        _note_off_rule(new, err)  # (of the series, or of the occurrence changed)
     msg = build_message(_full_object(new, cal, added if new.recurrence_id is None else ()), method="REQUEST",
                         sender=args.sender)
     return _mail_or_write(msg, args, url, "update.eml", out, err, _the_copy(cal, args.file))

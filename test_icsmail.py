@@ -6419,6 +6419,15 @@ class TestCLI(SMTPTestCase):
                                                           "no longer an occurrence of the series"))
         self.assertEqual(len(icsmail.load("meeting.ics").events), 1)
 
+    def test_a_start_the_clocks_skip_is_noted(self):  # 02:30 on the spring-forward night: calendars show 03:30
+        code, _, err = self.run_main("publish", "--summary", "x", "--start", "2027-03-14 02:30", "--tz",
+                                     "America/New_York", "-o", "p.ics")
+        self.assertEqual((code, err), (0, "icsmail: note: 2027-03-14 02:30 does not exist in America/New_York (the "
+                                          "clocks skip it): calendars show 03:30\nwrote p.ics\n"))
+        code, _, err = self.run_main("publish", "--summary", "x", "--start", "2027-11-07 01:30", "--tz",
+                                     "America/New_York", "-o", "q.ics")  # (twice, not skipped: the first is meant)
+        self.assertEqual((code, err), (0, "wrote q.ics\n"))
+
     def test_errors_are_one_line(self):
         with open("broken.ics", "w") as f:
             f.write("BEGIN:VCALENDAR\nBEGIN:VEVENT\nSUMMARY oops\nEND:VEVENT\nEND:VCALENDAR\n")
