@@ -7388,7 +7388,8 @@ def _rule_of_kind(start: date | datetime, new_start: date | datetime, rrule: str
         if isinstance(value, datetime):  # (a timed series': the day of its last time there)
             value = value.replace(tzinfo=UTC).astimezone(zone).replace(tzinfo=None) if utc and zone is not None \
                 else value
-            value = value.date() - timedelta(days=1) if value.time() < start.time() else value.date()
+            value = value.date() - timedelta(days=1) if isinstance(start, datetime) and value.time() < start.time() \
+                else value.date()
         parts["UNTIL"] = _rrule_until(value, new_start, isinstance(new_start, datetime) and new_start.tzinfo is None)
     if isinstance(new_start, datetime):
         return datetime.combine(start, new_start.timetz()), _rule_joined(parts)
@@ -7464,16 +7465,14 @@ def _off_rule(start: date | datetime, rrule: str) -> str | None:
     if _rule_gives(rrule, start):
         return None
     parts = _parse_rrule(rrule)
-    days = calendar_days = None
-    if isinstance(start, date):
-        calendar_days = (start.day, start.day - 1 - _month_days(start.year, start.month))  # (and from the end)
-        days = {"BYDAY": lambda v: _WEEKDAYS[start.weekday()] in {x.lstrip("+-0123456789") for x in v.split(",")},
-                "BYMONTH": lambda v: str(start.month) in v.split(","),
-                "BYMONTHDAY": lambda v: any(int(x) in calendar_days for x in v.split(","))}
+    calendar_days = (start.day, start.day - 1 - _month_days(start.year, start.month))  # (and from the end)
+    days = {"BYDAY": lambda v: _WEEKDAYS[start.weekday()] in {x.lstrip("+-0123456789") for x in v.split(",")},
+            "BYMONTH": lambda v: str(start.month) in v.split(","),
+            "BYMONTHDAY": lambda v: any(int(x) in calendar_days for x in v.split(","))}
     if isinstance(start, datetime):
         days.update({"BYHOUR": lambda v: str(start.hour) in v.split(","),
                      "BYMINUTE": lambda v: str(start.minute) in v.split(",")})
-    for name, on in (days or {}).items():
+    for name, on in days.items():
         if name in parts and not on(parts[name]):
             return f"{name}={parts[name]}"
     return ";".join(f"{name}={value}" for name, value in parts.items() if name.startswith("BY")) or rrule
@@ -7582,9 +7581,7 @@ def _check_in_series(series: Event, recurrence_id: date | datetime) -> None:
     if since is not None and _wall_key(since, zone) <= _wall_key(series.start, zone):
         since = None
     try:
-        lo = None if since is None else _bound(since, series.start, "recurrence_id")
-        walk = _occurrences(series, _Plan.of(series), lo, None, _Budget(_SERIES_SEARCH_STEPS))
-        for n, value in enumerate(walk):
+        for n, value in enumerate(_walk_from(series, since)):
             if _same_time(value, recurrence_id, zone):
                 return
             if _earlier(recurrence_id, value, zone):
@@ -7937,8 +7934,6 @@ def _cancel_applied(event: Event, cancellation: Event, attendee: Attendee | str 
             if sequence == event.sequence:  # (past its end)
                 return event
             changed = replace(event, sequence=sequence)
-            _keep_params(event, changed)
-            return changed
         else:
             try:
                 _occurrence(event, rid, "cancel")  # an occurrence of the series, or a ValueError saying why not
@@ -7964,10 +7959,16 @@ def _goes_on(series: Event, when: date | datetime) -> bool:
     """Whether the series has an occurrence at ``when`` or after (so it seems, past what a walk
     to it may cost: COUNT=999999999 of seconds)."""
     try:
-        lo = _bound(when, series.start, "recurrence_id")
-        return next(_occurrences(series, _Plan.of(series), lo, None, _Budget(_SERIES_SEARCH_STEPS)), None) is not None
+        return next(_walk_from(series, when), None) is not None
     except _OverBudget:
         return True
+
+
+def _walk_from(series: Event, since: date | datetime | None) -> Iterator[date | datetime]:
+    """occurrences(series, start=since), within what a walk to one occurrence may cost (a COUNT
+    rule is walked from its first): _OverBudget past it."""
+    lo = None if since is None else _bound(since, series.start, "recurrence_id")
+    return _occurrences(series, _Plan.of(series), lo, None, _Budget(_SERIES_SEARCH_STEPS))
 
 
 def _uninvites(cancellation: Event, attendee: Attendee | str | None) -> bool:
@@ -8075,9 +8076,11 @@ def _until_day(until: str, start: date | datetime | None) -> str:
     at ``start``: the day before the UNTIL's when that comes before the start's time of day
     (the cut of a series ended before an occurrence, at 10:59:59 of an 11:00 one)."""
     m = _DATETIME_RE.match(until)
-    if m and m.group(7) and isinstance(start, datetime) and start.tzinfo is not None:
+    if m and isinstance(start, datetime):
         try:
-            local = datetime(*map(int, m.groups()[:6]), tzinfo=UTC).astimezone(start.tzinfo)
+            local = datetime(*map(int, m.groups()[:6]))
+            if m.group(7) and start.tzinfo is not None:
+                local = local.replace(tzinfo=UTC).astimezone(start.tzinfo)
         except (ValueError, OverflowError):  # no such time, or beyond the years dates hold there
             pass
         else:
@@ -9689,12 +9692,12 @@ _DOING_TO = MappingProxyType({"answer": "reply to"})  # "no event to ...": what 
 
 def _invitation_event(cal: Calendar, path: str, uid: str | None, when: str | None = None, *,
                       doing: str = "answer", whole: bool = False) -> tuple[Event, date | datetime | None]:
-    """(the event to answer (``doing``: or to cancel), the occurrence of it or None): the
+    """(the event to answer, update or cancel (``doing``), the occurrence of it or None): the
     invitation's (with ``uid``, that one), of several versions (a mail's parts that disagree)
     the latest.  That is the series rather than one of its changed occurrences; with ``when``
     (--occurrence, a start in the series' zone) the changed occurrence the file holds for it
     (not when ``whole``: that occurrence and those after it), else that occurrence of the series.
-    What is no invitation (a cancel, an answer, a counter-proposal) is nothing to answer."""
+    What is no invitation (a cancel, an answer, a counter-proposal) is nothing to do that to."""
     if cal.method not in (None, "PUBLISH", "REQUEST", "ADD"):
         raise ValueError(f"{path} is a {cal.method}, not an invitation: there is nothing to {doing}")
     events = [ev for ev in cal.events if uid is None or ev.uid == uid]
@@ -9796,7 +9799,7 @@ def _cli_changes(args: Any, event: Event, err: Any) -> dict:
     for name in ("summary", "location", "description", "url", "rrule", "status", "priority", "transparency"):
         value = getattr(args, name)
         if value is not None:
-            changes[name] = None if value == "" and name not in ("summary", "status", "priority") else value
+            changes[name] = None if value == "" and name != "summary" else value
     if args.category is not None:
         changes["categories"] = tuple(args.category)
     return changes
@@ -9816,7 +9819,9 @@ def _full_object(new: Event, cal: Calendar, added: Sequence[Attendee] = ()) -> C
     parts = [new] if new is series else [new, series]
     changed = [ev for ev in mine if ev.recurrence_id is not None and ev.status != "CANCELLED"
                and ev.recurrence_id != new.recurrence_id]
-    gone = _not_occurring(old, changed) | _not_occurring(series, changed)  # (no longer the series': dropped)
+    gone = _not_occurring(old, changed)  # (no longer the series': dropped)
+    if series is not old:
+        gone |= _not_occurring(series, changed)
     for k, ev in enumerate(changed):
         try:
             if k in gone or _same_but_answers(ev, replace(old, **_occurrence(old, ev.recurrence_id, "update",

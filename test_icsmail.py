@@ -4187,6 +4187,17 @@ class TestITIP(unittest.TestCase):
         days = icsmail.update(series, start=date(2027, 1, 1), duration=None, end=None)
         self.assertEqual([o.day for o in icsmail.occurrences(days)], [1, 2, 3, 4])
 
+    def test_an_all_day_series_with_a_timed_until_read_from_a_file_can_be_made_timed(self):
+        read = icsmail.loads(calendar_with("DTSTART;VALUE=DATE:20261201", "RRULE:FREQ=DAILY;UNTIL=20261210T000000Z",
+                                           "ORGANIZER:mailto:alice@example.com", "ATTENDEE:mailto:bob@example.com"))
+        timed = icsmail.update(read.events[0], start=datetime(2026, 12, 1, 10, tzinfo=NEW_YORK),
+                               duration=timedelta(hours=1))
+        self.assertEqual([o.day for o in icsmail.occurrences(timed)][-1], 10)
+
+    def test_a_floating_until_is_told_as_the_day_of_the_last_time(self):
+        self.assertEqual(icsmail._describe_rrule("FREQ=DAILY;UNTIL=20261210T095959", datetime(2026, 12, 1, 10)),
+                         "every day, until 2026-12-09")
+
     def test_update_without_a_rule_drops_its_exdates(self):  # an EXDATE of the start would leave no event at all
         series = event(rrule="FREQ=DAILY;COUNT=3", exdates=[datetime(2026, 12, 1, 10, tzinfo=UTC)])
         single = icsmail.update(series, rrule=None)
