@@ -9400,15 +9400,17 @@ def _skip_marked(path: str, message_id: str | None, err: Any) -> str | None:
     return None
 
 
-def _keep_unsent(data: bytes, name: str, exc: SendError, url: str, out: Any, err: Any) -> None:
-    """A message that did not go: saved, with what to do next (and never an invitation sent twice)."""
+def _keep_unsent(data: bytes, name: str, exc: SendError, url: str, out: Any, err: Any) -> str | None:
+    """A message that did not go: saved, with what to do next (and never an invitation sent
+    twice).  Where it was saved, or None."""
     try:
         where = _write_output(data, None, name, out)
     except OSError as saving:
         fate = "the server may have it (it never confirmed it)" if exc.unknown else "it was not sent"
         print(f"icsmail: error: {exc}; {fate}, and it could not be kept: {saving.filename}: "
               f"{saving.strerror or saving}", file=err)
-        return
+        return None
+    server = f" --smtp {_retry_url(url)}"
     if exc.unknown:  # the server may have it: `send` must not send it again unasked
         try:
             _write_mark(where, "unknown", exc.unknown[0], _parse_smtp_url(url))
@@ -9416,11 +9418,18 @@ def _keep_unsent(data: bytes, name: str, exc: SendError, url: str, out: Any, err
         except OSError as marking:
             unmarked = f" ({marking.filename}: {marking.strerror or marking}: nothing stops `send` from sending it)"
         print(f"icsmail: error: {exc}; the server may have the message (it never confirmed it): check the "
-              f"recipients' mail before sending {where} again (python icsmail.py send --force {where})"
+              f"recipients' mail before sending {where} again (python icsmail.py send --force {where}{server})"
               f"{unmarked}", file=err)
     else:
         print(f"icsmail: error: not sent: {exc}; the message is in {where}: "
-              f"retry with: python icsmail.py send {where}", file=err)
+              f"retry with: python icsmail.py send {where}{server}", file=err)
+    return where
+
+
+def _retry_url(url: str) -> str:
+    """``url`` as a command to retry may give it: whole, unless it holds a password (user:secret@)."""
+    head, at, _ = url.rpartition("@")
+    return _shown_url(url) if at and ":" in head.partition("//")[2] else url
 
 
 def _addresses(msg: Any) -> list:
@@ -9649,8 +9658,11 @@ def _mail_or_write(msg: Any, args: Any, url: str | None, name: str, out: Any, er
         try:
             refused = send(msg, url)
         except SendError as exc:
-            _keep_unsent(data, name, exc, url, out, err)
-            return 1  # (not recorded: apply records it once `send` has sent it)
+            kept = _keep_unsent(data, name, exc, url, out, err)
+            if kept is not None and recorded is not None:  # (sent later, or maybe already: the next update made
+                _write_file(args.file, recorded)  # from the copy must go above it, never reuse its SEQUENCE)
+                print(f"recorded in {args.file} all the same: the next update goes above it", file=err)
+            return 1
         status = _report_sent(msg, refused, url, err)
     if recorded is not None:
         try:
@@ -10079,7 +10091,9 @@ def _update_applied(events: list, versions: list) -> tuple[list, list[str]]:
         old = events[same[0]] if same else None
         if old is not None and _version(new) < _version(old):
             raise ValueError(f"it is version {new.sequence} of the event{on}, older than the copy's "
-                             f"{old.sequence} (RFC 5546 2.1.5)")
+                             f"{old.sequence} (RFC 5546 2.1.5)" if new.sequence < old.sequence else
+                             f"it is version {new.sequence} of the event{on} stamped {_version(new)[1]}, before "
+                             f"the copy's, stamped {_version(old)[1]} (RFC 5546 2.1.5)")
         if old is not None and _version(new) == _version(old) and _same_but_answers(new, old):
             continue  # (a version of the same second, DTSTAMP's unit, that says something new is recorded)
         if old is not None and new.sequence == old.sequence:  # answers to this version, recorded since

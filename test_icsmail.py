@@ -6308,18 +6308,23 @@ class TestCLI(SMTPTestCase):
         code, _, err = self.run_main("apply", "meeting.ics", "update.eml")
         self.assertEqual((code, icsmail.load("meeting.ics").events[0].location), (0, "Room 9"), err)
 
-    def test_an_update_every_recipient_refused_is_not_recorded(self):  # it reached nobody
+    def test_an_update_that_did_not_go_is_kept_and_the_next_goes_above_it(self):  # never two of one SEQUENCE
         server = self.start_server(refuse={"bob@example.com", "carol@example.com"})
         self.run_main(*self.INVITE, "-o", "invite.eml")
         self.run_main("apply", "invite.eml", "-o", "meeting.ics")
-        code, _, err = self.run_main("update", "meeting.ics", "--location", "Room 9", env={"ICSMAIL_SMTP": server.url})
+        code, _, err = self.run_main("update", "meeting.ics", "--location", "Room 9", "--smtp", server.url)
         self.assertEqual(code, 1)
         self.assertIn("every recipient refused", err)
-        self.assertIn("the message is in update.eml: retry with: python icsmail.py send update.eml", err)
-        self.assertIsNone(icsmail.load("meeting.ics").events[0].location)  # (apply records it once it is sent)
-        server = self.start_server(refuse={"carol@example.com"})  # one has it: recorded
-        code, _, err = self.run_main("update", "meeting.ics", "--location", "Room 9", env={"ICSMAIL_SMTP": server.url})
-        self.assertEqual((code, icsmail.load("meeting.ics").events[0].location), (1, "Room 9"), err)
+        self.assertIn(f"the message is in update.eml: retry with: python icsmail.py send update.eml --smtp "
+                      f"{server.url}\nrecorded in meeting.ics all the same: the next update goes above it\n", err)
+        self.assertEqual(icsmail.load("meeting.ics").events[0].sequence, 1)
+        server = self.start_server()
+        code, _, err = self.run_main("update", "meeting.ics", "--start", "2026-12-01 11:00", "--smtp", server.url)
+        self.assertEqual((code, icsmail.loads(server.messages[0][1]).events[0].sequence), (0, 2), err)
+        self.assertEqual(self.run_main("send", "update.eml", "--smtp", server.url)[0], 0)  # the first, late
+        code, _, err = self.run_main("apply", "meeting.ics", "update.eml")
+        self.assertEqual((code, err), (1, "icsmail: error: update.eml: not applied: it is version 1 of the event, "
+                                          "older than the copy's 2 (RFC 5546 2.1.5)\n"))
 
     @unittest.skipIf(not hasattr(os, "geteuid") or os.geteuid() == 0, "root writes read-only files")
     def test_a_read_only_copy_stops_the_update_before_it_is_sent(self):
