@@ -7457,7 +7457,7 @@ def _rule_gives(rrule: str, start: date | datetime) -> bool:
 
 def _off_rule(start: date | datetime, rrule: str) -> str | None:
     """The part of ``rrule`` ``start`` is not on (BYDAY=MO,WE for a Tuesday), or None.  RFC 5545
-    leaves such a set undefined; clients count the start as an occurrence all the same.
+    leaves such a set undefined, and clients differ on whether the start is an occurrence.
 
     >>> _off_rule(date(2026, 12, 1), "FREQ=WEEKLY;BYDAY=MO,WE;COUNT=10")
     'BYDAY=MO,WE'
@@ -9211,12 +9211,16 @@ def _cli_event(args: Any) -> Event:
                  transparency=args.transparency, alarms=alarms, rrule=args.rrule, sequence=args.sequence)
 
 
+# The options that name attendees: each option, what it makes of an address, and what it is.
+_ATTENDEE_OPTIONS = (("attendee", {}, "a required attendee"),
+                     ("optional", {"role": "OPT-PARTICIPANT"}, "an optional attendee"),
+                     ("room", {"cutype": "ROOM"}, "a room to book (CUTYPE=ROOM)"),
+                     ("resource", {"cutype": "RESOURCE"}, "equipment to book (CUTYPE=RESOURCE)"))
+
+
 def _cli_attendees(args: Any) -> list[Attendee]:
     """The attendees --attendee, --optional, --room and --resource name, in that order, each once."""
-    people = [Attendee(a, **kind) for option, kind in (("attendee", {}), ("optional", {"role": "OPT-PARTICIPANT"}),
-                                                       ("room", {"cutype": "ROOM"}),
-                                                       ("resource", {"cutype": "RESOURCE"}))
-              for a in getattr(args, option, None) or ()]
+    people = [Attendee(a, **kind) for option, kind, _ in _ATTENDEE_OPTIONS for a in getattr(args, option, None) or ()]
     seen: set[str] = set()
     for person in people:
         if person.email.lower() in seen:
@@ -9226,7 +9230,7 @@ def _cli_attendees(args: Any) -> list[Attendee]:
     return people
 
 
-def _note_off_rule(event: Event, err: Any) -> None:
+def _note_start(event: Event, err: Any) -> None:
     """Say when a series' start is not one of its rule's days (a Tuesday start, BYDAY=MO,WE), or
     is a time the clocks skip (02:30 on the spring-forward night: calendars show 03:30)."""
     off = _off_rule(event.start, event.rrule) if event.rrule and event.start is not None else None
@@ -9246,8 +9250,12 @@ def _note_zone(args: Any, event: Event, err: Any) -> None:
     or a container keeps in UTC, hours off what the user may have meant."""
     start = event.start
     if args.tz is None and isinstance(start, datetime) and isinstance(start.tzinfo, ZoneInfo):
-        print(f"icsmail: note: the times are in {start.tzinfo.key}, this machine's zone (give --tz for another)",
-              file=err)
+        _note_machine_zone(start.tzinfo, err)
+
+
+def _note_machine_zone(zone: tzinfo, err: Any) -> None:
+    print(f"icsmail: note: the times are in {getattr(zone, 'key', zone)}, this machine's zone (give --tz for "
+          f"another)", file=err)
 
 
 def _fresh_path(name: str) -> str:
@@ -9308,11 +9316,11 @@ def _write_output(data: bytes, target: str | None, default: str, out: Any) -> st
 
 
 def _cmd_publish(args: Any, out: Any, err: Any) -> int:
-    if args.attendee or args.optional or args.room or args.resource:
+    if any(getattr(args, option) for option, _, _ in _ATTENDEE_OPTIONS):
         raise ValueError("publish writes an announcement without attendees (RFC 5546 3.2.1): use invite")
     event = _cli_event(args)
     _note_zone(args, event, err)
-    _note_off_rule(event, err)
+    _note_start(event, err)
     method = "PUBLISH" if event.organizer is not None else None  # RFC 5546 needs an organizer for PUBLISH
     where = _write_output(dumps(event, method=method).encode(), args.output, "event.ics", out)
     if args.output != "-":
@@ -9323,7 +9331,7 @@ def _cmd_publish(args: Any, out: Any, err: Any) -> int:
 def _cmd_invite(args: Any, out: Any, err: Any) -> int:
     if not args.organizer:
         raise ValueError("invite needs --organizer (the address the invitation comes from)")
-    if not (args.attendee or args.optional or args.room or args.resource):
+    if not any(getattr(args, option) for option, _, _ in _ATTENDEE_OPTIONS):
         raise ValueError("invite needs at least one --attendee")
     url = _smtp_url(args)
     if args.status == "CANCELLED" and not args.uid:
@@ -9331,7 +9339,7 @@ def _cmd_invite(args: Any, out: Any, err: Any) -> int:
                          "--sequence above the one it was sent with)")
     ev = _cli_event(args)
     _note_zone(args, ev, err)
-    _note_off_rule(ev, err)
+    _note_start(ev, err)
     msg = build_message(ev, method="CANCEL" if ev.status == "CANCELLED" else "REQUEST", sender=args.sender)
     return _mail_or_write(msg, args, url, "invite.eml", out, err)
 
@@ -9645,10 +9653,10 @@ def _mail_or_write(msg: Any, args: Any, url: str | None, name: str, out: Any, er
         copy = None
     if copy is not None:  # the copy as it will be, and writable, before anything goes out
         events, said = _messages_applied(list(copy.events), loads(data), name, args.file)
-        recorded = dumps(replace(copy, events=tuple(events), method=None, warnings=[])).encode()
+        recorded = _copy_bytes(copy, events)
         with open(args.file, "r+b"):  # (a copy that cannot be written: said now, not after sending)
             pass
-    where = None
+    where, failed = None, False
     if not url or args.output is not None:
         where = _write_output(data, args.output, name, out)
         if args.output != "-":
@@ -9656,14 +9664,11 @@ def _mail_or_write(msg: Any, args: Any, url: str | None, name: str, out: Any, er
         status = 0
     else:
         try:
-            refused = send(msg, url)
-        except SendError as exc:
-            kept = _keep_unsent(data, name, exc, url, out, err)
-            if kept is not None and recorded is not None:  # (sent later, or maybe already: the next update made
-                _write_file(args.file, recorded)  # from the copy must go above it, never reuse its SEQUENCE)
-                print(f"recorded in {args.file} all the same: the next update goes above it", file=err)
-            return 1
-        status = _report_sent(msg, refused, url, err)
+            status = _report_sent(msg, send(msg, url), url, err)
+        except SendError as exc:  # kept, it goes out later (or the server has it): recorded all the same, so
+            where, status, failed = _keep_unsent(data, name, exc, url, out, err), 1, True  # the next goes above
+            if where is None:
+                return status
     if recorded is not None:
         try:
             _write_file(args.file, recorded)
@@ -9674,8 +9679,14 @@ def _mail_or_write(msg: Any, args: Any, url: str | None, name: str, out: Any, er
         for line in said:
             if line.startswith("dropped"):
                 print(f"icsmail: note: {args.file}: {line}", file=err)
-        print(f"recorded in {args.file}", file=err)
+        print(f"recorded in {args.file}" + (" all the same: the next update goes above it" if failed else ""),
+              file=err)
     return status
+
+
+def _copy_bytes(copy: Calendar, events: Sequence[Event]) -> bytes:
+    """The organizer's copy with ``events``, as written: a calendar, no message (no METHOD)."""
+    return dumps(replace(copy, events=tuple(events), method=None, warnings=[])).encode()
 
 
 def _the_copy(cal: Calendar, path: str) -> Calendar | None:
@@ -9778,7 +9789,7 @@ def _cmd_update(args: Any, out: Any, err: Any) -> int:
                          new):
         raise ValueError(f"update: nothing to change: event {event.uid!r} already is as asked")
     if "start" in changes or "rrule" in changes:
-        _note_off_rule(new, err)  # (of the series, or of the occurrence changed)
+        _note_start(new, err)  # (of the series, or of the occurrence changed)
     msg = build_message(_full_object(new, cal, added if new.recurrence_id is None else ()), method="REQUEST",
                         sender=args.sender)
     return _mail_or_write(msg, args, url, "update.eml", out, err, _the_copy(cal, args.file))
@@ -9800,8 +9811,7 @@ def _cli_changes(args: Any, event: Event, err: Any) -> dict:
             changes[name] = _cli_time(getattr(args, name), zone, f"--{name}", explicit)
     moved = changes.get("start", start)
     if args.tz is None and isinstance(moved, datetime) and not isinstance(start, datetime) and moved.tzinfo:
-        print(f"icsmail: note: the times are in {getattr(moved.tzinfo, 'key', moved.tzinfo)}, this machine's zone "
-              f"(give --tz for another)", file=err)
+        _note_machine_zone(moved.tzinfo, err)
     if args.duration is not None:
         changes["duration"] = _cli_duration(args.duration)
     if isinstance(moved, datetime) != isinstance(start, datetime) and "end" not in changes \
@@ -9835,14 +9845,20 @@ def _full_object(new: Event, cal: Calendar, added: Sequence[Attendee] = ()) -> C
     if series is not old:
         gone |= _not_occurring(series, changed)
     for k, ev in enumerate(changed):
-        try:
-            if k in gone or _same_but_answers(ev, replace(old, **_occurrence(old, ev.recurrence_id, "update",
-                                                                              checked=True))):
-                continue  # (held for an answer)
-        except ValueError:
-            continue
+        then = None if k in gone else _occurrence_of(old, ev.recurrence_id)
+        if then is None or _same_but_answers(ev, then):
+            continue  # (or held for an answer)
         parts.append(update(ev, attendees=(*ev.attendees, *added), sequence=ev.sequence) if added else ev)
     return Calendar(parts)
+
+
+def _occurrence_of(series: Event, recurrence_id: date | datetime) -> Event | None:
+    """The occurrence of ``series`` at ``recurrence_id`` as an event of its own, as the series has
+    it; None where that cannot be (the caller has found it to be an occurrence, in one walk)."""
+    try:
+        return replace(series, **_occurrence(series, recurrence_id, "update", checked=True))
+    except ValueError:
+        return None
 
 
 def _not_occurring(series: Event, overrides: Sequence[Event]) -> set[int]:
@@ -9956,8 +9972,8 @@ def _cmd_apply(args: Any, out: Any, err: Any) -> int:
             print(f"{path}: {line}", file=err)
     if events == list(copy.events) and (args.output is None or args.answers):
         return status  # nothing applied: the copy stays as it was (and -o is not written)
-    data = dumps(replace(copy, events=tuple(events), method=None, warnings=[])).encode()
-    where = _write_output(data, args.copy if args.output is None else args.output, args.copy, out)
+    where = _write_output(_copy_bytes(copy, events), args.copy if args.output is None else args.output, args.copy,
+                          out)
     if args.output != "-":
         print(f"wrote {where}", file=err)
     return status
@@ -10083,12 +10099,12 @@ def _update_applied(events: list, versions: list) -> tuple[list, list[str]]:
     for new in versions:
         on = f" ({_describe_dates((new.recurrence_id,))})" if new.recurrence_id is not None else ""
         same = [at[_part_key(new)]] if _part_key(new) in at else []
-        old = events[same[0]] if same else next((ev for ev in events if ev.uid == new.uid), None)
-        mine = old.organizer if old is not None else None
+        old = events[same[0]] if same else None
+        known = old or next((ev for ev in events if ev.uid == new.uid), None)
+        mine = known.organizer if known is not None else None
         if mine is not None and (new.organizer is None or not _same_address(new.organizer.email, mine.email)):
             raise ValueError(f"it comes from {new.organizer.email if new.organizer else 'no organizer'}, and "
                              f"{mine.email} organizes event {new.uid!r}: only the organizer changes it")
-        old = events[same[0]] if same else None
         if old is not None and _version(new) < _version(old):
             raise ValueError(f"it is version {new.sequence} of the event{on}, older than the copy's "
                              f"{old.sequence} (RFC 5546 2.1.5)" if new.sequence < old.sequence else
@@ -10125,18 +10141,12 @@ def _answers_followed(events: list, old: Event, new: Event) -> tuple[list, list[
     was, gone = _not_occurring(old, overrides), _not_occurring(new, overrides)
     for k, ev in enumerate(overrides):
         when = _describe_dates((ev.recurrence_id,))
-        try:
-            if k in was:
-                raise ValueError
-            then = replace(old, **_occurrence(old, ev.recurrence_id, "update", checked=True))
-        except ValueError:
+        then = None if k in was else _occurrence_of(old, ev.recurrence_id)
+        if then is None:
             continue  # not the old series' either (an occurrence cancelled): nothing to judge it by
         answers_only = _same_but_answers(ev, then)
-        try:
-            if k in gone:
-                raise ValueError
-            now = replace(new, **_occurrence(new, ev.recurrence_id, "update", checked=True))
-        except ValueError:
+        now = None if k in gone else _occurrence_of(new, ev.recurrence_id)
+        if now is None:
             events.remove(ev)  # the series moved away from it: a time that is gone
             moved = f" (to {_describe_dates((ev.start,))})" if _differs(ev.start, ev.recurrence_id) else ""
             said.append(f"dropped the answers to {when}, no longer an occurrence of the series" if answers_only
@@ -10182,11 +10192,7 @@ def _add_event_options(p: Any) -> None:
     p.add_argument("--description")
     p.add_argument("--url")
     p.add_argument("--organizer", help="Name <address> or address")
-    p.add_argument("--attendee", action="append", metavar="ADDRESS", help="a required attendee (repeatable)")
-    p.add_argument("--optional", action="append", metavar="ADDRESS", help="an optional attendee (repeatable)")
-    p.add_argument("--room", action="append", metavar="ADDRESS", help="a room to book (CUTYPE=ROOM; repeatable)")
-    p.add_argument("--resource", action="append", metavar="ADDRESS",
-                   help="equipment to book (CUTYPE=RESOURCE; repeatable)")
+    _add_attendee_options(p, "{} (repeatable)")
     p.add_argument("--alarm", action="append", metavar="BEFORE", help="a reminder, e.g. 15m (repeatable)")
     p.add_argument("--rrule", help="recurrence, e.g. FREQ=WEEKLY;BYDAY=MO;COUNT=10")
     p.add_argument("--category", action="append")
@@ -10196,6 +10202,27 @@ def _add_event_options(p: Any) -> None:
                    help="TRANSPARENT shows you as free")
     p.add_argument("--uid", help="keep the UID of an earlier version (updates)")
     p.add_argument("--sequence", type=int, default=0, help="version number; raise it for updates")
+
+
+def _add_attendee_options(p: Any, help_text: str) -> None:
+    for option, _, what in _ATTENDEE_OPTIONS:
+        p.add_argument(f"--{option}", action="append", metavar="ADDRESS", help=help_text.format(what))
+
+
+def _add_sent_options(p: Any, doing: str) -> None:
+    """SENT, --occurrence and --uid: the event `update` or `cancel` (``doing``) is about."""
+    p.add_argument("file", metavar="SENT", type=_file_name,
+                   help="the invitation as sent (.eml or .ics), or the copy apply wrote")
+    p.add_argument("--occurrence", metavar="WHEN", help=f"{doing} this occurrence of a series alone: its start, "
+                   f"in the series' zone")
+    p.add_argument("--uid", help=f"the event to {doing}, when the file has several")
+
+
+def _add_sending_options(p: Any, what: str) -> None:
+    """--sender, --smtp and -o of a command that mails ``what`` (or writes it)."""
+    p.add_argument("--sender", help="send as this address, on the organizer's behalf (SENT-BY)")
+    p.add_argument("--smtp", help="smtp://[user@]host[:port] or smtps://... (default $ICSMAIL_SMTP)")
+    p.add_argument("-o", "--output", help=f"write {what} here instead of sending it; - for standard output")
 
 
 def _file_name(text: str) -> str:
@@ -10240,9 +10267,7 @@ def _parser() -> Any:
 
     p = sub.add_parser("invite", help="e-mail an invitation, or write it to invite.eml without an SMTP server")
     _add_event_options(p)
-    p.add_argument("--sender", help="send as this address, on the organizer's behalf (SENT-BY)")
-    p.add_argument("--smtp", help="smtp://[user@]host[:port] or smtps://... (default $ICSMAIL_SMTP)")
-    p.add_argument("-o", "--output", help="write the message here instead of sending it; - for standard output")
+    _add_sending_options(p, "the message")
     p.set_defaults(run=_cmd_invite)
 
     p = sub.add_parser("send", help="send prepared .eml files over one SMTP connection")
@@ -10271,10 +10296,7 @@ def _parser() -> Any:
     p.set_defaults(run=_cmd_reply)
 
     p = sub.add_parser("update", help="send the next version of an invitation: what changes, the rest kept")
-    p.add_argument("file", metavar="SENT", type=_file_name,
-                   help="the invitation as sent (.eml or .ics), or the copy apply wrote")
-    p.add_argument("--occurrence", metavar="WHEN", help="change this occurrence of a series alone: its start, "
-                   "in the series' zone")
+    _add_sent_options(p, "update")
     p.add_argument("--start", help="the new start: 2026-12-01 10:00 (in the event's zone), or a date for all day")
     p.add_argument("--end", help="the new end (a new --start alone keeps the event's length)")
     p.add_argument("--duration", help="the new length: 45m, 1h30m, 2d or PT45M")
@@ -10288,30 +10310,16 @@ def _parser() -> Any:
     p.add_argument("--status", choices=("TENTATIVE", "CONFIRMED"), type=str.upper)
     p.add_argument("--priority", type=int, metavar="0-9")
     p.add_argument("--transparency", choices=("OPAQUE", "TRANSPARENT"), type=str.upper)
-    p.add_argument("--attendee", action="append", metavar="ADDRESS", help="invite one more attendee (repeatable)")
-    p.add_argument("--optional", action="append", metavar="ADDRESS",
-                   help="invite one more optional attendee (repeatable)")
-    p.add_argument("--room", action="append", metavar="ADDRESS", help="book one more room (CUTYPE=ROOM; repeatable)")
-    p.add_argument("--resource", action="append", metavar="ADDRESS",
-                   help="book more equipment (CUTYPE=RESOURCE; repeatable)")
-    p.add_argument("--uid", help="the event to update, when the file has several")
-    p.add_argument("--sender", help="send as this address, on the organizer's behalf (SENT-BY)")
-    p.add_argument("--smtp", help="smtp://[user@]host[:port] or smtps://... (default $ICSMAIL_SMTP)")
-    p.add_argument("-o", "--output", help="write the update here instead of sending it; - for standard output")
+    _add_attendee_options(p, "one more: {} (repeatable)")
+    _add_sending_options(p, "the update")
     p.set_defaults(run=_cmd_update)
 
     p = sub.add_parser("cancel", help="cancel an invitation sent before, or one occurrence of it")
-    p.add_argument("file", metavar="SENT", type=_file_name,
-                   help="the invitation as sent (.eml or .ics), or the copy apply wrote")
-    p.add_argument("--occurrence", metavar="WHEN", help="cancel this occurrence of a series alone: its start, "
-                   "in the series' zone")
+    _add_sent_options(p, "cancel")
     p.add_argument("--this-and-future", action="store_true", help="with --occurrence: it and every one after it")
     p.add_argument("--attendee", action="append", metavar="ADDRESS",
                    help="un-invite this attendee alone, and keep the event (repeatable)")
-    p.add_argument("--uid", help="the event to cancel, when the file has several")
-    p.add_argument("--sender", help="send as this address, on the organizer's behalf (SENT-BY)")
-    p.add_argument("--smtp", help="smtp://[user@]host[:port] or smtps://... (default $ICSMAIL_SMTP)")
-    p.add_argument("-o", "--output", help="write the cancel here instead of sending it; - for standard output")
+    _add_sending_options(p, "the cancel")
     p.set_defaults(run=_cmd_cancel)
 
     p = sub.add_parser("apply", help="record replies and cancels in the organizer's copy of an event")
